@@ -1,0 +1,194 @@
+package io.kairos.common.config;
+
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Reads the production YAML config. String values may use ${VAR} or ${VAR:-default}; the database
+ * credentials can also come from KAIROS_DB_* / KAIROS_VISIBILITY_DB_* environment variables, which win.
+ * Unknown keys are errors so a typo never silently falls back to a default.
+ */
+public final class ConfigLoader {
+    private static final Pattern ENV_REF = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(:-([^}]*))?}");
+
+    private final Function<String, String> env;
+
+    public ConfigLoader(Function<String, String> env) {
+        this.env = env;
+    }
+
+    public static ServerConfig load(Path file) {
+        return new ConfigLoader(System::getenv).read(file);
+    }
+
+    public ServerConfig read(Path file) {
+        String text;
+        try {
+            text = Files.readString(file);
+        } catch (IOException e) {
+            throw new ConfigException("cannot read config file " + file + ": " + e.getMessage());
+        }
+        return parse(text);
+    }
+
+    public ServerConfig parse(String yamlText) {
+        Object root = new Yaml(new SafeConstructor(new LoaderOptions())).load(yamlText);
+        Node top = new Node("", root == null ? Map.of() : asMap("", root));
+        top.allow("persistence", "cluster", "services", "metrics");
+
+        Node persistence = top.child("persistence");
+        persistence.allow("default", "visibility", "autoMigrate");
+        DatabaseConfig temporalDb = database(persistence.child("default"), "KAIROS_DB_");
+        DatabaseConfig visibilityDb = persistence.has("visibility")
+                ? database(persistence.child("visibility"), "KAIROS_VISIBILITY_DB_")
+                : database(persistence.child("default"), "KAIROS_VISIBILITY_DB_", "temporal_visibility");
+        boolean autoMigrate = persistence.bool("autoMigrate", false);
+
+        Node cluster = top.child("cluster");
+        cluster.allow("name", "historyShardCount");
+        String clusterName = cluster.string("name", ServerConfig.DEFAULT_CLUSTER_NAME);
+        int shards = cluster.integer("historyShardCount", 4);
+
+        Node services = top.child("services");
+        services.allow("frontend", "history", "matching", "worker");
+        Map<ServiceRole, ServiceEndpoint> endpoints = new EnumMap<>(ServiceRole.class);
+        for (ServiceRole role : ServiceRole.values()) {
+            Node s = services.child(role.configName());
+            s.allow("bindAddress", "port", "address");
+            endpoints.put(role, new ServiceEndpoint(
+                    s.string("bindAddress", "0.0.0.0"),
+                    s.integer("port", ServerConfig.defaultPort(role)),
+                    s.string("address", null)));
+        }
+        Node metrics = top.child("metrics");
+        metrics.allow("port");
+        return new ServerConfig(temporalDb, visibilityDb, autoMigrate, clusterName, shards, endpoints,
+                metrics.integer("port", 9090), ServerConfig.DEFAULT_NAMESPACE_REFRESH);
+    }
+
+    private DatabaseConfig database(Node n, String envPrefix) {
+        return database(n, envPrefix, null);
+    }
+
+    /** With databaseName set, derives the URL from the default database's by swapping the database name. */
+    private DatabaseConfig database(Node n, String envPrefix, String databaseName) {
+        n.allow("url", "user", "password", "maxConnections");
+        String url = n.string("url", null);
+        if (databaseName != null && url != null) {
+            url = url.replaceFirst("(jdbc:postgresql://[^/]*/)([^?]*)", "$1" + databaseName);
+        }
+        url = firstNonNull(env.apply(envPrefix + "URL"), url);
+        if (url == null) {
+            throw new ConfigException(n.path + ".url is required (or set " + envPrefix + "URL)");
+        }
+        return new DatabaseConfig(url,
+                firstNonNull(env.apply(envPrefix + "USER"), n.string("user", null)),
+                firstNonNull(env.apply(envPrefix + "PASSWORD"), n.string("password", null)),
+                n.integer("maxConnections", 20));
+    }
+
+    private static String firstNonNull(String a, String b) {
+        return a != null && !a.isEmpty() ? a : b;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> asMap(String path, Object o) {
+        if (!(o instanceof Map<?, ?> m)) {
+            throw new ConfigException((path.isEmpty() ? "config" : path) + " must be a mapping");
+        }
+        return (Map<String, Object>) m;
+    }
+
+    String substitute(String value) {
+        Matcher m = ENV_REF.matcher(value);
+        StringBuilder sb = new StringBuilder();
+        while (m.find()) {
+            String v = env.apply(m.group(1));
+            if (v == null) {
+                if (m.group(2) == null) {
+                    throw new ConfigException("environment variable " + m.group(1) + " is not set");
+                }
+                v = m.group(3);
+            }
+            m.appendReplacement(sb, Matcher.quoteReplacement(v));
+        }
+        m.appendTail(sb);
+        return sb.toString();
+    }
+
+    private final class Node {
+        final String path;
+        final Map<String, Object> values;
+
+        Node(String path, Map<String, Object> values) {
+            this.path = path;
+            this.values = new LinkedHashMap<>(values);
+        }
+
+        void allow(String... keys) {
+            Set<String> ok = Set.of(keys);
+            for (String k : values.keySet()) {
+                if (!ok.contains(k)) {
+                    throw new ConfigException("unknown config key " + key(k) + " (allowed: " + String.join(", ", keys) + ")");
+                }
+            }
+        }
+
+        boolean has(String k) {
+            return values.get(k) != null;
+        }
+
+        Node child(String k) {
+            Object v = values.get(k);
+            return new Node(key(k), v == null ? Map.of() : asMap(key(k), v));
+        }
+
+        String string(String k, String def) {
+            Object v = values.get(k);
+            return v == null ? def : substitute(String.valueOf(v));
+        }
+
+        int integer(String k, int def) {
+            Object v = values.get(k);
+            if (v == null) {
+                return def;
+            }
+            try {
+                return v instanceof Number n ? n.intValue() : Integer.parseInt(substitute(v.toString()).trim());
+            } catch (NumberFormatException e) {
+                throw new ConfigException(key(k) + " must be a whole number, got '" + v + "'");
+            }
+        }
+
+        boolean bool(String k, boolean def) {
+            Object v = values.get(k);
+            if (v == null) {
+                return def;
+            }
+            if (v instanceof Boolean b) {
+                return b;
+            }
+            String s = substitute(v.toString()).trim();
+            if (s.equalsIgnoreCase("true") || s.equalsIgnoreCase("false")) {
+                return Boolean.parseBoolean(s);
+            }
+            throw new ConfigException(key(k) + " must be true or false, got '" + v + "'");
+        }
+
+        private String key(String k) {
+            return path.isEmpty() ? k : path + "." + k;
+        }
+    }
+}

@@ -1,0 +1,7 @@
+package io.kairos.common.errors;
+
+public final class NamespaceAlreadyExistsException extends ApiException {
+    public NamespaceAlreadyExistsException(String message) {
+        super(message);
+    }
+}

@@ -1,0 +1,342 @@
+package io.kairos.common.config;
+
+import org.junit.jupiter.api.Disabled;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ConfigLoaderTest {
+    private static final String MINIMAL = """
+            persistence:
+              default:
+                url: jdbc:postgresql://db.internal:5432/temporal
+            """;
+
+    private static ConfigLoader loader(Map<String, String> env) {
+        Map<String, String> copy = new HashMap<>(env);
+        return new ConfigLoader(copy::get);
+    }
+
+    private static ServerConfig parse(String yaml) {
+        return loader(Map.of()).parse(yaml);
+    }
+
+    private static ConfigException parseFails(Map<String, String> env, String yaml) {
+        return assertThrows(ConfigException.class, () -> loader(env).parse(yaml));
+    }
+
+    @Test
+    void minimalConfigGetsDefaults() {
+        ServerConfig c = parse(MINIMAL);
+
+        assertEquals(new DatabaseConfig("jdbc:postgresql://db.internal:5432/temporal", null, null, 20), c.temporalDb());
+        assertEquals(new DatabaseConfig("jdbc:postgresql://db.internal:5432/temporal_visibility", null, null, 20),
+                c.visibilityDb(), "visibility derived from the default URL");
+        assertFalse(c.autoMigrate());
+        assertEquals(ServerConfig.DEFAULT_CLUSTER_NAME, c.clusterName());
+        assertEquals("active", c.clusterName());
+        assertEquals(4, c.historyShardCount());
+        assertEquals(9090, c.metricsPort());
+        assertEquals(ServerConfig.DEFAULT_NAMESPACE_REFRESH, c.namespaceRefreshInterval());
+
+        assertEquals(7233, c.endpoint(ServiceRole.FRONTEND).port());
+        assertEquals(7234, c.endpoint(ServiceRole.HISTORY).port());
+        assertEquals(7235, c.endpoint(ServiceRole.MATCHING).port());
+        assertEquals(7239, c.endpoint(ServiceRole.WORKER).port());
+        for (ServiceRole role : ServiceRole.values()) {
+            ServiceEndpoint e = c.endpoint(role);
+            assertEquals(ServerConfig.defaultPort(role), e.port());
+            assertEquals("0.0.0.0", e.bindAddress());
+            assertNull(e.address());
+            assertEquals("127.0.0.1:" + e.port(), e.target());
+        }
+    }
+
+    @Test
+    void fullConfigWithDerivedVisibility() {
+        ServerConfig c = parse("""
+                persistence:
+                  default:
+                    url: jdbc:postgresql://pg.example.com:6432/kairos_main?sslmode=require&ApplicationName=x
+                    user: kairos
+                    password: s3cret
+                    maxConnections: 40
+                  autoMigrate: true
+                cluster:
+                  name: prod-eu
+                  historyShardCount: 512
+                services:
+                  frontend:
+                    bindAddress: 10.0.0.5
+                    port: 17233
+                    address: frontend.example.com:7233
+                  history:
+                    port: 17234
+                metrics:
+                  port: 9191
+                """);
+
+        assertEquals(new DatabaseConfig("jdbc:postgresql://pg.example.com:6432/kairos_main?sslmode=require&ApplicationName=x",
+                "kairos", "s3cret", 40), c.temporalDb());
+        assertEquals(new DatabaseConfig(
+                        "jdbc:postgresql://pg.example.com:6432/temporal_visibility?sslmode=require&ApplicationName=x",
+                        "kairos", "s3cret", 40),
+                c.visibilityDb(), "only the database name is swapped; host, port, parameters and credentials are kept");
+        assertTrue(c.autoMigrate());
+        assertEquals("prod-eu", c.clusterName());
+        assertEquals(512, c.historyShardCount());
+        assertEquals(9191, c.metricsPort());
+
+        ServiceEndpoint fe = c.endpoint(ServiceRole.FRONTEND);
+        assertEquals(new ServiceEndpoint("10.0.0.5", 17233, "frontend.example.com:7233"), fe);
+        assertEquals("frontend.example.com:7233", fe.target());
+        assertEquals(new ServiceEndpoint("0.0.0.0", 17234, null), c.endpoint(ServiceRole.HISTORY));
+        assertEquals(7235, c.endpoint(ServiceRole.MATCHING).port());
+        assertEquals(7239, c.endpoint(ServiceRole.WORKER).port());
+    }
+
+    @Test
+    void explicitVisibilitySection() {
+        ServerConfig c = parse("""
+                persistence:
+                  default:
+                    url: jdbc:postgresql://main:5432/temporal
+                    user: main_user
+                    password: main_pw
+                  visibility:
+                    url: jdbc:postgresql://vis:5433/vis_db
+                    user: vis_user
+                    password: vis_pw
+                    maxConnections: 7
+                """);
+        assertEquals(new DatabaseConfig("jdbc:postgresql://main:5432/temporal", "main_user", "main_pw", 20), c.temporalDb());
+        assertEquals(new DatabaseConfig("jdbc:postgresql://vis:5433/vis_db", "vis_user", "vis_pw", 7), c.visibilityDb());
+    }
+
+    @Test
+    void explicitVisibilitySectionDoesNotInheritFromDefault() {
+        ConfigException e = parseFails(Map.of(), """
+                persistence:
+                  default:
+                    url: jdbc:postgresql://main:5432/temporal
+                  visibility:
+                    user: vis_user
+                """);
+        assertTrue(e.getMessage().contains("persistence.visibility.url"), e.getMessage());
+    }
+
+    @Test
+    void autoMigrateAcceptsQuotedBooleansAndRejectsOthers() {
+        assertTrue(parse(MINIMAL + "  autoMigrate: \"true\"\n").autoMigrate());
+        assertFalse(parse(MINIMAL + "  autoMigrate: false\n").autoMigrate());
+        ConfigException e = parseFails(Map.of(), MINIMAL + "  autoMigrate: maybe\n");
+        assertTrue(e.getMessage().contains("persistence.autoMigrate"), e.getMessage());
+    }
+
+    @Test
+    void environmentSubstitution() {
+        Map<String, String> env = Map.of("PG_HOST", "pg-1.internal", "PG_USER", "svc", "SHARDS", "64",
+                "FE_PORT", "8233", "AUTO", "true");
+        ServerConfig c = loader(env).parse("""
+                persistence:
+                  default:
+                    url: jdbc:postgresql://${PG_HOST}:${PG_PORT:-5432}/temporal
+                    user: ${PG_USER:-ignored}
+                    password: ${PG_PASSWORD:-}
+                    maxConnections: ${POOL:-12}
+                  autoMigrate: ${AUTO}
+                cluster:
+                  name: ${CLUSTER:-dc-${NOT_NESTED}}
+                  historyShardCount: ${SHARDS}
+                services:
+                  frontend:
+                    port: ${FE_PORT:-1}
+                  history:
+                    port: ${HISTORY_PORT:-7300}
+                """);
+        assertEquals("jdbc:postgresql://pg-1.internal:5432/temporal", c.temporalDb().url());
+        assertEquals("svc", c.temporalDb().user(), "a set variable wins over its default");
+        assertEquals("", c.temporalDb().password(), "an empty default is allowed");
+        assertEquals(12, c.temporalDb().maxConnections());
+        assertTrue(c.autoMigrate());
+        assertEquals(64, c.historyShardCount());
+        assertEquals(8233, c.endpoint(ServiceRole.FRONTEND).port());
+        assertEquals(7300, c.endpoint(ServiceRole.HISTORY).port());
+        assertEquals("jdbc:postgresql://pg-1.internal:5432/temporal_visibility", c.visibilityDb().url());
+    }
+
+    @Test
+    void substitutedValuesAreNotReExpanded() {
+        ServerConfig c = loader(Map.of("PW", "a$b${X}\\z")).parse(MINIMAL + "    password: ${PW}\n");
+        assertEquals("a$b${X}\\z", c.temporalDb().password());
+    }
+
+    @Test
+    void missingVariableWithoutDefaultIsNamed() {
+        ConfigException e = parseFails(Map.of(), """
+                persistence:
+                  default:
+                    url: jdbc:postgresql://db:5432/temporal
+                    password: ${KAIROS_SECRET_PW}
+                """);
+        assertTrue(e.getMessage().contains("KAIROS_SECRET_PW"), e.getMessage());
+
+        ConfigException port = parseFails(Map.of(), MINIMAL + "metrics:\n  port: ${METRICS_PORT}\n");
+        assertTrue(port.getMessage().contains("METRICS_PORT"), port.getMessage());
+    }
+
+    @Test
+    void databaseEnvironmentVariablesOverrideTheFile() {
+        Map<String, String> env = Map.of(
+                "KAIROS_DB_URL", "jdbc:postgresql://from-env:5432/temporal",
+                "KAIROS_DB_USER", "env_user",
+                "KAIROS_DB_PASSWORD", "env_pw",
+                "KAIROS_VISIBILITY_DB_URL", "jdbc:postgresql://vis-env:5432/vis",
+                "KAIROS_VISIBILITY_DB_USER", "vis_env_user",
+                "KAIROS_VISIBILITY_DB_PASSWORD", "vis_env_pw");
+        ServerConfig c = loader(env).parse("""
+                persistence:
+                  default:
+                    url: jdbc:postgresql://from-file:5432/temporal
+                    user: file_user
+                    password: file_pw
+                """);
+        assertEquals(new DatabaseConfig("jdbc:postgresql://from-env:5432/temporal", "env_user", "env_pw", 20), c.temporalDb());
+        assertEquals(new DatabaseConfig("jdbc:postgresql://vis-env:5432/vis", "vis_env_user", "vis_env_pw", 20),
+                c.visibilityDb());
+    }
+
+    @Test
+    void visibilityEnvironmentVariablesOverrideTheVisibilitySection() {
+        ServerConfig c = loader(Map.of("KAIROS_VISIBILITY_DB_PASSWORD", "vis_env_pw")).parse("""
+                persistence:
+                  default:
+                    url: jdbc:postgresql://main:5432/temporal
+                  visibility:
+                    url: jdbc:postgresql://vis:5432/vis
+                    user: vis_user
+                    password: vis_file_pw
+                """);
+        assertEquals(new DatabaseConfig("jdbc:postgresql://vis:5432/vis", "vis_user", "vis_env_pw", 20), c.visibilityDb());
+        assertEquals(new DatabaseConfig("jdbc:postgresql://main:5432/temporal", null, null, 20), c.temporalDb(),
+                "visibility variables do not touch the default database");
+    }
+
+    @Test
+    void emptyEnvironmentVariableDoesNotOverride() {
+        ServerConfig c = loader(Map.of("KAIROS_DB_USER", "")).parse(MINIMAL + "    user: file_user\n");
+        assertEquals("file_user", c.temporalDb().user());
+    }
+
+    @Test
+    void urlFromEnvironmentAloneIsEnoughForTheDefaultDatabase() {
+        ServerConfig c = loader(Map.of("KAIROS_DB_URL", "jdbc:postgresql://env:5432/temporal",
+                "KAIROS_VISIBILITY_DB_URL", "jdbc:postgresql://env:5432/temporal_visibility")).parse("");
+        assertEquals("jdbc:postgresql://env:5432/temporal", c.temporalDb().url());
+        assertEquals("jdbc:postgresql://env:5432/temporal_visibility", c.visibilityDb().url());
+    }
+
+    @Test
+    @Disabled("bug: ConfigLoader.parse line 56 derives the visibility database from the default section's FILE values "
+            + "only: KAIROS_DB_URL/USER/PASSWORD are ignored for it, so with the URL or password only in the "
+            + "environment (and no visibility section) parsing fails with 'persistence.default.url is required "
+            + "(or set KAIROS_VISIBILITY_DB_URL)', or visibility connects to the file's host with the file's/no password")
+    void derivedVisibilityFollowsTheDefaultDatabaseEnvironmentOverrides() {
+        Map<String, String> env = Map.of(
+                "KAIROS_DB_URL", "jdbc:postgresql://prod:5432/temporal",
+                "KAIROS_DB_USER", "prod_user",
+                "KAIROS_DB_PASSWORD", "prod_pw");
+        ServerConfig fromEnvOnly = loader(env).parse("");
+        assertEquals(new DatabaseConfig("jdbc:postgresql://prod:5432/temporal_visibility", "prod_user", "prod_pw", 20),
+                fromEnvOnly.visibilityDb());
+
+        ServerConfig overridden = loader(env).parse("""
+                persistence:
+                  default:
+                    url: jdbc:postgresql://localhost:5432/temporal
+                """);
+        assertEquals(new DatabaseConfig("jdbc:postgresql://prod:5432/temporal_visibility", "prod_user", "prod_pw", 20),
+                overridden.visibilityDb());
+    }
+
+    @Test
+    void missingUrlIsAnError() {
+        ConfigException e = parseFails(Map.of(), "cluster:\n  name: x\n");
+        assertTrue(e.getMessage().contains("persistence.default.url"), e.getMessage());
+        assertTrue(e.getMessage().contains("KAIROS_DB_URL"), e.getMessage());
+    }
+
+    @Test
+    void unknownKeysAreRejectedWithTheirPath() {
+        ConfigException typo = parseFails(Map.of(), """
+                persistence:
+                  defualt:
+                    url: jdbc:postgresql://db:5432/temporal
+                """);
+        assertTrue(typo.getMessage().contains("persistence.defualt"), typo.getMessage());
+
+        ConfigException top = parseFails(Map.of(), MINIMAL + "clustr:\n  name: x\n");
+        assertTrue(top.getMessage().contains("clustr"), top.getMessage());
+
+        ConfigException deep = parseFails(Map.of(), MINIMAL + "services:\n  frontend:\n    prot: 1\n");
+        assertTrue(deep.getMessage().contains("services.frontend.prot"), deep.getMessage());
+
+        ConfigException db = parseFails(Map.of(), MINIMAL + "    maxConnection: 3\n");
+        assertTrue(db.getMessage().contains("persistence.default.maxConnection"), db.getMessage());
+
+        ConfigException service = parseFails(Map.of(), MINIMAL + "services:\n  gateway:\n    port: 1\n");
+        assertTrue(service.getMessage().contains("services.gateway"), service.getMessage());
+    }
+
+    @Test
+    void nonNumericValuesAreRejected() {
+        ConfigException port = parseFails(Map.of(), MINIMAL + "services:\n  frontend:\n    port: seventy\n");
+        assertTrue(port.getMessage().contains("services.frontend.port"), port.getMessage());
+        assertTrue(port.getMessage().contains("seventy"), port.getMessage());
+
+        ConfigException metrics = parseFails(Map.of("MP", "x9"), MINIMAL + "metrics:\n  port: ${MP}\n");
+        assertTrue(metrics.getMessage().contains("metrics.port"), metrics.getMessage());
+
+        ConfigException shards = parseFails(Map.of(), MINIMAL + "cluster:\n  historyShardCount: many\n");
+        assertTrue(shards.getMessage().contains("cluster.historyShardCount"), shards.getMessage());
+    }
+
+    @Test
+    void rangeChecks() {
+        ConfigException port = parseFails(Map.of(), MINIMAL + "services:\n  worker:\n    port: 70000\n");
+        assertTrue(port.getMessage().contains("70000"), port.getMessage());
+
+        ConfigException shards = parseFails(Map.of(), MINIMAL + "cluster:\n  historyShardCount: 0\n");
+        assertTrue(shards.getMessage().contains("historyShardCount"), shards.getMessage());
+
+        ConfigException pool = parseFails(Map.of(), MINIMAL + "    maxConnections: 0\n");
+        assertTrue(pool.getMessage().contains("maxConnections"), pool.getMessage());
+    }
+
+    @Test
+    void sectionsMustBeMappings() {
+        ConfigException e = parseFails(Map.of(), "persistence: just-a-string\n");
+        assertTrue(e.getMessage().contains("persistence must be a mapping"), e.getMessage());
+        ConfigException root = parseFails(Map.of(), "- a\n- b\n");
+        assertTrue(root.getMessage().contains("config must be a mapping"), root.getMessage());
+    }
+
+    @Test
+    void readsAFileAndReportsAMissingOne(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        Path file = dir.resolve("kairos.yaml");
+        Files.writeString(file, MINIMAL + "cluster:\n  name: from-file\n");
+        assertEquals("from-file", loader(Map.of()).read(file).clusterName());
+
+        ConfigException e = assertThrows(ConfigException.class, () -> loader(Map.of()).read(dir.resolve("nope.yaml")));
+        assertTrue(e.getMessage().contains("nope.yaml"), e.getMessage());
+    }
+}

@@ -1,0 +1,138 @@
+package io.kairos.frontend;
+
+import io.grpc.BindableService;
+import io.grpc.Channel;
+import io.grpc.ServerInterceptors;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.grpc.protobuf.services.HealthStatusManager;
+import io.grpc.protobuf.services.ProtoReflectionService;
+import io.grpc.protobuf.services.ProtoReflectionServiceV1;
+import io.kairos.frontend.cluster.ClusterInfoHandler;
+import io.kairos.frontend.grpc.HealthGate;
+import io.kairos.frontend.namespace.DeleteNamespaceHandler;
+import io.kairos.frontend.namespace.NamespaceHandler;
+import io.kairos.frontend.namespace.NamespaceRegistry;
+import io.kairos.persistence.cluster.ClusterMetadataStore;
+import io.kairos.persistence.namespace.NamespaceStore;
+import io.kairos.proto.history.v1.DescribeHistoryHostRequest;
+import io.kairos.proto.history.v1.HistoryServiceGrpc;
+import io.kairos.proto.matching.v1.DescribeMatchingHostRequest;
+import io.kairos.proto.matching.v1.MatchingServiceGrpc;
+import io.temporal.api.operatorservice.v1.OperatorServiceGrpc;
+import io.temporal.api.workflowservice.v1.WorkflowServiceGrpc;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The frontend: Temporal's public gRPC services plus health and reflection. It talks to history and
+ * matching only through their gRPC channels, and reports SERVING once persistence, history and matching
+ * all answer.
+ */
+public final class FrontendService implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(FrontendService.class);
+    private static final List<String> HEALTH_NAMES =
+            List.of("", WorkflowServiceGrpc.SERVICE_NAME, OperatorServiceGrpc.SERVICE_NAME);
+
+    private final NamespaceStore namespaceStore;
+    private final ClusterMetadataStore clusterStore;
+    private final String clusterName;
+    private final Channel historyChannel;
+    private final Channel matchingChannel;
+    private final NamespaceRegistry registry;
+    private final NamespaceHandler namespaces;
+    private final HealthStatusManager health = new HealthStatusManager();
+    private volatile boolean ready;
+    private volatile Thread readinessProbe;
+
+    public FrontendService(NamespaceStore namespaceStore, ClusterMetadataStore clusterStore, String clusterName,
+                           Duration namespaceRefresh, Channel historyChannel, Channel matchingChannel, Clock clock) {
+        this.namespaceStore = namespaceStore;
+        this.clusterStore = clusterStore;
+        this.clusterName = clusterName;
+        this.historyChannel = historyChannel;
+        this.matchingChannel = matchingChannel;
+        this.registry = new NamespaceRegistry(namespaceStore, namespaceRefresh, clock);
+        this.namespaces = new NamespaceHandler(namespaceStore, registry, clusterName, clock);
+        HEALTH_NAMES.forEach(n -> health.setStatus(n, ServingStatus.NOT_SERVING));
+    }
+
+    public NamespaceHandler namespaces() {
+        return namespaces;
+    }
+
+    /** Everything the gRPC server on :7233 must expose. */
+    public List<ServerServiceDefinition> services() {
+        HealthGate gate = new HealthGate(() -> ready);
+        ClusterInfoHandler cluster = new ClusterInfoHandler(clusterStore, clusterName);
+        WorkflowServiceHandler workflow = new WorkflowServiceHandler(namespaces, cluster);
+        OperatorServiceHandler operator = new OperatorServiceHandler(
+                new DeleteNamespaceHandler(namespaceStore, registry, Clock.systemUTC()));
+        return List.of(
+                ServerInterceptors.intercept(workflow, gate),
+                ServerInterceptors.intercept(operator, gate),
+                health.getHealthService().bindService(),
+                ProtoReflectionServiceV1.newInstance().bindService(),
+                reflectionV1Alpha().bindService());
+    }
+
+    @SuppressWarnings("deprecation")
+    private static BindableService reflectionV1Alpha() {
+        // grpcurl and older tools still ask the v1alpha reflection service.
+        return ProtoReflectionService.newInstance();
+    }
+
+    /** Loads the namespace cache and starts probing dependencies; health turns SERVING when they answer. */
+    public void start() {
+        registry.start();
+        readinessProbe = Thread.ofVirtual().name("frontend-readiness").start(this::awaitDependencies);
+    }
+
+    public boolean isReady() {
+        return ready;
+    }
+
+    private void awaitDependencies() {
+        long attempt = 0;
+        while (!Thread.currentThread().isInterrupted()) {
+            attempt++;
+            try {
+                namespaceStore.metadataVersion();
+                clusterStore.get(clusterName).orElseThrow(() -> new IllegalStateException("cluster metadata missing"));
+                HistoryServiceGrpc.newBlockingStub(historyChannel).withDeadlineAfter(2, TimeUnit.SECONDS)
+                        .describeHistoryHost(DescribeHistoryHostRequest.getDefaultInstance());
+                MatchingServiceGrpc.newBlockingStub(matchingChannel).withDeadlineAfter(2, TimeUnit.SECONDS)
+                        .describeMatchingHost(DescribeMatchingHostRequest.getDefaultInstance());
+                ready = true;
+                HEALTH_NAMES.forEach(n -> health.setStatus(n, ServingStatus.SERVING));
+                log.debug("component=frontend msg=\"dependencies ready\" attempts={}", attempt);
+                return;
+            } catch (RuntimeException e) {
+                if (attempt % 20 == 1) {
+                    log.info("component=frontend msg=\"waiting for persistence, history and matching\" error=\"{}\"", e.getMessage());
+                }
+                try {
+                    Thread.sleep(250);
+                } catch (InterruptedException ie) {
+                    return;
+                }
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        ready = false;
+        health.enterTerminalState();
+        Thread t = readinessProbe;
+        if (t != null) {
+            t.interrupt();
+        }
+        registry.close();
+    }
+}

@@ -1,0 +1,48 @@
+package io.kairos.frontend.cluster;
+
+import io.kairos.common.TemporalCompat;
+import io.kairos.common.errors.UnavailableException;
+import io.kairos.persistence.cluster.ClusterMetadata;
+import io.kairos.persistence.cluster.ClusterMetadataStore;
+import io.temporal.api.workflowservice.v1.GetClusterInfoResponse;
+import io.temporal.api.workflowservice.v1.GetSystemInfoResponse;
+
+/** GetSystemInfo and GetClusterInfo. */
+public final class ClusterInfoHandler {
+    private final ClusterMetadataStore clusterStore;
+    private final String clusterName;
+
+    public ClusterInfoHandler(ClusterMetadataStore clusterStore, String clusterName) {
+        this.clusterStore = clusterStore;
+        this.clusterName = clusterName;
+    }
+
+    /**
+     * Capabilities are claimed only for behaviour this server has. internal_error_differentiation holds
+     * because INTERNAL is reserved for real server faults (see ErrorMapper); the rest need workflows,
+     * schedules or visibility, which later issues add.
+     */
+    public GetSystemInfoResponse systemInfo() {
+        return GetSystemInfoResponse.newBuilder()
+                .setServerVersion(TemporalCompat.SERVER_VERSION)
+                .setCapabilities(GetSystemInfoResponse.Capabilities.newBuilder()
+                        .setInternalErrorDifferentiation(true))
+                .build();
+    }
+
+    public GetClusterInfoResponse clusterInfo() {
+        ClusterMetadata m = clusterStore.get(clusterName).orElseThrow(() ->
+                new UnavailableException("cluster metadata for " + clusterName + " is not initialized yet", null));
+        return GetClusterInfoResponse.newBuilder()
+                .putAllSupportedClients(TemporalCompat.SUPPORTED_CLIENTS)
+                .setServerVersion(TemporalCompat.SERVER_VERSION)
+                .setClusterId(m.clusterId().toString())
+                .setClusterName(m.clusterName())
+                .setHistoryShardCount(m.historyShardCount())
+                .setPersistenceStore(TemporalCompat.POSTGRES_STORE_NAME)
+                .setVisibilityStore(TemporalCompat.POSTGRES_STORE_NAME)
+                .setInitialFailoverVersion(1)
+                .setFailoverVersionIncrement(10)
+                .build();
+    }
+}

@@ -1,0 +1,82 @@
+package io.kairos.frontend.grpc;
+
+import com.google.protobuf.Any;
+import com.google.protobuf.Message;
+import com.google.rpc.Code;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.protobuf.StatusProto;
+import io.kairos.common.errors.ApiException;
+import io.kairos.common.errors.FailedPreconditionException;
+import io.kairos.common.errors.InvalidArgumentException;
+import io.kairos.common.errors.NamespaceAlreadyExistsException;
+import io.kairos.common.errors.NamespaceInvalidStateException;
+import io.kairos.common.errors.NamespaceNotFoundException;
+import io.kairos.common.errors.ResourceExhaustedException;
+import io.kairos.common.errors.UnavailableException;
+import io.kairos.persistence.sql.TransientPersistenceException;
+import io.temporal.api.errordetails.v1.NamespaceAlreadyExistsFailure;
+import io.temporal.api.errordetails.v1.NamespaceInvalidStateFailure;
+import io.temporal.api.errordetails.v1.NamespaceNotFoundFailure;
+import io.temporal.api.errordetails.v1.ResourceExhaustedFailure;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.UUID;
+
+/**
+ * The one place where exceptions become gRPC statuses, with Temporal's errordetails.v1 payloads. Anything
+ * unexpected becomes INTERNAL with an error id that is also in the log line explaining it.
+ */
+public final class ErrorMapper {
+    private static final Logger log = LoggerFactory.getLogger(ErrorMapper.class);
+
+    private ErrorMapper() {
+    }
+
+    public static StatusRuntimeException toStatus(String method, Throwable t) {
+        if (t instanceof StatusRuntimeException sre) {
+            return sre;
+        }
+        if (t instanceof ApiException api) {
+            return fromApi(api);
+        }
+        if (t instanceof TransientPersistenceException tpe) {
+            log.warn("rpc={} outcome=unavailable sqlstate={} msg=\"{}\"", method, tpe.sqlState(), tpe.getMessage());
+            return status(Code.UNAVAILABLE, "Persistence unavailable: " + tpe.getMessage(), null);
+        }
+        String errorId = UUID.randomUUID().toString().substring(0, 8);
+        log.error("rpc={} outcome=internal_error error_id={}", method, errorId, t);
+        return status(Code.INTERNAL, "internal error (" + errorId + "), see the server log", null);
+    }
+
+    private static StatusRuntimeException fromApi(ApiException e) {
+        return switch (e) {
+            case InvalidArgumentException x -> status(Code.INVALID_ARGUMENT, x.getMessage(), null);
+            case FailedPreconditionException x -> status(Code.FAILED_PRECONDITION, x.getMessage(), null);
+            case UnavailableException x -> status(Code.UNAVAILABLE, x.getMessage(), null);
+            case NamespaceNotFoundException x -> status(Code.NOT_FOUND, x.getMessage(),
+                    NamespaceNotFoundFailure.newBuilder().setNamespace(x.namespace()).build());
+            case NamespaceAlreadyExistsException x -> status(Code.ALREADY_EXISTS, x.getMessage(),
+                    NamespaceAlreadyExistsFailure.getDefaultInstance());
+            case NamespaceInvalidStateException x -> status(Code.FAILED_PRECONDITION, x.getMessage(),
+                    NamespaceInvalidStateFailure.newBuilder().setNamespace(x.namespace()).setState(x.state())
+                            .addAllAllowedStates(x.allowed()).build());
+            case ResourceExhaustedException x -> status(Code.RESOURCE_EXHAUSTED, x.getMessage(),
+                    ResourceExhaustedFailure.newBuilder().setCause(x.resourceCause()).build());
+        };
+    }
+
+    static StatusRuntimeException status(Code code, String message, Message detail) {
+        com.google.rpc.Status.Builder s = com.google.rpc.Status.newBuilder().setCode(code.getNumber()).setMessage(message);
+        if (detail != null) {
+            s.addDetails(Any.pack(detail));
+        }
+        return StatusProto.toStatusRuntimeException(s.build());
+    }
+
+    /** For code paths that must answer with a plain status (interceptors). */
+    public static StatusRuntimeException unavailable(String message) {
+        return Status.UNAVAILABLE.withDescription(message).asRuntimeException();
+    }
+}

@@ -1,0 +1,63 @@
+package io.kairos.frontend.namespace;
+
+import com.google.protobuf.Duration;
+import io.kairos.common.TemporalCompat;
+import io.kairos.common.errors.InvalidArgumentException;
+import io.kairos.common.ids.NamespaceId;
+
+import java.nio.charset.StandardCharsets;
+import java.util.regex.Pattern;
+
+/** Request checks shared by the namespace RPCs, with Temporal's messages where Temporal has a check. */
+final class NamespaceValidation {
+    static final long MIN_RETENTION_SECONDS = 3600;
+    /** Temporal silently caps retention at 100 years. */
+    static final long MAX_RETENTION_SECONDS = 100L * 365 * 24 * 3600;
+
+    /**
+     * Temporal accepts any string; we refuse names that break CLI flags, URLs and Web UI routes. Every name
+     * Temporal's own tooling creates (temporal-system, default, my-app.prod) matches.
+     */
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
+
+    private NamespaceValidation() {
+    }
+
+    /** Length before presence, like Temporal's interceptor order. */
+    static void requireName(String name) {
+        if (name.getBytes(StandardCharsets.UTF_8).length > TemporalCompat.MAX_ID_LENGTH) {
+            throw new InvalidArgumentException("Namespace length exceeds limit.");
+        }
+        if (name.isEmpty()) {
+            throw new InvalidArgumentException("Namespace not set on request.");
+        }
+    }
+
+    static void requireValidNewName(String name) {
+        requireName(name);
+        if (!NAME.matcher(name).matches()) {
+            throw new InvalidArgumentException("Namespace name \"" + name + "\" has invalid characters: use letters, "
+                    + "digits, '.', '_' and '-', starting with a letter or digit.");
+        }
+    }
+
+    /** Returns the retention to store: at least 1 h, capped at 100 years. */
+    static Duration retention(boolean present, Duration d) {
+        boolean mixedSigns = (d.getSeconds() > 0 && d.getNanos() < 0) || (d.getSeconds() < 0 && d.getNanos() > 0);
+        if (!present || mixedSigns || d.getSeconds() < MIN_RETENTION_SECONDS) {
+            throw new InvalidArgumentException("A valid retention period is not set on request.");
+        }
+        if (d.getSeconds() > MAX_RETENTION_SECONDS) {
+            return Duration.newBuilder().setSeconds(MAX_RETENTION_SECONDS).build();
+        }
+        return d;
+    }
+
+    static NamespaceId parseId(String id) {
+        try {
+            return NamespaceId.parse(id);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidArgumentException("Invalid namespace id: \"" + id + "\" is not a UUID.");
+        }
+    }
+}

@@ -1,0 +1,33 @@
+package io.kairos.persistence;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.kairos.common.config.DatabaseConfig;
+
+/** One bounded HikariCP pool per database per process. */
+public final class DataSources {
+    private DataSources() {
+    }
+
+    public static HikariDataSource create(String poolName, DatabaseConfig db) {
+        HikariConfig c = new HikariConfig();
+        c.setPoolName(poolName);
+        c.setJdbcUrl(db.url());
+        if (db.user() != null) {
+            c.setUsername(db.user());
+        }
+        if (db.password() != null) {
+            c.setPassword(db.password());
+        }
+        c.setMaximumPoolSize(db.maxConnections());
+        c.setMinimumIdle(Math.min(2, db.maxConnections()));
+        c.setConnectionTimeout(10_000);
+        // Fail at start, not at the first request, when the database is unreachable.
+        c.setInitializationFailTimeout(30_000);
+        c.addDataSourceProperty("ApplicationName", "kairos-" + poolName);
+        // Keep statements parameterized but avoid server-side generic plans for key lookups.
+        c.addDataSourceProperty("prepareThreshold", "5");
+        c.addDataSourceProperty("reWriteBatchedInserts", "true");
+        return new HikariDataSource(c);
+    }
+}

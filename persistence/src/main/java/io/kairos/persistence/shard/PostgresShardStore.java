@@ -1,0 +1,48 @@
+package io.kairos.persistence.shard;
+
+import io.kairos.common.ids.ShardId;
+import io.kairos.persistence.sql.Jdbc;
+import io.kairos.persistence.sql.ShardOwnershipLostException;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+
+public final class PostgresShardStore implements ShardStore {
+    private final Jdbc jdbc;
+
+    public PostgresShardStore(Jdbc jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    @Override
+    public long acquire(ShardId shard, String owner) {
+        return jdbc.inTransaction("acquire shard " + shard, c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "INSERT INTO shards (shard_id, range_id, owner) VALUES (?, 1, ?) "
+                            + "ON CONFLICT (shard_id) DO UPDATE SET range_id = shards.range_id + 1, "
+                            + "owner = EXCLUDED.owner, updated_at = now() RETURNING range_id")) {
+                ps.setInt(1, shard.value());
+                ps.setString(2, owner);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    return rs.getLong(1);
+                }
+            }
+        });
+    }
+
+    @Override
+    public void assertOwned(Connection c, ShardId shard, long rangeId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT range_id FROM shards WHERE shard_id = ? FOR SHARE")) {
+            ps.setInt(1, shard.value());
+            try (ResultSet rs = ps.executeQuery()) {
+                long actual = rs.next() ? rs.getLong(1) : -1;
+                if (actual != rangeId) {
+                    throw new ShardOwnershipLostException(shard.value(), rangeId, actual);
+                }
+            }
+        }
+    }
+}

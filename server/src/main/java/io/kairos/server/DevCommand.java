@@ -1,0 +1,103 @@
+package io.kairos.server;
+
+import io.kairos.common.config.DatabaseConfig;
+import io.kairos.common.config.ServerConfig;
+import io.kairos.common.config.ServiceEndpoint;
+import io.kairos.common.config.ServiceRole;
+import io.kairos.server.cli.Flags;
+import io.kairos.server.dev.DevPostgres;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/** temporal-server dev: every service in one JVM on an embedded Postgres. */
+final class DevCommand {
+    static final long DEFAULT_RETENTION_SECONDS = 24 * 3600;
+
+    private DevCommand() {
+    }
+
+    static Flags flags() {
+        return new Flags("dev", "Runs frontend, history, matching and worker in one JVM on an embedded Postgres.\n"
+                + "Creates the namespaces temporal-system and default. Data survives restarts unless --ephemeral.")
+                .value("db-dir", "DIR", "Directory for the embedded Postgres data.", ".temporal-dev")
+                .bool("ephemeral", "Use a throw-away database, deleted on exit.")
+                .value("ip", "ADDRESS", "Address the frontend listens on.", "127.0.0.1")
+                .value("port", "PORT", "Frontend gRPC port.", "7233")
+                .value("shards", "N", "History shard count for a new database (fixed afterwards).", "4")
+                .value("log-level", "LEVEL", "Log level of the server's own logs: error, warn, info, debug.", "warn");
+    }
+
+    static int run(List<String> args, PrintStream out) throws Exception {
+        Flags f = flags().parse(args);
+        if (f.has("help")) {
+            out.print(f.help());
+            return 0;
+        }
+        f.noPositionals();
+        int port = f.getInt("port", 0, 65535);
+        int shards = f.getInt("shards", 1, 16384);
+        Logging.configure(f.get("log-level"));
+        boolean ephemeral = f.has("ephemeral");
+        Path dir = ephemeral ? Files.createTempDirectory("temporal-dev-") : Path.of(f.get("db-dir"));
+
+        long t0 = System.nanoTime();
+        ShutdownSignal signal = new ShutdownSignal();
+        DevPostgres pg = null;
+        KairosServer server = null;
+        try {
+            pg = DevPostgres.start(dir, ephemeral);
+            ServerConfig config = config(pg, f.get("ip"), port, shards);
+            server = KairosServer.start(config, EnumSet.allOf(ServiceRole.class), false,
+                    List.of(new KairosServer.BootstrapNamespace("default", DEFAULT_RETENTION_SECONDS)));
+            if (!server.awaitReady(60_000)) {
+                throw new IllegalStateException("the server did not become ready within 60 s");
+            }
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            out.printf("Temporal-compatible server (Kairos) listening on %s:%d, namespace default, data %s, ready in %d ms%n",
+                    f.get("ip"), server.frontendPort(), ephemeral ? "ephemeral" : dir.toAbsolutePath(), ms);
+            out.flush();
+            signal.await();
+            return 0;
+        } finally {
+            if (server != null) {
+                server.close();
+            }
+            if (pg != null) {
+                pg.close();
+            }
+            if (ephemeral) {
+                deleteTree(dir);
+            }
+            signal.done();
+        }
+    }
+
+    private static ServerConfig config(DevPostgres pg, String ip, int port, int shards) {
+        Map<ServiceRole, ServiceEndpoint> endpoints = new EnumMap<>(ServiceRole.class);
+        for (ServiceRole r : ServiceRole.values()) {
+            endpoints.put(r, r == ServiceRole.FRONTEND ? new ServiceEndpoint(ip, port, null)
+                    : new ServiceEndpoint("127.0.0.1", 0, null));
+        }
+        return new ServerConfig(
+                new DatabaseConfig(pg.jdbcUrl("temporal"), pg.user(), null, 20),
+                new DatabaseConfig(pg.jdbcUrl("temporal_visibility"), pg.user(), null, 10),
+                true, ServerConfig.DEFAULT_CLUSTER_NAME, shards, endpoints, 0, ServerConfig.DEFAULT_NAMESPACE_REFRESH);
+    }
+
+    private static void deleteTree(Path dir) {
+        try (Stream<Path> s = Files.walk(dir)) {
+            s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException ignored) {
+            // best effort for a temp dir
+        }
+    }
+}
