@@ -13,6 +13,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -53,7 +57,7 @@ class ProductionModeTest {
     }
 
     /** The password comes from the environment through ${...} substitution, as in the Helm chart. */
-    private static Path config(String file, int frontend, int history, int matching) throws Exception {
+    private static Path config(String file, int frontend, int history, int matching, int metrics) throws Exception {
         String yaml = """
                 persistence:
                   default:
@@ -74,8 +78,8 @@ class ProductionModeTest {
                     bindAddress: 127.0.0.1
                     port: %d
                 metrics:
-                  port: 0
-                """.formatted(postgres.getPort(), frontend, history, matching);
+                  port: %d
+                """.formatted(postgres.getPort(), frontend, history, matching, metrics);
         Path p = tmp.resolve(file);
         Files.writeString(p, yaml);
         return p;
@@ -87,8 +91,10 @@ class ProductionModeTest {
         int matching = ServerProcess.freePort();
         int frontendA = ServerProcess.freePort();
         int frontendB = ServerProcess.freePort();
-        Path cfgA = config("a.yaml", frontendA, history, matching);
-        Path cfgB = config("b.yaml", frontendB, history, matching);
+        int metricsA = ServerProcess.freePort();
+        Path cfgA = config("a.yaml", frontendA, history, matching, metricsA);
+        Path cfgB = config("b.yaml", frontendB, history, matching, 0);
+        Path cfgBackend = config("backend.yaml", frontendA, history, matching, 0);
 
         // Without migrations the server refuses to start and says what to run.
         try (ServerProcess refused = ServerProcess.launch("start-unmigrated", List.of("start", "--config", cfgA.toString()))) {
@@ -117,7 +123,7 @@ class ProductionModeTest {
         }
 
         try (ServerProcess backend = ServerProcess.launch("start-backend",
-                List.of("start", "--config", cfgA.toString(), "--services", "history,matching,worker")).awaitReady();
+                List.of("start", "--config", cfgBackend.toString(), "--services", "history,matching,worker")).awaitReady();
              ServerProcess feA = ServerProcess.launch("start-frontend-a",
                      List.of("start", "--config", cfgA.toString(), "--services", "frontend")).awaitReady();
              ServerProcess feB = ServerProcess.launch("start-frontend-b",
@@ -138,6 +144,15 @@ class ProductionModeTest {
             assertEquals("changed on b", a.workflow.blockingStub().describeNamespace(
                     DescribeNamespaceRequest.newBuilder().setNamespace("shared").build()).getNamespaceInfo().getDescription());
             assertTrue(backend.isAlive() && feA.isAlive() && feB.isAlive());
+
+            // Frontend A serves Prometheus metrics with Temporal's metric and tag names.
+            String scrape = HttpClient.newHttpClient().send(
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + metricsA + "/metrics")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+            assertTrue(scrape.contains("service_requests_total{operation=\"RegisterNamespace\",service_name=\"frontend\"} 1.0"),
+                    scrape);
+            assertTrue(scrape.contains("service_latency_seconds_bucket{operation=\"DescribeNamespace\""), scrape);
+            assertTrue(scrape.contains("hikaricp_connections_active{pool=\"temporal\"}"), scrape);
         }
     }
 }

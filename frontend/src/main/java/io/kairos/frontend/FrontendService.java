@@ -10,6 +10,8 @@ import io.grpc.protobuf.services.ProtoReflectionService;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import io.kairos.frontend.cluster.ClusterInfoHandler;
 import io.kairos.frontend.grpc.HealthGate;
+import io.kairos.frontend.grpc.RpcMetrics;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.kairos.frontend.namespace.DeleteNamespaceHandler;
 import io.kairos.frontend.namespace.NamespaceHandler;
 import io.kairos.frontend.namespace.NamespaceRegistry;
@@ -46,12 +48,15 @@ public final class FrontendService implements AutoCloseable {
     private final Channel matchingChannel;
     private final NamespaceRegistry registry;
     private final NamespaceHandler namespaces;
+    private final MeterRegistry metrics;
     private final HealthStatusManager health = new HealthStatusManager();
     private volatile boolean ready;
     private volatile Thread readinessProbe;
 
     public FrontendService(NamespaceStore namespaceStore, ClusterMetadataStore clusterStore, String clusterName,
-                           Duration namespaceRefresh, Channel historyChannel, Channel matchingChannel, Clock clock) {
+                           Duration namespaceRefresh, Channel historyChannel, Channel matchingChannel, Clock clock,
+                           MeterRegistry metrics) {
+        this.metrics = metrics;
         this.namespaceStore = namespaceStore;
         this.clusterStore = clusterStore;
         this.clusterName = clusterName;
@@ -69,13 +74,14 @@ public final class FrontendService implements AutoCloseable {
     /** Everything the gRPC server on :7233 must expose. */
     public List<ServerServiceDefinition> services() {
         HealthGate gate = new HealthGate(() -> ready);
+        RpcMetrics rpcMetrics = new RpcMetrics(metrics);
         ClusterInfoHandler cluster = new ClusterInfoHandler(clusterStore, clusterName);
         WorkflowServiceHandler workflow = new WorkflowServiceHandler(namespaces, cluster);
         OperatorServiceHandler operator = new OperatorServiceHandler(
                 new DeleteNamespaceHandler(namespaceStore, registry, Clock.systemUTC()));
         return List.of(
-                ServerInterceptors.intercept(workflow, gate),
-                ServerInterceptors.intercept(operator, gate),
+                ServerInterceptors.intercept(workflow, gate, rpcMetrics),
+                ServerInterceptors.intercept(operator, gate, rpcMetrics),
                 health.getHealthService().bindService(),
                 ProtoReflectionServiceV1.newInstance().bindService(),
                 reflectionV1Alpha().bindService());

@@ -32,6 +32,7 @@ final class DevCommand {
                 .bool("ephemeral", "Use a throw-away database, deleted on exit.")
                 .value("ip", "ADDRESS", "Address the frontend listens on.", "127.0.0.1")
                 .value("port", "PORT", "Frontend gRPC port.", "7233")
+                .value("metrics-port", "PORT", "Serve Prometheus metrics on this port at /metrics (0: off).", "0")
                 .value("shards", "N", "History shard count for a new database (fixed afterwards).", "4")
                 .value("log-level", "LEVEL", "Log level of the server's own logs: error, warn, info, debug.", "warn");
     }
@@ -45,6 +46,7 @@ final class DevCommand {
         f.noPositionals();
         int port = f.getInt("port", 0, 65535);
         int shards = f.getInt("shards", 1, 16384);
+        int metricsPort = f.getInt("metrics-port", 0, 65535);
         Logging.configure(f.get("log-level"));
         boolean ephemeral = f.has("ephemeral");
         Path dir = ephemeral ? Files.createTempDirectory("temporal-dev-") : Path.of(f.get("db-dir"));
@@ -55,15 +57,16 @@ final class DevCommand {
         KairosServer server = null;
         try {
             pg = DevPostgres.start(dir, ephemeral);
-            ServerConfig config = config(pg, f.get("ip"), port, shards);
+            ServerConfig config = config(pg, f.get("ip"), port, shards, metricsPort);
             server = KairosServer.start(config, EnumSet.allOf(ServiceRole.class), false,
                     List.of(new KairosServer.BootstrapNamespace("default", DEFAULT_RETENTION_SECONDS)));
             if (!server.awaitReady(60_000)) {
                 throw new IllegalStateException("the server did not become ready within 60 s");
             }
             long ms = (System.nanoTime() - t0) / 1_000_000;
-            out.printf("Temporal-compatible server (Kairos) listening on %s:%d, namespace default, data %s, ready in %d ms%n",
-                    f.get("ip"), server.frontendPort(), ephemeral ? "ephemeral" : dir.toAbsolutePath(), ms);
+            out.printf("Temporal-compatible server (Kairos) listening on %s:%d, namespace default, data %s%s, ready in %d ms%n",
+                    f.get("ip"), server.frontendPort(), ephemeral ? "ephemeral" : dir.toAbsolutePath(),
+                    server.metricsPort() > 0 ? ", metrics on :" + server.metricsPort() + "/metrics" : "", ms);
             out.flush();
             signal.await();
             return 0;
@@ -81,7 +84,7 @@ final class DevCommand {
         }
     }
 
-    private static ServerConfig config(DevPostgres pg, String ip, int port, int shards) {
+    private static ServerConfig config(DevPostgres pg, String ip, int port, int shards, int metricsPort) {
         Map<ServiceRole, ServiceEndpoint> endpoints = new EnumMap<>(ServiceRole.class);
         for (ServiceRole r : ServiceRole.values()) {
             endpoints.put(r, r == ServiceRole.FRONTEND ? new ServiceEndpoint(ip, port, null)
@@ -90,7 +93,8 @@ final class DevCommand {
         return new ServerConfig(
                 new DatabaseConfig(pg.jdbcUrl("temporal"), pg.user(), null, 20),
                 new DatabaseConfig(pg.jdbcUrl("temporal_visibility"), pg.user(), null, 10),
-                true, ServerConfig.DEFAULT_CLUSTER_NAME, shards, endpoints, 0, ServerConfig.DEFAULT_NAMESPACE_REFRESH);
+                true, ServerConfig.DEFAULT_CLUSTER_NAME, shards, endpoints, metricsPort,
+                ServerConfig.DEFAULT_NAMESPACE_REFRESH);
     }
 
     private static void deleteTree(Path dir) {

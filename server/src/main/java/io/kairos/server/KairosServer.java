@@ -55,6 +55,7 @@ public final class KairosServer implements AutoCloseable {
     private final ExecutorService rpcExecutor = Executors.newVirtualThreadPerTaskExecutor();
     private FrontendService frontend;
     private Server frontendServer;
+    private int metricsPort = -1;
 
     private KairosServer() {
     }
@@ -77,8 +78,9 @@ public final class KairosServer implements AutoCloseable {
     private void doStart(ServerConfig config, Set<ServiceRole> roles, boolean exposeInternalPorts,
                          List<BootstrapNamespace> bootstrap) throws IOException {
         Clock clock = Clock.systemUTC();
-        HikariDataSource temporalDs = track(DataSources.create("temporal", config.temporalDb()));
-        HikariDataSource visibilityDs = track(DataSources.create("visibility", config.visibilityDb()));
+        MetricsEndpoint metrics = track(new MetricsEndpoint());
+        HikariDataSource temporalDs = track(DataSources.create("temporal", config.temporalDb(), metrics.registry()));
+        HikariDataSource visibilityDs = track(DataSources.create("visibility", config.visibilityDb(), metrics.registry()));
         new SchemaManager(SchemaDatabase.TEMPORAL, temporalDs).checkOrMigrate(config.autoMigrate());
         new SchemaManager(SchemaDatabase.VISIBILITY, visibilityDs).checkOrMigrate(config.autoMigrate());
 
@@ -123,7 +125,7 @@ public final class KairosServer implements AutoCloseable {
             ManagedChannel historyChannel = channelTo(ServiceRole.HISTORY, roles, config, inProcessName);
             ManagedChannel matchingChannel = channelTo(ServiceRole.MATCHING, roles, config, inProcessName);
             frontend = track(new FrontendService(new PostgresNamespaceStore(jdbc), clusterStore, config.clusterName(),
-                    config.namespaceRefreshInterval(), historyChannel, matchingChannel, clock));
+                    config.namespaceRefreshInterval(), historyChannel, matchingChannel, clock, metrics.registry()));
             frontend.namespaces().ensureSystemNamespace();
             for (BootstrapNamespace ns : bootstrap) {
                 frontend.namespaces().ensureNamespace(io.kairos.common.ids.NamespaceId.random(), ns.name(), "",
@@ -132,6 +134,8 @@ public final class KairosServer implements AutoCloseable {
             frontend.start();
             frontendServer = startNetworkServer("frontend", config.endpoint(ServiceRole.FRONTEND), frontend.services());
         }
+        metrics.listen(metricsBindAddress(config, roles), config.metricsPort());
+        metricsPort = metrics.port();
     }
 
     private ManagedChannel channelTo(ServiceRole role, Set<ServiceRole> local, ServerConfig config, String inProcessName) {
@@ -186,6 +190,16 @@ public final class KairosServer implements AutoCloseable {
             Thread.sleep(20);
         }
         return true;
+    }
+
+    /** The metrics port, or -1 when metrics are not served. */
+    public int metricsPort() {
+        return metricsPort;
+    }
+
+    /** Metrics listen where the process's first service listens. */
+    private static String metricsBindAddress(ServerConfig config, Set<ServiceRole> roles) {
+        return config.endpoint(roles.iterator().next()).bindAddress();
     }
 
     /** The port the frontend listens on (resolves port 0). */

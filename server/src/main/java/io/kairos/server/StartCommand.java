@@ -48,8 +48,9 @@ final class StartCommand {
             if (!server.awaitReady(120_000)) {
                 throw new IllegalStateException("the frontend did not become ready within 120 s");
             }
-            out.printf("Kairos started services %s%s%n", roles,
-                    roles.contains(ServiceRole.FRONTEND) ? ", frontend on port " + server.frontendPort() : "");
+            out.printf("Kairos started services %s%s%s%n", roles,
+                    roles.contains(ServiceRole.FRONTEND) ? ", frontend on port " + server.frontendPort() : "",
+                    server.metricsPort() > 0 ? ", metrics on port " + server.metricsPort() : "");
             out.flush();
             signal.await();
         } finally {

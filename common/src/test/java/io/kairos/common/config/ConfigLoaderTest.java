@@ -155,7 +155,7 @@ class ConfigLoaderTest {
                     maxConnections: ${POOL:-12}
                   autoMigrate: ${AUTO}
                 cluster:
-                  name: ${CLUSTER:-dc-${NOT_NESTED}}
+                  name: ${CLUSTER:-dc-1}
                   historyShardCount: ${SHARDS}
                 services:
                   frontend:
@@ -168,6 +168,7 @@ class ConfigLoaderTest {
         assertEquals("", c.temporalDb().password(), "an empty default is allowed");
         assertEquals(12, c.temporalDb().maxConnections());
         assertTrue(c.autoMigrate());
+        assertEquals("dc-1", c.clusterName());
         assertEquals(64, c.historyShardCount());
         assertEquals(8233, c.endpoint(ServiceRole.FRONTEND).port());
         assertEquals(7300, c.endpoint(ServiceRole.HISTORY).port());
