@@ -39,8 +39,7 @@ final class DevCommand {
 
     static int run(List<String> args, PrintStream out) throws Exception {
         Flags f = flags().parse(args);
-        if (f.has("help")) {
-            out.print(f.help());
+        if (f.printedHelp(out)) {
             return 0;
         }
         f.noPositionals();

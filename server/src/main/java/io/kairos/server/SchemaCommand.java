@@ -28,8 +28,7 @@ final class SchemaCommand {
 
     static int run(List<String> args, PrintStream out) throws Exception {
         Flags f = flags().parse(args);
-        if (f.has("help")) {
-            out.print(f.help());
+        if (f.printedHelp(out)) {
             return 0;
         }
         if (f.positionals().size() != 1) {

@@ -27,8 +27,7 @@ final class StartCommand {
 
     static int run(List<String> args, PrintStream out) throws Exception {
         Flags f = flags().parse(args);
-        if (f.has("help")) {
-            out.print(f.help());
+        if (f.printedHelp(out)) {
             return 0;
         }
         f.noPositionals();

@@ -50,10 +50,10 @@ public final class ConfigLoader {
 
         Node persistence = top.child("persistence");
         persistence.allow("default", "visibility", "autoMigrate");
-        DatabaseConfig temporalDb = database(persistence.child("default"), "KAIROS_DB_");
+        DatabaseConfig temporalDb = database(persistence.child("default"), "KAIROS_DB_", null);
         DatabaseConfig visibilityDb = persistence.has("visibility")
-                ? database(persistence.child("visibility"), "KAIROS_VISIBILITY_DB_")
-                : database(persistence.child("default"), "KAIROS_VISIBILITY_DB_", "temporal_visibility");
+                ? database(persistence.child("visibility"), "KAIROS_VISIBILITY_DB_", null)
+                : database(persistence.child("visibility"), "KAIROS_VISIBILITY_DB_", temporalDb);
         boolean autoMigrate = persistence.bool("autoMigrate", false);
 
         Node cluster = top.child("cluster");
@@ -78,25 +78,36 @@ public final class ConfigLoader {
                 metrics.integer("port", 9090), ServerConfig.DEFAULT_NAMESPACE_REFRESH);
     }
 
-    private DatabaseConfig database(Node n, String envPrefix) {
-        return database(n, envPrefix, null);
-    }
-
-    /** With databaseName set, derives the URL from the default database's by swapping the database name. */
-    private DatabaseConfig database(Node n, String envPrefix, String databaseName) {
+    /**
+     * With {@code derivedFrom} set (no visibility section), the database is the default one's server, user and
+     * password with the database name swapped to temporal_visibility.
+     */
+    private DatabaseConfig database(Node n, String envPrefix, DatabaseConfig derivedFrom) {
         n.allow("url", "user", "password", "maxConnections");
-        String url = n.string("url", null);
-        if (databaseName != null && url != null) {
-            url = url.replaceFirst("(jdbc:postgresql://[^/]*/)([^?]*)", "$1" + databaseName);
-        }
-        url = firstNonNull(env.apply(envPrefix + "URL"), url);
+        String url = firstNonNull(env.apply(envPrefix + "URL"),
+                derivedFrom != null ? withDatabase(derivedFrom.url(), "temporal_visibility") : n.string("url", null));
         if (url == null) {
             throw new ConfigException(n.path + ".url is required (or set " + envPrefix + "URL)");
         }
         return new DatabaseConfig(url,
-                firstNonNull(env.apply(envPrefix + "USER"), n.string("user", null)),
-                firstNonNull(env.apply(envPrefix + "PASSWORD"), n.string("password", null)),
-                n.integer("maxConnections", 20));
+                firstNonNull(env.apply(envPrefix + "USER"), derivedFrom != null ? derivedFrom.user() : n.string("user", null)),
+                firstNonNull(env.apply(envPrefix + "PASSWORD"),
+                        derivedFrom != null ? derivedFrom.password() : n.string("password", null)),
+                n.integer("maxConnections", derivedFrom != null ? derivedFrom.maxConnections() : 20));
+    }
+
+    private static final Pattern PG_URL = Pattern.compile("(jdbc:postgresql:(?://[^/?]*)?)(/?)([^?]*)(\\?.*)?");
+
+    /** Replaces the database of a pgJDBC URL (jdbc:postgresql://host[:port][/db][?params] or jdbc:postgresql:db). */
+    static String withDatabase(String url, String database) {
+        Matcher m = PG_URL.matcher(url);
+        if (!m.matches()) {
+            throw new ConfigException("cannot derive the visibility database from '" + url
+                    + "': give persistence.visibility.url");
+        }
+        boolean hostForm = m.group(1).contains("//");
+        String params = m.group(4) == null ? "" : m.group(4);
+        return m.group(1) + (hostForm ? "/" : "") + database + params;
     }
 
     private static String firstNonNull(String a, String b) {
@@ -165,10 +176,11 @@ public final class ConfigLoader {
             if (v == null) {
                 return def;
             }
+            String text = v instanceof Number ? v.toString() : substitute(v.toString()).trim();
             try {
-                return v instanceof Number n ? n.intValue() : Integer.parseInt(substitute(v.toString()).trim());
+                return Integer.parseInt(text);
             } catch (NumberFormatException e) {
-                throw new ConfigException(key(k) + " must be a whole number, got '" + v + "'");
+                throw new ConfigException(key(k) + " must be a whole number within range, got '" + v + "'");
             }
         }
 

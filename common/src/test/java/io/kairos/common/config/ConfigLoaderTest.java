@@ -1,6 +1,5 @@
 package io.kairos.common.config;
 
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
@@ -247,10 +246,6 @@ class ConfigLoaderTest {
     }
 
     @Test
-    @Disabled("bug: ConfigLoader.parse line 56 derives the visibility database from the default section's FILE values "
-            + "only: KAIROS_DB_URL/USER/PASSWORD are ignored for it, so with the URL or password only in the "
-            + "environment (and no visibility section) parsing fails with 'persistence.default.url is required "
-            + "(or set KAIROS_VISIBILITY_DB_URL)', or visibility connects to the file's host with the file's/no password")
     void derivedVisibilityFollowsTheDefaultDatabaseEnvironmentOverrides() {
         Map<String, String> env = Map.of(
                 "KAIROS_DB_URL", "jdbc:postgresql://prod:5432/temporal",
@@ -267,6 +262,29 @@ class ConfigLoaderTest {
                 """);
         assertEquals(new DatabaseConfig("jdbc:postgresql://prod:5432/temporal_visibility", "prod_user", "prod_pw", 20),
                 overridden.visibilityDb());
+    }
+
+    @Test
+    void nonIntegralOrOverflowingNumbersAreRejected() {
+        ConfigException fraction = parseFails(Map.of(), MINIMAL + "services:\n  frontend:\n    port: 7233.9\n");
+        assertTrue(fraction.getMessage().contains("services.frontend.port"), fraction.getMessage());
+        ConfigException overflow = parseFails(Map.of(), MINIMAL + "services:\n  frontend:\n    port: 4294974529\n");
+        assertTrue(overflow.getMessage().contains("services.frontend.port"), overflow.getMessage());
+    }
+
+    @Test
+    void derivedVisibilityIsNeverTheTemporalDatabase() {
+        for (String url : new String[] {"jdbc:postgresql://db:5432", "jdbc:postgresql:temporal"}) {
+            String yaml = "persistence:\n  default:\n    url: " + url + "\n";
+            ServerConfig c;
+            try {
+                c = parse(yaml);
+            } catch (ConfigException refused) {
+                continue; // refusing the ambiguous URL is acceptable too
+            }
+            assertTrue(!c.visibilityDb().url().equals(c.temporalDb().url()),
+                    url + " derived visibility url " + c.visibilityDb().url());
+        }
     }
 
     @Test

@@ -4,7 +4,6 @@ import com.google.protobuf.util.Timestamps;
 import io.kairos.common.TemporalCompat;
 import io.kairos.common.errors.FailedPreconditionException;
 import io.kairos.common.errors.InvalidArgumentException;
-import io.kairos.common.errors.NamespaceNotFoundException;
 import io.kairos.common.ids.NamespaceId;
 import io.kairos.persistence.namespace.NamespaceRow;
 import io.kairos.persistence.namespace.NamespaceStore;
@@ -36,24 +35,13 @@ public final class DeleteNamespaceHandler {
     }
 
     public DeleteNamespaceResponse delete(DeleteNamespaceRequest req) {
-        String name = req.getNamespace();
-        String id = req.getNamespaceId();
-        if (!name.isEmpty()) {
-            NamespaceValidation.requireName(name);
-        }
-        if (name.isEmpty() && id.isEmpty()) {
-            throw new InvalidArgumentException("Namespace not set on request.");
-        }
-        if (!name.isEmpty() && !id.isEmpty()) {
-            throw new InvalidArgumentException("Only one of namespace name or Id should be set on request.");
-        }
+        NamespaceRef ref = NamespaceRef.of(req.getNamespace(), req.getNamespaceId(),
+                "Only one of namespace name or Id should be set on request.");
         if (req.hasNamespaceDeleteDelay() && req.getNamespaceDeleteDelay().getSeconds() < 0) {
             throw new InvalidArgumentException("Invalid namespace_delete_delay: must not be negative.");
         }
         for (int attempt = 1; ; attempt++) {
-            NamespaceRow row = name.isEmpty()
-                    ? registry.getById(NamespaceValidation.parseId(id)).orElseThrow(() -> new NamespaceNotFoundException(id))
-                    : registry.getByName(name).orElseThrow(() -> new NamespaceNotFoundException(name));
+            NamespaceRow row = ref.lookup(registry::getByName, registry::getById);
             if (row.id().equals(NamespaceId.TEMPORAL_SYSTEM) || row.name().equals(TemporalCompat.SYSTEM_NAMESPACE)) {
                 throw new FailedPreconditionException("unable to delete system namespace");
             }

@@ -108,20 +108,9 @@ public final class NamespaceHandler {
     }
 
     public DescribeNamespaceResponse describe(DescribeNamespaceRequest req) {
-        String name = req.getNamespace();
-        String id = req.getId();
-        if (!name.isEmpty()) {
-            NamespaceValidation.requireName(name);
-        }
-        if (name.isEmpty() && id.isEmpty()) {
-            throw new InvalidArgumentException("Namespace not set on request.");
-        }
-        if (!name.isEmpty() && !id.isEmpty()) {
-            throw new InvalidArgumentException("GetNamespace operation failed.  Both ID and Name specified in request.");
-        }
-        NamespaceRow row = name.isEmpty()
-                ? store.getById(NamespaceValidation.parseId(id)).orElseThrow(() -> new NamespaceNotFoundException(id))
-                : store.getByName(name).orElseThrow(() -> new NamespaceNotFoundException(name));
+        NamespaceRow row = NamespaceRef.of(req.getNamespace(), req.getId(),
+                "GetNamespace operation failed.  Both ID and Name specified in request.")
+                .lookup(store::getByName, store::getById);
         return NamespaceResponses.describe(row);
     }
 

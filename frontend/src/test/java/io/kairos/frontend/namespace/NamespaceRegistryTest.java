@@ -1,7 +1,9 @@
 package io.kairos.frontend.namespace;
 
 import com.zaxxer.hikari.HikariDataSource;
+import io.kairos.common.config.DatabaseConfig;
 import io.kairos.common.ids.NamespaceId;
+import io.kairos.persistence.DataSources;
 import io.kairos.persistence.namespace.NamespacePage;
 import io.kairos.persistence.namespace.NamespaceRow;
 import io.kairos.persistence.namespace.NamespaceStore;
@@ -94,11 +96,7 @@ class NamespaceRegistryTest {
     void setUp() {
         poolA = EmbeddedDb.migrated(SchemaDatabase.TEMPORAL);
         // process B: its own pool and store on the same database
-        poolB = new HikariDataSource();
-        poolB.setJdbcUrl(poolA.getJdbcUrl());
-        poolB.setUsername(poolA.getUsername());
-        poolB.setMaximumPoolSize(3);
-        poolB.setPoolName("process-b");
+        poolB = DataSources.create("process-b", new DatabaseConfig(poolA.getJdbcUrl(), poolA.getUsername(), null, 3));
 
         storeA = new PostgresNamespaceStore(new Jdbc(poolA));
         storeB = new CountingStore(new PostgresNamespaceStore(new Jdbc(poolB)));
@@ -192,13 +190,22 @@ class NamespaceRegistryTest {
     }
 
     @Test
-    void renameThroughAnotherProcessIsSeen() {
+    void renameThroughAnotherProcessIsSeen() throws InterruptedException {
+        // As above, a seeded negative entry makes sure "billing" reaches B by its refresh loop, so B's whole
+        // snapshot (by name and by id) is at the version of the create before the rename happens.
+        assertTrue(registryB.getByName("billing").isEmpty());
         NamespaceId id = NamespaceId.random();
         NamespaceRow row = storeA.create(id, record(id, "billing", NamespaceState.NAMESPACE_STATE_REGISTERED));
-        await("billing in registry B", () -> registryB.getByName("billing"));
+        assertEquals(row, await("billing in registry B", () -> registryB.getByName("billing")));
+        assertEquals(1, storeB.getByName.get());
+        assertEquals(row, registryB.getById(id).orElseThrow());
+        // the refresh clears the negative cache right after it swaps the snapshot in: let it finish
+        Thread.sleep(REFRESH.toMillis());
+
         // seeds B's negative cache for the new name, so only B's refresh can reveal it within the wait
         assertTrue(registryB.getByName("billing-deleted-x1").isEmpty());
         int readsBefore = storeB.getByName.get();
+        assertEquals(2, readsBefore);
 
         NamespaceRow renamed = storeA.update(row,
                 record(id, "billing-deleted-x1", NamespaceState.NAMESPACE_STATE_DELETED).toBuilder()

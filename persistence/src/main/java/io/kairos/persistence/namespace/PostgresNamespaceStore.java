@@ -32,15 +32,10 @@ public final class PostgresNamespaceStore implements NamespaceStore {
         return jdbc.inTransaction("create namespace", c -> {
             long version = bumpMetadataVersion(c);
             try (PreparedStatement ps = c.prepareStatement(
-                    "INSERT INTO namespaces (id, name, state, is_global, data, data_encoding, notification_version) "
+                    "INSERT INTO namespaces (name, state, is_global, data, data_encoding, notification_version, id) "
                             + "VALUES (?, ?, ?, ?, ?, ?, ?)")) {
-                ps.setObject(1, id.uuid());
-                ps.setString(2, record.getInfo().getName());
-                ps.setShort(3, (short) record.getInfo().getStateValue());
-                ps.setBoolean(4, record.getIsGlobalNamespace());
-                ps.setBytes(5, record.toByteArray());
-                ps.setString(6, ENCODING);
-                ps.setLong(7, version);
+                bindRecord(ps, record, version);
+                ps.setObject(7, id.uuid());
                 ps.executeUpdate();
             }
             return new NamespaceRow(id, record, version);
@@ -59,6 +54,9 @@ public final class PostgresNamespaceStore implements NamespaceStore {
 
     @Override
     public NamespacePage list(int pageSize, byte[] pageToken) {
+        if (pageSize < 1) {
+            throw new IllegalArgumentException("pageSize must be >= 1, got " + pageSize);
+        }
         UUID after = pageToken == null || pageToken.length == 0 ? null : tokenToUuid(pageToken);
         return jdbc.read("list namespaces", c -> {
             String sql = "SELECT " + COLUMNS + " FROM namespaces " + (after == null ? "" : "WHERE id > ? ")
@@ -92,12 +90,7 @@ public final class PostgresNamespaceStore implements NamespaceStore {
             try (PreparedStatement ps = c.prepareStatement(
                     "UPDATE namespaces SET name = ?, state = ?, is_global = ?, data = ?, data_encoding = ?, "
                             + "notification_version = ?, updated_at = now() WHERE id = ? AND notification_version = ?")) {
-                ps.setString(1, record.getInfo().getName());
-                ps.setShort(2, (short) record.getInfo().getStateValue());
-                ps.setBoolean(3, record.getIsGlobalNamespace());
-                ps.setBytes(4, record.toByteArray());
-                ps.setString(5, ENCODING);
-                ps.setLong(6, version);
+                bindRecord(ps, record, version);
                 ps.setObject(7, expected.id().uuid());
                 ps.setLong(8, expected.notificationVersion());
                 if (ps.executeUpdate() != 1) {
@@ -121,6 +114,16 @@ public final class PostgresNamespaceStore implements NamespaceStore {
                 return rs.getLong(1);
             }
         });
+    }
+
+    /** Parameters 1-6: name, state, is_global, data, data_encoding, notification_version. */
+    private static void bindRecord(PreparedStatement ps, NamespaceRecord record, long version) throws SQLException {
+        ps.setString(1, record.getInfo().getName());
+        ps.setShort(2, (short) record.getInfo().getStateValue());
+        ps.setBoolean(3, record.getIsGlobalNamespace());
+        ps.setBytes(4, record.toByteArray());
+        ps.setString(5, ENCODING);
+        ps.setLong(6, version);
     }
 
     private static long bumpMetadataVersion(Connection c) throws SQLException {

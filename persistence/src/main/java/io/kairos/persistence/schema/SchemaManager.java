@@ -68,13 +68,13 @@ public final class SchemaManager {
     public void validate() {
         SchemaStatus s = status();
         refuseNewer(s);
+        if (s.pending() > 0) {
+            throw new SchemaException(s + "; run 'temporal-server schema migrate --config FILE'");
+        }
         var result = flyway().validateWithResult();
         if (!result.validationSuccessful) {
             throw new SchemaException(database.defaultName() + ": schema validation failed: "
                     + result.getAllErrorMessages());
-        }
-        if (s.pending() > 0) {
-            throw new SchemaException(s + "; run 'schema migrate'");
         }
     }
 

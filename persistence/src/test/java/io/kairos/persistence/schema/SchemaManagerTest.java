@@ -4,7 +4,6 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.kairos.persistence.DataSources;
 import io.kairos.persistence.testing.EmbeddedDb;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -135,10 +134,6 @@ class SchemaManagerTest {
     }
 
     @Test
-    @Disabled("bug: SchemaManager.validate() (lines 71-78) runs Flyway's validate before its own pending check, and "
-            + "Flyway already fails on pending migrations, so the \"run 'schema migrate'\" branch is unreachable: "
-            + "'temporal-server schema validate' on an unmigrated database tells the operator to "
-            + "\"set -ignoreMigrationPatterns='*:pending'\", a Flyway option the server has no flag for")
     void validateOfAnUnmigratedDatabaseTellsTheOperatorToRunSchemaMigrate() {
         SchemaManager manager = new SchemaManager(SchemaDatabase.TEMPORAL, emptyDatabase(SchemaDatabase.TEMPORAL));
         SchemaException e = assertThrows(SchemaException.class, manager::validate);

@@ -76,6 +76,15 @@ public final class Flags {
         return this;
     }
 
+    /** Prints the help when --help was given; the command then exits 0. */
+    public boolean printedHelp(java.io.PrintStream out) {
+        if (has("help")) {
+            out.print(help());
+            return true;
+        }
+        return false;
+    }
+
     public boolean has(String name) {
         return values.containsKey(name) && !"false".equals(values.get(name));
     }
