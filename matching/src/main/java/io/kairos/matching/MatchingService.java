@@ -1,6 +1,8 @@
 package io.kairos.matching;
 
+import io.grpc.Channel;
 import io.grpc.ServerServiceDefinition;
+import io.kairos.persistence.sql.Jdbc;
 
 import java.time.Clock;
 import java.util.List;
@@ -9,7 +11,7 @@ import java.util.List;
 public final class MatchingService implements AutoCloseable {
     private final MatchingServiceHandler handler;
 
-    public MatchingService(String hostIdentity, Clock clock) {
+    public MatchingService(String hostIdentity, Clock clock, Jdbc jdbc, Channel historyChannel, MatchingConfig config) {
         this.handler = new MatchingServiceHandler(hostIdentity, clock.instant());
     }
 

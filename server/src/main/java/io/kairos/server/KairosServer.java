@@ -13,6 +13,7 @@ import io.kairos.common.config.ServiceEndpoint;
 import io.kairos.common.config.ServiceRole;
 import io.kairos.frontend.FrontendService;
 import io.kairos.history.HistoryService;
+import io.kairos.matching.MatchingConfig;
 import io.kairos.matching.MatchingService;
 import io.kairos.persistence.DataSources;
 import io.kairos.persistence.cluster.ClusterMetadata;
@@ -104,8 +105,12 @@ public final class KairosServer implements AutoCloseable {
                 startNetworkServer("history", config.endpoint(ServiceRole.HISTORY), history.services());
             }
         }
+        // Channels are lazy: creating them before the in-process server starts is fine.
+        ManagedChannel historyChannel = channelTo(ServiceRole.HISTORY, roles, config, inProcessName);
+        ManagedChannel matchingChannel = channelTo(ServiceRole.MATCHING, roles, config, inProcessName);
         if (roles.contains(ServiceRole.MATCHING)) {
-            MatchingService matching = track(new MatchingService(hostIdentity, clock));
+            MatchingService matching = track(new MatchingService(hostIdentity, clock, jdbc, historyChannel,
+                    MatchingConfig.defaults()));
             matching.start();
             internal.addAll(matching.services());
             if (exposeInternalPorts) {
@@ -122,8 +127,6 @@ public final class KairosServer implements AutoCloseable {
             closeables.push(() -> stopServer(inProcess));
         }
         if (roles.contains(ServiceRole.FRONTEND)) {
-            ManagedChannel historyChannel = channelTo(ServiceRole.HISTORY, roles, config, inProcessName);
-            ManagedChannel matchingChannel = channelTo(ServiceRole.MATCHING, roles, config, inProcessName);
             frontend = track(new FrontendService(new PostgresNamespaceStore(jdbc), clusterStore, config.clusterName(),
                     config.namespaceRefreshInterval(), historyChannel, matchingChannel, clock, metrics.registry()));
             frontend.namespaces().ensureSystemNamespace();
