@@ -9,14 +9,13 @@ import io.grpc.reflection.v1.ServerReflectionRequest;
 import io.grpc.reflection.v1.ServerReflectionResponse;
 import io.grpc.reflection.v1.ServiceResponse;
 import io.grpc.stub.StreamObserver;
-import io.temporal.api.common.v1.WorkflowType;
+import io.temporal.api.common.v1.WorkflowExecution;
 import io.temporal.api.operatorservice.v1.ListSearchAttributesRequest;
-import io.temporal.api.taskqueue.v1.TaskQueue;
 import io.temporal.api.workflowservice.v1.GetClusterInfoRequest;
 import io.temporal.api.workflowservice.v1.GetClusterInfoResponse;
 import io.temporal.api.workflowservice.v1.GetSystemInfoRequest;
 import io.temporal.api.workflowservice.v1.GetSystemInfoResponse;
-import io.temporal.api.workflowservice.v1.StartWorkflowExecutionRequest;
+import io.temporal.api.workflowservice.v1.SignalWorkflowExecutionRequest;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -124,11 +123,10 @@ class ServerInfoTest {
 
     @Test
     void rpcsNotBuiltYetAreUnimplemented() {
-        assertStatus(Status.Code.UNIMPLEMENTED, () -> clients.workflow.blockingStub().startWorkflowExecution(
-                StartWorkflowExecutionRequest.newBuilder().setNamespace("default").setWorkflowId("w")
-                        .setWorkflowType(WorkflowType.newBuilder().setName("T"))
-                        .setTaskQueue(TaskQueue.newBuilder().setName("q")).setRequestId(UUID.randomUUID().toString())
-                        .build()));
+        assertStatus(Status.Code.UNIMPLEMENTED, () -> clients.workflow.blockingStub().signalWorkflowExecution(
+                SignalWorkflowExecutionRequest.newBuilder().setNamespace("default")
+                        .setWorkflowExecution(WorkflowExecution.newBuilder().setWorkflowId("w"))
+                        .setSignalName("s").setRequestId(UUID.randomUUID().toString()).build()));
         assertStatus(Status.Code.UNIMPLEMENTED, () -> clients.operator.blockingStub().listSearchAttributes(
                 ListSearchAttributesRequest.newBuilder().setNamespace("default").build()));
     }

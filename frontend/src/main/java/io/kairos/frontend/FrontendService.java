@@ -15,6 +15,9 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.kairos.frontend.namespace.DeleteNamespaceHandler;
 import io.kairos.frontend.namespace.NamespaceHandler;
 import io.kairos.frontend.namespace.NamespaceRegistry;
+import io.kairos.frontend.namespace.NamespaceResolver;
+import io.kairos.frontend.workflow.TaskHandler;
+import io.kairos.frontend.workflow.WorkflowHandler;
 import io.kairos.persistence.cluster.ClusterMetadataStore;
 import io.kairos.persistence.namespace.NamespaceStore;
 import io.kairos.proto.history.v1.DescribeHistoryHostRequest;
@@ -76,7 +79,12 @@ public final class FrontendService implements AutoCloseable {
         HealthGate gate = new HealthGate(() -> ready);
         RpcMetrics rpcMetrics = new RpcMetrics(metrics);
         ClusterInfoHandler cluster = new ClusterInfoHandler(clusterStore, clusterName);
-        WorkflowServiceHandler workflow = new WorkflowServiceHandler(namespaces, cluster);
+        NamespaceResolver resolver = new NamespaceResolver(registry);
+        var history = HistoryServiceGrpc.newBlockingStub(historyChannel);
+        WorkflowServiceHandler workflow = new WorkflowServiceHandler(namespaces, cluster,
+                new WorkflowHandler(resolver, history),
+                new TaskHandler(resolver, history, MatchingServiceGrpc.newStub(matchingChannel),
+                        MatchingServiceGrpc.newBlockingStub(matchingChannel)));
         OperatorServiceHandler operator = new OperatorServiceHandler(
                 new DeleteNamespaceHandler(namespaceStore, registry, Clock.systemUTC()));
         return List.of(

@@ -1,7 +1,7 @@
 package io.kairos.frontend;
 
 import io.grpc.stub.StreamObserver;
-import io.kairos.frontend.grpc.UnaryCalls;
+import io.kairos.common.grpc.UnaryCalls;
 import io.kairos.frontend.namespace.DeleteNamespaceHandler;
 import io.temporal.api.operatorservice.v1.DeleteNamespaceRequest;
 import io.temporal.api.operatorservice.v1.DeleteNamespaceResponse;

@@ -2,7 +2,7 @@ package io.kairos.frontend;
 
 import io.grpc.stub.StreamObserver;
 import io.kairos.frontend.cluster.ClusterInfoHandler;
-import io.kairos.frontend.grpc.UnaryCalls;
+import io.kairos.common.grpc.UnaryCalls;
 import io.kairos.frontend.namespace.NamespaceHandler;
 import io.temporal.api.workflowservice.v1.DeprecateNamespaceRequest;
 import io.temporal.api.workflowservice.v1.DeprecateNamespaceResponse;
@@ -19,6 +19,9 @@ import io.temporal.api.workflowservice.v1.RegisterNamespaceResponse;
 import io.temporal.api.workflowservice.v1.UpdateNamespaceRequest;
 import io.temporal.api.workflowservice.v1.UpdateNamespaceResponse;
 import io.temporal.api.workflowservice.v1.WorkflowServiceGrpc;
+import io.temporal.api.workflowservice.v1.*;
+import io.kairos.frontend.workflow.TaskHandler;
+import io.kairos.frontend.workflow.WorkflowHandler;
 
 /**
  * Temporal's public WorkflowService. Each RPC delegates to the handler named after it; every RPC not
@@ -27,10 +30,94 @@ import io.temporal.api.workflowservice.v1.WorkflowServiceGrpc;
 public final class WorkflowServiceHandler extends WorkflowServiceGrpc.WorkflowServiceImplBase {
     private final NamespaceHandler namespaces;
     private final ClusterInfoHandler cluster;
+    private final WorkflowHandler workflows;
+    private final TaskHandler tasks;
 
-    public WorkflowServiceHandler(NamespaceHandler namespaces, ClusterInfoHandler cluster) {
+    public WorkflowServiceHandler(NamespaceHandler namespaces, ClusterInfoHandler cluster, WorkflowHandler workflows,
+                                  TaskHandler tasks) {
         this.namespaces = namespaces;
         this.cluster = cluster;
+        this.workflows = workflows;
+        this.tasks = tasks;
+    }
+
+    @Override
+    public void startWorkflowExecution(StartWorkflowExecutionRequest request, StreamObserver<StartWorkflowExecutionResponse> o) {
+        UnaryCalls.respond("StartWorkflowExecution", o, () -> workflows.start(request));
+    }
+
+    @Override
+    public void describeWorkflowExecution(DescribeWorkflowExecutionRequest request,
+                                          StreamObserver<DescribeWorkflowExecutionResponse> o) {
+        UnaryCalls.respond("DescribeWorkflowExecution", o, () -> workflows.describe(request));
+    }
+
+    @Override
+    public void getWorkflowExecutionHistory(GetWorkflowExecutionHistoryRequest request,
+                                            StreamObserver<GetWorkflowExecutionHistoryResponse> o) {
+        UnaryCalls.respond("GetWorkflowExecutionHistory", o, () -> workflows.history(request));
+    }
+
+    @Override
+    public void pollWorkflowTaskQueue(PollWorkflowTaskQueueRequest request, StreamObserver<PollWorkflowTaskQueueResponse> o) {
+        tasks.pollWorkflowTaskQueue(request, o);
+    }
+
+    @Override
+    public void pollActivityTaskQueue(PollActivityTaskQueueRequest request, StreamObserver<PollActivityTaskQueueResponse> o) {
+        tasks.pollActivityTaskQueue(request, o);
+    }
+
+    @Override
+    public void describeTaskQueue(DescribeTaskQueueRequest request, StreamObserver<DescribeTaskQueueResponse> o) {
+        UnaryCalls.respond("DescribeTaskQueue", o, () -> tasks.describeTaskQueue(request));
+    }
+
+    @Override
+    public void respondWorkflowTaskCompleted(RespondWorkflowTaskCompletedRequest request,
+                                             StreamObserver<RespondWorkflowTaskCompletedResponse> o) {
+        UnaryCalls.respond("RespondWorkflowTaskCompleted", o, () -> tasks.workflowTaskCompleted(request));
+    }
+
+    @Override
+    public void respondWorkflowTaskFailed(RespondWorkflowTaskFailedRequest request,
+                                          StreamObserver<RespondWorkflowTaskFailedResponse> o) {
+        UnaryCalls.respond("RespondWorkflowTaskFailed", o, () -> tasks.workflowTaskFailed(request));
+    }
+
+    @Override
+    public void recordActivityTaskHeartbeat(RecordActivityTaskHeartbeatRequest request,
+                                            StreamObserver<RecordActivityTaskHeartbeatResponse> o) {
+        UnaryCalls.respond("RecordActivityTaskHeartbeat", o, () -> tasks.heartbeat(request));
+    }
+
+    @Override
+    public void respondActivityTaskCompleted(RespondActivityTaskCompletedRequest request,
+                                             StreamObserver<RespondActivityTaskCompletedResponse> o) {
+        UnaryCalls.respond("RespondActivityTaskCompleted", o, () -> tasks.activityCompleted(request));
+    }
+
+    @Override
+    public void respondActivityTaskFailed(RespondActivityTaskFailedRequest request,
+                                          StreamObserver<RespondActivityTaskFailedResponse> o) {
+        UnaryCalls.respond("RespondActivityTaskFailed", o, () -> tasks.activityFailed(request));
+    }
+
+    @Override
+    public void respondActivityTaskCanceled(RespondActivityTaskCanceledRequest request,
+                                            StreamObserver<RespondActivityTaskCanceledResponse> o) {
+        UnaryCalls.respond("RespondActivityTaskCanceled", o, () -> tasks.activityCanceled(request));
+    }
+
+    @Override
+    public void resetStickyTaskQueue(ResetStickyTaskQueueRequest request, StreamObserver<ResetStickyTaskQueueResponse> o) {
+        UnaryCalls.respond("ResetStickyTaskQueue", o, () -> tasks.resetSticky(request));
+    }
+
+    /** Advisory: matching notices the sticky poller is gone within 10 s and history then uses the normal queue. */
+    @Override
+    public void shutdownWorker(ShutdownWorkerRequest request, StreamObserver<ShutdownWorkerResponse> o) {
+        UnaryCalls.respond("ShutdownWorker", o, () -> ShutdownWorkerResponse.getDefaultInstance());
     }
 
     @Override

@@ -1,20 +1,53 @@
 package io.kairos.history;
 
+import io.grpc.Channel;
 import io.grpc.ServerServiceDefinition;
+import io.kairos.history.engine.Activities;
+import io.kairos.history.engine.Commands;
+import io.kairos.history.engine.HistoryNotifier;
+import io.kairos.history.engine.HistoryReads;
+import io.kairos.history.engine.StartWorkflow;
+import io.kairos.history.engine.Timers;
+import io.kairos.history.engine.WorkflowTasks;
+import io.kairos.history.engine.WorkflowUpdater;
+import io.kairos.history.queue.QueueProcessor;
+import io.kairos.history.queue.QueueTaskExecutor;
 import io.kairos.history.shard.ShardController;
+import io.kairos.persistence.execution.ExecutionStore;
 import io.kairos.persistence.shard.ShardStore;
+import io.kairos.proto.matching.v1.MatchingServiceGrpc;
 
 import java.time.Clock;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 
-/** The history service of one process: acquires its shards, then serves the internal HistoryService API. */
+/**
+ * The history service of one process: acquires its shards, starts each shard's transfer and timer queue
+ * processors, and serves the internal HistoryService API.
+ */
 public final class HistoryService implements AutoCloseable {
     private final ShardController shards;
     private final HistoryServiceHandler handler;
+    private final List<QueueProcessor> processors = new CopyOnWriteArrayList<>();
 
-    public HistoryService(ShardStore shardStore, int shardCount, String hostIdentity, Clock clock) {
+    public HistoryService(ShardStore shardStore, ExecutionStore executions, int shardCount, String hostIdentity,
+                          Channel matchingChannel, Clock clock) {
         this.shards = new ShardController(shardStore, shardCount, hostIdentity);
-        this.handler = new HistoryServiceHandler(shards, clock.instant());
+        WorkflowUpdater updater = new WorkflowUpdater(executions, shards, new HistoryNotifier(), clock);
+        Activities activities = new Activities(updater);
+        WorkflowTasks workflowTasks = new WorkflowTasks(updater, new Commands(activities));
+        Timers timers = new Timers(updater);
+        this.handler = new HistoryServiceHandler(shards, clock.instant(), new StartWorkflow(updater), workflowTasks,
+                activities, new HistoryReads(updater));
+        QueueTaskExecutor executor = new QueueTaskExecutor(MatchingServiceGrpc.newBlockingStub(matchingChannel),
+                workflowTasks, activities, timers);
+        shards.onShardAcquired(shard -> {
+            for (QueueProcessor.Kind kind : QueueProcessor.Kind.values()) {
+                QueueProcessor p = new QueueProcessor(kind, shard, executions, executor, clock);
+                processors.add(p);
+                p.start();
+            }
+        });
     }
 
     public List<ServerServiceDefinition> services() {
@@ -31,6 +64,7 @@ public final class HistoryService implements AutoCloseable {
 
     @Override
     public void close() {
+        processors.forEach(QueueProcessor::close);
         shards.releaseAll();
     }
 }

@@ -1,25 +1,68 @@
 package io.kairos.history;
 
 import com.google.protobuf.util.Timestamps;
+import io.grpc.Context;
+import io.grpc.Deadline;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
+import io.kairos.common.grpc.UnaryCalls;
+import io.kairos.common.ids.NamespaceId;
+import io.kairos.history.engine.Activities;
+import io.kairos.history.engine.HistoryReads;
+import io.kairos.history.engine.StartWorkflow;
+import io.kairos.history.engine.WorkflowTasks;
 import io.kairos.history.shard.ShardController;
 import io.kairos.proto.history.v1.DescribeHistoryHostRequest;
 import io.kairos.proto.history.v1.DescribeHistoryHostResponse;
+import io.kairos.proto.history.v1.DescribeWorkflowExecutionRequest;
+import io.kairos.proto.history.v1.GetWorkflowExecutionHistoryRequest;
 import io.kairos.proto.history.v1.HistoryServiceGrpc;
+import io.kairos.proto.history.v1.RecordActivityTaskHeartbeatRequest;
+import io.kairos.proto.history.v1.RecordActivityTaskStartedRequest;
+import io.kairos.proto.history.v1.RecordWorkflowTaskStartedRequest;
+import io.kairos.proto.history.v1.ResetStickyTaskQueueRequest;
+import io.kairos.proto.history.v1.RespondActivityTaskCanceledRequest;
+import io.temporal.api.workflowservice.v1.ResetStickyTaskQueueResponse;
+import io.kairos.proto.history.v1.RespondActivityTaskCompletedRequest;
+import io.kairos.proto.history.v1.RespondActivityTaskFailedRequest;
+import io.kairos.proto.history.v1.RespondWorkflowTaskCompletedRequest;
+import io.kairos.proto.history.v1.RespondWorkflowTaskFailedRequest;
 import io.kairos.proto.history.v1.ShardStatus;
+import io.kairos.proto.history.v1.StartWorkflowExecutionRequest;
+import io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionResponse;
+import io.temporal.api.workflowservice.v1.GetWorkflowExecutionHistoryResponse;
+import io.temporal.api.workflowservice.v1.PollActivityTaskQueueResponse;
+import io.temporal.api.workflowservice.v1.PollWorkflowTaskQueueResponse;
+import io.temporal.api.workflowservice.v1.RecordActivityTaskHeartbeatResponse;
+import io.temporal.api.workflowservice.v1.RespondActivityTaskCanceledResponse;
+import io.temporal.api.workflowservice.v1.RespondActivityTaskCompletedResponse;
+import io.temporal.api.workflowservice.v1.RespondActivityTaskFailedResponse;
+import io.temporal.api.workflowservice.v1.RespondWorkflowTaskCompletedResponse;
+import io.temporal.api.workflowservice.v1.RespondWorkflowTaskFailedResponse;
+import io.temporal.api.workflowservice.v1.StartWorkflowExecutionResponse;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
+import java.util.concurrent.TimeUnit;
 
-/** Internal HistoryService API. */
+/** Internal HistoryService API: each RPC delegates to the engine class named after its Temporal concept. */
 public final class HistoryServiceHandler extends HistoryServiceGrpc.HistoryServiceImplBase {
     private final ShardController shards;
     private final Instant startedAt;
+    private final StartWorkflow start;
+    private final WorkflowTasks workflowTasks;
+    private final Activities activities;
+    private final HistoryReads reads;
 
-    public HistoryServiceHandler(ShardController shards, Instant startedAt) {
+    public HistoryServiceHandler(ShardController shards, Instant startedAt, StartWorkflow start, WorkflowTasks workflowTasks,
+                                 Activities activities, HistoryReads reads) {
         this.shards = shards;
         this.startedAt = startedAt;
+        this.start = start;
+        this.workflowTasks = workflowTasks;
+        this.activities = activities;
+        this.reads = reads;
     }
 
     @Override
@@ -38,5 +81,88 @@ public final class HistoryServiceHandler extends HistoryServiceGrpc.HistoryServi
                 .forEach(e -> b.addOwnedShards(ShardStatus.newBuilder().setShardId(e.getKey().value()).setRangeId(e.getValue())));
         observer.onNext(b.build());
         observer.onCompleted();
+    }
+
+    @Override
+    public void startWorkflowExecution(StartWorkflowExecutionRequest r, StreamObserver<StartWorkflowExecutionResponse> o) {
+        UnaryCalls.respond("StartWorkflowExecution", o, () -> start.start(ns(r.getNamespaceId()), r.getRequest()));
+    }
+
+    @Override
+    public void recordWorkflowTaskStarted(RecordWorkflowTaskStartedRequest r, StreamObserver<PollWorkflowTaskQueueResponse> o) {
+        UnaryCalls.respond("RecordWorkflowTaskStarted", o, () -> workflowTasks.recordStarted(r));
+    }
+
+    @Override
+    public void recordActivityTaskStarted(RecordActivityTaskStartedRequest r, StreamObserver<PollActivityTaskQueueResponse> o) {
+        UnaryCalls.respond("RecordActivityTaskStarted", o, () -> activities.recordStarted(r));
+    }
+
+    @Override
+    public void respondWorkflowTaskCompleted(RespondWorkflowTaskCompletedRequest r,
+                                             StreamObserver<RespondWorkflowTaskCompletedResponse> o) {
+        UnaryCalls.respond("RespondWorkflowTaskCompleted", o, () -> workflowTasks.completed(ns(r.getNamespaceId()), r.getRequest()));
+    }
+
+    @Override
+    public void respondWorkflowTaskFailed(RespondWorkflowTaskFailedRequest r, StreamObserver<RespondWorkflowTaskFailedResponse> o) {
+        UnaryCalls.respond("RespondWorkflowTaskFailed", o, () -> workflowTasks.failed(ns(r.getNamespaceId()), r.getRequest()));
+    }
+
+    @Override
+    public void recordActivityTaskHeartbeat(RecordActivityTaskHeartbeatRequest r,
+                                            StreamObserver<RecordActivityTaskHeartbeatResponse> o) {
+        UnaryCalls.respond("RecordActivityTaskHeartbeat", o, () -> activities.heartbeat(ns(r.getNamespaceId()), r.getRequest()));
+    }
+
+    @Override
+    public void respondActivityTaskCompleted(RespondActivityTaskCompletedRequest r,
+                                             StreamObserver<RespondActivityTaskCompletedResponse> o) {
+        UnaryCalls.respond("RespondActivityTaskCompleted", o, () -> {
+            activities.completed(ns(r.getNamespaceId()), r.getRequest());
+            return RespondActivityTaskCompletedResponse.getDefaultInstance();
+        });
+    }
+
+    @Override
+    public void respondActivityTaskFailed(RespondActivityTaskFailedRequest r, StreamObserver<RespondActivityTaskFailedResponse> o) {
+        UnaryCalls.respond("RespondActivityTaskFailed", o, () -> {
+            activities.failed(ns(r.getNamespaceId()), r.getRequest());
+            return RespondActivityTaskFailedResponse.getDefaultInstance();
+        });
+    }
+
+    @Override
+    public void respondActivityTaskCanceled(RespondActivityTaskCanceledRequest r,
+                                            StreamObserver<RespondActivityTaskCanceledResponse> o) {
+        UnaryCalls.respond("RespondActivityTaskCanceled", o, () -> {
+            activities.canceled(ns(r.getNamespaceId()), r.getRequest());
+            return RespondActivityTaskCanceledResponse.getDefaultInstance();
+        });
+    }
+
+    @Override
+    public void getWorkflowExecutionHistory(GetWorkflowExecutionHistoryRequest r,
+                                            StreamObserver<GetWorkflowExecutionHistoryResponse> o) {
+        Deadline d = Context.current().getDeadline();
+        Duration left = d == null ? Duration.ofSeconds(70) : Duration.ofMillis(d.timeRemaining(TimeUnit.MILLISECONDS));
+        UnaryCalls.respond("GetWorkflowExecutionHistory", o, () -> reads.history(ns(r.getNamespaceId()), r.getRequest(), left));
+    }
+
+    @Override
+    public void describeWorkflowExecution(DescribeWorkflowExecutionRequest r, StreamObserver<DescribeWorkflowExecutionResponse> o) {
+        UnaryCalls.respond("DescribeWorkflowExecution", o, () -> reads.describe(ns(r.getNamespaceId()), r.getRequest()));
+    }
+
+    @Override
+    public void resetStickyTaskQueue(ResetStickyTaskQueueRequest r, StreamObserver<ResetStickyTaskQueueResponse> o) {
+        UnaryCalls.respond("ResetStickyTaskQueue", o, () -> {
+            workflowTasks.resetSticky(ns(r.getNamespaceId()), r.getExecution());
+            return ResetStickyTaskQueueResponse.getDefaultInstance();
+        });
+    }
+
+    private static NamespaceId ns(String id) {
+        return NamespaceId.parse(id);
     }
 }

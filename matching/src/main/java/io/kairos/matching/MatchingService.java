@@ -2,27 +2,94 @@ package io.kairos.matching;
 
 import io.grpc.Channel;
 import io.grpc.ServerServiceDefinition;
+import io.kairos.persistence.matching.PostgresTaskQueueStore;
 import io.kairos.persistence.sql.Jdbc;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
 import java.util.List;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 
-/** The matching service of one process. */
+/**
+ * The matching service of one process: task queues leased in Postgres, long polls, sync match, persisted
+ * backlog. Database work runs on virtual threads; waiting polls and history calls hold no thread at all.
+ */
 public final class MatchingService implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(MatchingService.class);
+    private static final long SWEEP_INTERVAL_SECONDS = 60;
+
+    private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
+    /** After close, late callbacks (a history answer, a finished write) have nothing left to do. */
+    private final Executor work = r -> {
+        try {
+            executor.execute(r);
+        } catch (RejectedExecutionException e) {
+            log.debug("component=matching msg=\"dropped work after shutdown\"");
+        }
+    };
+    private final ScheduledThreadPoolExecutor timer;
+    private final MatchingEngine engine;
     private final MatchingServiceHandler handler;
+    private ScheduledFuture<?> sweeper;
 
     public MatchingService(String hostIdentity, Clock clock, Jdbc jdbc, Channel historyChannel, MatchingConfig config) {
-        this.handler = new MatchingServiceHandler(hostIdentity, clock.instant());
+        // one platform thread only schedules: expired timeouts and retries are handed to the executor
+        this.timer = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, "kairos-matching-timer");
+            t.setDaemon(true);
+            return t;
+        });
+        timer.setRemoveOnCancelPolicy(true);
+        this.engine = new MatchingEngine(new PostgresTaskQueueStore(jdbc, clock), work, timer, clock, config);
+        this.handler = new MatchingServiceHandler(hostIdentity, clock, engine,
+                new HistoryClient(historyChannel, config.historyCallTimeout()), config);
+    }
+
+    /** For tests in this package. */
+    MatchingEngine engine() {
+        return engine;
     }
 
     public List<ServerServiceDefinition> services() {
         return List.of(handler.bindService());
     }
 
-    public void start() {
+    /** Starts the periodic unloading of idle queues. */
+    public synchronized void start() {
+        if (sweeper == null) {
+            sweeper = timer.scheduleWithFixedDelay(() -> work.execute(this::sweep), SWEEP_INTERVAL_SECONDS,
+                    SWEEP_INTERVAL_SECONDS, TimeUnit.SECONDS);
+        }
     }
 
+    private void sweep() {
+        try {
+            engine.sweep();
+        } catch (RuntimeException e) {
+            log.warn("component=matching msg=\"idle queue sweep failed\" error=\"{}\"", e.toString());
+        }
+    }
+
+    /** Waiting polls answer empty; queued backlog writes fail (their adds are retried by history). */
     @Override
     public void close() {
+        engine.close();
+        timer.shutdownNow();
+        executor.shutdown();
+        try {
+            if (!executor.awaitTermination(5, TimeUnit.SECONDS)) {
+                executor.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            executor.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
     }
 }

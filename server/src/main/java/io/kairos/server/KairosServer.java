@@ -21,6 +21,7 @@ import io.kairos.persistence.cluster.PostgresClusterMetadataStore;
 import io.kairos.persistence.namespace.PostgresNamespaceStore;
 import io.kairos.persistence.schema.SchemaDatabase;
 import io.kairos.persistence.schema.SchemaManager;
+import io.kairos.persistence.execution.PostgresExecutionStore;
 import io.kairos.persistence.shard.PostgresShardStore;
 import io.kairos.persistence.sql.Jdbc;
 import io.kairos.worker.WorkerService;
@@ -95,23 +96,25 @@ public final class KairosServer implements AutoCloseable {
         String hostIdentity = hostIdentity();
         String inProcessName = "kairos-" + UUID.randomUUID();
         List<ServerServiceDefinition> internal = new ArrayList<>();
+        List<Runnable> starts = new ArrayList<>();
 
+        // Channels are lazy: creating them before the in-process server starts is fine.
+        ManagedChannel historyChannel = channelTo(ServiceRole.HISTORY, roles, config, inProcessName);
+        ManagedChannel matchingChannel = channelTo(ServiceRole.MATCHING, roles, config, inProcessName);
         if (roles.contains(ServiceRole.HISTORY)) {
-            HistoryService history = track(new HistoryService(new PostgresShardStore(jdbc), cluster.historyShardCount(),
-                    hostIdentity, clock));
-            history.start();
+            PostgresShardStore shardStore = new PostgresShardStore(jdbc);
+            HistoryService history = track(new HistoryService(shardStore, new PostgresExecutionStore(jdbc, shardStore),
+                    cluster.historyShardCount(), hostIdentity, matchingChannel, clock));
+            starts.add(history::start);
             internal.addAll(history.services());
             if (exposeInternalPorts) {
                 startNetworkServer("history", config.endpoint(ServiceRole.HISTORY), history.services());
             }
         }
-        // Channels are lazy: creating them before the in-process server starts is fine.
-        ManagedChannel historyChannel = channelTo(ServiceRole.HISTORY, roles, config, inProcessName);
-        ManagedChannel matchingChannel = channelTo(ServiceRole.MATCHING, roles, config, inProcessName);
         if (roles.contains(ServiceRole.MATCHING)) {
             MatchingService matching = track(new MatchingService(hostIdentity, clock, jdbc, historyChannel,
                     MatchingConfig.defaults()));
-            matching.start();
+            starts.add(matching::start);
             internal.addAll(matching.services());
             if (exposeInternalPorts) {
                 startNetworkServer("matching", config.endpoint(ServiceRole.MATCHING), matching.services());
@@ -126,6 +129,8 @@ public final class KairosServer implements AutoCloseable {
             Server inProcess = b.build().start();
             closeables.push(() -> stopServer(inProcess));
         }
+        // Background work (shard queues calling matching, backlog loading) starts once every local API is up.
+        starts.forEach(Runnable::run);
         if (roles.contains(ServiceRole.FRONTEND)) {
             frontend = track(new FrontendService(new PostgresNamespaceStore(jdbc), clusterStore, config.clusterName(),
                     config.namespaceRefreshInterval(), historyChannel, matchingChannel, clock, metrics.registry()));

@@ -7,7 +7,7 @@ package io.kairos.common.errors;
 public abstract sealed class ApiException extends RuntimeException
         permits InvalidArgumentException, NamespaceNotFoundException, NamespaceAlreadyExistsException,
                 FailedPreconditionException, ResourceExhaustedException, UnavailableException,
-                NamespaceInvalidStateException {
+                NamespaceInvalidStateException, NotFoundException, WorkflowAlreadyStartedException {
     protected ApiException(String message) {
         super(message, null, false, false);
     }

@@ -5,7 +5,6 @@ import io.kairos.persistence.shard.ShardStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.Collections;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -20,8 +19,8 @@ public final class ShardController {
     private final ShardStore store;
     private final int shardCount;
     private final String hostIdentity;
-    private final Map<ShardId, Long> owned = Collections.synchronizedMap(new TreeMap<>(
-            (a, b) -> Integer.compare(a.value(), b.value())));
+    private final Map<ShardId, ShardContext> owned = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.List<java.util.function.Consumer<ShardContext>> onAcquired = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public ShardController(ShardStore store, int shardCount, String hostIdentity) {
         this.store = store;
@@ -33,7 +32,9 @@ public final class ShardController {
         for (int i = 1; i <= shardCount; i++) {
             ShardId shard = new ShardId(i);
             long rangeId = store.acquire(shard, hostIdentity);
-            owned.put(shard, rangeId);
+            ShardContext ctx = new ShardContext(shard, rangeId, store);
+            owned.put(shard, ctx);
+            onAcquired.forEach(l -> l.accept(ctx));
         }
         log.debug("component=history msg=\"acquired shards\" count={} host={}", shardCount, hostIdentity);
     }
@@ -48,9 +49,28 @@ public final class ShardController {
 
     /** Shard id to the range_id this host holds. */
     public Map<ShardId, Long> ownedShards() {
-        synchronized (owned) {
-            return Map.copyOf(owned);
+        Map<ShardId, Long> out = new TreeMap<>((a, b) -> Integer.compare(a.value(), b.value()));
+        owned.forEach((id, ctx) -> out.put(id, ctx.rangeId()));
+        return out;
+    }
+
+    /** Runs for every shard this host acquires (queue processors start this way). */
+    public void onShardAcquired(java.util.function.Consumer<ShardContext> listener) {
+        onAcquired.add(listener);
+    }
+
+    /**
+     * The owned shard of a workflow.
+     *
+     * @throws io.kairos.persistence.sql.ShardOwnershipLostException when this host does not own it
+     */
+    public ShardContext contextFor(io.kairos.common.ids.NamespaceId namespaceId, String workflowId) {
+        ShardId id = io.kairos.common.ids.ShardMapper.shardFor(namespaceId, workflowId, shardCount);
+        ShardContext ctx = owned.get(id);
+        if (ctx == null) {
+            throw new io.kairos.persistence.sql.ShardOwnershipLostException(id.value(), -1, -1);
         }
+        return ctx;
     }
 
     public void releaseAll() {

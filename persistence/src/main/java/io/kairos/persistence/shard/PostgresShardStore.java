@@ -34,6 +34,23 @@ public final class PostgresShardStore implements ShardStore {
     }
 
     @Override
+    public long renewRange(ShardId shard, long expectedRangeId) {
+        return jdbc.inTransaction("renew range of shard " + shard, c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE shards SET range_id = range_id + 1, updated_at = now() "
+                    + "WHERE shard_id = ? AND range_id = ? RETURNING range_id")) {
+                ps.setInt(1, shard.value());
+                ps.setLong(2, expectedRangeId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) {
+                        throw new ShardOwnershipLostException(shard.value(), expectedRangeId, -1);
+                    }
+                    return rs.getLong(1);
+                }
+            }
+        });
+    }
+
+    @Override
     public void assertOwned(Connection c, ShardId shard, long rangeId) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT range_id FROM shards WHERE shard_id = ? FOR SHARE")) {
             ps.setInt(1, shard.value());

@@ -10,6 +10,13 @@ public interface ShardStore {
     long acquire(ShardId shard, String owner);
 
     /**
+     * Moves an owned shard to its next range (for more task ids) if it still has {@code expectedRangeId}.
+     *
+     * @throws io.kairos.persistence.sql.ShardOwnershipLostException when another host acquired it
+     */
+    long renewRange(ShardId shard, long expectedRangeId);
+
+    /**
      * Inside a mutation's transaction: locks the shard row for share and checks it still has {@code rangeId}.
      *
      * @throws io.kairos.persistence.sql.ShardOwnershipLostException when another host acquired it

@@ -1,7 +1,7 @@
 package io.kairos.persistence.sql;
 
 /** The shard's range_id moved on: another host acquired it, so this host must drop the shard. */
-public final class ShardOwnershipLostException extends PersistenceException {
+public final class ShardOwnershipLostException extends PersistenceException implements io.kairos.common.errors.Retryable {
     private final int shardId;
     private final long expectedRangeId;
     private final long actualRangeId;

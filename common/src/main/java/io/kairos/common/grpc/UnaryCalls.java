@@ -1,4 +1,4 @@
-package io.kairos.frontend.grpc;
+package io.kairos.common.grpc;
 
 import io.grpc.stub.StreamObserver;
 
@@ -9,6 +9,8 @@ import java.util.function.Supplier;
  * The gRPC server runs handlers on virtual threads, so bodies may block on JDBC.
  */
 public final class UnaryCalls {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(UnaryCalls.class);
+
     private UnaryCalls() {
     }
 
@@ -17,7 +19,9 @@ public final class UnaryCalls {
         try {
             response = body.get();
         } catch (Throwable t) {
-            observer.onError(ErrorMapper.toStatus(method, t));
+            var status = ErrorMapper.toStatus(method, t);
+            log.debug("rpc={} outcome={} msg=\"{}\"", method, status.getStatus().getCode(), status.getStatus().getDescription());
+            observer.onError(status);
             return;
         }
         observer.onNext(response);

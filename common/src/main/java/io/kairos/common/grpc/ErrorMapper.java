@@ -1,4 +1,4 @@
-package io.kairos.frontend.grpc;
+package io.kairos.common.grpc;
 
 import com.google.protobuf.Any;
 import com.google.protobuf.Message;
@@ -12,12 +12,16 @@ import io.kairos.common.errors.InvalidArgumentException;
 import io.kairos.common.errors.NamespaceAlreadyExistsException;
 import io.kairos.common.errors.NamespaceInvalidStateException;
 import io.kairos.common.errors.NamespaceNotFoundException;
+import io.kairos.common.errors.NotFoundException;
+import io.kairos.common.errors.Retryable;
+import io.kairos.common.errors.WorkflowAlreadyStartedException;
 import io.kairos.common.errors.ResourceExhaustedException;
 import io.kairos.common.errors.UnavailableException;
-import io.kairos.persistence.sql.TransientPersistenceException;
 import io.temporal.api.errordetails.v1.NamespaceAlreadyExistsFailure;
 import io.temporal.api.errordetails.v1.NamespaceInvalidStateFailure;
 import io.temporal.api.errordetails.v1.NamespaceNotFoundFailure;
+import io.temporal.api.errordetails.v1.NotFoundFailure;
+import io.temporal.api.errordetails.v1.WorkflowExecutionAlreadyStartedFailure;
 import io.temporal.api.errordetails.v1.ResourceExhaustedFailure;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,9 +45,9 @@ public final class ErrorMapper {
         if (t instanceof ApiException api) {
             return fromApi(api);
         }
-        if (t instanceof TransientPersistenceException tpe) {
-            log.warn("rpc={} outcome=unavailable sqlstate={} msg=\"{}\"", method, tpe.sqlState(), tpe.getMessage());
-            return status(Code.UNAVAILABLE, "Persistence unavailable: " + tpe.getMessage(), null);
+        if (t instanceof Retryable) {
+            log.warn("rpc={} outcome=unavailable msg=\"{}\"", method, t.getMessage());
+            return status(Code.UNAVAILABLE, "Persistence unavailable: " + t.getMessage(), null);
         }
         String errorId = UUID.randomUUID().toString().substring(0, 8);
         log.error("rpc={} outcome=internal_error error_id={}", method, errorId, t);
@@ -62,6 +66,10 @@ public final class ErrorMapper {
             case NamespaceInvalidStateException x -> status(Code.FAILED_PRECONDITION, x.getMessage(),
                     NamespaceInvalidStateFailure.newBuilder().setNamespace(x.namespace()).setState(x.state())
                             .addAllAllowedStates(x.allowed()).build());
+            case NotFoundException x -> status(Code.NOT_FOUND, x.getMessage(), NotFoundFailure.getDefaultInstance());
+            case WorkflowAlreadyStartedException x -> status(Code.ALREADY_EXISTS, x.getMessage(),
+                    WorkflowExecutionAlreadyStartedFailure.newBuilder().setStartRequestId(x.startRequestId())
+                            .setRunId(x.runId()).build());
             case ResourceExhaustedException x -> status(Code.RESOURCE_EXHAUSTED, x.getMessage(),
                     ResourceExhaustedFailure.newBuilder().setCause(x.resourceCause()).build());
         };

@@ -1,0 +1,62 @@
+package io.kairos.e2e.engine;
+
+import io.kairos.e2e.ServerProcess;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowClientOptions;
+import io.temporal.client.WorkflowOptions;
+import io.temporal.serviceclient.WorkflowServiceStubs;
+import io.temporal.serviceclient.WorkflowServiceStubsOptions;
+import io.temporal.worker.Worker;
+import io.temporal.worker.WorkerFactory;
+
+import java.time.Duration;
+import java.util.UUID;
+
+/** An SDK client and worker (in this JVM) registered with every test workflow, against a server on a port. */
+final class WorkerHarness implements AutoCloseable {
+    final WorkflowServiceStubs service;
+    final WorkflowClient client;
+    final WorkerFactory factory;
+    final String taskQueue = "engine-" + UUID.randomUUID();
+
+    WorkerHarness(int port) {
+        service = WorkflowServiceStubs.newConnectedServiceStubs(
+                WorkflowServiceStubsOptions.newBuilder().setTarget("127.0.0.1:" + port).build(), Duration.ofSeconds(30));
+        client = WorkflowClient.newInstance(service, WorkflowClientOptions.newBuilder().setNamespace("default").build());
+        factory = WorkerFactory.newInstance(client);
+        Worker worker = factory.newWorker(taskQueue);
+        worker.registerWorkflowImplementationTypes(
+                EngineWorkflows.HelloWorkflowImpl.class, EngineWorkflows.SleepWorkflowImpl.class,
+                EngineWorkflows.FlakyWorkflowImpl.class, EngineWorkflows.TimeoutRetryWorkflowImpl.class,
+                EngineWorkflows.HeartbeatWorkflowImpl.class, EngineWorkflows.LocalActivityWorkflowImpl.class,
+                EngineWorkflows.AsyncCompletionWorkflowImpl.class, EngineWorkflows.FailingWorkflowImpl.class,
+                EngineWorkflows.WorkflowTaskFailureWorkflowImpl.class, EngineWorkflows.ChainWorkflowImpl.class,
+                EngineWorkflows.VersionWorkflowImpl.class, EngineWorkflows.TimerAndActivitiesWorkflowImpl.class);
+        worker.registerActivitiesImplementations(new EngineWorkflows.GreetingsImpl());
+        factory.start();
+    }
+
+    <T> T stub(Class<T> type, String workflowId) {
+        return client.newWorkflowStub(type, WorkflowOptions.newBuilder().setTaskQueue(taskQueue)
+                .setWorkflowId(workflowId).build());
+    }
+
+    <T> T stub(Class<T> type, WorkflowOptions.Builder options) {
+        return client.newWorkflowStub(type, options.setTaskQueue(taskQueue).build());
+    }
+
+    static String id(String prefix) {
+        return prefix + "-" + UUID.randomUUID();
+    }
+
+    @Override
+    public void close() {
+        factory.shutdownNow();
+        factory.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS);
+        service.shutdownNow();
+    }
+
+    static ServerProcess devServer(String name, int port) {
+        return ServerProcess.launch(name, java.util.List.of("dev", "--ephemeral", "--port", Integer.toString(port))).awaitReady();
+    }
+}

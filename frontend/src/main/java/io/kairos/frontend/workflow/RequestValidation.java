@@ -1,0 +1,47 @@
+package io.kairos.frontend.workflow;
+
+import com.google.protobuf.Duration;
+import io.kairos.common.TemporalCompat;
+import io.kairos.common.errors.InvalidArgumentException;
+import io.temporal.api.taskqueue.v1.TaskQueue;
+
+import java.nio.charset.StandardCharsets;
+
+/** Field checks shared by the workflow RPCs, with Temporal's messages. */
+final class RequestValidation {
+    /** blob size limit (error): 2 MiB. */
+    static final int BLOB_SIZE_LIMIT = 2 * 1024 * 1024;
+
+    private RequestValidation() {
+    }
+
+    static void requireId(String value, String field) {
+        if (value.isEmpty()) {
+            throw new InvalidArgumentException(field + " is not set on request.");
+        }
+        if (value.getBytes(StandardCharsets.UTF_8).length > TemporalCompat.MAX_ID_LENGTH) {
+            throw new InvalidArgumentException(field + " length exceeds limit.");
+        }
+    }
+
+    static void requireTaskQueue(TaskQueue tq) {
+        if (tq.getName().isEmpty()) {
+            throw new InvalidArgumentException("TaskQueue is not set on request.");
+        }
+        if (tq.getName().getBytes(StandardCharsets.UTF_8).length > TemporalCompat.MAX_ID_LENGTH) {
+            throw new InvalidArgumentException("TaskQueue length exceeds limit.");
+        }
+    }
+
+    static void requireNonNegative(Duration d, String field) {
+        if (d.getSeconds() < 0 || d.getNanos() < 0) {
+            throw new InvalidArgumentException("Invalid " + field + ".");
+        }
+    }
+
+    static void requireBlobSize(com.google.protobuf.MessageLite blob) {
+        if (blob.getSerializedSize() > BLOB_SIZE_LIMIT) {
+            throw new InvalidArgumentException("Blob data size exceeds limit.");
+        }
+    }
+}

@@ -1,0 +1,143 @@
+package io.kairos.frontend.workflow;
+
+import io.grpc.stub.StreamObserver;
+import io.kairos.common.grpc.ErrorMapper;
+import io.kairos.common.ids.NamespaceId;
+import io.kairos.frontend.namespace.NamespaceResolver;
+import io.kairos.proto.history.v1.HistoryServiceGrpc;
+import io.kairos.proto.matching.v1.MatchingServiceGrpc;
+import io.temporal.api.workflowservice.v1.DescribeTaskQueueRequest;
+import io.temporal.api.workflowservice.v1.DescribeTaskQueueResponse;
+import io.temporal.api.workflowservice.v1.PollActivityTaskQueueRequest;
+import io.temporal.api.workflowservice.v1.PollActivityTaskQueueResponse;
+import io.temporal.api.workflowservice.v1.PollWorkflowTaskQueueRequest;
+import io.temporal.api.workflowservice.v1.PollWorkflowTaskQueueResponse;
+import io.temporal.api.workflowservice.v1.RecordActivityTaskHeartbeatRequest;
+import io.temporal.api.workflowservice.v1.RecordActivityTaskHeartbeatResponse;
+import io.temporal.api.workflowservice.v1.ResetStickyTaskQueueRequest;
+import io.temporal.api.workflowservice.v1.ResetStickyTaskQueueResponse;
+import io.temporal.api.workflowservice.v1.RespondActivityTaskCanceledRequest;
+import io.temporal.api.workflowservice.v1.RespondActivityTaskCanceledResponse;
+import io.temporal.api.workflowservice.v1.RespondActivityTaskCompletedRequest;
+import io.temporal.api.workflowservice.v1.RespondActivityTaskCompletedResponse;
+import io.temporal.api.workflowservice.v1.RespondActivityTaskFailedRequest;
+import io.temporal.api.workflowservice.v1.RespondActivityTaskFailedResponse;
+import io.temporal.api.workflowservice.v1.RespondWorkflowTaskCompletedRequest;
+import io.temporal.api.workflowservice.v1.RespondWorkflowTaskCompletedResponse;
+import io.temporal.api.workflowservice.v1.RespondWorkflowTaskFailedRequest;
+import io.temporal.api.workflowservice.v1.RespondWorkflowTaskFailedResponse;
+
+import java.util.UUID;
+import java.util.function.UnaryOperator;
+
+/**
+ * The worker-facing RPCs. Polls go to matching asynchronously, so a waiting poll holds no thread in the
+ * frontend either; task completions go to history.
+ */
+public final class TaskHandler {
+    private final NamespaceResolver namespaces;
+    private final HistoryServiceGrpc.HistoryServiceBlockingStub history;
+    private final MatchingServiceGrpc.MatchingServiceStub matchingAsync;
+    private final MatchingServiceGrpc.MatchingServiceBlockingStub matching;
+
+    public TaskHandler(NamespaceResolver namespaces, HistoryServiceGrpc.HistoryServiceBlockingStub history,
+                       MatchingServiceGrpc.MatchingServiceStub matchingAsync,
+                       MatchingServiceGrpc.MatchingServiceBlockingStub matching) {
+        this.namespaces = namespaces;
+        this.history = history;
+        this.matchingAsync = matchingAsync;
+        this.matching = matching;
+    }
+
+    public void pollWorkflowTaskQueue(PollWorkflowTaskQueueRequest req, StreamObserver<PollWorkflowTaskQueueResponse> out) {
+        NamespaceId ns;
+        try {
+            RequestValidation.requireTaskQueue(req.getTaskQueue());
+            ns = namespaces.forExistingWork(req.getNamespace());
+        } catch (RuntimeException e) {
+            out.onError(ErrorMapper.toStatus("PollWorkflowTaskQueue", e));
+            return;
+        }
+        matchingAsync.pollWorkflowTaskQueue(io.kairos.proto.matching.v1.PollWorkflowTaskQueueRequest.newBuilder()
+                .setNamespaceId(ns.toString()).setPollerId(UUID.randomUUID().toString()).setPollRequest(req).build(),
+                forward("PollWorkflowTaskQueue", out, UnaryOperator.identity()));
+    }
+
+    public void pollActivityTaskQueue(PollActivityTaskQueueRequest req, StreamObserver<PollActivityTaskQueueResponse> out) {
+        NamespaceId ns;
+        try {
+            RequestValidation.requireTaskQueue(req.getTaskQueue());
+            ns = namespaces.forExistingWork(req.getNamespace());
+        } catch (RuntimeException e) {
+            out.onError(ErrorMapper.toStatus("PollActivityTaskQueue", e));
+            return;
+        }
+        matchingAsync.pollActivityTaskQueue(io.kairos.proto.matching.v1.PollActivityTaskQueueRequest.newBuilder()
+                .setNamespaceId(ns.toString()).setPollerId(UUID.randomUUID().toString()).setPollRequest(req).build(),
+                forward("PollActivityTaskQueue", out, r -> r.getTaskToken().isEmpty() ? r
+                        : r.toBuilder().setWorkflowNamespace(req.getNamespace()).build()));
+    }
+
+    public DescribeTaskQueueResponse describeTaskQueue(DescribeTaskQueueRequest req) {
+        RequestValidation.requireTaskQueue(req.getTaskQueue());
+        NamespaceId ns = namespaces.forExistingWork(req.getNamespace());
+        return matching.describeTaskQueue(io.kairos.proto.matching.v1.DescribeTaskQueueRequest.newBuilder()
+                .setNamespaceId(ns.toString()).setRequest(req).build());
+    }
+
+    public RespondWorkflowTaskCompletedResponse workflowTaskCompleted(RespondWorkflowTaskCompletedRequest req) {
+        return history.respondWorkflowTaskCompleted(io.kairos.proto.history.v1.RespondWorkflowTaskCompletedRequest.newBuilder()
+                .setNamespaceId(namespaces.forExistingWork(req.getNamespace()).toString()).setRequest(req).build());
+    }
+
+    public RespondWorkflowTaskFailedResponse workflowTaskFailed(RespondWorkflowTaskFailedRequest req) {
+        return history.respondWorkflowTaskFailed(io.kairos.proto.history.v1.RespondWorkflowTaskFailedRequest.newBuilder()
+                .setNamespaceId(namespaces.forExistingWork(req.getNamespace()).toString()).setRequest(req).build());
+    }
+
+    public RecordActivityTaskHeartbeatResponse heartbeat(RecordActivityTaskHeartbeatRequest req) {
+        return history.recordActivityTaskHeartbeat(io.kairos.proto.history.v1.RecordActivityTaskHeartbeatRequest.newBuilder()
+                .setNamespaceId(namespaces.forExistingWork(req.getNamespace()).toString()).setRequest(req).build());
+    }
+
+    public RespondActivityTaskCompletedResponse activityCompleted(RespondActivityTaskCompletedRequest req) {
+        return history.respondActivityTaskCompleted(io.kairos.proto.history.v1.RespondActivityTaskCompletedRequest.newBuilder()
+                .setNamespaceId(namespaces.forExistingWork(req.getNamespace()).toString()).setRequest(req).build());
+    }
+
+    public RespondActivityTaskFailedResponse activityFailed(RespondActivityTaskFailedRequest req) {
+        return history.respondActivityTaskFailed(io.kairos.proto.history.v1.RespondActivityTaskFailedRequest.newBuilder()
+                .setNamespaceId(namespaces.forExistingWork(req.getNamespace()).toString()).setRequest(req).build());
+    }
+
+    public RespondActivityTaskCanceledResponse activityCanceled(RespondActivityTaskCanceledRequest req) {
+        return history.respondActivityTaskCanceled(io.kairos.proto.history.v1.RespondActivityTaskCanceledRequest.newBuilder()
+                .setNamespaceId(namespaces.forExistingWork(req.getNamespace()).toString()).setRequest(req).build());
+    }
+
+    public ResetStickyTaskQueueResponse resetSticky(ResetStickyTaskQueueRequest req) {
+        RequestValidation.requireId(req.getExecution().getWorkflowId(), "WorkflowId");
+        return history.resetStickyTaskQueue(io.kairos.proto.history.v1.ResetStickyTaskQueueRequest.newBuilder()
+                .setNamespaceId(namespaces.forExistingWork(req.getNamespace()).toString())
+                .setExecution(req.getExecution()).build());
+    }
+
+    private static <T> StreamObserver<T> forward(String method, StreamObserver<T> out, UnaryOperator<T> transform) {
+        return new StreamObserver<>() {
+            @Override
+            public void onNext(T value) {
+                out.onNext(transform.apply(value));
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                out.onError(ErrorMapper.toStatus(method, t));
+            }
+
+            @Override
+            public void onCompleted() {
+                out.onCompleted();
+            }
+        };
+    }
+}

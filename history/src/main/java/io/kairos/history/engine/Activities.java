@@ -1,0 +1,375 @@
+package io.kairos.history.engine;
+
+import io.kairos.common.errors.InvalidArgumentException;
+import io.kairos.common.errors.NotFoundException;
+import io.kairos.common.ids.NamespaceId;
+import io.kairos.common.ids.TaskToken;
+import io.kairos.common.ids.WorkflowKey;
+import io.kairos.history.lifecycle.ActivityLifecycle;
+import io.kairos.proto.history.v1.RecordActivityTaskStartedRequest;
+import io.kairos.proto.persistence.v1.ActivityInfo;
+import io.kairos.proto.persistence.v1.ActivityRetry;
+import io.kairos.proto.persistence.v1.ActivityTaskDispatch;
+import io.kairos.proto.persistence.v1.ActivityTimeout;
+import io.kairos.proto.persistence.v1.HistoryTask;
+import io.kairos.proto.persistence.v1.TaskTokenData;
+import io.temporal.api.command.v1.ScheduleActivityTaskCommandAttributes;
+import io.temporal.api.common.v1.WorkflowExecution;
+import io.temporal.api.common.v1.WorkflowType;
+import io.temporal.api.enums.v1.EventType;
+import io.temporal.api.enums.v1.RetryState;
+import io.temporal.api.enums.v1.TimeoutType;
+import io.temporal.api.failure.v1.Failure;
+import io.temporal.api.failure.v1.TimeoutFailureInfo;
+import io.temporal.api.history.v1.ActivityTaskCancelRequestedEventAttributes;
+import io.temporal.api.history.v1.ActivityTaskCanceledEventAttributes;
+import io.temporal.api.history.v1.ActivityTaskCompletedEventAttributes;
+import io.temporal.api.history.v1.ActivityTaskFailedEventAttributes;
+import io.temporal.api.history.v1.ActivityTaskScheduledEventAttributes;
+import io.temporal.api.history.v1.ActivityTaskStartedEventAttributes;
+import io.temporal.api.history.v1.ActivityTaskTimedOutEventAttributes;
+import io.temporal.api.history.v1.HistoryEvent;
+import io.temporal.api.workflowservice.v1.PollActivityTaskQueueResponse;
+import io.temporal.api.workflowservice.v1.RecordActivityTaskHeartbeatRequest;
+import io.temporal.api.workflowservice.v1.RecordActivityTaskHeartbeatResponse;
+import io.temporal.api.workflowservice.v1.RespondActivityTaskCanceledRequest;
+import io.temporal.api.workflowservice.v1.RespondActivityTaskCompletedRequest;
+import io.temporal.api.workflowservice.v1.RespondActivityTaskFailedRequest;
+
+import java.time.Instant;
+
+/**
+ * The activity lifecycle (see {@link io.kairos.history.lifecycle.ActivityLifecycle}). Retries happen here, server
+ * side, without events: only the final attempt writes ActivityTaskStarted together with its outcome.
+ */
+public final class Activities {
+    static final int MAX_PENDING_ACTIVITIES = 2000;
+
+    private final WorkflowUpdater updater;
+
+    public Activities(WorkflowUpdater updater) {
+        this.updater = updater;
+    }
+
+    // ---- scheduling (command) ----
+
+    void schedule(Mutation m, ScheduleActivityTaskCommandAttributes a) {
+        if (a.getActivityId().isEmpty()) {
+            throw new InvalidArgumentException("ActivityId is not set on command.");
+        }
+        if (a.getActivityType().getName().isEmpty()) {
+            throw new InvalidArgumentException("ActivityType is not set on command.");
+        }
+        if (m.state().getActivitiesCount() >= MAX_PENDING_ACTIVITIES) {
+            throw new InvalidArgumentException("PendingActivitiesLimitExceeded: the workflow has "
+                    + MAX_PENDING_ACTIVITIES + " pending activities.");
+        }
+        for (ActivityInfo ai : m.state().getActivitiesMap().values()) {
+            if (ai.getActivityId().equals(a.getActivityId())) {
+                throw new InvalidArgumentException("Activity with ID " + a.getActivityId() + " is already pending.");
+            }
+        }
+        ActivityTimeouts t = ActivityTimeouts.normalize(a, m.state().getExecution().getRunTimeout());
+        var taskQueue = a.getTaskQueue().getName().isEmpty() ? m.state().getExecution().getTaskQueue() : a.getTaskQueue();
+        HistoryEvent e = m.addEvent(HistoryEvent.newBuilder().setEventType(EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED)
+                .setActivityTaskScheduledEventAttributes(ActivityTaskScheduledEventAttributes.newBuilder()
+                        .setActivityId(a.getActivityId())
+                        .setActivityType(a.getActivityType())
+                        .setTaskQueue(taskQueue)
+                        .setHeader(a.getHeader())
+                        .setInput(a.getInput())
+                        .setScheduleToCloseTimeout(t.scheduleToClose())
+                        .setScheduleToStartTimeout(t.scheduleToStart())
+                        .setStartToCloseTimeout(t.startToClose())
+                        .setHeartbeatTimeout(t.heartbeat())
+                        .setWorkflowTaskCompletedEventId(Commands.lastWorkflowTaskCompletedId(m))
+                        .setRetryPolicy(RetryPolicies.withDefaults(a.getRetryPolicy()))
+                        .setPriority(a.getPriority())));
+        dispatch(m, m.state().getActivitiesOrThrow(e.getEventId()));
+        if (!Times.isZero(t.scheduleToClose())) {
+            timeoutTimer(m, e.getEventId(), 1, TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_CLOSE,
+                    m.now().plus(Times.duration(t.scheduleToClose())));
+        }
+    }
+
+    /** Sends the current attempt to matching and arms its schedule-to-start timer. */
+    private static void dispatch(Mutation m, ActivityInfo ai) {
+        var s = ai.getScheduled();
+        m.transferTask(HistoryTask.newBuilder().setActivityTask(ActivityTaskDispatch.newBuilder()
+                .setScheduledEventId(ai.getScheduledEventId()).setAttempt(ai.getAttempt()).setTaskQueue(s.getTaskQueue())
+                .setScheduleToStartTimeout(s.getScheduleToStartTimeout())));
+        if (!Times.isZero(s.getScheduleToStartTimeout())) {
+            timeoutTimer(m, ai.getScheduledEventId(), ai.getAttempt(), TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_START,
+                    m.now().plus(Times.duration(s.getScheduleToStartTimeout())));
+        }
+    }
+
+    private static void timeoutTimer(Mutation m, long scheduledId, int attempt, TimeoutType type, Instant at) {
+        m.timerTask(at, HistoryTask.newBuilder().setActivityTimeout(ActivityTimeout.newBuilder()
+                .setScheduledEventId(scheduledId).setAttempt(attempt).setTimeoutType(type)));
+    }
+
+    void requestCancel(Mutation m, long scheduledId) {
+        ActivityInfo ai = m.state().getActivitiesOrDefault(scheduledId, null);
+        if (ai == null) {
+            throw new InvalidArgumentException("RequestCancelActivityTask: activity with scheduled event ID "
+                    + scheduledId + " is not pending.");
+        }
+        HistoryEvent req = m.addEvent(HistoryEvent.newBuilder().setEventType(EventType.EVENT_TYPE_ACTIVITY_TASK_CANCEL_REQUESTED)
+                .setActivityTaskCancelRequestedEventAttributes(ActivityTaskCancelRequestedEventAttributes.newBuilder()
+                        .setScheduledEventId(scheduledId)
+                        .setWorkflowTaskCompletedEventId(Commands.lastWorkflowTaskCompletedId(m))));
+        if (!ai.getStarted()) {
+            // Not running anywhere: canceled at once.
+            m.addEvent(HistoryEvent.newBuilder().setEventType(EventType.EVENT_TYPE_ACTIVITY_TASK_CANCELED)
+                    .setActivityTaskCanceledEventAttributes(ActivityTaskCanceledEventAttributes.newBuilder()
+                            .setScheduledEventId(scheduledId)
+                            .setLatestCancelRequestedEventId(req.getEventId())));
+        }
+    }
+
+    // ---- worker side ----
+
+    public PollActivityTaskQueueResponse recordStarted(RecordActivityTaskStartedRequest req) {
+        WorkflowKey key = WorkflowTasks.key(req.getNamespaceId(), req.getExecution());
+        return updater.update(key, m -> {
+            ActivityInfo ai = m.isRunning() ? m.state().getActivitiesOrDefault(req.getScheduledEventId(), null) : null;
+            if (ai == null || ai.getAttempt() != req.getAttempt() || ai.getRetryPending()) {
+                throw new NotFoundException("Activity task not found.");
+            }
+            if (ai.getStarted()) {
+                if (ai.getRequestId().equals(req.getPollerId())) {
+                    return response(m, key, ai);
+                }
+                throw new NotFoundException("Activity task already started.");
+            }
+            ActivityLifecycle.TABLE.move(ActivityLifecycle.of(ai), ActivityLifecycle.State.STARTED);
+            ai = ai.toBuilder().setStarted(true).setStartedTime(m.nowTs())
+                    .setStartedIdentity(req.getPollRequest().getIdentity()).setRequestId(req.getPollerId())
+                    .clearLastHeartbeatTime().build();
+            m.state().putActivities(ai.getScheduledEventId(), ai);
+            var s = ai.getScheduled();
+            if (!Times.isZero(s.getStartToCloseTimeout())) {
+                timeoutTimer(m, ai.getScheduledEventId(), ai.getAttempt(), TimeoutType.TIMEOUT_TYPE_START_TO_CLOSE,
+                        m.now().plus(Times.duration(s.getStartToCloseTimeout())));
+            }
+            if (!Times.isZero(s.getHeartbeatTimeout())) {
+                timeoutTimer(m, ai.getScheduledEventId(), ai.getAttempt(), TimeoutType.TIMEOUT_TYPE_HEARTBEAT,
+                        m.now().plus(Times.duration(s.getHeartbeatTimeout())));
+            }
+            return response(m, key, ai);
+        });
+    }
+
+    private static PollActivityTaskQueueResponse response(Mutation m, WorkflowKey key, ActivityInfo ai) {
+        var s = ai.getScheduled();
+        TaskToken token = new TaskToken(TaskTokenData.newBuilder().setNamespaceId(key.namespaceId().toString())
+                .setWorkflowId(key.workflowId()).setRunId(key.runId().toString())
+                .setScheduledEventId(ai.getScheduledEventId()).setAttempt(ai.getAttempt())
+                .setActivityId(ai.getActivityId()).setIsActivity(true).build());
+        return PollActivityTaskQueueResponse.newBuilder()
+                .setTaskToken(token.toBytes())
+                .setWorkflowType(WorkflowType.newBuilder().setName(m.state().getExecution().getWorkflowType()))
+                .setWorkflowExecution(WorkflowExecution.newBuilder().setWorkflowId(key.workflowId()).setRunId(key.runId().toString()))
+                .setActivityType(s.getActivityType())
+                .setActivityId(ai.getActivityId())
+                .setHeader(s.getHeader())
+                .setInput(s.getInput())
+                .setHeartbeatDetails(ai.getHeartbeatDetails())
+                .setScheduledTime(ai.getScheduledTime())
+                .setCurrentAttemptScheduledTime(ai.getCurrentAttemptScheduledTime())
+                .setStartedTime(ai.getStartedTime())
+                .setAttempt(ai.getAttempt())
+                .setScheduleToCloseTimeout(s.getScheduleToCloseTimeout())
+                .setStartToCloseTimeout(s.getStartToCloseTimeout())
+                .setHeartbeatTimeout(s.getHeartbeatTimeout())
+                .setRetryPolicy(s.getRetryPolicy())
+                .setPriority(s.getPriority())
+                .build();
+    }
+
+    public RecordActivityTaskHeartbeatResponse heartbeat(NamespaceId ns, RecordActivityTaskHeartbeatRequest req) {
+        TaskToken token = WorkflowTasks.parse(req.getTaskToken(), ns);
+        return updater.update(token.workflowKey(), m -> {
+            ActivityInfo ai = requireStarted(m, token);
+            m.state().putActivities(ai.getScheduledEventId(), ai.toBuilder().setHeartbeatDetails(req.getDetails())
+                    .setLastHeartbeatTime(m.nowTs()).build());
+            return RecordActivityTaskHeartbeatResponse.newBuilder().setCancelRequested(ai.getCancelRequested()).build();
+        });
+    }
+
+    public void completed(NamespaceId ns, RespondActivityTaskCompletedRequest req) {
+        TaskToken token = WorkflowTasks.parse(req.getTaskToken(), ns);
+        updater.update(token.workflowKey(), m -> {
+            ActivityInfo ai = requireStarted(m, token);
+            long startedId = writeStarted(m, ai).getEventId();
+            m.addEvent(HistoryEvent.newBuilder().setEventType(EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED)
+                    .setActivityTaskCompletedEventAttributes(ActivityTaskCompletedEventAttributes.newBuilder()
+                            .setResult(req.getResult()).setScheduledEventId(ai.getScheduledEventId())
+                            .setStartedEventId(startedId).setIdentity(req.getIdentity())));
+            m.scheduleWorkflowTask(1);
+            return null;
+        });
+    }
+
+    public void failed(NamespaceId ns, RespondActivityTaskFailedRequest req) {
+        TaskToken token = WorkflowTasks.parse(req.getTaskToken(), ns);
+        updater.update(token.workflowKey(), m -> {
+            ActivityInfo ai = requireStarted(m, token);
+            if (req.hasLastHeartbeatDetails()) {
+                ai = ai.toBuilder().setHeartbeatDetails(req.getLastHeartbeatDetails()).build();
+                m.state().putActivities(ai.getScheduledEventId(), ai);
+            }
+            retryOrFail(m, ai, req.getFailure(), req.getIdentity());
+            return null;
+        });
+    }
+
+    public void canceled(NamespaceId ns, RespondActivityTaskCanceledRequest req) {
+        TaskToken token = WorkflowTasks.parse(req.getTaskToken(), ns);
+        updater.update(token.workflowKey(), m -> {
+            ActivityInfo ai = requireStarted(m, token);
+            long startedId = writeStarted(m, ai).getEventId();
+            m.addEvent(HistoryEvent.newBuilder().setEventType(EventType.EVENT_TYPE_ACTIVITY_TASK_CANCELED)
+                    .setActivityTaskCanceledEventAttributes(ActivityTaskCanceledEventAttributes.newBuilder()
+                            .setDetails(req.getDetails()).setScheduledEventId(ai.getScheduledEventId())
+                            .setStartedEventId(startedId).setLatestCancelRequestedEventId(ai.getCancelRequestedEventId())
+                            .setIdentity(req.getIdentity())));
+            m.scheduleWorkflowTask(1);
+            return null;
+        });
+    }
+
+    // ---- timer queue ----
+
+    public void timedOut(WorkflowKey key, ActivityTimeout t) {
+        updater.update(key, m -> {
+            ActivityInfo ai = m.isRunning() ? m.state().getActivitiesOrDefault(t.getScheduledEventId(), null) : null;
+            if (ai == null) {
+                return null;
+            }
+            TimeoutType type = t.getTimeoutType();
+            boolean sameAttempt = ai.getAttempt() == t.getAttempt() && !ai.getRetryPending();
+            switch (type) {
+                case TIMEOUT_TYPE_SCHEDULE_TO_CLOSE -> finalTimeout(m, ai, type, RetryState.RETRY_STATE_TIMEOUT);
+                case TIMEOUT_TYPE_SCHEDULE_TO_START -> {
+                    if (sameAttempt && !ai.getStarted()) {
+                        finalTimeout(m, ai, type, RetryState.RETRY_STATE_NON_RETRYABLE_FAILURE);
+                    }
+                }
+                case TIMEOUT_TYPE_START_TO_CLOSE -> {
+                    if (sameAttempt && ai.getStarted()) {
+                        retryOrFail(m, ai, timeoutFailure(ai, type), ai.getStartedIdentity());
+                    }
+                }
+                case TIMEOUT_TYPE_HEARTBEAT -> {
+                    if (sameAttempt && ai.getStarted()) {
+                        Instant last = Times.instant(ai.hasLastHeartbeatTime() ? ai.getLastHeartbeatTime() : ai.getStartedTime());
+                        Instant deadline = last.plus(Times.duration(ai.getScheduled().getHeartbeatTimeout()));
+                        if (m.now().isBefore(deadline)) {
+                            timeoutTimer(m, ai.getScheduledEventId(), ai.getAttempt(), type, deadline);
+                        } else {
+                            retryOrFail(m, ai, timeoutFailure(ai, type), ai.getStartedIdentity());
+                        }
+                    }
+                }
+                default -> {
+                }
+            }
+            return null;
+        });
+    }
+
+    /** Backoff over: the next attempt goes to matching. */
+    public void retryTimerFired(WorkflowKey key, ActivityRetry r) {
+        updater.update(key, m -> {
+            ActivityInfo ai = m.isRunning() ? m.state().getActivitiesOrDefault(r.getScheduledEventId(), null) : null;
+            if (ai == null || ai.getAttempt() != r.getAttempt() || !ai.getRetryPending()) {
+                return null;
+            }
+            ActivityLifecycle.TABLE.move(ActivityLifecycle.of(ai), ActivityLifecycle.State.SCHEDULED);
+            ai = ai.toBuilder().setRetryPending(false).build();
+            m.state().putActivities(ai.getScheduledEventId(), ai);
+            dispatch(m, ai);
+            return null;
+        });
+    }
+
+    private void retryOrFail(Mutation m, ActivityInfo ai, Failure failure, String identity) {
+        var s = ai.getScheduled();
+        Instant deadline = Times.isZero(s.getScheduleToCloseTimeout()) ? null
+                : Times.instant(ai.getScheduledTime()).plus(Times.duration(s.getScheduleToCloseTimeout()));
+        RetryPolicies.Decision d = RetryPolicies.next(s.getRetryPolicy(), ai.getAttempt(), failure, m.now(), deadline);
+        ActivityLifecycle.TABLE.move(ActivityLifecycle.of(ai),
+                d.retry() ? ActivityLifecycle.State.BACKOFF : ActivityLifecycle.State.CLOSED);
+        if (d.retry()) {
+            Instant next = m.now().plus(d.backoff());
+            ActivityInfo retry = ai.toBuilder().setAttempt(ai.getAttempt() + 1).setStarted(false).clearStartedTime()
+                    .clearRequestId().setRetryPending(true).setLastFailure(failure).setLastWorkerIdentity(identity)
+                    .setCurrentAttemptScheduledTime(Times.ts(next)).clearLastHeartbeatTime().build();
+            m.state().putActivities(ai.getScheduledEventId(), retry);
+            m.timerTask(next, HistoryTask.newBuilder().setActivityRetry(ActivityRetry.newBuilder()
+                    .setScheduledEventId(ai.getScheduledEventId()).setAttempt(retry.getAttempt())));
+            return;
+        }
+        long startedId = writeStarted(m, ai).getEventId();
+        if (failure.hasTimeoutFailureInfo()) {
+            m.addEvent(timedOutEvent(ai, failure, startedId, d.stopState()));
+        } else {
+            m.addEvent(HistoryEvent.newBuilder().setEventType(EventType.EVENT_TYPE_ACTIVITY_TASK_FAILED)
+                    .setActivityTaskFailedEventAttributes(ActivityTaskFailedEventAttributes.newBuilder()
+                            .setFailure(failure).setScheduledEventId(ai.getScheduledEventId()).setStartedEventId(startedId)
+                            .setIdentity(identity).setRetryState(d.stopState())));
+        }
+        m.scheduleWorkflowTask(1);
+    }
+
+    private static void finalTimeout(Mutation m, ActivityInfo ai, TimeoutType type, RetryState state) {
+        ActivityLifecycle.TABLE.move(ActivityLifecycle.of(ai), ActivityLifecycle.State.CLOSED);
+        long startedId = ai.getStarted() ? writeStarted(m, ai).getEventId() : 0;
+        m.addEvent(timedOutEvent(ai, timeoutFailure(ai, type), startedId, state));
+        m.scheduleWorkflowTask(1);
+    }
+
+    private static HistoryEvent.Builder timedOutEvent(ActivityInfo ai, Failure failure, long startedId, RetryState state) {
+        return HistoryEvent.newBuilder().setEventType(EventType.EVENT_TYPE_ACTIVITY_TASK_TIMED_OUT)
+                .setActivityTaskTimedOutEventAttributes(ActivityTaskTimedOutEventAttributes.newBuilder()
+                        .setFailure(failure).setScheduledEventId(ai.getScheduledEventId()).setStartedEventId(startedId)
+                        .setRetryState(state));
+    }
+
+    /** Temporal's timeout failure: "activity StartToClose timeout", with the last heartbeat details. */
+    static Failure timeoutFailure(ActivityInfo ai, TimeoutType type) {
+        String name = switch (type) {
+            case TIMEOUT_TYPE_START_TO_CLOSE -> "StartToClose";
+            case TIMEOUT_TYPE_SCHEDULE_TO_START -> "ScheduleToStart";
+            case TIMEOUT_TYPE_SCHEDULE_TO_CLOSE -> "ScheduleToClose";
+            case TIMEOUT_TYPE_HEARTBEAT -> "Heartbeat";
+            default -> type.name();
+        };
+        return Failure.newBuilder().setMessage("activity " + name + " timeout").setSource("Server")
+                .setTimeoutFailureInfo(TimeoutFailureInfo.newBuilder().setTimeoutType(type)
+                        .setLastHeartbeatDetails(ai.getHeartbeatDetails()))
+                .build();
+    }
+
+    /** The lazily written Started event of the final attempt. */
+    private static HistoryEvent writeStarted(Mutation m, ActivityInfo ai) {
+        return m.addEvent(HistoryEvent.newBuilder().setEventType(EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED)
+                .setActivityTaskStartedEventAttributes(ActivityTaskStartedEventAttributes.newBuilder()
+                        .setScheduledEventId(ai.getScheduledEventId())
+                        .setIdentity(ai.getStartedIdentity())
+                        .setRequestId(ai.getRequestId())
+                        .setAttempt(ai.getAttempt())
+                        .setLastFailure(ai.getLastFailure())));
+    }
+
+    private static ActivityInfo requireStarted(Mutation m, TaskToken token) {
+        TaskTokenData t = token.data();
+        ActivityInfo ai = m.isRunning() && t.getIsActivity() ? m.state().getActivitiesOrDefault(t.getScheduledEventId(), null) : null;
+        if (ai == null || ai.getAttempt() != t.getAttempt() || !ai.getStarted()) {
+            throw new NotFoundException("Activity task not found.");
+        }
+        return ai;
+    }
+}

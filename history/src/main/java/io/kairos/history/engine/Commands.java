@@ -1,0 +1,133 @@
+package io.kairos.history.engine;
+
+import io.kairos.common.errors.InvalidArgumentException;
+import io.kairos.proto.persistence.v1.HistoryTask;
+import io.kairos.proto.persistence.v1.UserTimer;
+import io.temporal.api.command.v1.Command;
+import io.temporal.api.enums.v1.CommandType;
+import io.temporal.api.enums.v1.EventType;
+import io.temporal.api.history.v1.HistoryEvent;
+import io.temporal.api.history.v1.MarkerRecordedEventAttributes;
+import io.temporal.api.history.v1.TimerCanceledEventAttributes;
+import io.temporal.api.history.v1.TimerStartedEventAttributes;
+import io.temporal.api.history.v1.UpsertWorkflowSearchAttributesEventAttributes;
+import io.temporal.api.history.v1.WorkflowExecutionCompletedEventAttributes;
+import io.temporal.api.history.v1.WorkflowExecutionFailedEventAttributes;
+import io.temporal.api.history.v1.WorkflowPropertiesModifiedEventAttributes;
+import io.temporal.api.enums.v1.RetryState;
+
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Command handlers: each validates one command of RespondWorkflowTaskCompleted and emits its events. State
+ * changes happen only through those events (EventApplier).
+ */
+public final class Commands {
+    private static final Set<CommandType> CLOSING = EnumSet.of(CommandType.COMMAND_TYPE_COMPLETE_WORKFLOW_EXECUTION,
+            CommandType.COMMAND_TYPE_FAIL_WORKFLOW_EXECUTION, CommandType.COMMAND_TYPE_CANCEL_WORKFLOW_EXECUTION,
+            CommandType.COMMAND_TYPE_CONTINUE_AS_NEW_WORKFLOW_EXECUTION);
+
+    private final Activities activities;
+
+    public Commands(Activities activities) {
+        this.activities = activities;
+    }
+
+    boolean closesWorkflow(List<Command> commands) {
+        return commands.stream().anyMatch(c -> CLOSING.contains(c.getCommandType()));
+    }
+
+    void apply(Mutation m, List<Command> commands) {
+        for (int i = 0; i < commands.size(); i++) {
+            Command c = commands.get(i);
+            if (!m.isRunning()) {
+                throw new InvalidArgumentException("Command " + c.getCommandType() + " follows a command that closed the workflow.");
+            }
+            switch (c.getCommandType()) {
+                case COMMAND_TYPE_SCHEDULE_ACTIVITY_TASK -> activities.schedule(m, c.getScheduleActivityTaskCommandAttributes());
+                case COMMAND_TYPE_REQUEST_CANCEL_ACTIVITY_TASK ->
+                        activities.requestCancel(m, c.getRequestCancelActivityTaskCommandAttributes().getScheduledEventId());
+                case COMMAND_TYPE_START_TIMER -> startTimer(m, c);
+                case COMMAND_TYPE_CANCEL_TIMER -> cancelTimer(m, c);
+                case COMMAND_TYPE_RECORD_MARKER -> recordMarker(m, c);
+                case COMMAND_TYPE_COMPLETE_WORKFLOW_EXECUTION -> m.addEvent(HistoryEvent.newBuilder()
+                        .setEventType(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED)
+                        .setWorkflowExecutionCompletedEventAttributes(WorkflowExecutionCompletedEventAttributes.newBuilder()
+                                .setResult(c.getCompleteWorkflowExecutionCommandAttributes().getResult())
+                                .setWorkflowTaskCompletedEventId(lastWorkflowTaskCompletedId(m))));
+                case COMMAND_TYPE_FAIL_WORKFLOW_EXECUTION -> m.addEvent(HistoryEvent.newBuilder()
+                        .setEventType(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_FAILED)
+                        .setWorkflowExecutionFailedEventAttributes(WorkflowExecutionFailedEventAttributes.newBuilder()
+                                .setFailure(c.getFailWorkflowExecutionCommandAttributes().getFailure())
+                                .setRetryState(RetryState.RETRY_STATE_RETRY_POLICY_NOT_SET)
+                                .setWorkflowTaskCompletedEventId(lastWorkflowTaskCompletedId(m))));
+                case COMMAND_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES -> m.addEvent(HistoryEvent.newBuilder()
+                        .setEventType(EventType.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES)
+                        .setUpsertWorkflowSearchAttributesEventAttributes(UpsertWorkflowSearchAttributesEventAttributes.newBuilder()
+                                .setSearchAttributes(c.getUpsertWorkflowSearchAttributesCommandAttributes().getSearchAttributes())
+                                .setWorkflowTaskCompletedEventId(lastWorkflowTaskCompletedId(m))));
+                case COMMAND_TYPE_MODIFY_WORKFLOW_PROPERTIES -> m.addEvent(HistoryEvent.newBuilder()
+                        .setEventType(EventType.EVENT_TYPE_WORKFLOW_PROPERTIES_MODIFIED)
+                        .setWorkflowPropertiesModifiedEventAttributes(WorkflowPropertiesModifiedEventAttributes.newBuilder()
+                                .setUpsertedMemo(c.getModifyWorkflowPropertiesCommandAttributes().getUpsertedMemo())
+                                .setWorkflowTaskCompletedEventId(lastWorkflowTaskCompletedId(m))));
+                default -> throw new InvalidArgumentException("Command type " + c.getCommandType()
+                        + " is not supported by this server yet.");
+            }
+        }
+    }
+
+    /** Command events reference the WorkflowTaskCompleted event written just before them. */
+    static long lastWorkflowTaskCompletedId(Mutation m) {
+        return m.workflowTaskCompletedEventId();
+    }
+
+    private static void startTimer(Mutation m, Command c) {
+        var a = c.getStartTimerCommandAttributes();
+        if (a.getTimerId().isEmpty()) {
+            throw new InvalidArgumentException("TimerId is not set on command.");
+        }
+        if (a.getStartToFireTimeout().getSeconds() < 0 || Times.isZero(a.getStartToFireTimeout())) {
+            throw new InvalidArgumentException("A valid StartToFireTimeout is not set on command.");
+        }
+        if (m.state().containsTimers(a.getTimerId())) {
+            throw new InvalidArgumentException("Timer with id " + a.getTimerId() + " is already started.");
+        }
+        HistoryEvent e = m.addEvent(HistoryEvent.newBuilder().setEventType(EventType.EVENT_TYPE_TIMER_STARTED)
+                .setTimerStartedEventAttributes(TimerStartedEventAttributes.newBuilder()
+                        .setTimerId(a.getTimerId())
+                        .setStartToFireTimeout(a.getStartToFireTimeout())
+                        .setWorkflowTaskCompletedEventId(lastWorkflowTaskCompletedId(m))));
+        m.timerTask(m.now().plus(Times.duration(a.getStartToFireTimeout())), HistoryTask.newBuilder()
+                .setUserTimer(UserTimer.newBuilder().setTimerId(a.getTimerId()).setStartedEventId(e.getEventId())));
+    }
+
+    private static void cancelTimer(Mutation m, Command c) {
+        String id = c.getCancelTimerCommandAttributes().getTimerId();
+        var timer = m.state().getTimersOrDefault(id, null);
+        if (timer == null) {
+            throw new InvalidArgumentException("Timer with id " + id + " is not started.");
+        }
+        m.addEvent(HistoryEvent.newBuilder().setEventType(EventType.EVENT_TYPE_TIMER_CANCELED)
+                .setTimerCanceledEventAttributes(TimerCanceledEventAttributes.newBuilder()
+                        .setTimerId(id)
+                        .setStartedEventId(timer.getStartedEventId())
+                        .setWorkflowTaskCompletedEventId(lastWorkflowTaskCompletedId(m))));
+    }
+
+    private static void recordMarker(Mutation m, Command c) {
+        var a = c.getRecordMarkerCommandAttributes();
+        if (a.getMarkerName().isEmpty()) {
+            throw new InvalidArgumentException("MarkerName is not set on command.");
+        }
+        m.addEvent(HistoryEvent.newBuilder().setEventType(EventType.EVENT_TYPE_MARKER_RECORDED)
+                .setMarkerRecordedEventAttributes(MarkerRecordedEventAttributes.newBuilder()
+                        .setMarkerName(a.getMarkerName())
+                        .putAllDetails(a.getDetailsMap())
+                        .setHeader(a.getHeader())
+                        .setFailure(a.getFailure())
+                        .setWorkflowTaskCompletedEventId(lastWorkflowTaskCompletedId(m))));
+    }
+}

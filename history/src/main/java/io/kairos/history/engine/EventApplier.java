@@ -1,0 +1,124 @@
+package io.kairos.history.engine;
+
+import com.google.protobuf.Timestamp;
+import io.kairos.history.lifecycle.WorkflowLifecycle;
+import io.kairos.proto.persistence.v1.ActivityInfo;
+import io.kairos.proto.persistence.v1.ExecutionState;
+import io.kairos.proto.persistence.v1.TimerInfo;
+import io.kairos.proto.persistence.v1.WorkflowMutableState;
+import io.kairos.proto.persistence.v1.WorkflowTaskInfo;
+import io.temporal.api.enums.v1.WorkflowExecutionStatus;
+import io.temporal.api.history.v1.HistoryEvent;
+
+/**
+ * The one place where history events change mutable state. Live processing applies each new event here, and
+ * rebuilding state from history (replay) would use the same code, so the two cannot disagree.
+ */
+public final class EventApplier {
+    private EventApplier() {
+    }
+
+    public static void apply(WorkflowMutableState.Builder s, HistoryEvent e) {
+        Timestamp t = e.getEventTime();
+        var exec = s.getExecutionBuilder();
+        exec.setStateTransitionCount(exec.getStateTransitionCount() + 1);
+        exec.setHistorySizeBytes(exec.getHistorySizeBytes() + e.getSerializedSize());
+        switch (e.getEventType()) {
+            case EVENT_TYPE_WORKFLOW_EXECUTION_STARTED -> {
+                var a = e.getWorkflowExecutionStartedEventAttributes();
+                exec.setWorkflowType(a.getWorkflowType().getName())
+                        .setTaskQueue(a.getTaskQueue())
+                        .setExecutionTimeout(a.getWorkflowExecutionTimeout())
+                        .setRunTimeout(a.getWorkflowRunTimeout())
+                        .setDefaultWorkflowTaskTimeout(a.getWorkflowTaskTimeout())
+                        .setFirstExecutionRunId(a.getFirstExecutionRunId())
+                        .setStartTime(t)
+                        .setExecutionTime(t)
+                        .setAttempt(a.getAttempt())
+                        .setMemo(a.getMemo())
+                        .setSearchAttributes(a.getSearchAttributes())
+                        .setState(ExecutionState.EXECUTION_STATE_RUNNING)
+                        .setStatus(WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING);
+            }
+            case EVENT_TYPE_WORKFLOW_TASK_SCHEDULED -> {
+                var a = e.getWorkflowTaskScheduledEventAttributes();
+                s.setWorkflowTask(WorkflowTaskInfo.newBuilder()
+                        .setScheduledEventId(e.getEventId())
+                        .setAttempt(a.getAttempt())
+                        .setScheduledTime(t)
+                        .setStartToCloseTimeout(a.getStartToCloseTimeout())
+                        .setTaskQueue(a.getTaskQueue()));
+            }
+            case EVENT_TYPE_WORKFLOW_TASK_STARTED -> {
+                var a = e.getWorkflowTaskStartedEventAttributes();
+                s.getWorkflowTaskBuilder().setStartedEventId(e.getEventId()).setStartedTime(t)
+                        .setRequestId(a.getRequestId()).setIdentity(a.getIdentity());
+            }
+            case EVENT_TYPE_WORKFLOW_TASK_COMPLETED -> {
+                exec.setLastCompletedWorkflowTaskStartedEventId(e.getWorkflowTaskCompletedEventAttributes().getStartedEventId());
+                s.clearWorkflowTask();
+            }
+            case EVENT_TYPE_WORKFLOW_TASK_FAILED, EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT -> s.clearWorkflowTask();
+            case EVENT_TYPE_ACTIVITY_TASK_SCHEDULED -> {
+                var a = e.getActivityTaskScheduledEventAttributes();
+                s.putActivities(e.getEventId(), ActivityInfo.newBuilder()
+                        .setScheduledEventId(e.getEventId())
+                        .setActivityId(a.getActivityId())
+                        .setScheduled(a)
+                        .setScheduledTime(t)
+                        .setCurrentAttemptScheduledTime(t)
+                        .setAttempt(1)
+                        .build());
+            }
+            case EVENT_TYPE_ACTIVITY_TASK_CANCEL_REQUESTED -> {
+                long id = e.getActivityTaskCancelRequestedEventAttributes().getScheduledEventId();
+                ActivityInfo ai = s.getActivitiesOrDefault(id, null);
+                if (ai != null) {
+                    s.putActivities(id, ai.toBuilder().setCancelRequested(true).setCancelRequestedEventId(e.getEventId()).build());
+                }
+            }
+            case EVENT_TYPE_ACTIVITY_TASK_COMPLETED ->
+                    s.removeActivities(e.getActivityTaskCompletedEventAttributes().getScheduledEventId());
+            case EVENT_TYPE_ACTIVITY_TASK_FAILED ->
+                    s.removeActivities(e.getActivityTaskFailedEventAttributes().getScheduledEventId());
+            case EVENT_TYPE_ACTIVITY_TASK_TIMED_OUT ->
+                    s.removeActivities(e.getActivityTaskTimedOutEventAttributes().getScheduledEventId());
+            case EVENT_TYPE_ACTIVITY_TASK_CANCELED ->
+                    s.removeActivities(e.getActivityTaskCanceledEventAttributes().getScheduledEventId());
+            case EVENT_TYPE_TIMER_STARTED -> {
+                var a = e.getTimerStartedEventAttributes();
+                var fire = com.google.protobuf.util.Timestamps.add(t, a.getStartToFireTimeout());
+                s.putTimers(a.getTimerId(), TimerInfo.newBuilder().setTimerId(a.getTimerId())
+                        .setStartedEventId(e.getEventId()).setExpiryTime(fire).build());
+            }
+            case EVENT_TYPE_TIMER_FIRED -> s.removeTimers(e.getTimerFiredEventAttributes().getTimerId());
+            case EVENT_TYPE_TIMER_CANCELED -> s.removeTimers(e.getTimerCanceledEventAttributes().getTimerId());
+            case EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES -> {
+                var fields = e.getUpsertWorkflowSearchAttributesEventAttributes().getSearchAttributes().getIndexedFieldsMap();
+                exec.getSearchAttributesBuilder().putAllIndexedFields(fields);
+            }
+            case EVENT_TYPE_WORKFLOW_PROPERTIES_MODIFIED -> {
+                var memo = e.getWorkflowPropertiesModifiedEventAttributes().getUpsertedMemo().getFieldsMap();
+                exec.getMemoBuilder().putAllFields(memo);
+            }
+            case EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED -> close(s, e, WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_COMPLETED);
+            case EVENT_TYPE_WORKFLOW_EXECUTION_FAILED -> close(s, e, WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_FAILED);
+            case EVENT_TYPE_WORKFLOW_EXECUTION_TIMED_OUT -> close(s, e, WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_TIMED_OUT);
+            case EVENT_TYPE_WORKFLOW_EXECUTION_TERMINATED -> close(s, e, WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_TERMINATED);
+            case EVENT_TYPE_WORKFLOW_EXECUTION_CANCELED -> close(s, e, WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_CANCELED);
+            default -> {
+                // Markers and other events carry no state beyond history.
+            }
+        }
+    }
+
+    private static void close(WorkflowMutableState.Builder s, HistoryEvent e, WorkflowExecutionStatus status) {
+        WorkflowLifecycle.TABLE.move(s.getExecution().getStatus(), status);
+        s.getExecutionBuilder().setState(ExecutionState.EXECUTION_STATE_COMPLETED).setStatus(status)
+                .setCloseTime(e.getEventTime()).setCompletionEventId(e.getEventId());
+        s.clearWorkflowTask();
+        s.clearActivities();
+        s.clearTimers();
+        s.clearBufferedEvents();
+    }
+}

@@ -1,0 +1,211 @@
+package io.kairos.history.engine;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.kairos.common.errors.InvalidArgumentException;
+import io.kairos.common.errors.NotFoundException;
+import io.kairos.common.ids.NamespaceId;
+import io.kairos.common.ids.ShardId;
+import io.kairos.common.ids.WorkflowKey;
+import io.kairos.persistence.execution.CurrentExecution;
+import io.kairos.proto.persistence.v1.ActivityInfo;
+import io.kairos.proto.persistence.v1.ExecutionState;
+import io.kairos.proto.persistence.v1.HistoryPageToken;
+import io.kairos.proto.persistence.v1.WorkflowMutableState;
+import io.temporal.api.common.v1.WorkflowExecution;
+import io.temporal.api.common.v1.WorkflowType;
+import io.temporal.api.enums.v1.HistoryEventFilterType;
+import io.temporal.api.enums.v1.PendingActivityState;
+import io.temporal.api.enums.v1.PendingWorkflowTaskState;
+import io.temporal.api.history.v1.History;
+import io.temporal.api.history.v1.HistoryEvent;
+import io.temporal.api.workflow.v1.PendingActivityInfo;
+import io.temporal.api.workflow.v1.PendingWorkflowTaskInfo;
+import io.temporal.api.workflow.v1.WorkflowExecutionConfig;
+import io.temporal.api.workflow.v1.WorkflowExecutionInfo;
+import io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionRequest;
+import io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionResponse;
+import io.temporal.api.workflowservice.v1.GetWorkflowExecutionHistoryRequest;
+import io.temporal.api.workflowservice.v1.GetWorkflowExecutionHistoryResponse;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/** GetWorkflowExecutionHistory (paging, long poll, close-event filter) and DescribeWorkflowExecution. */
+public final class HistoryReads {
+    static final int DEFAULT_PAGE_SIZE = 256;
+    static final int MAX_PAGE_SIZE = 1000;
+    /** Temporal's frontend.longPollExpirationInterval for history long polls. */
+    static final Duration LONG_POLL = Duration.ofSeconds(20);
+
+    private final WorkflowUpdater updater;
+
+    public HistoryReads(WorkflowUpdater updater) {
+        this.updater = updater;
+    }
+
+    public GetWorkflowExecutionHistoryResponse history(NamespaceId ns, GetWorkflowExecutionHistoryRequest req, Duration deadline) {
+        HistoryPageToken token = parseToken(req.getNextPageToken());
+        String runId = !token.getRunId().isEmpty() ? token.getRunId() : req.getExecution().getRunId();
+        WorkflowKey key = resolve(ns, req.getExecution().getWorkflowId(), runId);
+        ShardId shard = updater.shards().contextFor(ns, key.workflowId()).shardId();
+        long waitUntil = System.nanoTime() + Math.min(LONG_POLL.toNanos(), Math.max(0, deadline.toNanos() - 1_000_000_000L));
+        boolean closeOnly = req.getHistoryEventFilterType() == HistoryEventFilterType.HISTORY_EVENT_FILTER_TYPE_CLOSE_EVENT;
+        long from = token.getNextEventId() > 0 ? token.getNextEventId() : 1;
+        while (true) {
+            CompletableFuture<Void> change = updater.notifier().nextChange(key);
+            WorkflowMutableState s = updater.load(key).orElseThrow(() -> WorkflowUpdater.notFound(key));
+            boolean running = s.getExecution().getState() == ExecutionState.EXECUTION_STATE_RUNNING;
+            boolean ready = closeOnly ? !running : (!req.getWaitNewEvent() || !running || s.getNextEventId() > from);
+            if (ready) {
+                return closeOnly ? closeEvent(shard, key, s) : page(shard, key, s, req, token, from, running);
+            }
+            long left = waitUntil - System.nanoTime();
+            if (left <= 0) {
+                // Nothing new in time: an empty page the caller polls again with.
+                return GetWorkflowExecutionHistoryResponse.newBuilder().setHistory(History.getDefaultInstance())
+                        .setNextPageToken(closeOnly ? ByteString.EMPTY : token(key, from, 0)).build();
+            }
+            try {
+                change.get(left, TimeUnit.NANOSECONDS);
+            } catch (TimeoutException ignored) {
+                // loop once more, then answer empty
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new io.kairos.common.errors.UnavailableException("interrupted", e);
+            } catch (ExecutionException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+
+    private GetWorkflowExecutionHistoryResponse closeEvent(ShardId shard, WorkflowKey key, WorkflowMutableState s) {
+        long id = s.getExecution().getCompletionEventId();
+        List<HistoryEvent> events = updater.store().readHistory(shard, key, id, id + 1, 1);
+        return GetWorkflowExecutionHistoryResponse.newBuilder().setHistory(History.newBuilder().addAllEvents(events)).build();
+    }
+
+    private GetWorkflowExecutionHistoryResponse page(ShardId shard, WorkflowKey key, WorkflowMutableState s,
+                                                     GetWorkflowExecutionHistoryRequest req, HistoryPageToken token,
+                                                     long from, boolean running) {
+        int size = req.getMaximumPageSize() <= 0 ? DEFAULT_PAGE_SIZE : Math.min(req.getMaximumPageSize(), MAX_PAGE_SIZE);
+        long end = token.getEndEventId() > 0 ? token.getEndEventId() : s.getNextEventId();
+        List<HistoryEvent> events = updater.store().readHistory(shard, key, from, end, size);
+        long next = events.isEmpty() ? from : events.get(events.size() - 1).getEventId() + 1;
+        GetWorkflowExecutionHistoryResponse.Builder b = GetWorkflowExecutionHistoryResponse.newBuilder()
+                .setHistory(History.newBuilder().addAllEvents(events));
+        if (next < end) {
+            b.setNextPageToken(token(key, next, end));
+        } else if (req.getWaitNewEvent() && running) {
+            b.setNextPageToken(token(key, next, 0));
+        }
+        return b.build();
+    }
+
+    private static ByteString token(WorkflowKey key, long next, long end) {
+        return HistoryPageToken.newBuilder().setRunId(key.runId().toString()).setNextEventId(next).setEndEventId(end)
+                .build().toByteString();
+    }
+
+    private static HistoryPageToken parseToken(ByteString bytes) {
+        if (bytes.isEmpty()) {
+            return HistoryPageToken.getDefaultInstance();
+        }
+        try {
+            HistoryPageToken t = HistoryPageToken.parseFrom(bytes);
+            UUID.fromString(t.getRunId());
+            return t;
+        } catch (InvalidProtocolBufferException | IllegalArgumentException e) {
+            throw new InvalidArgumentException("Invalid NextPageToken.");
+        }
+    }
+
+    /** An empty run id means the current run of the workflow id. */
+    WorkflowKey resolve(NamespaceId ns, String workflowId, String runId) {
+        if (!runId.isEmpty()) {
+            try {
+                return new WorkflowKey(ns, workflowId, UUID.fromString(runId));
+            } catch (IllegalArgumentException e) {
+                throw new InvalidArgumentException("Invalid RunId.");
+            }
+        }
+        ShardId shard = updater.shards().contextFor(ns, workflowId).shardId();
+        CurrentExecution cur = updater.store().getCurrent(shard, ns, workflowId)
+                .orElseThrow(() -> new NotFoundException("Workflow executionsRow not found.  WorkflowId: " + workflowId + ", RunId: "));
+        return new WorkflowKey(ns, workflowId, cur.runId());
+    }
+
+    public DescribeWorkflowExecutionResponse describe(NamespaceId ns, DescribeWorkflowExecutionRequest req) {
+        WorkflowKey key = resolve(ns, req.getExecution().getWorkflowId(), req.getExecution().getRunId());
+        WorkflowMutableState s = updater.load(key).orElseThrow(() -> WorkflowUpdater.notFound(key));
+        var e = s.getExecution();
+        WorkflowExecutionInfo.Builder info = WorkflowExecutionInfo.newBuilder()
+                .setExecution(WorkflowExecution.newBuilder().setWorkflowId(key.workflowId()).setRunId(key.runId().toString()))
+                .setType(WorkflowType.newBuilder().setName(e.getWorkflowType()))
+                .setStartTime(e.getStartTime())
+                .setExecutionTime(e.getExecutionTime())
+                .setStatus(e.getStatus())
+                .setHistoryLength(s.getNextEventId() - 1)
+                .setHistorySizeBytes(e.getHistorySizeBytes())
+                .setStateTransitionCount(e.getStateTransitionCount())
+                .setMemo(e.getMemo())
+                .setSearchAttributes(e.getSearchAttributes())
+                .setTaskQueue(e.getTaskQueue().getName())
+                .setFirstRunId(e.getFirstExecutionRunId());
+        if (e.hasCloseTime()) {
+            info.setCloseTime(e.getCloseTime());
+        }
+        DescribeWorkflowExecutionResponse.Builder b = DescribeWorkflowExecutionResponse.newBuilder()
+                .setExecutionConfig(WorkflowExecutionConfig.newBuilder().setTaskQueue(e.getTaskQueue())
+                        .setWorkflowExecutionTimeout(e.getExecutionTimeout()).setWorkflowRunTimeout(e.getRunTimeout())
+                        .setDefaultWorkflowTaskTimeout(e.getDefaultWorkflowTaskTimeout()))
+                .setWorkflowExecutionInfo(info);
+        s.getActivitiesMap().values().stream().sorted((a, c) -> Long.compare(a.getScheduledEventId(), c.getScheduledEventId()))
+                .forEach(ai -> b.addPendingActivities(pending(ai)));
+        if (s.hasWorkflowTask()) {
+            var wt = s.getWorkflowTask();
+            PendingWorkflowTaskInfo.Builder p = PendingWorkflowTaskInfo.newBuilder()
+                    .setState(wt.getStartedEventId() > 0 ? PendingWorkflowTaskState.PENDING_WORKFLOW_TASK_STATE_STARTED
+                            : PendingWorkflowTaskState.PENDING_WORKFLOW_TASK_STATE_SCHEDULED)
+                    .setScheduledTime(wt.getScheduledTime()).setOriginalScheduledTime(wt.getScheduledTime())
+                    .setAttempt(wt.getAttempt());
+            if (wt.getStartedEventId() > 0) {
+                p.setStartedTime(wt.getStartedTime());
+            }
+            b.setPendingWorkflowTask(p);
+        }
+        return b.build();
+    }
+
+    private static PendingActivityInfo pending(ActivityInfo ai) {
+        PendingActivityState state = ai.getCancelRequested() ? PendingActivityState.PENDING_ACTIVITY_STATE_CANCEL_REQUESTED
+                : ai.getStarted() ? PendingActivityState.PENDING_ACTIVITY_STATE_STARTED
+                : PendingActivityState.PENDING_ACTIVITY_STATE_SCHEDULED;
+        var s = ai.getScheduled();
+        PendingActivityInfo.Builder p = PendingActivityInfo.newBuilder()
+                .setActivityId(ai.getActivityId())
+                .setActivityType(s.getActivityType())
+                .setState(state)
+                .setHeartbeatDetails(ai.getHeartbeatDetails())
+                .setAttempt(ai.getAttempt())
+                .setMaximumAttempts(s.getRetryPolicy().getMaximumAttempts())
+                .setScheduledTime(ai.getCurrentAttemptScheduledTime())
+                .setLastFailure(ai.getLastFailure())
+                .setLastWorkerIdentity(ai.getStarted() ? ai.getStartedIdentity() : ai.getLastWorkerIdentity());
+        if (ai.hasLastHeartbeatTime()) {
+            p.setLastHeartbeatTime(ai.getLastHeartbeatTime());
+        }
+        if (ai.getStarted()) {
+            p.setLastStartedTime(ai.getStartedTime());
+        }
+        if (!Times.isZero(s.getScheduleToCloseTimeout())) {
+            p.setExpirationTime(com.google.protobuf.util.Timestamps.add(ai.getScheduledTime(), s.getScheduleToCloseTimeout()));
+        }
+        return p.build();
+    }
+}

@@ -1,0 +1,250 @@
+package io.kairos.history.engine;
+
+import com.google.protobuf.Duration;
+import com.google.protobuf.Timestamp;
+import io.kairos.common.ids.WorkflowKey;
+import io.kairos.history.shard.ShardContext;
+import io.kairos.persistence.execution.QueueTask;
+import io.kairos.persistence.execution.WorkflowWrite;
+import io.kairos.proto.persistence.v1.ExecutionState;
+import io.kairos.proto.persistence.v1.HistoryTask;
+import io.kairos.proto.persistence.v1.WorkflowMutableState;
+import io.kairos.proto.persistence.v1.WorkflowTaskDispatch;
+import io.kairos.proto.persistence.v1.WorkflowTaskInfo;
+import io.kairos.proto.persistence.v1.WorkflowTaskTimeout;
+import io.temporal.api.enums.v1.EventType;
+import io.temporal.api.enums.v1.TimeoutType;
+import io.temporal.api.history.v1.HistoryEvent;
+import io.temporal.api.history.v1.WorkflowTaskScheduledEventAttributes;
+import io.temporal.api.taskqueue.v1.TaskQueue;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * One unit of work on one workflow run: the events it appends, the state they produce and the queue tasks
+ * to create, all committed together by {@link WorkflowUpdater}. Events that arrive while a workflow task is
+ * running are buffered (state changes at once, ids are assigned when the task completes), as in Temporal.
+ */
+public final class Mutation {
+    /** Events a running workflow task must not see in the middle of its history. */
+    private static final Set<EventType> BUFFERABLE = EnumSet.of(
+            EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED, EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED,
+            EventType.EVENT_TYPE_ACTIVITY_TASK_FAILED, EventType.EVENT_TYPE_ACTIVITY_TASK_TIMED_OUT,
+            EventType.EVENT_TYPE_ACTIVITY_TASK_CANCELED, EventType.EVENT_TYPE_TIMER_FIRED);
+
+    final WorkflowKey key;
+    final ShardContext shard;
+    final WorkflowMutableState.Builder state;
+    final long expectedRecordVersion;
+    private final WorkflowMutableState original;
+    final Instant now;
+    private final List<HistoryEvent> events = new ArrayList<>();
+    private final List<QueueTask> transferTasks = new ArrayList<>();
+    private final List<QueueTask> timerTasks = new ArrayList<>();
+    private boolean completingWorkflowTask;
+
+    Mutation(WorkflowKey key, ShardContext shard, WorkflowMutableState.Builder state, Instant now) {
+        this.key = key;
+        this.shard = shard;
+        this.state = state;
+        this.expectedRecordVersion = state.getDbRecordVersion();
+        this.original = state.build();
+        this.now = now;
+    }
+
+    public WorkflowMutableState.Builder state() {
+        return state;
+    }
+
+    public Instant now() {
+        return now;
+    }
+
+    Timestamp nowTs() {
+        return Times.ts(now);
+    }
+
+    public boolean isRunning() {
+        return state.getExecution().getState() == ExecutionState.EXECUTION_STATE_RUNNING;
+    }
+
+    boolean workflowTaskStarted() {
+        return state.hasWorkflowTask() && state.getWorkflowTask().getStartedEventId() > 0;
+    }
+
+    /** While handling RespondWorkflowTaskCompleted, command events are written directly, not buffered. */
+    void completingWorkflowTask(boolean on) {
+        completingWorkflowTask = on;
+    }
+
+    private long workflowTaskCompletedEventId;
+
+    void workflowTaskCompletedEventId(long id) {
+        workflowTaskCompletedEventId = id;
+    }
+
+    long workflowTaskCompletedEventId() {
+        return workflowTaskCompletedEventId;
+    }
+
+    /**
+     * Appends an event (or buffers it while a workflow task runs) and applies it to the state.
+     *
+     * @return the event with its id, or the buffered event with id 0
+     */
+    public HistoryEvent addEvent(HistoryEvent.Builder b) {
+        b.setEventTime(nowTs());
+        if (workflowTaskStarted() && !completingWorkflowTask && BUFFERABLE.contains(b.getEventType())) {
+            HistoryEvent buffered = b.setEventId(0).build();
+            state.addBufferedEvents(buffered);
+            EventApplier.apply(state, buffered);
+            return buffered;
+        }
+        HistoryEvent e = b.setEventId(state.getNextEventId()).setTaskId(shard.nextTaskId()).build();
+        state.setNextEventId(state.getNextEventId() + 1);
+        events.add(e);
+        EventApplier.apply(state, e);
+        return e;
+    }
+
+    boolean hasBufferedEvents() {
+        return state.getBufferedEventsCount() > 0;
+    }
+
+    /** Writes buffered events with real ids, pointing activity outcomes at their (also buffered) Started event. */
+    void flushBufferedEvents() {
+        List<HistoryEvent> buffered = new ArrayList<>(state.getBufferedEventsList());
+        state.clearBufferedEvents();
+        Map<Long, Long> startedIds = new HashMap<>();
+        for (HistoryEvent be : buffered) {
+            HistoryEvent.Builder b = be.toBuilder().setEventId(state.getNextEventId()).setTaskId(shard.nextTaskId());
+            switch (b.getEventType()) {
+                case EVENT_TYPE_ACTIVITY_TASK_STARTED ->
+                        startedIds.put(b.getActivityTaskStartedEventAttributes().getScheduledEventId(), b.getEventId());
+                case EVENT_TYPE_ACTIVITY_TASK_COMPLETED -> {
+                    var a = b.getActivityTaskCompletedEventAttributesBuilder();
+                    a.setStartedEventId(startedIds.getOrDefault(a.getScheduledEventId(), a.getStartedEventId()));
+                }
+                case EVENT_TYPE_ACTIVITY_TASK_FAILED -> {
+                    var a = b.getActivityTaskFailedEventAttributesBuilder();
+                    a.setStartedEventId(startedIds.getOrDefault(a.getScheduledEventId(), a.getStartedEventId()));
+                }
+                case EVENT_TYPE_ACTIVITY_TASK_TIMED_OUT -> {
+                    var a = b.getActivityTaskTimedOutEventAttributesBuilder();
+                    a.setStartedEventId(startedIds.getOrDefault(a.getScheduledEventId(), a.getStartedEventId()));
+                }
+                case EVENT_TYPE_ACTIVITY_TASK_CANCELED -> {
+                    var a = b.getActivityTaskCanceledEventAttributesBuilder();
+                    a.setStartedEventId(startedIds.getOrDefault(a.getScheduledEventId(), a.getStartedEventId()));
+                }
+                default -> {
+                }
+            }
+            state.setNextEventId(state.getNextEventId() + 1);
+            events.add(b.build());
+        }
+    }
+
+    /**
+     * Schedules a workflow task unless one is already pending. Attempt 1 writes WorkflowTaskScheduled; later
+     * attempts (after failures or timeouts) are transient: no event until the task completes.
+     */
+    public void scheduleWorkflowTask(int attempt) {
+        if (state.hasWorkflowTask() || !isRunning()) {
+            return;
+        }
+        var exec = state.getExecution();
+        Duration timeout = exec.getDefaultWorkflowTaskTimeout();
+        boolean sticky = !exec.getStickyTaskQueue().getName().isEmpty();
+        TaskQueue queue = sticky ? exec.getStickyTaskQueue() : exec.getTaskQueue();
+        if (attempt <= 1) {
+            addEvent(HistoryEvent.newBuilder().setEventType(EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED)
+                    .setWorkflowTaskScheduledEventAttributes(WorkflowTaskScheduledEventAttributes.newBuilder()
+                            .setTaskQueue(queue)
+                            .setStartToCloseTimeout(timeout)
+                            .setAttempt(1)));
+        } else {
+            state.setWorkflowTask(WorkflowTaskInfo.newBuilder()
+                    .setScheduledEventId(state.getNextEventId())
+                    .setAttempt(attempt)
+                    .setScheduledTime(nowTs())
+                    .setStartToCloseTimeout(timeout)
+                    .setTaskQueue(queue)
+                    .setTransient(true));
+        }
+        WorkflowTaskInfo wt = state.getWorkflowTask();
+        dispatchWorkflowTask(wt);
+        if (sticky) {
+            // Not picked up by the sticky worker in time: the task moves to the normal queue.
+            timerTask(now.plus(Times.duration(exec.getStickyScheduleToStartTimeout())), HistoryTask.newBuilder()
+                    .setWorkflowTaskTimeout(WorkflowTaskTimeout.newBuilder().setScheduledEventId(wt.getScheduledEventId())
+                            .setAttempt(wt.getAttempt()).setTimeoutType(TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_START)));
+        }
+    }
+
+    /** Sends the pending workflow task to matching on the queue recorded in it. */
+    void dispatchWorkflowTask(WorkflowTaskInfo wt) {
+        var exec = state.getExecution();
+        boolean sticky = wt.getTaskQueue().getKind() == io.temporal.api.enums.v1.TaskQueueKind.TASK_QUEUE_KIND_STICKY;
+        transferTask(HistoryTask.newBuilder().setWorkflowTask(WorkflowTaskDispatch.newBuilder()
+                .setScheduledEventId(wt.getScheduledEventId()).setAttempt(wt.getAttempt()).setTaskQueue(wt.getTaskQueue())
+                .setScheduleToStartTimeout(sticky ? exec.getStickyScheduleToStartTimeout() : Duration.getDefaultInstance())));
+    }
+
+    /** Later workflow tasks go to the normal queue with full history (after failures, timeouts, a lost worker). */
+    void clearStickiness() {
+        if (!state.getExecution().getStickyTaskQueue().getName().isEmpty()) {
+            state.getExecutionBuilder().clearStickyTaskQueue().clearStickyScheduleToStartTimeout();
+        }
+    }
+
+    void workflowTaskTimeoutTimer(WorkflowTaskInfo wt) {
+        timerTask(now.plus(Times.duration(wt.getStartToCloseTimeout())), HistoryTask.newBuilder()
+                .setWorkflowTaskTimeout(WorkflowTaskTimeout.newBuilder().setScheduledEventId(wt.getScheduledEventId())
+                        .setAttempt(wt.getAttempt()).setTimeoutType(TimeoutType.TIMEOUT_TYPE_START_TO_CLOSE)));
+    }
+
+    public void transferTask(HistoryTask.Builder t) {
+        transferTasks.add(new QueueTask(shard.nextTaskId(), null, withKey(t)));
+    }
+
+    public void timerTask(Instant fireAt, HistoryTask.Builder t) {
+        timerTasks.add(new QueueTask(shard.nextTaskId(), fireAt, withKey(t)));
+    }
+
+    private HistoryTask withKey(HistoryTask.Builder t) {
+        return t.setNamespaceId(key.namespaceId().toString()).setWorkflowId(key.workflowId())
+                .setRunId(key.runId().toString()).build();
+    }
+
+    /**
+     * Whether there is anything to commit. State is compared as a whole, so event-less transitions (activity
+     * started, heartbeats, retries, buffered events) are never dropped by a handler forgetting to flag them.
+     */
+    boolean hasChanges() {
+        return !events.isEmpty() || !transferTasks.isEmpty() || !timerTasks.isEmpty() || !state.build().equals(original);
+    }
+
+    List<HistoryEvent> events() {
+        return events;
+    }
+
+    boolean hasTransferTasks() {
+        return !transferTasks.isEmpty();
+    }
+
+    boolean hasTimerTasks() {
+        return !timerTasks.isEmpty();
+    }
+
+    WorkflowWrite toWrite() {
+        long txnId = events.isEmpty() ? 0 : shard.nextTaskId();
+        return new WorkflowWrite(state.build(), expectedRecordVersion, events, txnId, transferTasks, timerTasks);
+    }
+}

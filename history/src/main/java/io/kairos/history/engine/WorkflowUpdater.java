@@ -1,0 +1,112 @@
+package io.kairos.history.engine;
+
+import io.kairos.common.errors.NotFoundException;
+import io.kairos.common.ids.WorkflowKey;
+import io.kairos.history.shard.ShardContext;
+import io.kairos.history.shard.ShardController;
+import io.kairos.persistence.execution.ExecutionStore;
+import io.kairos.persistence.sql.ConditionFailedException;
+import io.kairos.proto.persistence.v1.WorkflowMutableState;
+
+import java.time.Clock;
+import java.util.Optional;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
+
+/**
+ * Runs one mutation of one workflow run: lock the run in this process, load its state, let the handler decide
+ * and append events, then commit state, events and tasks in one transaction guarded by the shard's range_id
+ * and the run's record version.
+ *
+ * <p>Tolerated race, named: two hosts briefly both believing they own a shard. The loser's commit fails its
+ * range_id check (ShardOwnershipLost, retryable) or its record-version check (re-run here), never both commit.
+ */
+public final class WorkflowUpdater {
+    private static final int LOCK_STRIPES = 1024;
+    private static final int MAX_ATTEMPTS = 3;
+
+    private final ExecutionStore store;
+    private final ShardController shards;
+    private final HistoryNotifier notifier;
+    private final Clock clock;
+    private final ReentrantLock[] locks = new ReentrantLock[LOCK_STRIPES];
+
+    public WorkflowUpdater(ExecutionStore store, ShardController shards, HistoryNotifier notifier, Clock clock) {
+        this.store = store;
+        this.shards = shards;
+        this.notifier = notifier;
+        this.clock = clock;
+        for (int i = 0; i < LOCK_STRIPES; i++) {
+            locks[i] = new ReentrantLock();
+        }
+    }
+
+    ExecutionStore store() {
+        return store;
+    }
+
+    ShardController shards() {
+        return shards;
+    }
+
+    Clock clock() {
+        return clock;
+    }
+
+    HistoryNotifier notifier() {
+        return notifier;
+    }
+
+    ReentrantLock lockFor(String workflowId) {
+        return locks[Math.floorMod(workflowId.hashCode(), LOCK_STRIPES)];
+    }
+
+    public Optional<WorkflowMutableState> load(WorkflowKey key) {
+        ShardContext shard = shards.contextFor(key.namespaceId(), key.workflowId());
+        return store.get(shard.shardId(), key);
+    }
+
+    /** Applies {@code handler} to the run; the handler's return value is returned after the commit. */
+    public <T> T update(WorkflowKey key, Function<Mutation, T> handler) {
+        ShardContext shard = shards.contextFor(key.namespaceId(), key.workflowId());
+        ReentrantLock lock = lockFor(key.workflowId());
+        lock.lock();
+        try {
+            for (int attempt = 1; ; attempt++) {
+                WorkflowMutableState s = store.get(shard.shardId(), key).orElseThrow(() -> notFound(key));
+                Mutation m = new Mutation(key, shard, s.toBuilder(), clock.instant());
+                T result = handler.apply(m);
+                if (!m.hasChanges()) {
+                    return result;
+                }
+                try {
+                    store.update(shard.shardId(), shard.rangeId(), key, m.toWrite());
+                } catch (ConditionFailedException raced) {
+                    if (attempt >= MAX_ATTEMPTS) {
+                        throw raced;
+                    }
+                    continue;
+                }
+                afterCommit(key, shard, m);
+                return result;
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    void afterCommit(WorkflowKey key, ShardContext shard, Mutation m) {
+        if (m.hasTransferTasks()) {
+            shard.notifyTransferTasks();
+        }
+        if (m.hasTimerTasks()) {
+            shard.notifyTimerTasks();
+        }
+        notifier.changed(key);
+    }
+
+    static NotFoundException notFound(WorkflowKey key) {
+        return new NotFoundException("Workflow execution not found for workflow ID \"" + key.workflowId()
+                + "\" and run ID \"" + key.runId() + "\".");
+    }
+}

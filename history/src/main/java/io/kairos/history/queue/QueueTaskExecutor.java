@@ -1,0 +1,76 @@
+package io.kairos.history.queue;
+
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.protobuf.StatusProto;
+import io.kairos.common.ids.NamespaceId;
+import io.kairos.common.ids.WorkflowKey;
+import io.kairos.history.engine.Activities;
+import io.kairos.history.engine.Timers;
+import io.kairos.history.engine.WorkflowTasks;
+import io.kairos.proto.matching.v1.AddActivityTaskRequest;
+import io.kairos.proto.matching.v1.AddWorkflowTaskRequest;
+import io.kairos.proto.matching.v1.MatchingServiceGrpc;
+import io.kairos.proto.persistence.v1.HistoryTask;
+import io.temporal.api.common.v1.WorkflowExecution;
+
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+/** Executes one transfer or timer task. Throws to have the task retried later; returns when it is done. */
+public final class QueueTaskExecutor {
+    private final MatchingServiceGrpc.MatchingServiceBlockingStub matching;
+    private final WorkflowTasks workflowTasks;
+    private final Activities activities;
+    private final Timers timers;
+
+    public QueueTaskExecutor(MatchingServiceGrpc.MatchingServiceBlockingStub matching, WorkflowTasks workflowTasks,
+                             Activities activities, Timers timers) {
+        this.matching = matching;
+        this.workflowTasks = workflowTasks;
+        this.activities = activities;
+        this.timers = timers;
+    }
+
+    /** Matching's fast failure for a sticky queue nobody polls (detail type as in Temporal's server errors). */
+    static boolean isStickyWorkerUnavailable(StatusRuntimeException e) {
+        if (e.getStatus().getCode() != Status.Code.UNAVAILABLE) {
+            return false;
+        }
+        com.google.rpc.Status s = StatusProto.fromThrowable(e);
+        return s != null && s.getDetailsList().stream().anyMatch(d -> d.getTypeUrl().endsWith("StickyWorkerUnavailableFailure"));
+    }
+
+    void execute(HistoryTask t) {
+        WorkflowKey key = new WorkflowKey(NamespaceId.parse(t.getNamespaceId()), t.getWorkflowId(), UUID.fromString(t.getRunId()));
+        WorkflowExecution execution = WorkflowExecution.newBuilder().setWorkflowId(t.getWorkflowId()).setRunId(t.getRunId()).build();
+        switch (t.getTaskCase()) {
+            case WORKFLOW_TASK -> {
+                try {
+                    matching.withDeadlineAfter(10, TimeUnit.SECONDS).addWorkflowTask(AddWorkflowTaskRequest.newBuilder()
+                            .setNamespaceId(t.getNamespaceId()).setExecution(execution)
+                            .setTaskQueue(t.getWorkflowTask().getTaskQueue())
+                            .setScheduleToStartTimeout(t.getWorkflowTask().getScheduleToStartTimeout())
+                            .setScheduledEventId(t.getWorkflowTask().getScheduledEventId()).build());
+                } catch (StatusRuntimeException e) {
+                    if (!isStickyWorkerUnavailable(e)) {
+                        throw e;
+                    }
+                    workflowTasks.stickyWorkerUnavailable(key, t.getWorkflowTask());
+                }
+            }
+            case ACTIVITY_TASK -> matching.withDeadlineAfter(10, TimeUnit.SECONDS).addActivityTask(AddActivityTaskRequest.newBuilder()
+                    .setNamespaceId(t.getNamespaceId()).setExecution(execution)
+                    .setTaskQueue(t.getActivityTask().getTaskQueue())
+                    .setScheduledEventId(t.getActivityTask().getScheduledEventId())
+                    .setAttempt(t.getActivityTask().getAttempt())
+                    .setScheduleToStartTimeout(t.getActivityTask().getScheduleToStartTimeout()).build());
+            case WORKFLOW_TASK_TIMEOUT -> workflowTasks.timedOut(key, t.getWorkflowTaskTimeout());
+            case ACTIVITY_TIMEOUT -> activities.timedOut(key, t.getActivityTimeout());
+            case USER_TIMER -> timers.userTimerFired(key, t.getUserTimer());
+            case WORKFLOW_RUN_TIMEOUT -> timers.runTimedOut(key);
+            case ACTIVITY_RETRY -> activities.retryTimerFired(key, t.getActivityRetry());
+            case TASK_NOT_SET -> throw new IllegalStateException("queue task without a body");
+        }
+    }
+}

@@ -1,0 +1,71 @@
+package io.kairos.history.lifecycle;
+
+import io.temporal.api.enums.v1.WorkflowExecutionStatus;
+import org.junit.jupiter.api.Test;
+
+import java.util.EnumSet;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+/** Every pair of states of every lifecycle: allowed exactly when listed, and move() refuses the rest. */
+class LifecycleTablesTest {
+
+    private static <S extends Enum<S>> void assertTable(TransitionTable<S> table, Class<S> type, Set<String> allowed) {
+        for (S from : EnumSet.allOf(type)) {
+            for (S to : EnumSet.allOf(type)) {
+                boolean expected = allowed.contains(from + "->" + to);
+                assertEquals(expected, table.allows(from, to), from + " -> " + to);
+                if (expected) {
+                    assertEquals(to, table.move(from, to));
+                } else {
+                    assertThrows(IllegalStateException.class, () -> table.move(from, to), from + " -> " + to);
+                }
+            }
+        }
+    }
+
+    @Test
+    void activity() {
+        assertTable(ActivityLifecycle.TABLE, ActivityLifecycle.State.class, Set.of(
+                "SCHEDULED->STARTED", "SCHEDULED->CLOSED",
+                "STARTED->BACKOFF", "STARTED->CLOSED",
+                "BACKOFF->SCHEDULED", "BACKOFF->CLOSED"));
+    }
+
+    @Test
+    void workflowTask() {
+        assertTable(WorkflowTaskLifecycle.TABLE, WorkflowTaskLifecycle.State.class, Set.of(
+                "NONE->SCHEDULED", "SCHEDULED->STARTED", "SCHEDULED->NONE", "STARTED->NONE", "STARTED->SCHEDULED"));
+    }
+
+    @Test
+    void timer() {
+        assertTable(TimerLifecycle.TABLE, TimerLifecycle.State.class, Set.of("STARTED->FIRED", "STARTED->CANCELED"));
+    }
+
+    @Test
+    void workflow() {
+        String running = WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING.name();
+        Set<String> allowed = new java.util.HashSet<>();
+        for (WorkflowExecutionStatus s : Set.of(WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_COMPLETED,
+                WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_FAILED, WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_TIMED_OUT,
+                WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_TERMINATED, WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_CANCELED,
+                WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_CONTINUED_AS_NEW)) {
+            allowed.add(running + "->" + s.name());
+        }
+        for (WorkflowExecutionStatus from : WorkflowExecutionStatus.values()) {
+            if (from == WorkflowExecutionStatus.UNRECOGNIZED) {
+                continue;
+            }
+            for (WorkflowExecutionStatus to : WorkflowExecutionStatus.values()) {
+                if (to == WorkflowExecutionStatus.UNRECOGNIZED) {
+                    continue;
+                }
+                assertEquals(allowed.contains(from.name() + "->" + to.name()), WorkflowLifecycle.TABLE.allows(from, to),
+                        from + " -> " + to);
+            }
+        }
+    }
+}

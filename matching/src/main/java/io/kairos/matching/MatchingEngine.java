@@ -1,0 +1,179 @@
+package io.kairos.matching;
+
+import io.kairos.persistence.matching.TaskQueueKey;
+import io.kairos.persistence.matching.TaskQueueLeaseLostException;
+import io.kairos.persistence.matching.TaskQueueStore;
+import io.kairos.proto.persistence.v1.BacklogTaskInfo;
+import io.temporal.api.enums.v1.TaskQueueKind;
+import io.temporal.api.taskqueue.v1.TaskQueueStatus;
+import io.temporal.api.workflowservice.v1.DescribeTaskQueueResponse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
+
+/**
+ * The task queues this host has loaded, loaded on first use and unloaded when idle or when their lease is
+ * lost; routes adds, polls and describes to them, and keeps per-queue poller history.
+ */
+final class MatchingEngine implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(MatchingEngine.class);
+    /** An add or poll that finds its queue unloaded under it tries once more on a fresh load. */
+    private static final int ATTEMPTS = 2;
+
+    private final TaskQueueStore store;
+    private final Executor executor;
+    private final ScheduledExecutorService timer;
+    private final Clock clock;
+    private final MatchingConfig config;
+    private final ConcurrentHashMap<TaskQueueKey, TaskQueueManager> queues = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<TaskQueueKey, PollerHistory> pollers = new ConcurrentHashMap<>();
+    private volatile boolean closed;
+
+    MatchingEngine(TaskQueueStore store, Executor executor, ScheduledExecutorService timer, Clock clock,
+                   MatchingConfig config) {
+        this.store = store;
+        this.executor = executor;
+        this.timer = timer;
+        this.clock = clock;
+        this.config = config;
+    }
+
+    int loadedQueues() {
+        return queues.size();
+    }
+
+    /**
+     * Sync-matches or persists a task. A sticky queue with no poll seen within the sticky poller timeout fails
+     * fast with {@link StickyWorkerUnavailableException}, without loading the queue.
+     */
+    CompletableFuture<Void> addTask(TaskQueueKey key, TaskQueueKind kind, BacklogTaskInfo info, Instant expiry) {
+        if (kind == TaskQueueKind.TASK_QUEUE_KIND_STICKY && !stickyWorkerAvailable(key)) {
+            return CompletableFuture.failedFuture(new StickyWorkerUnavailableException(key));
+        }
+        return addTask(key, kind, info, expiry, ATTEMPTS);
+    }
+
+    private CompletableFuture<Void> addTask(TaskQueueKey key, TaskQueueKind kind, BacklogTaskInfo info, Instant expiry,
+                                            int attempts) {
+        return manager(key, kind)
+                .thenCompose(m -> m.addTask(info, expiry))
+                .exceptionallyCompose(e -> attempts > 1 && isUnloaded(e)
+                        ? addTask(key, kind, info, expiry, attempts - 1)
+                        : CompletableFuture.failedFuture(e));
+    }
+
+    private boolean stickyWorkerAvailable(TaskQueueKey key) {
+        PollerHistory h = pollers.get(key);
+        if (h != null && h.lastPoll().isAfter(clock.instant().minus(config.stickyPollerTimeout()))) {
+            return true;
+        }
+        TaskQueueManager m = queues.get(key);
+        return m != null && m.hasWaitingPoller();
+    }
+
+    /** Records the poller and registers the poll; its result future answers it. */
+    void poll(TaskQueueKey key, TaskQueueKind kind, PollWaiter<?> waiter) {
+        if (closed) {
+            waiter.finishWithError(new TaskQueueUnloadedException(key));
+            return;
+        }
+        pollers.computeIfAbsent(key, k -> new PollerHistory()).record(waiter.identity(), clock.instant());
+        waiter.armTimeout(timer, executor);
+        register(key, kind, waiter, ATTEMPTS);
+    }
+
+    /** Polls waiting on the queue right now (tests use it to know a poll is registered). */
+    int waitingPolls(TaskQueueKey key) {
+        TaskQueueManager m = queues.get(key);
+        return m == null ? 0 : m.waitingPolls();
+    }
+
+    private void register(TaskQueueKey key, TaskQueueKind kind, PollWaiter<?> waiter, int attempts) {
+        if (waiter.isDone()) {
+            return;
+        }
+        manager(key, kind).whenComplete((m, error) -> {
+            if (error != null) {
+                waiter.finishWithError(unwrap(error));
+            } else if (!m.poll(waiter)) {
+                if (attempts > 1) {
+                    register(key, kind, waiter, attempts - 1);
+                } else {
+                    waiter.finishEmpty();
+                }
+            }
+        });
+    }
+
+    DescribeTaskQueueResponse describe(TaskQueueKey key, boolean includeStatus) {
+        DescribeTaskQueueResponse.Builder b = DescribeTaskQueueResponse.newBuilder();
+        PollerHistory h = pollers.get(key);
+        if (h != null) {
+            b.addAllPollers(h.recent(clock.instant()));
+        }
+        if (includeStatus) {
+            long backlog = store.countTasks(key);
+            TaskQueueManager m = queues.get(key);
+            TaskQueueStatus status = m == null ? null : m.status(backlog);
+            b.setTaskQueueStatus(status != null ? status : TaskQueueStatus.newBuilder()
+                    .setBacklogCountHint(backlog).setRatePerSecond(PollerHistory.RATE_PER_SECOND).build());
+        }
+        return b.build();
+    }
+
+    private CompletableFuture<TaskQueueManager> manager(TaskQueueKey key, TaskQueueKind kind) {
+        if (closed) {
+            return CompletableFuture.failedFuture(new TaskQueueUnloadedException(key));
+        }
+        TaskQueueKind k = kind == TaskQueueKind.TASK_QUEUE_KIND_STICKY ? kind : TaskQueueKind.TASK_QUEUE_KIND_NORMAL;
+        return queues.computeIfAbsent(key, q -> new TaskQueueManager(q, k, store, executor, timer, clock,
+                this::forget)).load();
+    }
+
+    private void forget(TaskQueueManager m) {
+        queues.remove(m.key(), m);
+    }
+
+    /** Unloads idle queues and forgets pollers older than the reporting window. */
+    void sweep() {
+        Instant now = clock.instant();
+        for (TaskQueueManager m : new ArrayList<>(queues.values())) {
+            if (m.isIdle(now, config.idleQueueTimeout()) && queues.remove(m.key(), m)) {
+                log.debug("component=matching msg=\"unloading idle task queue\" queue={}", m.key());
+                m.stop();
+            }
+        }
+        pollers.entrySet().removeIf(e -> e.getValue().prune(now));
+    }
+
+    /** Unloads everything: waiting polls answer empty; the backlog stays in the database. */
+    @Override
+    public void close() {
+        closed = true;
+        List<TaskQueueManager> all = new ArrayList<>(queues.values());
+        queues.clear();
+        all.forEach(TaskQueueManager::stop);
+    }
+
+    private static boolean isUnloaded(Throwable t) {
+        Throwable e = unwrap(t);
+        return e instanceof TaskQueueUnloadedException || e instanceof TaskQueueLeaseLostException;
+    }
+
+    static Throwable unwrap(Throwable t) {
+        Throwable e = t;
+        while (e instanceof CompletionException && e.getCause() != null) {
+            e = e.getCause();
+        }
+        return e;
+    }
+}

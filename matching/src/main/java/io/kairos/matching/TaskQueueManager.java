@@ -1,0 +1,457 @@
+package io.kairos.matching;
+
+import io.kairos.persistence.matching.BacklogTask;
+import io.kairos.persistence.matching.TaskQueueKey;
+import io.kairos.persistence.matching.TaskQueueLease;
+import io.kairos.persistence.matching.TaskQueueLeaseLostException;
+import io.kairos.persistence.matching.TaskQueueStore;
+import io.kairos.proto.persistence.v1.BacklogTaskInfo;
+import io.temporal.api.enums.v1.TaskQueueKind;
+import io.temporal.api.taskqueue.v1.TaskIdBlock;
+import io.temporal.api.taskqueue.v1.TaskQueueStatus;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+
+/**
+ * One loaded task queue on this host: its lease, waiting polls, backlog window and writer.
+ *
+ * <p>An add is first offered to a waiting poll (sync match) and only persisted when none is waiting or the
+ * matched poll's start failed. Polls take the oldest backlog task first and otherwise wait. The lock guards only
+ * in-memory state; database and history calls run outside it, on the executor or as callbacks, so no thread
+ * ever waits for a task.
+ */
+final class TaskQueueManager implements TaskWriter.Listener {
+    private static final Logger log = LoggerFactory.getLogger(TaskQueueManager.class);
+    /** After history failed to start a task, backlog dispatch pauses this long instead of cycling the task. */
+    static final Duration DISPATCH_BACKOFF = Duration.ofSeconds(1);
+
+    private final TaskQueueKey key;
+    private final TaskQueueKind kind;
+    private final TaskQueueStore store;
+    private final Executor executor;
+    private final ScheduledExecutorService timer;
+    private final Clock clock;
+    private final Consumer<TaskQueueManager> onUnloaded;
+
+    private final Object lock = new Object();
+    private final LinkedHashSet<PollWaiter<?>> waiters = new LinkedHashSet<>();
+    private final Map<Long, BacklogTask> inFlight = new HashMap<>();
+    private BacklogBuffer backlog;
+    private Instant dispatchPausedUntil = Instant.MIN;
+    private boolean retryScheduled;
+
+    private final CompletableFuture<TaskQueueManager> loaded = new CompletableFuture<>();
+    private final AtomicBoolean loadStarted = new AtomicBoolean();
+    private volatile TaskWriter writer;
+    private volatile boolean stopped;
+    private volatile Instant lastActivity;
+
+    private final ConcurrentLinkedQueue<Long> pendingDeletes = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean deleting = new AtomicBoolean();
+
+    /**
+     * @param onUnloaded told when the queue unloads itself (lease lost, load failed) so the registry forgets it
+     */
+    TaskQueueManager(TaskQueueKey key, TaskQueueKind kind, TaskQueueStore store, Executor executor,
+                     ScheduledExecutorService timer, Clock clock, Consumer<TaskQueueManager> onUnloaded) {
+        this.key = key;
+        this.kind = kind;
+        this.store = store;
+        this.executor = executor;
+        this.timer = timer;
+        this.clock = clock;
+        this.onUnloaded = onUnloaded;
+        this.lastActivity = clock.instant();
+    }
+
+    TaskQueueKey key() {
+        return key;
+    }
+
+    /** Acquires the lease once (on the executor); completes when the queue can serve. */
+    CompletableFuture<TaskQueueManager> load() {
+        if (loadStarted.compareAndSet(false, true)) {
+            executor.execute(this::acquire);
+        }
+        return loaded;
+    }
+
+    private void acquire() {
+        try {
+            TaskQueueLease lease = store.acquire(key, kind);
+            synchronized (lock) {
+                backlog = new BacklogBuffer(lease.firstTaskId() - 1);
+                writer = new TaskWriter(store, lease, executor, this);
+            }
+            log.debug("component=matching msg=\"task queue loaded\" queue={} range_id={}", key, lease.rangeId());
+            loaded.complete(this);
+        } catch (RuntimeException e) {
+            log.warn("component=matching msg=\"cannot load task queue\" queue={} error=\"{}\"", key, e.getMessage());
+            stopped = true;
+            onUnloaded.accept(this);
+            loaded.completeExceptionally(e);
+        }
+    }
+
+    // ---- adds ------------------------------------------------------------------------------------------------
+
+    /**
+     * Completes when the task is started by a poller (or found stale by history) or committed to the backlog;
+     * fails when neither happened.
+     */
+    CompletableFuture<Void> addTask(BacklogTaskInfo info, Instant expiry) {
+        lastActivity = clock.instant();
+        PollWaiter<?> waiter;
+        synchronized (lock) {
+            if (stopped) {
+                return CompletableFuture.failedFuture(new TaskQueueUnloadedException(key));
+            }
+            waiter = takeWaiterLocked();
+        }
+        if (waiter == null) {
+            return persist(info, expiry);
+        }
+        return waiter.dispatch(info).thenCompose(outcome -> switch (outcome.kind()) {
+            case STARTED -> CompletableFuture.completedFuture(null);
+            case STALE -> {
+                log.debug("component=matching msg=\"sync-matched task is stale, dropped\" queue={} workflow_id={}",
+                        key, info.getExecution().getWorkflowId());
+                rewait(waiter);
+                yield CompletableFuture.<Void>completedFuture(null);
+            }
+            case FAILED -> {
+                log.warn("component=matching msg=\"history failed to start a sync-matched task, persisting it\" "
+                        + "queue={} workflow_id={} status={}", key, info.getExecution().getWorkflowId(),
+                        outcome.error().getCode());
+                pauseDispatch();
+                yield persist(info, expiry);
+            }
+        });
+    }
+
+    private CompletableFuture<Void> persist(BacklogTaskInfo info, Instant expiry) {
+        TaskWriter w = writer;
+        if (w == null || stopped) {
+            return CompletableFuture.failedFuture(new TaskQueueUnloadedException(key));
+        }
+        return w.write(info, expiry);
+    }
+
+    @Override
+    public void onCommitted(List<BacklogTask> batch) {
+        synchronized (lock) {
+            backlog.onCommitted(batch);
+        }
+        pump();
+    }
+
+    @Override
+    public void onWriteFailed(long lastTaskId) {
+        synchronized (lock) {
+            backlog.onWriteFailed(lastTaskId);
+        }
+    }
+
+    @Override
+    public void onLeaseLost(TaskQueueLeaseLostException e) {
+        log.warn("component=matching msg=\"task queue lease lost, unloading\" queue={} range_id={} current_range_id={}",
+                key, e.expectedRangeId(), e.actualRangeId());
+        onUnloaded.accept(this);
+        stop();
+    }
+
+    // ---- polls -----------------------------------------------------------------------------------------------
+
+    /** Registers a poll; false when this queue was unloaded meanwhile (the caller retries on a fresh one). */
+    boolean poll(PollWaiter<?> waiter) {
+        lastActivity = clock.instant();
+        waiter.attach(this);
+        synchronized (lock) {
+            if (stopped) {
+                return false;
+            }
+            if (waiter.isWaiting()) {
+                waiters.add(waiter);
+            }
+        }
+        pump();
+        return true;
+    }
+
+    void removeWaiter(PollWaiter<?> waiter) {
+        synchronized (lock) {
+            waiters.remove(waiter);
+        }
+    }
+
+    /** A sticky queue with a poll waiting right now has a live worker. */
+    boolean hasWaitingPoller() {
+        synchronized (lock) {
+            return hasWaitingLocked();
+        }
+    }
+
+    int waitingPolls() {
+        synchronized (lock) {
+            return (int) waiters.stream().filter(PollWaiter::isWaiting).count();
+        }
+    }
+
+    private boolean hasWaitingLocked() {
+        while (!waiters.isEmpty()) {
+            if (waiters.getFirst().isWaiting()) {
+                return true;
+            }
+            waiters.removeFirst(); // timed out or cancelled, not yet removed
+        }
+        return false;
+    }
+
+    private PollWaiter<?> takeWaiterLocked() {
+        while (!waiters.isEmpty()) {
+            PollWaiter<?> w = waiters.removeFirst();
+            if (w.tryMatch()) {
+                return w;
+            }
+        }
+        return null;
+    }
+
+    /** A poll whose task was stale keeps serving: first in line again, unless its time is up. */
+    private void rewait(PollWaiter<?> waiter) {
+        if (!waiter.rewait()) {
+            return;
+        }
+        boolean keep;
+        synchronized (lock) {
+            keep = !stopped && clock.instant().isBefore(waiter.deadline());
+            if (keep) {
+                waiters.addFirst(waiter);
+            }
+        }
+        if (keep) {
+            pump();
+        } else {
+            waiter.finishEmpty();
+        }
+    }
+
+    // ---- backlog dispatch ------------------------------------------------------------------------------------
+
+    /** Pairs waiting polls with buffered backlog tasks, and starts a read when the buffer runs low. */
+    private void pump() {
+        record Match(BacklogTask task, PollWaiter<?> waiter) {
+        }
+        List<Match> matches = new ArrayList<>();
+        List<Long> expired = new ArrayList<>();
+        BacklogBuffer.ReadRange read = null;
+        synchronized (lock) {
+            if (stopped || backlog == null) {
+                return;
+            }
+            Instant now = clock.instant();
+            boolean paused = now.isBefore(dispatchPausedUntil);
+            while (!paused && hasWaitingLocked() && !backlog.isEmpty()) {
+                BacklogTask task = backlog.poll();
+                if (task.isExpiredAt(now)) {
+                    expired.add(task.taskId());
+                    continue;
+                }
+                PollWaiter<?> waiter = takeWaiterLocked();
+                if (waiter == null) {
+                    backlog.putBack(task);
+                    break;
+                }
+                inFlight.put(task.taskId(), task);
+                matches.add(new Match(task, waiter));
+            }
+            if (hasWaitingLocked()) {
+                read = backlog.startRead();
+            }
+        }
+        if (!expired.isEmpty()) {
+            log.debug("component=matching msg=\"dropping expired backlog tasks\" queue={} count={}", key, expired.size());
+            delete(expired);
+        }
+        matches.forEach(m -> dispatchBacklog(m.task(), m.waiter()));
+        if (read != null) {
+            BacklogBuffer.ReadRange range = read;
+            executor.execute(() -> read(range));
+        }
+    }
+
+    private void dispatchBacklog(BacklogTask task, PollWaiter<?> waiter) {
+        waiter.dispatch(task.info()).whenComplete((outcome, error) -> {
+            DispatchOutcome.Kind kind = error == null ? outcome.kind() : DispatchOutcome.Kind.FAILED;
+            synchronized (lock) {
+                inFlight.remove(task.taskId());
+                if (kind == DispatchOutcome.Kind.FAILED && !stopped) {
+                    backlog.putBack(task); // still in the database; served again after the backoff
+                }
+            }
+            switch (kind) {
+                case STARTED -> delete(List.of(task.taskId()));
+                case STALE -> {
+                    log.debug("component=matching msg=\"backlog task is stale, dropped\" queue={} task_id={}",
+                            key, task.taskId());
+                    delete(List.of(task.taskId()));
+                    rewait(waiter);
+                }
+                case FAILED -> {
+                    log.warn("component=matching msg=\"history failed to start a backlog task, keeping it\" queue={} "
+                            + "task_id={} status={}", key, task.taskId(),
+                            error != null ? error.toString() : outcome.error().getCode());
+                    pauseDispatch();
+                }
+            }
+        });
+    }
+
+    private void pauseDispatch() {
+        synchronized (lock) {
+            dispatchPausedUntil = clock.instant().plus(DISPATCH_BACKOFF);
+        }
+        pumpLater(DISPATCH_BACKOFF);
+    }
+
+    private void pumpLater(Duration delay) {
+        synchronized (lock) {
+            if (retryScheduled || stopped) {
+                return;
+            }
+            retryScheduled = true;
+        }
+        try {
+            timer.schedule(() -> executor.execute(() -> {
+                synchronized (lock) {
+                    retryScheduled = false;
+                }
+                pump();
+            }), delay.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException e) {
+            log.debug("component=matching msg=\"no retry, shutting down\" queue={}", key);
+        }
+    }
+
+    private void read(BacklogBuffer.ReadRange range) {
+        List<BacklogTask> rows;
+        try {
+            rows = store.readTasks(key, range.afterTaskId(), range.maxTaskId(), range.limit());
+        } catch (RuntimeException e) {
+            log.warn("component=matching msg=\"cannot read backlog, will retry\" queue={} error=\"{}\"", key, e.getMessage());
+            synchronized (lock) {
+                backlog.onReadFailed();
+            }
+            pumpLater(DISPATCH_BACKOFF);
+            return;
+        }
+        synchronized (lock) {
+            backlog.onRead(range, rows);
+        }
+        pump();
+    }
+
+    /** Deletes served, stale and expired tasks, coalescing concurrent deletes into one fenced statement. */
+    private void delete(List<Long> taskIds) {
+        pendingDeletes.addAll(taskIds);
+        if (deleting.compareAndSet(false, true)) {
+            executor.execute(this::drainDeletes);
+        }
+    }
+
+    private void drainDeletes() {
+        try {
+            List<Long> ids = new ArrayList<>();
+            Long id;
+            while ((id = pendingDeletes.poll()) != null) {
+                ids.add(id);
+            }
+            if (!ids.isEmpty() && writer != null) {
+                try {
+                    store.deleteTasks(writer.lease(), ids);
+                } catch (TaskQueueLeaseLostException e) {
+                    if (!stopped) {
+                        onLeaseLost(e);
+                    }
+                } catch (RuntimeException e) {
+                    // the rows stay; a later load serves them again and history answers NOT_FOUND
+                    log.warn("component=matching msg=\"cannot delete finished backlog tasks\" queue={} count={} "
+                            + "error=\"{}\"", key, ids.size(), e.getMessage());
+                }
+            }
+        } finally {
+            deleting.set(false);
+        }
+        if (!pendingDeletes.isEmpty() && deleting.compareAndSet(false, true)) {
+            executor.execute(this::drainDeletes);
+        }
+    }
+
+    // ---- lifecycle and status --------------------------------------------------------------------------------
+
+    /** Nothing waiting, in flight or being written, and untouched for {@code idleTimeout}. */
+    boolean isIdle(Instant now, Duration idleTimeout) {
+        TaskWriter w = writer;
+        synchronized (lock) {
+            return !hasWaitingLocked() && inFlight.isEmpty() && (w == null || w.isIdle()) && pendingDeletes.isEmpty()
+                    && lastActivity.plus(idleTimeout).isBefore(now);
+        }
+    }
+
+    /** Unloads: waiting polls answer empty, pending writes fail (their adds are retried on a fresh load). */
+    void stop() {
+        List<PollWaiter<?>> toFinish;
+        synchronized (lock) {
+            if (stopped && waiters.isEmpty()) {
+                return;
+            }
+            stopped = true;
+            toFinish = new ArrayList<>(waiters);
+            waiters.clear();
+        }
+        TaskWriter w = writer;
+        if (w != null) {
+            w.stop(new TaskQueueUnloadedException(key));
+        }
+        toFinish.forEach(PollWaiter::finishEmpty);
+    }
+
+    /** Legacy DescribeTaskQueue status; null until loaded. */
+    TaskQueueStatus status(long backlogCountHint) {
+        TaskWriter w = writer;
+        if (w == null) {
+            return null;
+        }
+        TaskQueueLease lease = w.lease();
+        synchronized (lock) {
+            long oldest = backlog.oldestTaskId();
+            long firstInFlight = inFlight.keySet().stream().mapToLong(Long::longValue).min().orElse(-1);
+            long lowest = oldest < 0 ? firstInFlight : firstInFlight < 0 ? oldest : Math.min(oldest, firstInFlight);
+            return TaskQueueStatus.newBuilder()
+                    .setBacklogCountHint(backlogCountHint)
+                    .setReadLevel(backlog.readLevel())
+                    .setAckLevel(lowest < 0 ? backlog.readLevel() : lowest - 1)
+                    .setRatePerSecond(PollerHistory.RATE_PER_SECOND)
+                    .setTaskIdBlock(TaskIdBlock.newBuilder().setStartId(lease.firstTaskId())
+                            .setEndId(lease.endTaskId() - 1))
+                    .build();
+        }
+    }
+}

@@ -1,0 +1,52 @@
+package io.kairos.persistence.execution;
+
+import io.kairos.common.ids.NamespaceId;
+import io.kairos.common.ids.ShardId;
+import io.kairos.common.ids.WorkflowKey;
+import io.kairos.proto.persistence.v1.WorkflowMutableState;
+import io.temporal.api.history.v1.HistoryEvent;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * Workflow executions, their history and their shard's task queues. Every write is one transaction that first
+ * checks the shard's range_id, so a host that lost the shard cannot commit.
+ */
+public interface ExecutionStore {
+    Optional<CurrentExecution> getCurrent(ShardId shard, NamespaceId namespaceId, String workflowId);
+
+    Optional<WorkflowMutableState> get(ShardId shard, WorkflowKey key);
+
+    /**
+     * Creates a run and makes it current. {@code previousRunId} is the current run the caller saw (null when
+     * the workflow id was never used); if the current row changed meanwhile the write fails.
+     *
+     * @throws io.kairos.persistence.sql.ConditionFailedException when the current run changed concurrently
+     * @throws io.kairos.persistence.sql.ShardOwnershipLostException when the shard moved
+     */
+    void create(ShardId shard, long rangeId, WorkflowKey key, UUID previousRunId, String createRequestId, WorkflowWrite write);
+
+    /**
+     * Updates a run with compare-and-swap on its record version, and the current row's status when it closed.
+     *
+     * @throws io.kairos.persistence.sql.ConditionFailedException when another write got there first
+     */
+    void update(ShardId shard, long rangeId, WorkflowKey key, WorkflowWrite write);
+
+    /** Events with ids in [fromEventId, toEventIdExclusive), in order, at most maxEvents (whole batches). */
+    List<HistoryEvent> readHistory(ShardId shard, WorkflowKey key, long fromEventId, long toEventIdExclusive, int maxEvents);
+
+    List<QueueTask> readTransferTasks(ShardId shard, int limit);
+
+    void deleteTransferTask(ShardId shard, long taskId);
+
+    /** Timer tasks due at or before {@code upTo}, earliest first. */
+    List<QueueTask> readDueTimerTasks(ShardId shard, Instant upTo, int limit);
+
+    Optional<Instant> nextTimerTime(ShardId shard);
+
+    void deleteTimerTask(ShardId shard, Instant fireAt, long taskId);
+}

@@ -1,0 +1,43 @@
+package io.kairos.persistence.matching;
+
+import io.temporal.api.enums.v1.TaskQueueKind;
+
+import java.util.Collection;
+import java.util.List;
+
+/**
+ * Task queue leases and their persisted backlog (root partition only). Writes are fenced by the lease:
+ * they fail with {@link TaskQueueLeaseLostException} once another acquire moved range_id on.
+ */
+public interface TaskQueueStore {
+    /** Takes the queue over: creates its row at range_id 1 or increments range_id, and records the kind. */
+    TaskQueueLease acquire(TaskQueueKey key, TaskQueueKind kind);
+
+    /**
+     * Moves an exhausted id block on: range_id + 1 only if it is still the lease's.
+     *
+     * @throws TaskQueueLeaseLostException when another acquire happened in between
+     */
+    TaskQueueLease renew(TaskQueueLease lease);
+
+    /**
+     * Inserts tasks (ids allocated by the caller from its lease) in one transaction that first checks the lease.
+     *
+     * @throws TaskQueueLeaseLostException when the lease is stale; nothing is written then
+     */
+    void createTasks(TaskQueueLease lease, List<BacklogTask> tasks);
+
+    /** Backlog tasks with {@code afterTaskId < task_id <= maxTaskId}, oldest first, at most {@code limit}. */
+    List<BacklogTask> readTasks(TaskQueueKey key, long afterTaskId, long maxTaskId, int limit);
+
+    /**
+     * Deletes served, stale or expired tasks, fenced like inserts. Ids that are already gone are ignored.
+     *
+     * @return how many rows were deleted
+     * @throws TaskQueueLeaseLostException when the lease is stale
+     */
+    int deleteTasks(TaskQueueLease lease, Collection<Long> taskIds);
+
+    /** Number of persisted tasks of the queue, expired ones included (a hint for DescribeTaskQueue). */
+    long countTasks(TaskQueueKey key);
+}
