@@ -61,6 +61,10 @@ class ServerInfoTest {
         assertTrue(info.getServerVersion().matches("\\d+\\.\\d+\\.\\d+"), info.getServerVersion());
         GetSystemInfoResponse.Capabilities c = info.getCapabilities();
         assertTrue(c.getInternalErrorDifferentiation());
+        assertTrue(c.getActivityFailureIncludeHeartbeat());
+        assertTrue(c.getEncodedFailureAttributes());
+        assertTrue(c.getSdkMetadata());
+        assertTrue(c.getUpsertMemo());
         assertFalse(c.getSupportsSchedules());
         assertFalse(c.getEagerWorkflowStart());
         assertFalse(c.getSignalAndQueryHeader());

@@ -110,6 +110,36 @@ public final class WorkflowServiceHandler extends WorkflowServiceGrpc.WorkflowSe
     }
 
     @Override
+    public void getWorkflowExecutionHistoryReverse(GetWorkflowExecutionHistoryReverseRequest request,
+                                                   StreamObserver<GetWorkflowExecutionHistoryReverseResponse> o) {
+        UnaryCalls.respond("GetWorkflowExecutionHistoryReverse", o, () -> workflows.historyReverse(request));
+    }
+
+    @Override
+    public void respondActivityTaskCompletedById(RespondActivityTaskCompletedByIdRequest request,
+                                                 StreamObserver<RespondActivityTaskCompletedByIdResponse> o) {
+        UnaryCalls.respond("RespondActivityTaskCompletedById", o, () -> tasks.activityCompletedById(request));
+    }
+
+    @Override
+    public void respondActivityTaskFailedById(RespondActivityTaskFailedByIdRequest request,
+                                              StreamObserver<RespondActivityTaskFailedByIdResponse> o) {
+        UnaryCalls.respond("RespondActivityTaskFailedById", o, () -> tasks.activityFailedById(request));
+    }
+
+    @Override
+    public void respondActivityTaskCanceledById(RespondActivityTaskCanceledByIdRequest request,
+                                                StreamObserver<RespondActivityTaskCanceledByIdResponse> o) {
+        UnaryCalls.respond("RespondActivityTaskCanceledById", o, () -> tasks.activityCanceledById(request));
+    }
+
+    @Override
+    public void recordActivityTaskHeartbeatById(RecordActivityTaskHeartbeatByIdRequest request,
+                                                StreamObserver<RecordActivityTaskHeartbeatByIdResponse> o) {
+        UnaryCalls.respond("RecordActivityTaskHeartbeatById", o, () -> tasks.heartbeatById(request));
+    }
+
+    @Override
     public void resetStickyTaskQueue(ResetStickyTaskQueueRequest request, StreamObserver<ResetStickyTaskQueueResponse> o) {
         UnaryCalls.respond("ResetStickyTaskQueue", o, () -> tasks.resetSticky(request));
     }

@@ -15,7 +15,11 @@ import io.kairos.history.shard.ShardController;
 import io.kairos.proto.history.v1.DescribeHistoryHostRequest;
 import io.kairos.proto.history.v1.DescribeHistoryHostResponse;
 import io.kairos.proto.history.v1.DescribeWorkflowExecutionRequest;
+import io.kairos.proto.history.v1.GetActivityTaskTokenRequest;
+import io.kairos.proto.history.v1.GetActivityTaskTokenResponse;
 import io.kairos.proto.history.v1.GetWorkflowExecutionHistoryRequest;
+import io.kairos.proto.history.v1.GetWorkflowExecutionHistoryReverseRequest;
+import io.temporal.api.workflowservice.v1.GetWorkflowExecutionHistoryReverseResponse;
 import io.kairos.proto.history.v1.HistoryServiceGrpc;
 import io.kairos.proto.history.v1.RecordActivityTaskHeartbeatRequest;
 import io.kairos.proto.history.v1.RecordActivityTaskStartedRequest;
@@ -159,6 +163,21 @@ public final class HistoryServiceHandler extends HistoryServiceGrpc.HistoryServi
         UnaryCalls.respond("ResetStickyTaskQueue", o, () -> {
             workflowTasks.resetSticky(ns(r.getNamespaceId()), r.getExecution());
             return ResetStickyTaskQueueResponse.getDefaultInstance();
+        });
+    }
+
+    @Override
+    public void getWorkflowExecutionHistoryReverse(GetWorkflowExecutionHistoryReverseRequest r,
+                                                   StreamObserver<GetWorkflowExecutionHistoryReverseResponse> o) {
+        UnaryCalls.respond("GetWorkflowExecutionHistoryReverse", o, () -> reads.reverse(ns(r.getNamespaceId()), r.getRequest()));
+    }
+
+    @Override
+    public void getActivityTaskToken(GetActivityTaskTokenRequest r, StreamObserver<GetActivityTaskTokenResponse> o) {
+        UnaryCalls.respond("GetActivityTaskToken", o, () -> {
+            NamespaceId ns = ns(r.getNamespaceId());
+            var key = reads.resolve(ns, r.getWorkflowId(), r.getRunId());
+            return GetActivityTaskTokenResponse.newBuilder().setTaskToken(activities.tokenFor(key, r.getActivityId())).build();
         });
     }
 

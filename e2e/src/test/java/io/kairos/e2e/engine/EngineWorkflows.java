@@ -303,6 +303,21 @@ public final class EngineWorkflows {
     }
 
     @WorkflowInterface
+    public interface MemoWorkflow {
+        @WorkflowMethod
+        String run(String value);
+    }
+
+    public static final class MemoWorkflowImpl implements MemoWorkflow {
+        @Override
+        public String run(String value) {
+            Workflow.upsertMemo(Map.of("note", value));
+            Workflow.sleep(Duration.ofMillis(200));
+            return value;
+        }
+    }
+
+    @WorkflowInterface
     public interface TimerAndActivitiesWorkflow {
         @WorkflowMethod
         String run(long sleepMillis, int activities);

@@ -16,13 +16,25 @@ import java.util.UUID;
 final class WorkerHarness implements AutoCloseable {
     final WorkflowServiceStubs service;
     final WorkflowClient client;
-    final WorkerFactory factory;
-    final String taskQueue = "engine-" + UUID.randomUUID();
+    WorkerFactory factory;
+    final String taskQueue;
+    final int port;
 
     WorkerHarness(int port) {
+        this(port, "engine-" + UUID.randomUUID());
+    }
+
+    WorkerHarness(int port, String taskQueue) {
+        this.port = port;
+        this.taskQueue = taskQueue;
         service = WorkflowServiceStubs.newConnectedServiceStubs(
                 WorkflowServiceStubsOptions.newBuilder().setTarget("127.0.0.1:" + port).build(), Duration.ofSeconds(30));
         client = WorkflowClient.newInstance(service, WorkflowClientOptions.newBuilder().setNamespace("default").build());
+        restartFactory();
+    }
+
+    /** A fresh worker (empty workflow cache) on the same task queue. */
+    void restartFactory() {
         factory = WorkerFactory.newInstance(client);
         Worker worker = factory.newWorker(taskQueue);
         worker.registerWorkflowImplementationTypes(
@@ -31,7 +43,8 @@ final class WorkerHarness implements AutoCloseable {
                 EngineWorkflows.HeartbeatWorkflowImpl.class, EngineWorkflows.LocalActivityWorkflowImpl.class,
                 EngineWorkflows.AsyncCompletionWorkflowImpl.class, EngineWorkflows.FailingWorkflowImpl.class,
                 EngineWorkflows.WorkflowTaskFailureWorkflowImpl.class, EngineWorkflows.ChainWorkflowImpl.class,
-                EngineWorkflows.VersionWorkflowImpl.class, EngineWorkflows.TimerAndActivitiesWorkflowImpl.class);
+                EngineWorkflows.VersionWorkflowImpl.class, EngineWorkflows.TimerAndActivitiesWorkflowImpl.class,
+                EngineWorkflows.MemoWorkflowImpl.class);
         worker.registerActivitiesImplementations(new EngineWorkflows.GreetingsImpl());
         factory.start();
     }

@@ -18,15 +18,20 @@ public final class ClusterInfoHandler {
     }
 
     /**
-     * Capabilities are claimed only for behaviour this server has. internal_error_differentiation holds
-     * because INTERNAL is reserved for real server faults (see ErrorMapper); the rest need workflows,
-     * schedules or visibility, which later issues add.
+     * Capabilities are claimed only for behaviour this server has: INTERNAL is reserved for real faults
+     * (internal_error_differentiation); activity timeout failures carry the last heartbeat details; failures and
+     * SDK metadata are stored exactly as sent; ModifyWorkflowProperties upserts the memo. Signals, schedules,
+     * eager start, visibility counts and versioning are not built yet and stay false.
      */
     public GetSystemInfoResponse systemInfo() {
         return GetSystemInfoResponse.newBuilder()
                 .setServerVersion(TemporalCompat.SERVER_VERSION)
                 .setCapabilities(GetSystemInfoResponse.Capabilities.newBuilder()
-                        .setInternalErrorDifferentiation(true))
+                        .setInternalErrorDifferentiation(true)
+                        .setActivityFailureIncludeHeartbeat(true)
+                        .setEncodedFailureAttributes(true)
+                        .setSdkMetadata(true)
+                        .setUpsertMemo(true))
                 .build();
     }
 

@@ -6,6 +6,7 @@ import io.kairos.common.ids.NamespaceId;
 import io.kairos.frontend.namespace.NamespaceResolver;
 import io.kairos.proto.history.v1.HistoryServiceGrpc;
 import io.kairos.proto.matching.v1.MatchingServiceGrpc;
+import io.temporal.api.workflowservice.v1.*;
 import io.temporal.api.workflowservice.v1.DescribeTaskQueueRequest;
 import io.temporal.api.workflowservice.v1.DescribeTaskQueueResponse;
 import io.temporal.api.workflowservice.v1.PollActivityTaskQueueRequest;
@@ -113,6 +114,45 @@ public final class TaskHandler {
     public RespondActivityTaskCanceledResponse activityCanceled(RespondActivityTaskCanceledRequest req) {
         return history.respondActivityTaskCanceled(io.kairos.proto.history.v1.RespondActivityTaskCanceledRequest.newBuilder()
                 .setNamespaceId(namespaces.forExistingWork(req.getNamespace()).toString()).setRequest(req).build());
+    }
+
+    /** The *ById RPCs act on the activity's current running attempt, found by its id. */
+    private com.google.protobuf.ByteString tokenById(String namespace, String workflowId, String runId, String activityId) {
+        RequestValidation.requireId(workflowId, "WorkflowId");
+        RequestValidation.requireId(activityId, "ActivityId");
+        return history.getActivityTaskToken(io.kairos.proto.history.v1.GetActivityTaskTokenRequest.newBuilder()
+                .setNamespaceId(namespaces.forExistingWork(namespace).toString()).setWorkflowId(workflowId)
+                .setRunId(runId).setActivityId(activityId).build()).getTaskToken();
+    }
+
+    public RespondActivityTaskCompletedByIdResponse activityCompletedById(RespondActivityTaskCompletedByIdRequest r) {
+        activityCompleted(RespondActivityTaskCompletedRequest.newBuilder().setNamespace(r.getNamespace())
+                .setTaskToken(tokenById(r.getNamespace(), r.getWorkflowId(), r.getRunId(), r.getActivityId()))
+                .setResult(r.getResult()).setIdentity(r.getIdentity()).build());
+        return RespondActivityTaskCompletedByIdResponse.getDefaultInstance();
+    }
+
+    public RespondActivityTaskFailedByIdResponse activityFailedById(RespondActivityTaskFailedByIdRequest r) {
+        activityFailed(RespondActivityTaskFailedRequest.newBuilder().setNamespace(r.getNamespace())
+                .setTaskToken(tokenById(r.getNamespace(), r.getWorkflowId(), r.getRunId(), r.getActivityId()))
+                .setFailure(r.getFailure()).setIdentity(r.getIdentity()).setLastHeartbeatDetails(r.getLastHeartbeatDetails())
+                .build());
+        return RespondActivityTaskFailedByIdResponse.getDefaultInstance();
+    }
+
+    public RespondActivityTaskCanceledByIdResponse activityCanceledById(RespondActivityTaskCanceledByIdRequest r) {
+        activityCanceled(RespondActivityTaskCanceledRequest.newBuilder().setNamespace(r.getNamespace())
+                .setTaskToken(tokenById(r.getNamespace(), r.getWorkflowId(), r.getRunId(), r.getActivityId()))
+                .setDetails(r.getDetails()).setIdentity(r.getIdentity()).build());
+        return RespondActivityTaskCanceledByIdResponse.getDefaultInstance();
+    }
+
+    public RecordActivityTaskHeartbeatByIdResponse heartbeatById(RecordActivityTaskHeartbeatByIdRequest r) {
+        RecordActivityTaskHeartbeatResponse resp = heartbeat(RecordActivityTaskHeartbeatRequest.newBuilder()
+                .setNamespace(r.getNamespace())
+                .setTaskToken(tokenById(r.getNamespace(), r.getWorkflowId(), r.getRunId(), r.getActivityId()))
+                .setDetails(r.getDetails()).setIdentity(r.getIdentity()).build());
+        return RecordActivityTaskHeartbeatByIdResponse.newBuilder().setCancelRequested(resp.getCancelRequested()).build();
     }
 
     public ResetStickyTaskQueueResponse resetSticky(ResetStickyTaskQueueRequest req) {

@@ -55,6 +55,14 @@ public final class WorkflowHandler {
                 .setNamespaceId(ns.toString()).setRequest(req).build());
     }
 
+    public io.temporal.api.workflowservice.v1.GetWorkflowExecutionHistoryReverseResponse historyReverse(
+            io.temporal.api.workflowservice.v1.GetWorkflowExecutionHistoryReverseRequest req) {
+        RequestValidation.requireId(req.getExecution().getWorkflowId(), "WorkflowId");
+        NamespaceId ns = namespaces.forExistingWork(req.getNamespace());
+        return history.getWorkflowExecutionHistoryReverse(io.kairos.proto.history.v1.GetWorkflowExecutionHistoryReverseRequest
+                .newBuilder().setNamespaceId(ns.toString()).setRequest(req).build());
+    }
+
     public GetWorkflowExecutionHistoryResponse history(GetWorkflowExecutionHistoryRequest req) {
         RequestValidation.requireId(req.getExecution().getWorkflowId(), "WorkflowId");
         NamespaceId ns = namespaces.forExistingWork(req.getNamespace());

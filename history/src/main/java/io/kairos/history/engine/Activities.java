@@ -19,6 +19,7 @@ import io.temporal.api.common.v1.WorkflowType;
 import io.temporal.api.enums.v1.EventType;
 import io.temporal.api.enums.v1.RetryState;
 import io.temporal.api.enums.v1.TimeoutType;
+import io.temporal.api.enums.v1.WorkflowTaskFailedCause;
 import io.temporal.api.failure.v1.Failure;
 import io.temporal.api.failure.v1.TimeoutFailureInfo;
 import io.temporal.api.history.v1.ActivityTaskCancelRequestedEventAttributes;
@@ -54,22 +55,29 @@ public final class Activities {
     // ---- scheduling (command) ----
 
     void schedule(Mutation m, ScheduleActivityTaskCommandAttributes a) {
-        if (a.getActivityId().isEmpty()) {
-            throw new InvalidArgumentException("ActivityId is not set on command.");
+        if (a.getActivityId().isEmpty() || a.getActivityId().length() > io.kairos.common.TemporalCompat.MAX_ID_LENGTH) {
+            throw badSchedule("ActivityId is not set on command or exceeds the length limit.");
         }
         if (a.getActivityType().getName().isEmpty()) {
-            throw new InvalidArgumentException("ActivityType is not set on command.");
+            throw badSchedule("ActivityType is not set on command.");
         }
         if (m.state().getActivitiesCount() >= MAX_PENDING_ACTIVITIES) {
-            throw new InvalidArgumentException("PendingActivitiesLimitExceeded: the workflow has "
-                    + MAX_PENDING_ACTIVITIES + " pending activities.");
+            throw new BadCommandException(WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_PENDING_ACTIVITIES_LIMIT_EXCEEDED,
+                    "PendingActivitiesLimitExceeded: the workflow has " + MAX_PENDING_ACTIVITIES + " pending activities.");
         }
         for (ActivityInfo ai : m.state().getActivitiesMap().values()) {
             if (ai.getActivityId().equals(a.getActivityId())) {
-                throw new InvalidArgumentException("Activity with ID " + a.getActivityId() + " is already pending.");
+                throw badSchedule("Activity with ID " + a.getActivityId() + " is already pending.");
             }
         }
-        ActivityTimeouts t = ActivityTimeouts.normalize(a, m.state().getExecution().getRunTimeout());
+        Commands.checkBlob(a.getInput(), WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_BAD_SCHEDULE_ACTIVITY_ATTRIBUTES,
+                "ScheduleActivityTaskCommandAttributes.Input");
+        ActivityTimeouts t;
+        try {
+            t = ActivityTimeouts.normalize(a, m.state().getExecution().getRunTimeout());
+        } catch (InvalidArgumentException e) {
+            throw badSchedule(e.getMessage());
+        }
         var taskQueue = a.getTaskQueue().getName().isEmpty() ? m.state().getExecution().getTaskQueue() : a.getTaskQueue();
         HistoryEvent e = m.addEvent(HistoryEvent.newBuilder().setEventType(EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED)
                 .setActivityTaskScheduledEventAttributes(ActivityTaskScheduledEventAttributes.newBuilder()
@@ -92,6 +100,10 @@ public final class Activities {
         }
     }
 
+    private static BadCommandException badSchedule(String message) {
+        return new BadCommandException(WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_BAD_SCHEDULE_ACTIVITY_ATTRIBUTES, message);
+    }
+
     /** Sends the current attempt to matching and arms its schedule-to-start timer. */
     private static void dispatch(Mutation m, ActivityInfo ai) {
         var s = ai.getScheduled();
@@ -112,8 +124,8 @@ public final class Activities {
     void requestCancel(Mutation m, long scheduledId) {
         ActivityInfo ai = m.state().getActivitiesOrDefault(scheduledId, null);
         if (ai == null) {
-            throw new InvalidArgumentException("RequestCancelActivityTask: activity with scheduled event ID "
-                    + scheduledId + " is not pending.");
+            throw new BadCommandException(WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_BAD_REQUEST_CANCEL_ACTIVITY_ATTRIBUTES,
+                    "RequestCancelActivityTask: activity with scheduled event ID " + scheduledId + " is not pending.");
         }
         HistoryEvent req = m.addEvent(HistoryEvent.newBuilder().setEventType(EventType.EVENT_TYPE_ACTIVITY_TASK_CANCEL_REQUESTED)
                 .setActivityTaskCancelRequestedEventAttributes(ActivityTaskCancelRequestedEventAttributes.newBuilder()
@@ -186,6 +198,20 @@ public final class Activities {
                 .setRetryPolicy(s.getRetryPolicy())
                 .setPriority(s.getPriority())
                 .build();
+    }
+
+    /** For the *ById RPCs: the token of the activity's current attempt, which must be running on a worker. */
+    public com.google.protobuf.ByteString tokenFor(WorkflowKey key, String activityId) {
+        var s = updater.load(key).orElseThrow(() -> WorkflowUpdater.notFound(key));
+        for (ActivityInfo ai : s.getActivitiesMap().values()) {
+            if (ai.getActivityId().equals(activityId) && ai.getStarted()) {
+                return new TaskToken(TaskTokenData.newBuilder().setNamespaceId(key.namespaceId().toString())
+                        .setWorkflowId(key.workflowId()).setRunId(key.runId().toString())
+                        .setScheduledEventId(ai.getScheduledEventId()).setAttempt(ai.getAttempt())
+                        .setActivityId(activityId).setIsActivity(true).build()).toBytes();
+            }
+        }
+        throw new NotFoundException("Activity task not found.");
     }
 
     public RecordActivityTaskHeartbeatResponse heartbeat(NamespaceId ns, RecordActivityTaskHeartbeatRequest req) {

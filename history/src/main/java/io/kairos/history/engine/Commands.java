@@ -1,6 +1,6 @@
 package io.kairos.history.engine;
 
-import io.kairos.common.errors.InvalidArgumentException;
+import io.temporal.api.enums.v1.WorkflowTaskFailedCause;
 import io.kairos.proto.persistence.v1.HistoryTask;
 import io.kairos.proto.persistence.v1.UserTimer;
 import io.temporal.api.command.v1.Command;
@@ -43,7 +43,8 @@ public final class Commands {
         for (int i = 0; i < commands.size(); i++) {
             Command c = commands.get(i);
             if (!m.isRunning()) {
-                throw new InvalidArgumentException("Command " + c.getCommandType() + " follows a command that closed the workflow.");
+                throw new BadCommandException(WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_UNHANDLED_COMMAND,
+                        "Command " + c.getCommandType() + " follows a command that closed the workflow.");
             }
             switch (c.getCommandType()) {
                 case COMMAND_TYPE_SCHEDULE_ACTIVITY_TASK -> activities.schedule(m, c.getScheduleActivityTaskCommandAttributes());
@@ -52,11 +53,16 @@ public final class Commands {
                 case COMMAND_TYPE_START_TIMER -> startTimer(m, c);
                 case COMMAND_TYPE_CANCEL_TIMER -> cancelTimer(m, c);
                 case COMMAND_TYPE_RECORD_MARKER -> recordMarker(m, c);
-                case COMMAND_TYPE_COMPLETE_WORKFLOW_EXECUTION -> m.addEvent(HistoryEvent.newBuilder()
+                case COMMAND_TYPE_COMPLETE_WORKFLOW_EXECUTION -> {
+                    checkBlob(c.getCompleteWorkflowExecutionCommandAttributes().getResult(),
+                            WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_BAD_COMPLETE_WORKFLOW_EXECUTION_ATTRIBUTES,
+                            "CompleteWorkflowExecutionCommandAttributes.Result");
+                    m.addEvent(HistoryEvent.newBuilder()
                         .setEventType(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED)
                         .setWorkflowExecutionCompletedEventAttributes(WorkflowExecutionCompletedEventAttributes.newBuilder()
                                 .setResult(c.getCompleteWorkflowExecutionCommandAttributes().getResult())
                                 .setWorkflowTaskCompletedEventId(lastWorkflowTaskCompletedId(m))));
+                }
                 case COMMAND_TYPE_FAIL_WORKFLOW_EXECUTION -> m.addEvent(HistoryEvent.newBuilder()
                         .setEventType(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_FAILED)
                         .setWorkflowExecutionFailedEventAttributes(WorkflowExecutionFailedEventAttributes.newBuilder()
@@ -73,8 +79,8 @@ public final class Commands {
                         .setWorkflowPropertiesModifiedEventAttributes(WorkflowPropertiesModifiedEventAttributes.newBuilder()
                                 .setUpsertedMemo(c.getModifyWorkflowPropertiesCommandAttributes().getUpsertedMemo())
                                 .setWorkflowTaskCompletedEventId(lastWorkflowTaskCompletedId(m))));
-                default -> throw new InvalidArgumentException("Command type " + c.getCommandType()
-                        + " is not supported by this server yet.");
+                default -> throw new BadCommandException(WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_UNSPECIFIED,
+                        "Command type " + c.getCommandType() + " is not supported by this server yet.");
             }
         }
     }
@@ -86,14 +92,14 @@ public final class Commands {
 
     private static void startTimer(Mutation m, Command c) {
         var a = c.getStartTimerCommandAttributes();
-        if (a.getTimerId().isEmpty()) {
-            throw new InvalidArgumentException("TimerId is not set on command.");
+        if (a.getTimerId().isEmpty() || a.getTimerId().length() > io.kairos.common.TemporalCompat.MAX_ID_LENGTH) {
+            throw badTimer("TimerId is not set on command or exceeds the length limit.");
         }
         if (a.getStartToFireTimeout().getSeconds() < 0 || Times.isZero(a.getStartToFireTimeout())) {
-            throw new InvalidArgumentException("A valid StartToFireTimeout is not set on command.");
+            throw badTimer("A valid StartToFireTimeout is not set on command.");
         }
         if (m.state().containsTimers(a.getTimerId())) {
-            throw new InvalidArgumentException("Timer with id " + a.getTimerId() + " is already started.");
+            throw badTimer("Timer with id " + a.getTimerId() + " is already started.");
         }
         HistoryEvent e = m.addEvent(HistoryEvent.newBuilder().setEventType(EventType.EVENT_TYPE_TIMER_STARTED)
                 .setTimerStartedEventAttributes(TimerStartedEventAttributes.newBuilder()
@@ -104,11 +110,25 @@ public final class Commands {
                 .setUserTimer(UserTimer.newBuilder().setTimerId(a.getTimerId()).setStartedEventId(e.getEventId())));
     }
 
+    private static BadCommandException badTimer(String message) {
+        return new BadCommandException(WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_BAD_START_TIMER_ATTRIBUTES, message);
+    }
+
+    /** Payloads a command carries count against the 2 MiB blob limit. */
+    static void checkBlob(com.google.protobuf.MessageLite blob, WorkflowTaskFailedCause cause, String field) {
+        if (blob.getSerializedSize() > BLOB_SIZE_LIMIT) {
+            throw new BadCommandException(cause, field + " exceeds size limit.");
+        }
+    }
+
+    static final int BLOB_SIZE_LIMIT = 2 * 1024 * 1024;
+
     private static void cancelTimer(Mutation m, Command c) {
         String id = c.getCancelTimerCommandAttributes().getTimerId();
         var timer = m.state().getTimersOrDefault(id, null);
         if (timer == null) {
-            throw new InvalidArgumentException("Timer with id " + id + " is not started.");
+            throw new BadCommandException(WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_BAD_CANCEL_TIMER_ATTRIBUTES,
+                    "Timer with id " + id + " is not started.");
         }
         m.addEvent(HistoryEvent.newBuilder().setEventType(EventType.EVENT_TYPE_TIMER_CANCELED)
                 .setTimerCanceledEventAttributes(TimerCanceledEventAttributes.newBuilder()
@@ -120,7 +140,8 @@ public final class Commands {
     private static void recordMarker(Mutation m, Command c) {
         var a = c.getRecordMarkerCommandAttributes();
         if (a.getMarkerName().isEmpty()) {
-            throw new InvalidArgumentException("MarkerName is not set on command.");
+            throw new BadCommandException(WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_BAD_RECORD_MARKER_ATTRIBUTES,
+                    "MarkerName is not set on command.");
         }
         m.addEvent(HistoryEvent.newBuilder().setEventType(EventType.EVENT_TYPE_MARKER_RECORDED)
                 .setMarkerRecordedEventAttributes(MarkerRecordedEventAttributes.newBuilder()

@@ -27,6 +27,8 @@ import io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionRequest;
 import io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionResponse;
 import io.temporal.api.workflowservice.v1.GetWorkflowExecutionHistoryRequest;
 import io.temporal.api.workflowservice.v1.GetWorkflowExecutionHistoryResponse;
+import io.temporal.api.workflowservice.v1.GetWorkflowExecutionHistoryReverseRequest;
+import io.temporal.api.workflowservice.v1.GetWorkflowExecutionHistoryReverseResponse;
 
 import java.time.Duration;
 import java.util.List;
@@ -84,6 +86,26 @@ public final class HistoryReads {
         }
     }
 
+    /** Newest events first; the page token holds the (exclusive) id to continue below. */
+    public GetWorkflowExecutionHistoryReverseResponse reverse(NamespaceId ns, GetWorkflowExecutionHistoryReverseRequest req) {
+        HistoryPageToken token = parseToken(req.getNextPageToken());
+        String runId = !token.getRunId().isEmpty() ? token.getRunId() : req.getExecution().getRunId();
+        WorkflowKey key = resolve(ns, req.getExecution().getWorkflowId(), runId);
+        ShardId shard = updater.shards().contextFor(ns, key.workflowId()).shardId();
+        WorkflowMutableState s = updater.load(key).orElseThrow(() -> WorkflowUpdater.notFound(key));
+        int size = req.getMaximumPageSize() <= 0 ? DEFAULT_PAGE_SIZE : Math.min(req.getMaximumPageSize(), MAX_PAGE_SIZE);
+        long end = token.getNextEventId() > 0 ? token.getNextEventId() : s.getNextEventId();
+        long from = Math.max(1, end - size);
+        List<HistoryEvent> events = new java.util.ArrayList<>(updater.store().readHistory(shard, key, from, end, Integer.MAX_VALUE));
+        java.util.Collections.reverse(events);
+        GetWorkflowExecutionHistoryReverseResponse.Builder b = GetWorkflowExecutionHistoryReverseResponse.newBuilder()
+                .setHistory(History.newBuilder().addAllEvents(events));
+        if (from > 1) {
+            b.setNextPageToken(token(key, from, 0));
+        }
+        return b.build();
+    }
+
     private GetWorkflowExecutionHistoryResponse closeEvent(ShardId shard, WorkflowKey key, WorkflowMutableState s) {
         long id = s.getExecution().getCompletionEventId();
         List<HistoryEvent> events = updater.store().readHistory(shard, key, id, id + 1, 1);
@@ -126,7 +148,7 @@ public final class HistoryReads {
     }
 
     /** An empty run id means the current run of the workflow id. */
-    WorkflowKey resolve(NamespaceId ns, String workflowId, String runId) {
+    public WorkflowKey resolve(NamespaceId ns, String workflowId, String runId) {
         if (!runId.isEmpty()) {
             try {
                 return new WorkflowKey(ns, workflowId, UUID.fromString(runId));

@@ -81,7 +81,8 @@ public final class WorkflowTasks {
                                 .setScheduledEventId(wt.getScheduledEventId())
                                 .setIdentity(identity)
                                 .setRequestId(req.getPollerId())
-                                .setHistorySizeBytes(m.state().getExecution().getHistorySizeBytes())));
+                                .setHistorySizeBytes(m.state().getExecution().getHistorySizeBytes())
+                                .setSuggestContinueAsNew(HistoryLimits.suggestContinueAsNew(m.state()))));
             }
             m.workflowTaskTimeoutTimer(m.state().getWorkflowTask());
             return response(m, key, isSticky(req));
@@ -147,6 +148,27 @@ public final class WorkflowTasks {
 
     public RespondWorkflowTaskCompletedResponse completed(NamespaceId ns, RespondWorkflowTaskCompletedRequest req) {
         TaskToken token = parse(req.getTaskToken(), ns);
+        try {
+            return applyCompletion(token, req);
+        } catch (BadCommandException bad) {
+            // Nothing of the completion was committed; record the failure and retry the task instead.
+            updater.update(token.workflowKey(), m -> {
+                WorkflowTaskInfo wt = requireStarted(m, token);
+                failOrRetry(m, wt, HistoryEvent.newBuilder().setEventType(EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED)
+                        .setWorkflowTaskFailedEventAttributes(WorkflowTaskFailedEventAttributes.newBuilder()
+                                .setScheduledEventId(wt.getScheduledEventId())
+                                .setStartedEventId(wt.getStartedEventId())
+                                .setCause(bad.failedCause())
+                                .setFailure(io.temporal.api.failure.v1.Failure.newBuilder().setMessage(bad.getMessage())
+                                        .setSource("Server"))
+                                .setIdentity(req.getIdentity())));
+                return null;
+            });
+            throw new InvalidArgumentException(bad.getMessage());
+        }
+    }
+
+    private RespondWorkflowTaskCompletedResponse applyCompletion(TaskToken token, RespondWorkflowTaskCompletedRequest req) {
         return updater.update(token.workflowKey(), m -> {
             WorkflowTaskInfo wt = requireStarted(m, token);
             WorkflowTaskLifecycle.TABLE.move(WorkflowTaskLifecycle.State.STARTED, WorkflowTaskLifecycle.State.NONE);
@@ -175,6 +197,7 @@ public final class WorkflowTasks {
                 return RespondWorkflowTaskCompletedResponse.getDefaultInstance();
             }
             commands.apply(m, req.getCommandsList());
+            HistoryLimits.terminateIfExceeded(m);
             m.completingWorkflowTask(false);
             boolean newEvents = m.hasBufferedEvents();
             m.flushBufferedEvents();

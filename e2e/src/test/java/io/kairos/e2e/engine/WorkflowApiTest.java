@@ -1,0 +1,251 @@
+package io.kairos.e2e.engine;
+
+import com.google.protobuf.ByteString;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.kairos.e2e.ServerProcess;
+import io.temporal.api.common.v1.Payloads;
+import io.temporal.api.common.v1.WorkflowExecution;
+import io.temporal.api.common.v1.WorkflowType;
+import io.temporal.api.enums.v1.EventType;
+import io.temporal.api.enums.v1.TaskQueueType;
+import io.temporal.api.enums.v1.WorkflowIdConflictPolicy;
+import io.temporal.api.enums.v1.WorkflowIdReusePolicy;
+import io.temporal.api.errordetails.v1.NamespaceInvalidStateFailure;
+import io.temporal.api.errordetails.v1.NamespaceNotFoundFailure;
+import io.temporal.api.errordetails.v1.WorkflowExecutionAlreadyStartedFailure;
+import io.temporal.api.history.v1.HistoryEvent;
+import io.temporal.api.taskqueue.v1.TaskQueue;
+import io.temporal.api.workflowservice.v1.DeprecateNamespaceRequest;
+import io.temporal.api.workflowservice.v1.DescribeTaskQueueRequest;
+import io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionRequest;
+import io.temporal.api.workflowservice.v1.GetWorkflowExecutionHistoryReverseRequest;
+import io.temporal.api.workflowservice.v1.GetWorkflowExecutionHistoryReverseResponse;
+import io.temporal.api.workflowservice.v1.PollActivityTaskQueueRequest;
+import io.temporal.api.workflowservice.v1.PollActivityTaskQueueResponse;
+import io.temporal.api.workflowservice.v1.RecordActivityTaskHeartbeatByIdRequest;
+import io.temporal.api.workflowservice.v1.RegisterNamespaceRequest;
+import io.temporal.api.workflowservice.v1.RespondActivityTaskCompletedByIdRequest;
+import io.temporal.api.workflowservice.v1.RespondActivityTaskCompletedRequest;
+import io.temporal.api.workflowservice.v1.StartWorkflowExecutionRequest;
+import io.temporal.api.workflowservice.v1.StartWorkflowExecutionResponse;
+import io.temporal.api.workflowservice.v1.WorkflowServiceGrpc;
+import io.temporal.client.WorkflowClient;
+import io.temporal.common.converter.DefaultDataConverter;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+import static io.kairos.e2e.Clients.assertStatus;
+import static io.kairos.e2e.Clients.detail;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Workflow RPCs at the wire level, through the SDK's service stubs: policies, errors, ById, reverse history. */
+class WorkflowApiTest {
+    private static ServerProcess server;
+    private static WorkerHarness h;
+    private static WorkflowServiceGrpc.WorkflowServiceBlockingStub api;
+
+    @BeforeAll
+    static void start() {
+        int port = ServerProcess.freePort();
+        server = WorkerHarness.devServer("workflow-api", port);
+        h = new WorkerHarness(port);
+        api = h.service.blockingStub();
+    }
+
+    @AfterAll
+    static void stop() {
+        if (h != null) {
+            h.close();
+        }
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    private static StartWorkflowExecutionRequest.Builder start(String workflowId, String queue) {
+        return StartWorkflowExecutionRequest.newBuilder().setNamespace("default").setWorkflowId(workflowId)
+                .setWorkflowType(WorkflowType.newBuilder().setName("NobodyRunsThis"))
+                .setTaskQueue(TaskQueue.newBuilder().setName(queue)).setRequestId(UUID.randomUUID().toString());
+    }
+
+    @Test
+    void requestIdDedupAndIdConflictPolicies() {
+        String id = WorkerHarness.id("policy");
+        String queue = WorkerHarness.id("idle-queue");
+        StartWorkflowExecutionRequest first = start(id, queue).build();
+        StartWorkflowExecutionResponse r1 = api.startWorkflowExecution(first);
+        assertTrue(r1.getStarted());
+        // The same request again (a client retry) returns the same run.
+        assertEquals(r1.getRunId(), api.startWorkflowExecution(first).getRunId());
+        // Another request for the running id: ALREADY_EXISTS with Temporal's detail.
+        StatusRuntimeException e = assertStatus(Status.Code.ALREADY_EXISTS, "Workflow execution is already running",
+                () -> api.startWorkflowExecution(start(id, queue).build()));
+        WorkflowExecutionAlreadyStartedFailure d = detail(e, WorkflowExecutionAlreadyStartedFailure.class);
+        assertEquals(r1.getRunId(), d.getRunId());
+        assertEquals(first.getRequestId(), d.getStartRequestId());
+        // USE_EXISTING answers the running run without starting one.
+        StartWorkflowExecutionResponse existing = api.startWorkflowExecution(start(id, queue)
+                .setWorkflowIdConflictPolicy(WorkflowIdConflictPolicy.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING).build());
+        assertEquals(r1.getRunId(), existing.getRunId());
+        assertFalse(existing.getStarted());
+    }
+
+    @Test
+    void idReusePolicyAfterClose() throws Exception {
+        String id = WorkerHarness.id("reuse");
+        assertEquals("Hello, one!", h.stub(EngineWorkflows.HelloWorkflow.class, id).run("one"));
+        StartWorkflowExecutionRequest.Builder again = start(id, h.taskQueue)
+                .setWorkflowType(WorkflowType.newBuilder().setName("HelloWorkflow"));
+        assertStatus(Status.Code.ALREADY_EXISTS, () -> api.startWorkflowExecution(again.clone()
+                .setWorkflowIdReusePolicy(WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE).build()));
+        assertStatus(Status.Code.ALREADY_EXISTS, () -> api.startWorkflowExecution(again.clone()
+                .setWorkflowIdReusePolicy(WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE_FAILED_ONLY).build()));
+        StartWorkflowExecutionResponse second = api.startWorkflowExecution(again.clone()
+                .setInput(DefaultDataConverter.STANDARD_INSTANCE.toPayloads("two").orElseThrow()).build());
+        assertTrue(second.getStarted());
+        assertEquals("Hello, two!", h.client.newUntypedWorkflowStub(id).getResult(30, TimeUnit.SECONDS, String.class));
+    }
+
+    @Test
+    void startValidationAndNamespaceErrors() throws Exception {
+        assertStatus(Status.Code.INVALID_ARGUMENT, "WorkflowId is not set on request.",
+                () -> api.startWorkflowExecution(start("", "q").build()));
+        assertStatus(Status.Code.INVALID_ARGUMENT, "WorkflowId length exceeds limit.",
+                () -> api.startWorkflowExecution(start("w".repeat(1001), "q").build()));
+        assertStatus(Status.Code.INVALID_ARGUMENT, "WorkflowType is not set on request.",
+                () -> api.startWorkflowExecution(start("w", "q").setWorkflowType(WorkflowType.getDefaultInstance()).build()));
+        assertStatus(Status.Code.INVALID_ARGUMENT, "TaskQueue is not set on request.",
+                () -> api.startWorkflowExecution(start("w", "").build()));
+        StatusRuntimeException nf = assertStatus(Status.Code.NOT_FOUND,
+                () -> api.startWorkflowExecution(start("w", "q").setNamespace("no-such-namespace").build()));
+        assertEquals("no-such-namespace", detail(nf, NamespaceNotFoundFailure.class).getNamespace());
+
+        String ns = WorkerHarness.id("old-ns");
+        api.registerNamespace(RegisterNamespaceRequest.newBuilder().setNamespace(ns)
+                .setWorkflowExecutionRetentionPeriod(com.google.protobuf.Duration.newBuilder().setSeconds(86400)).build());
+        api.deprecateNamespace(DeprecateNamespaceRequest.newBuilder().setNamespace(ns).build());
+        // The registry may serve the namespace from its cache for up to one refresh: retry briefly.
+        StatusRuntimeException st = null;
+        for (int i = 0; i < 50 && st == null; i++) {
+            try {
+                api.startWorkflowExecution(start("w", "q").setNamespace(ns).build());
+                Thread.sleep(100);
+            } catch (StatusRuntimeException e) {
+                st = e;
+            }
+        }
+        assertEquals(Status.Code.FAILED_PRECONDITION, st.getStatus().getCode(), st.toString());
+        assertEquals("Namespace has invalid state: Deprecated. Must be Registered.", st.getStatus().getDescription());
+        detail(st, NamespaceInvalidStateFailure.class);
+    }
+
+    @Test
+    void taskTokensAreValidated() {
+        assertStatus(Status.Code.INVALID_ARGUMENT, () -> api.respondActivityTaskCompleted(RespondActivityTaskCompletedRequest
+                .newBuilder().setNamespace("default").setTaskToken(ByteString.copyFromUtf8("garbage")).build()));
+    }
+
+    @Test
+    void activityByIdAndDescribeTaskQueue() {
+        String id = WorkerHarness.id("byid");
+        String queue = WorkerHarness.id("manual");
+        // A workflow whose activity we run by hand: the SDK worker schedules it on our own queue.
+        StartWorkflowExecutionResponse run = api.startWorkflowExecution(start(id, queue).build());
+        var wt = api.withDeadlineAfter(30, TimeUnit.SECONDS).pollWorkflowTaskQueue(
+                io.temporal.api.workflowservice.v1.PollWorkflowTaskQueueRequest.newBuilder().setNamespace("default")
+                        .setTaskQueue(TaskQueue.newBuilder().setName(queue)).setIdentity("manual-worker").build());
+        api.respondWorkflowTaskCompleted(io.temporal.api.workflowservice.v1.RespondWorkflowTaskCompletedRequest.newBuilder()
+                .setNamespace("default").setTaskToken(wt.getTaskToken()).addCommands(
+                        io.temporal.api.command.v1.Command.newBuilder()
+                                .setCommandType(io.temporal.api.enums.v1.CommandType.COMMAND_TYPE_SCHEDULE_ACTIVITY_TASK)
+                                .setScheduleActivityTaskCommandAttributes(
+                                        io.temporal.api.command.v1.ScheduleActivityTaskCommandAttributes.newBuilder()
+                                                .setActivityId("act-1").setActivityType(
+                                                        io.temporal.api.common.v1.ActivityType.newBuilder().setName("Manual"))
+                                                .setStartToCloseTimeout(com.google.protobuf.Duration.newBuilder().setSeconds(30))))
+                .build());
+        PollActivityTaskQueueResponse at = api.withDeadlineAfter(30, TimeUnit.SECONDS).pollActivityTaskQueue(
+                PollActivityTaskQueueRequest.newBuilder().setNamespace("default")
+                        .setTaskQueue(TaskQueue.newBuilder().setName(queue)).setIdentity("manual-worker").build());
+        assertEquals("act-1", at.getActivityId());
+        assertEquals("default", at.getWorkflowNamespace());
+
+        var pollers = api.describeTaskQueue(DescribeTaskQueueRequest.newBuilder().setNamespace("default")
+                .setTaskQueue(TaskQueue.newBuilder().setName(queue)).setTaskQueueType(TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY)
+                .build()).getPollersList();
+        assertTrue(pollers.stream().anyMatch(p -> p.getIdentity().equals("manual-worker")), pollers.toString());
+
+        Payloads details = DefaultDataConverter.STANDARD_INSTANCE.toPayloads("halfway").orElseThrow();
+        assertFalse(api.recordActivityTaskHeartbeatById(RecordActivityTaskHeartbeatByIdRequest.newBuilder()
+                .setNamespace("default").setWorkflowId(id).setActivityId("act-1").setDetails(details).build())
+                .getCancelRequested());
+        var described = api.describeWorkflowExecution(DescribeWorkflowExecutionRequest.newBuilder().setNamespace("default")
+                .setExecution(WorkflowExecution.newBuilder().setWorkflowId(id)).build());
+        assertEquals(details, described.getPendingActivities(0).getHeartbeatDetails());
+
+        api.respondActivityTaskCompletedById(RespondActivityTaskCompletedByIdRequest.newBuilder().setNamespace("default")
+                .setWorkflowId(id).setRunId(run.getRunId()).setActivityId("act-1")
+                .setResult(DefaultDataConverter.STANDARD_INSTANCE.toPayloads("done by id").orElseThrow()).build());
+        assertStatus(Status.Code.NOT_FOUND, () -> api.respondActivityTaskCompletedById(RespondActivityTaskCompletedByIdRequest
+                .newBuilder().setNamespace("default").setWorkflowId(id).setActivityId("act-1").build()));
+
+        // Newest first: the completion is at the top of the reversed history.
+        GetWorkflowExecutionHistoryReverseResponse rev = api.getWorkflowExecutionHistoryReverse(
+                GetWorkflowExecutionHistoryReverseRequest.newBuilder().setNamespace("default")
+                        .setExecution(WorkflowExecution.newBuilder().setWorkflowId(id)).setMaximumPageSize(3).build());
+        List<HistoryEvent> top = rev.getHistory().getEventsList();
+        assertEquals(3, top.size());
+        assertTrue(top.get(0).getEventId() > top.get(1).getEventId());
+        assertTrue(top.stream().anyMatch(ev -> ev.getEventType() == EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED));
+        assertFalse(rev.getNextPageToken().isEmpty());
+        var rest = api.getWorkflowExecutionHistoryReverse(GetWorkflowExecutionHistoryReverseRequest.newBuilder()
+                .setNamespace("default").setExecution(WorkflowExecution.newBuilder().setWorkflowId(id))
+                .setNextPageToken(rev.getNextPageToken()).setMaximumPageSize(100).build());
+        assertEquals(1, rest.getHistory().getEvents(rest.getHistory().getEventsCount() - 1).getEventId());
+    }
+
+    @Test
+    void memoUpsertAndSdkMetadataAreKept() {
+        String id = WorkerHarness.id("memo");
+        assertEquals("remember me", h.stub(EngineWorkflows.MemoWorkflow.class, id).run("remember me"));
+        var d = api.describeWorkflowExecution(DescribeWorkflowExecutionRequest.newBuilder().setNamespace("default")
+                .setExecution(WorkflowExecution.newBuilder().setWorkflowId(id)).build());
+        assertEquals("remember me", DefaultDataConverter.STANDARD_INSTANCE.fromPayload(
+                d.getWorkflowExecutionInfo().getMemo().getFieldsOrThrow("note"), String.class, String.class));
+        List<HistoryEvent> events = h.client.fetchHistory(id).getEvents();
+        assertTrue(events.stream().anyMatch(e -> e.getEventType() == EventType.EVENT_TYPE_WORKFLOW_PROPERTIES_MODIFIED));
+        assertTrue(events.stream().filter(e -> e.getEventType() == EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED)
+                .anyMatch(e -> e.getWorkflowTaskCompletedEventAttributes().hasSdkMetadata()));
+    }
+
+    @Test
+    void workerRestartMidWorkflow() throws Exception {
+        String id = WorkerHarness.id("restart");
+        WorkflowExecution exec = WorkflowClient.start(h.stub(EngineWorkflows.TimerAndActivitiesWorkflow.class, id)::run, 2000L, 3);
+        Thread.sleep(800);
+        // A second worker process on the same queue takes over after the first one disappears with its cache.
+        h.factory.shutdownNow();
+        h.factory.awaitTermination(10, TimeUnit.SECONDS);
+        try (WorkerHarness other = new WorkerHarness(serverPort(), h.taskQueue)) {
+            assertEquals("Hello, a0! Hello, a1! Hello, a2!", other.client.newUntypedWorkflowStub(exec, java.util.Optional.empty())
+                    .getResult(60, TimeUnit.SECONDS, String.class));
+        } finally {
+            h.restartFactory();
+        }
+        assertNotEquals("", exec.getRunId());
+    }
+
+    private static int serverPort() {
+        return h.port;
+    }
+
+}
