@@ -92,22 +92,28 @@ public final class QueueProcessor implements AutoCloseable {
         }
     }
 
+    /** Runs the batch concurrently, then acknowledges every task that succeeded with one delete. */
     private int executeAll(List<QueueTask> batch) throws InterruptedException {
         List<Future<Boolean>> results = new ArrayList<>(batch.size());
         for (QueueTask t : batch) {
             results.add(workers.submit(() -> executeOne(t)));
         }
-        int failed = 0;
-        for (Future<Boolean> f : results) {
+        List<QueueTask> done = new ArrayList<>(batch.size());
+        for (int i = 0; i < batch.size(); i++) {
             try {
-                if (!f.get()) {
-                    failed++;
+                if (results.get(i).get()) {
+                    done.add(batch.get(i));
                 }
             } catch (java.util.concurrent.ExecutionException e) {
-                failed++;
+                // counted as failed below
             }
         }
-        return failed;
+        if (kind == Kind.TRANSFER) {
+            store.deleteTransferTasks(shard.shardId(), done.stream().map(QueueTask::taskId).toList());
+        } else {
+            store.deleteTimerTasks(shard.shardId(), done);
+        }
+        return batch.size() - done.size();
     }
 
     private boolean executeOne(QueueTask t) {
@@ -123,11 +129,6 @@ public final class QueueProcessor implements AutoCloseable {
         } catch (RuntimeException e) {
             log.warn("component=history queue={} task={} msg=\"task failed, will retry\" error=\"{}\"", kind, t.taskId(), e.toString());
             return false;
-        }
-        if (kind == Kind.TRANSFER) {
-            store.deleteTransferTask(shard.shardId(), t.taskId());
-        } else {
-            store.deleteTimerTask(shard.shardId(), t.fireAt(), t.taskId());
         }
         return true;
     }

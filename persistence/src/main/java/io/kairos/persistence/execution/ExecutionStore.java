@@ -41,12 +41,14 @@ public interface ExecutionStore {
 
     List<QueueTask> readTransferTasks(ShardId shard, int limit);
 
-    void deleteTransferTask(ShardId shard, long taskId);
+    /** Acknowledges executed transfer tasks, in one statement. */
+    void deleteTransferTasks(ShardId shard, java.util.Collection<Long> taskIds);
 
     /** Timer tasks due at or before {@code upTo}, earliest first. */
     List<QueueTask> readDueTimerTasks(ShardId shard, Instant upTo, int limit);
 
     Optional<Instant> nextTimerTime(ShardId shard);
 
-    void deleteTimerTask(ShardId shard, Instant fireAt, long taskId);
+    /** Acknowledges executed timer tasks, in one statement. */
+    void deleteTimerTasks(ShardId shard, java.util.Collection<QueueTask> tasks);
 }

@@ -254,11 +254,14 @@ public final class PostgresExecutionStore implements ExecutionStore {
     }
 
     @Override
-    public void deleteTransferTask(ShardId shard, long taskId) {
-        jdbc.read("delete transfer task", c -> {
-            try (PreparedStatement ps = c.prepareStatement("DELETE FROM transfer_tasks WHERE shard_id = ? AND task_id = ?")) {
+    public void deleteTransferTasks(ShardId shard, java.util.Collection<Long> taskIds) {
+        if (taskIds.isEmpty()) {
+            return;
+        }
+        jdbc.read("delete transfer tasks", c -> {
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM transfer_tasks WHERE shard_id = ? AND task_id = ANY(?)")) {
                 ps.setInt(1, shard.value());
-                ps.setLong(2, taskId);
+                ps.setArray(2, c.createArrayOf("bigint", taskIds.toArray()));
                 return ps.executeUpdate();
             }
         });
@@ -298,13 +301,19 @@ public final class PostgresExecutionStore implements ExecutionStore {
     }
 
     @Override
-    public void deleteTimerTask(ShardId shard, Instant fireAt, long taskId) {
-        jdbc.read("delete timer task", c -> {
-            try (PreparedStatement ps = c.prepareStatement("DELETE FROM timer_tasks WHERE shard_id = ? "
-                    + "AND visibility_timestamp = ? AND task_id = ?")) {
-                ps.setInt(1, shard.value());
-                ps.setTimestamp(2, Timestamp.from(micros(fireAt)));
-                ps.setLong(3, taskId);
+    public void deleteTimerTasks(ShardId shard, java.util.Collection<QueueTask> tasks) {
+        if (tasks.isEmpty()) {
+            return;
+        }
+        jdbc.read("delete timer tasks", c -> {
+            // The primary key is (shard, time, id): match on both, from two parallel arrays.
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM timer_tasks t USING unnest(?::timestamptz[], ?::bigint[]) "
+                    + "AS d(ts, id) WHERE t.shard_id = ? AND t.visibility_timestamp = d.ts AND t.task_id = d.id")) {
+                Timestamp[] times = tasks.stream().map(t -> Timestamp.from(micros(t.fireAt()))).toArray(Timestamp[]::new);
+                Long[] ids = tasks.stream().map(QueueTask::taskId).toArray(Long[]::new);
+                ps.setArray(1, c.createArrayOf("timestamptz", times));
+                ps.setArray(2, c.createArrayOf("bigint", ids));
+                ps.setInt(3, shard.value());
                 return ps.executeUpdate();
             }
         });
