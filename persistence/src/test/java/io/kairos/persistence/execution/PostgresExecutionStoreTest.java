@@ -1,0 +1,169 @@
+package io.kairos.persistence.execution;
+
+import com.zaxxer.hikari.HikariDataSource;
+import io.kairos.common.ids.NamespaceId;
+import io.kairos.common.ids.ShardId;
+import io.kairos.common.ids.WorkflowKey;
+import io.kairos.persistence.schema.SchemaDatabase;
+import io.kairos.persistence.shard.PostgresShardStore;
+import io.kairos.persistence.sql.ConditionFailedException;
+import io.kairos.persistence.sql.Jdbc;
+import io.kairos.persistence.sql.ShardOwnershipLostException;
+import io.kairos.persistence.testing.EmbeddedDb;
+import io.kairos.proto.persistence.v1.ExecutionInfo;
+import io.kairos.proto.persistence.v1.ExecutionState;
+import io.kairos.proto.persistence.v1.HistoryTask;
+import io.kairos.proto.persistence.v1.UserTimer;
+import io.kairos.proto.persistence.v1.WorkflowMutableState;
+import io.kairos.proto.persistence.v1.WorkflowTaskDispatch;
+import io.temporal.api.enums.v1.EventType;
+import io.temporal.api.enums.v1.WorkflowExecutionStatus;
+import io.temporal.api.history.v1.HistoryEvent;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The execution store's transactions: shard fencing, compare-and-swap, history batches, outbox queues. */
+class PostgresExecutionStoreTest {
+    private static HikariDataSource ds;
+    private static PostgresShardStore shards;
+    private static PostgresExecutionStore store;
+    private static final ShardId SHARD = new ShardId(1);
+    private static final NamespaceId NS = NamespaceId.random();
+
+    @BeforeAll
+    static void setUp() {
+        ds = EmbeddedDb.migrated(SchemaDatabase.TEMPORAL);
+        shards = new PostgresShardStore(new Jdbc(ds));
+        store = new PostgresExecutionStore(new Jdbc(ds), shards);
+    }
+
+    @AfterAll
+    static void tearDown() {
+        ds.close();
+    }
+
+    private static WorkflowMutableState state(WorkflowKey key, long nextEventId, long version, ExecutionState st) {
+        return WorkflowMutableState.newBuilder().setNextEventId(nextEventId).setDbRecordVersion(version)
+                .setExecution(ExecutionInfo.newBuilder().setWorkflowId(key.workflowId()).setRunId(key.runId().toString())
+                        .setState(st).setStatus(st == ExecutionState.EXECUTION_STATE_RUNNING
+                                ? WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING
+                                : WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_COMPLETED)
+                        .setStartTime(com.google.protobuf.Timestamp.newBuilder().setSeconds(1_700_000_000)))
+                .build();
+    }
+
+    private static HistoryEvent event(long id) {
+        return HistoryEvent.newBuilder().setEventId(id).setEventType(EventType.EVENT_TYPE_MARKER_RECORDED).build();
+    }
+
+    private static WorkflowKey newKey() {
+        return new WorkflowKey(NS, "wf-" + UUID.randomUUID(), UUID.randomUUID());
+    }
+
+    @Test
+    void createReadUpdateAndHistoryBatches() {
+        long range = shards.acquire(SHARD, "test");
+        WorkflowKey key = newKey();
+        store.create(SHARD, range, key, null, "req-1",
+                new WorkflowWrite(state(key, 3, 0, ExecutionState.EXECUTION_STATE_RUNNING), 0, List.of(event(1), event(2)),
+                        range << 20, List.of(), List.of()));
+        assertEquals("req-1", store.getCurrent(SHARD, NS, key.workflowId()).orElseThrow().createRequestId());
+        assertTrue(store.getCurrent(SHARD, NS, key.workflowId()).orElseThrow().running());
+        WorkflowMutableState loaded = store.get(SHARD, key).orElseThrow();
+        assertEquals(1, loaded.getDbRecordVersion());
+
+        store.update(SHARD, range, key, new WorkflowWrite(state(key, 5, 1, ExecutionState.EXECUTION_STATE_COMPLETED), 1,
+                List.of(event(3), event(4)), (range << 20) + 1, List.of(), List.of()));
+        assertEquals(2, store.get(SHARD, key).orElseThrow().getDbRecordVersion());
+        assertFalse(store.getCurrent(SHARD, NS, key.workflowId()).orElseThrow().running(), "close reaches current_executions");
+
+        assertEquals(List.of(1L, 2L, 3L, 4L), ids(store.readHistory(SHARD, key, 1, 5, 100)));
+        assertEquals(List.of(2L, 3L, 4L), ids(store.readHistory(SHARD, key, 2, 5, 100)), "reads into the middle of a batch");
+        assertEquals(List.of(1L, 2L), ids(store.readHistory(SHARD, key, 1, 3, 100)));
+    }
+
+    @Test
+    void staleRecordVersionIsAConditionFailureAndWritesNothing() {
+        long range = shards.acquire(SHARD, "test");
+        WorkflowKey key = newKey();
+        store.create(SHARD, range, key, null, "r", new WorkflowWrite(state(key, 2, 0, ExecutionState.EXECUTION_STATE_RUNNING), 0,
+                List.of(event(1)), range << 20, List.of(), List.of()));
+        store.update(SHARD, range, key, new WorkflowWrite(state(key, 3, 1, ExecutionState.EXECUTION_STATE_RUNNING), 1,
+                List.of(event(2)), (range << 20) + 5, List.of(), List.of()));
+        // A second writer that read version 1 loses.
+        assertThrows(ConditionFailedException.class, () -> store.update(SHARD, range, key, new WorkflowWrite(
+                state(key, 3, 1, ExecutionState.EXECUTION_STATE_RUNNING), 1, List.of(event(2)), (range << 20) + 6,
+                List.of(), List.of())));
+        assertEquals(List.of(1L, 2L), ids(store.readHistory(SHARD, key, 1, 10, 100)));
+    }
+
+    /** The named race: a host that lost its shard (range_id moved on) cannot commit anything. */
+    @Test
+    void writesWithAStaleRangeIdAreFenced() {
+        long old = shards.acquire(SHARD, "host-a");
+        WorkflowKey key = newKey();
+        store.create(SHARD, old, key, null, "r", new WorkflowWrite(state(key, 2, 0, ExecutionState.EXECUTION_STATE_RUNNING), 0,
+                List.of(event(1)), old << 20, List.of(), List.of()));
+        long taken = shards.acquire(SHARD, "host-b");
+        assertTrue(taken > old);
+        assertThrows(ShardOwnershipLostException.class, () -> store.update(SHARD, old, key, new WorkflowWrite(
+                state(key, 3, 1, ExecutionState.EXECUTION_STATE_RUNNING), 1, List.of(event(2)), (old << 20) + 1,
+                List.of(), List.of())));
+        assertThrows(ShardOwnershipLostException.class, () -> store.create(SHARD, old, newKey(), null, "r2",
+                new WorkflowWrite(state(newKey(), 2, 0, ExecutionState.EXECUTION_STATE_RUNNING), 0, List.of(event(1)),
+                        (old << 20) + 2, List.of(), List.of())));
+        assertEquals(1, store.get(SHARD, key).orElseThrow().getDbRecordVersion(), "nothing was written");
+    }
+
+    @Test
+    void concurrentStartsOfOneWorkflowIdConflict() {
+        long range = shards.acquire(SHARD, "test");
+        WorkflowKey a = newKey();
+        WorkflowKey b = new WorkflowKey(NS, a.workflowId(), UUID.randomUUID());
+        store.create(SHARD, range, a, null, "ra", new WorkflowWrite(state(a, 2, 0, ExecutionState.EXECUTION_STATE_RUNNING), 0,
+                List.of(event(1)), range << 20, List.of(), List.of()));
+        // The second start also saw "no current run": it must not replace the first.
+        assertThrows(ConditionFailedException.class, () -> store.create(SHARD, range, b, null, "rb",
+                new WorkflowWrite(state(b, 2, 0, ExecutionState.EXECUTION_STATE_RUNNING), 0, List.of(event(1)),
+                        (range << 20) + 1, List.of(), List.of())));
+        assertEquals(a.runId(), store.getCurrent(SHARD, NS, a.workflowId()).orElseThrow().runId());
+    }
+
+    @Test
+    void outboxQueuesAreReadInOrderAndAcknowledgedInBatches() {
+        ShardId shard = new ShardId(2);
+        long range = shards.acquire(shard, "test");
+        WorkflowKey key = new WorkflowKey(NS, "wf-" + UUID.randomUUID(), UUID.randomUUID());
+        Instant now = Instant.now();
+        HistoryTask wt = HistoryTask.newBuilder().setWorkflowTask(WorkflowTaskDispatch.newBuilder().setScheduledEventId(2)).build();
+        HistoryTask timer = HistoryTask.newBuilder().setUserTimer(UserTimer.newBuilder().setTimerId("t")).build();
+        long base = range << 20;
+        store.create(shard, range, key, null, "r", new WorkflowWrite(state(key, 2, 0, ExecutionState.EXECUTION_STATE_RUNNING), 0,
+                List.of(event(1)), base, List.of(new QueueTask(base + 2, null, wt), new QueueTask(base + 1, null, wt)),
+                List.of(new QueueTask(base + 3, now.minusSeconds(1), timer), new QueueTask(base + 4, now.plusSeconds(3600), timer))));
+        List<QueueTask> transfer = store.readTransferTasks(shard, 10);
+        assertEquals(List.of(base + 1, base + 2), transfer.stream().map(QueueTask::taskId).toList());
+        List<QueueTask> due = store.readDueTimerTasks(shard, now, 10);
+        assertEquals(1, due.size());
+        assertEquals("t", due.get(0).task().getUserTimer().getTimerId());
+        store.deleteTransferTasks(shard, transfer.stream().map(QueueTask::taskId).toList());
+        store.deleteTimerTasks(shard, due);
+        assertTrue(store.readTransferTasks(shard, 10).isEmpty());
+        assertTrue(store.readDueTimerTasks(shard, now, 10).isEmpty());
+        assertTrue(store.nextTimerTime(shard).orElseThrow().isAfter(now), "the future timer is still there");
+    }
+
+    private static List<Long> ids(List<HistoryEvent> events) {
+        return events.stream().map(HistoryEvent::getEventId).toList();
+    }
+}
