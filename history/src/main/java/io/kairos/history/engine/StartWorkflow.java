@@ -138,7 +138,9 @@ public final class StartWorkflow {
             m.timerTask(m.now().plus(Times.duration(runTimeout)), HistoryTask.newBuilder()
                     .setWorkflowRunTimeout(WorkflowRunTimeout.newBuilder().setRunId(runId.toString())));
         }
-        updater.store().create(shard.shardId(), shard.rangeId(), key, previousRunId, req.getRequestId(), m.toWrite());
+        var write = m.toWrite();
+        updater.store().create(shard.shardId(), shard.rangeId(), key, previousRunId, req.getRequestId(), write);
+        updater.committed(key, write);
         updater.afterCommit(key, shard, m);
         return StartWorkflowExecutionResponse.newBuilder().setRunId(runId.toString()).setStarted(true).build();
     }

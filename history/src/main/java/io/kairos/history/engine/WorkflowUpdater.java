@@ -5,7 +5,9 @@ import io.kairos.common.ids.WorkflowKey;
 import io.kairos.history.shard.ShardContext;
 import io.kairos.history.shard.ShardController;
 import io.kairos.persistence.execution.ExecutionStore;
+import io.kairos.persistence.execution.WorkflowWrite;
 import io.kairos.persistence.sql.ConditionFailedException;
+import io.kairos.persistence.sql.ShardOwnershipLostException;
 import io.kairos.proto.persistence.v1.WorkflowMutableState;
 
 import java.time.Clock;
@@ -24,12 +26,19 @@ import java.util.function.Function;
 public final class WorkflowUpdater {
     private static final int LOCK_STRIPES = 1024;
     private static final int MAX_ATTEMPTS = 3;
+    private static final int CACHE_SIZE = 10_000;
 
     private final ExecutionStore store;
     private final ShardController shards;
     private final HistoryNotifier notifier;
     private final Clock clock;
     private final ReentrantLock[] locks = new ReentrantLock[LOCK_STRIPES];
+    /**
+     * Mutable state this host committed last, so a mutation does not re-read it. Safe because every write of a
+     * run goes through this updater while the shard is owned; any doubt (a failed commit, lost ownership)
+     * drops the entry and the database is read again.
+     */
+    private final MutableStateCache cache = new MutableStateCache(CACHE_SIZE);
 
     public WorkflowUpdater(ExecutionStore store, ShardController shards, HistoryNotifier notifier, Clock clock) {
         this.store = store;
@@ -61,7 +70,12 @@ public final class WorkflowUpdater {
         return locks[Math.floorMod(workflowId.hashCode(), LOCK_STRIPES)];
     }
 
+    /** The committed state: from the cache when this host wrote it last, else from the database. */
     public Optional<WorkflowMutableState> load(WorkflowKey key) {
+        WorkflowMutableState cached = cache.get(key);
+        if (cached != null) {
+            return Optional.of(cached);
+        }
         ShardContext shard = shards.contextFor(key.namespaceId(), key.workflowId());
         return store.get(shard.shardId(), key);
     }
@@ -73,26 +87,49 @@ public final class WorkflowUpdater {
         lock.lock();
         try {
             for (int attempt = 1; ; attempt++) {
-                WorkflowMutableState s = store.get(shard.shardId(), key).orElseThrow(() -> notFound(key));
+                WorkflowMutableState s = cache.get(key);
+                if (s == null) {
+                    s = store.get(shard.shardId(), key).orElseThrow(() -> notFound(key));
+                }
                 Mutation m = new Mutation(key, shard, s.toBuilder(), clock.instant());
-                T result = handler.apply(m);
+                T result;
+                try {
+                    result = handler.apply(m);
+                } catch (RuntimeException e) {
+                    cache.remove(key); // the handler may have failed on a state we should not trust
+                    throw e;
+                }
                 if (!m.hasChanges()) {
                     return result;
                 }
+                WorkflowWrite write = m.toWrite();
                 try {
-                    store.update(shard.shardId(), shard.rangeId(), key, m.toWrite());
+                    store.update(shard.shardId(), shard.rangeId(), key, write);
                 } catch (ConditionFailedException raced) {
+                    cache.remove(key);
                     if (attempt >= MAX_ATTEMPTS) {
                         throw raced;
                     }
                     continue;
+                } catch (ShardOwnershipLostException lost) {
+                    cache.clear(); // another host owns these workflows now
+                    throw lost;
+                } catch (RuntimeException unknownOutcome) {
+                    cache.remove(key); // the commit may or may not have happened: reload next time
+                    throw unknownOutcome;
                 }
+                committed(key, write);
                 afterCommit(key, shard, m);
                 return result;
             }
         } finally {
             lock.unlock();
         }
+    }
+
+    /** Caches what was just committed, with the record version the database now has. */
+    void committed(WorkflowKey key, WorkflowWrite write) {
+        cache.put(key, write.state().toBuilder().setDbRecordVersion(write.expectedRecordVersion() + 1).build());
     }
 
     void afterCommit(WorkflowKey key, ShardContext shard, Mutation m) {
