@@ -1,0 +1,85 @@
+package io.kairos.bench;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+
+/**
+ * Entry point. {@code run} drives one server and writes its results; {@code report} prints the comparison of a
+ * test-server run and a Kairos run. bench/run.sh starts the servers and calls both.
+ */
+public final class Benchmark {
+    private static final String USAGE = """
+            usage:
+              java -jar kairos-bench.jar run --name NAME --target HOST:PORT --out FILE
+                  [--server-pid PID] [--pg-data DIR] [--clk-tck 100]
+                  [--variants %s] [--n 2000] [--concurrency 100] [--warmup W]
+                  [--duration 20] [--rate R | --rate-from TEST_SERVER_RESULTS]
+                  [--phase-timeout 300] [--stats-settle 11] [--pollers P]
+              java -jar kairos-bench.jar report TEST_SERVER_RESULTS KAIROS_RESULTS
+            """.formatted(Variant.ids());
+
+    private Benchmark() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length == 0) {
+            System.err.print(USAGE);
+            System.exit(2);
+        }
+        switch (args[0]) {
+            case "run" -> new Driver(config(options(Arrays.copyOfRange(args, 1, args.length)))).run();
+            case "report" -> {
+                if (args.length != 3) {
+                    System.err.print(USAGE);
+                    System.exit(2);
+                }
+                new Report(Report.read(Path.of(args[1])), Report.read(Path.of(args[2])), System.out).print();
+            }
+            default -> {
+                System.err.print(USAGE);
+                System.exit(2);
+            }
+        }
+        System.exit(0); // SDK and gRPC threads may linger
+    }
+
+    private static Map<String, String> options(String[] args) {
+        Map<String, String> o = new HashMap<>();
+        for (int i = 0; i < args.length; i += 2) {
+            if (!args[i].startsWith("--") || i + 1 >= args.length) {
+                throw new IllegalArgumentException("expected --option value at '" + args[i] + "'\n" + USAGE);
+            }
+            o.put(args[i].substring(2), args[i + 1]);
+        }
+        return o;
+    }
+
+    private static Driver.Config config(Map<String, String> o) throws Exception {
+        for (String required : List.of("name", "target", "out")) {
+            if (!o.containsKey(required)) {
+                throw new IllegalArgumentException("--" + required + " is required\n" + USAGE);
+            }
+        }
+        int n = Integer.parseInt(o.getOrDefault("n", "2000"));
+        List<Variant> variants = Arrays.stream(o.getOrDefault("variants", Variant.ids()).split(","))
+                .filter(s -> !s.isBlank()).map(Variant::byId).toList();
+        Properties rateFrom = o.containsKey("rate-from") ? Report.read(Path.of(o.get("rate-from"))) : null;
+        return new Driver.Config(o.get("name"), o.get("target"),
+                Long.parseLong(o.getOrDefault("server-pid", "0")),
+                o.containsKey("pg-data") ? Path.of(o.get("pg-data")) : null,
+                Integer.parseInt(o.getOrDefault("clk-tck", "100")),
+                variants, n, Integer.parseInt(o.getOrDefault("concurrency", "100")),
+                Integer.parseInt(o.getOrDefault("warmup", Integer.toString(Math.min(200, Math.max(20, n / 10))))),
+                Duration.ofSeconds(Long.parseLong(o.getOrDefault("duration", "20"))),
+                o.containsKey("rate") ? Double.valueOf(o.get("rate")) : null, rateFrom,
+                Duration.ofSeconds(Long.parseLong(o.getOrDefault("phase-timeout", "300"))),
+                Long.parseLong(o.getOrDefault("stats-settle", "11")) * 1000,
+                Integer.parseInt(o.getOrDefault("pollers", "0")),
+                Path.of(o.get("out")));
+    }
+}

@@ -1,0 +1,209 @@
+package io.kairos.bench;
+
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowClientOptions;
+import io.temporal.serviceclient.WorkflowServiceStubs;
+import io.temporal.serviceclient.WorkflowServiceStubsOptions;
+import io.temporal.worker.Worker;
+import io.temporal.worker.WorkerFactory;
+import io.temporal.worker.WorkerOptions;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * Runs every variant against one server with an SDK client and worker in this JVM: a probe, a warm-up, the closed
+ * loop and the fixed-rate phase, measuring the server's CPU and (dev server) its database commits around each
+ * measured phase. Results go to a properties file after every phase.
+ */
+final class Driver {
+    record Config(String name, String target, long serverPid, Path pgData, int clockTicks, List<Variant> variants,
+                  int n, int concurrency, int warmup, Duration fixedDuration, Double rate, Properties rateFrom,
+                  Duration phaseTimeout, long settleMillis, int pollers, Path out) {
+    }
+
+    private final Config cfg;
+    private final Properties results = new Properties();
+    private final ServerCpu cpu;
+    private final DbStats db;
+    /** The last database snapshot, still valid as the next phase's "before" if nothing ran since. */
+    private DbStats.Snapshot settled;
+    private DbStats.Background background = new DbStats.Background(0, 0);
+
+    Driver(Config cfg) {
+        this.cfg = cfg;
+        this.cpu = cfg.serverPid() > 0 ? new ServerCpu(cfg.serverPid(), cfg.pgData(), cfg.clockTicks()) : null;
+        this.db = cfg.pgData() != null ? new DbStats(cfg.pgData()) : null;
+    }
+
+    void run() throws IOException {
+        results.setProperty("server", cfg.name());
+        results.setProperty("target", cfg.target());
+        results.setProperty("n", Integer.toString(cfg.n()));
+        results.setProperty("concurrency", Integer.toString(cfg.concurrency()));
+        results.setProperty("fixedSeconds", Long.toString(cfg.fixedDuration().toSeconds()));
+        results.setProperty("pollers", cfg.pollers() > 0 ? Integer.toString(cfg.pollers()) : "SDK default (5)");
+        results.setProperty("variants", String.join(",", cfg.variants().stream().map(v -> v.id).toList()));
+        save();
+        WorkflowServiceStubs service = WorkflowServiceStubs.newConnectedServiceStubs(
+                WorkflowServiceStubsOptions.newBuilder().setTarget(cfg.target()).build(), Duration.ofSeconds(60));
+        WorkflowClient client = WorkflowClient.newInstance(service,
+                WorkflowClientOptions.newBuilder().setNamespace("default").build());
+        WorkerFactory factory = WorkerFactory.newInstance(client);
+        String taskQueue = "bench-" + UUID.randomUUID();
+        WorkerOptions.Builder wo = WorkerOptions.newBuilder();
+        if (cfg.pollers() > 0) {
+            wo.setMaxConcurrentWorkflowTaskPollers(cfg.pollers()).setMaxConcurrentActivityTaskPollers(cfg.pollers());
+        }
+        Worker worker = factory.newWorker(taskQueue, wo.build());
+        worker.registerWorkflowImplementationTypes(BenchWorkflows.WORKFLOW_TYPES);
+        worker.registerActivitiesImplementations(new BenchWorkflows.EchoImpl());
+        factory.start();
+        try {
+            measureBackground();
+            Load load = new Load(client, taskQueue, cfg.name());
+            for (Variant v : cfg.variants()) {
+                runVariant(load, client, taskQueue, v);
+            }
+        } finally {
+            factory.shutdownNow();
+            factory.awaitTermination(10, TimeUnit.SECONDS);
+            service.shutdownNow();
+        }
+    }
+
+    private void runVariant(Load load, WorkflowClient client, String taskQueue, Variant v) throws IOException {
+        System.out.printf("== %s, %s: probe and warm-up (%d workflows)%n", cfg.name(), v.id, cfg.warmup());
+        settled = null;
+        try {
+            v.runOne(client, taskQueue, System.nanoTime() + TimeUnit.SECONDS.toNanos(60));
+        } catch (Variant.Unsupported e) {
+            System.out.printf("  %s: not supported by this server yet (%s)%n", v.id, e.getMessage());
+            record(PhaseResult.unsupported(v, "closed", e.getMessage()));
+            record(PhaseResult.unsupported(v, "fixed", e.getMessage()));
+            return;
+        } catch (Exception e) {
+            System.out.println("  probe failed (measuring anyway): " + e);
+        }
+        if (cfg.warmup() > 0) {
+            load.closed(v, cfg.warmup(), Math.min(cfg.concurrency(), cfg.warmup()), cfg.phaseTimeout(), "warm-up");
+        }
+        System.out.printf("== %s, %s: closed loop, %d workflows at concurrency %d%n",
+                cfg.name(), v.id, cfg.n(), cfg.concurrency());
+        PhaseResult closed = measure(v, "closed", cfg.concurrency(), cfg.n(),
+                () -> load.closed(v, cfg.n(), cfg.concurrency(), cfg.phaseTimeout(), "closed"));
+        double rate = fixedRate(v, closed);
+        int planned = (int) Math.max(1, Math.round(rate * cfg.fixedDuration().toMillis() / 1000.0));
+        System.out.printf("== %s, %s: fixed rate %.1f workflows/s for %d s%n",
+                cfg.name(), v.id, rate, cfg.fixedDuration().toSeconds());
+        measure(v, "fixed", rate, planned, () -> load.open(v, rate, cfg.fixedDuration(), cfg.phaseTimeout(), "fixed"));
+    }
+
+    /** The server's idle commit rate with the worker polling, measured over 10 s after the statistics settled. */
+    private void measureBackground() throws IOException {
+        if (db == null) {
+            return;
+        }
+        try {
+            String durability = db.durability();
+            System.out.println("== " + cfg.name() + ": Postgres " + durability);
+            results.setProperty("durability", durability);
+        } catch (Exception e) {
+            System.out.println("  cannot read the Postgres settings: " + e);
+        }
+        System.out.printf("== %s: measuring the idle server's background commits (%d s)%n", cfg.name(),
+                cfg.settleMillis() / 1000 + 10);
+        DbStats.Snapshot a = dbSnapshot();
+        DbStats.settle(10_000);
+        DbStats.Snapshot b = a == null ? null : dbSnapshotNow();
+        if (a != null && b != null) {
+            background = DbStats.Background.between(a, b);
+            System.out.printf("  idle: %.1f commits/s, %.1f writes/s (subtracted from the phases)%n",
+                    background.commitsPerSecond(), background.writesPerSecond());
+            results.setProperty("idleCommitsPerSecond", Double.toString(background.commitsPerSecond()));
+            results.setProperty("idleWritesPerSecond", Double.toString(background.writesPerSecond()));
+            save();
+        }
+    }
+
+    /** Explicit rate, else half the test server's closed-loop throughput, else half this server's. */
+    private double fixedRate(Variant v, PhaseResult closed) {
+        if (cfg.rate() != null) {
+            return cfg.rate();
+        }
+        if (cfg.rateFrom() != null) {
+            PhaseResult ref = PhaseResult.load(cfg.rateFrom(), v.id, "closed");
+            if (ref != null && ref.ok() && ref.throughput() > 0) {
+                return ref.throughput() / 2;
+            }
+        }
+        return closed.ok() && closed.throughput() > 0 ? closed.throughput() / 2 : 10;
+    }
+
+    private PhaseResult measure(Variant v, String phase, double loadLevel, int planned, Supplier<Load.Outcome> run)
+            throws IOException {
+        DbStats.Snapshot before = settled != null ? settled : dbSnapshot();
+        long cpu0 = cpu != null ? cpu.cpuMillis() : -1;
+        Load.Outcome o = run.get();
+        long cpu1 = cpu != null ? cpu.cpuMillis() : -1;
+        DbStats.Snapshot after = before != null ? dbSnapshot() : null;
+        settled = after;
+        double cpuMs = cpu0 >= 0 && cpu1 >= 0 ? cpu1 - cpu0 : Double.NaN;
+        double commits = before != null && after != null ? background.commits(before, after) : Double.NaN;
+        double writes = before != null && after != null ? background.writes(before, after) : Double.NaN;
+        PhaseResult r = PhaseResult.of(v, phase, loadLevel, planned, o, cpuMs, commits, writes);
+        if (before != null && after != null) {
+            System.out.printf("  database: %d commits, %d writes between the reads %.0f s apart (%.0f and %.0f of "
+                            + "them idle background)%n", after.commits() - before.commits(),
+                    after.nextXid() - before.nextXid(), (after.atNanos() - before.atNanos()) / 1e9,
+                    background.commitsPerSecond() * (after.atNanos() - before.atNanos()) / 1e9,
+                    background.writesPerSecond() * (after.atNanos() - before.atNanos()) / 1e9);
+        }
+        System.out.printf("  %s %s: %s, %d/%d completed in %.1f s = %.1f/s, p50 %.0f ms, p95 %.0f ms, p99 %.0f ms, "
+                        + "CPU %.1f ms/wf, commits %.2f/wf, writes %.2f/wf, %d errors%s%n",
+                v.id, phase, r.status(), r.completed(), planned, r.seconds(), r.throughput(), r.p50(), r.p95(),
+                r.p99(), r.cpuMsPerWf(), r.commitsPerWf(), r.writesPerWf(), r.errors(),
+                r.note().isEmpty() ? "" : " (" + r.note() + ")");
+        record(r);
+        return r;
+    }
+
+    /** Waits for the backends to flush their statistics, then reads them; null without a database. */
+    private DbStats.Snapshot dbSnapshot() {
+        if (db == null) {
+            return null;
+        }
+        System.out.printf("  (waiting %d s for Postgres to flush its statistics)%n", cfg.settleMillis() / 1000);
+        DbStats.settle(cfg.settleMillis());
+        return dbSnapshotNow();
+    }
+
+    private DbStats.Snapshot dbSnapshotNow() {
+        try {
+            return db.read();
+        } catch (Exception e) {
+            System.out.println("  cannot read database statistics: " + e);
+            return null;
+        }
+    }
+
+    private void record(PhaseResult r) throws IOException {
+        r.store(results);
+        save();
+    }
+
+    private void save() throws IOException {
+        Files.createDirectories(cfg.out().toAbsolutePath().getParent());
+        try (OutputStream os = Files.newOutputStream(cfg.out())) {
+            results.store(os, "kairos-bench results");
+        }
+    }
+}

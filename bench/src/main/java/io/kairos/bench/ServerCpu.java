@@ -1,0 +1,76 @@
+package io.kairos.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * CPU time of a server's process tree from /proc: the server process, its descendants and (dev server) the embedded
+ * Postgres, whose postmaster is reparented away from the server by pg_ctl and so is found through postmaster.pid.
+ * Each process counts utime+stime plus cutime+cstime, the CPU of children it has already reaped, so a Postgres
+ * backend that exits between two reads is still counted through the postmaster; a process that exits and is not
+ * reaped by a tracked parent between two reads is missed.
+ */
+final class ServerCpu {
+    private final long serverPid;
+    private final Path postmasterPidFile; // null: no embedded Postgres
+    private final int clockTicksPerSecond;
+
+    ServerCpu(long serverPid, Path pgData, int clockTicksPerSecond) {
+        this.serverPid = serverPid;
+        this.postmasterPidFile = pgData == null ? null : pgData.resolve("postmaster.pid");
+        this.clockTicksPerSecond = clockTicksPerSecond;
+    }
+
+    /** Milliseconds of CPU used so far by the whole tree, or -1 when /proc cannot be read. */
+    long cpuMillis() {
+        Set<Long> pids = new LinkedHashSet<>();
+        for (long root : roots()) {
+            pids.add(root);
+            ProcessHandle.of(root).ifPresent(h -> h.descendants().forEach(d -> pids.add(d.pid())));
+        }
+        long ticks = 0;
+        boolean any = false;
+        for (long pid : pids) {
+            Optional<Long> t = ticks(pid);
+            if (t.isPresent()) {
+                ticks += t.get();
+                any = true;
+            }
+        }
+        return any ? ticks * 1000 / clockTicksPerSecond : -1;
+    }
+
+    private List<Long> roots() {
+        List<Long> roots = new ArrayList<>(List.of(serverPid));
+        if (postmasterPidFile != null) {
+            try {
+                List<String> lines = Files.readAllLines(postmasterPidFile);
+                if (!lines.isEmpty()) {
+                    roots.add(Long.parseLong(lines.get(0).trim()));
+                }
+            } catch (IOException | NumberFormatException ignored) {
+                // Postgres not (yet) running
+            }
+        }
+        return roots;
+    }
+
+    /** utime + stime + cutime + cstime of one process, in clock ticks. */
+    static Optional<Long> ticks(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            // the command name (field 2) may contain spaces: fields after the last ')' start with field 3
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" +");
+            return Optional.of(Long.parseLong(f[11]) + Long.parseLong(f[12]) + Long.parseLong(f[13])
+                    + Long.parseLong(f[14]));
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty(); // exited between listing and reading
+        }
+    }
+}
