@@ -55,6 +55,10 @@ public final class EngineWorkflows {
 
         @ActivityMethod
         int fail(String type);
+
+        /** Heartbeats until the server says it was canceled. */
+        @ActivityMethod
+        String untilCanceled();
     }
 
     public static final class GreetingsImpl implements Greetings {
@@ -109,6 +113,16 @@ public final class EngineWorkflows {
         @Override
         public int fail(String type) {
             throw ApplicationFailure.newNonRetryableFailure("activity gave up", type);
+        }
+
+        @Override
+        public String untilCanceled() {
+            ActivityExecutionContext ctx = Activity.getExecutionContext();
+            for (int i = 0; i < 600; i++) {
+                ctx.heartbeat(i); // throws ActivityCanceledException once the cancel request arrives
+                sleep(100);
+            }
+            return "never canceled";
         }
 
         private static void sleep(long ms) {
@@ -299,6 +313,43 @@ public final class EngineWorkflows {
             long random = Workflow.sideEffect(Long.class, () -> 42L);
             Workflow.sleep(Duration.ofMillis(100));
             return "version " + v + " side effect " + random;
+        }
+    }
+
+    @WorkflowInterface
+    public interface CancelWorkflow {
+        @WorkflowMethod
+        String run();
+    }
+
+    public static final class CancelWorkflowImpl implements CancelWorkflow {
+        @Override
+        @SuppressWarnings("unchecked")
+        public String run() {
+            Greetings g = Workflow.newActivityStub(Greetings.class, ActivityOptions.newBuilder()
+                    .setStartToCloseTimeout(Duration.ofSeconds(60)).setHeartbeatTimeout(Duration.ofSeconds(2))
+                    .setCancellationType(io.temporal.activity.ActivityCancellationType.WAIT_CANCELLATION_COMPLETED).build());
+            Promise<String>[] running = new Promise[1];
+            io.temporal.workflow.CancellationScope scope =
+                    Workflow.newCancellationScope(() -> { running[0] = Async.function(g::untilCanceled); });
+            scope.run();
+            Workflow.sleep(Duration.ofMillis(500));
+            scope.cancel();
+            String outcome;
+            try {
+                running[0].get();
+                outcome = "not canceled";
+            } catch (io.temporal.failure.ActivityFailure e) {
+                outcome = e.getCause() instanceof io.temporal.failure.CanceledFailure ? "activity canceled" : "other " + e.getCause();
+            }
+            // A timer started (its command reaches the server with this task) and canceled in a later task.
+            io.temporal.workflow.CancellationScope timerScope =
+                    Workflow.newCancellationScope(() -> { Workflow.newTimer(Duration.ofHours(1)); });
+            timerScope.run();
+            Workflow.sleep(Duration.ofMillis(100));
+            timerScope.cancel();
+            Workflow.sleep(Duration.ofMillis(100));
+            return outcome;
         }
     }
 

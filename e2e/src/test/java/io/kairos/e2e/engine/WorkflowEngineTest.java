@@ -192,6 +192,17 @@ class WorkflowEngineTest {
     }
 
     @Test
+    void activityAndTimerCancellation() {
+        String id = WorkerHarness.id("cancel");
+        assertEquals("activity canceled", h.stub(EngineWorkflows.CancelWorkflow.class, id).run());
+        List<HistoryEvent> events = history(id);
+        assertEquals(1, count(events, EventType.EVENT_TYPE_ACTIVITY_TASK_CANCEL_REQUESTED));
+        assertEquals(1, count(events, EventType.EVENT_TYPE_ACTIVITY_TASK_CANCELED));
+        assertEquals(1, count(events, EventType.EVENT_TYPE_TIMER_CANCELED));
+        assertEquals(3, count(events, EventType.EVENT_TYPE_TIMER_FIRED), "the three sleeps fire, the canceled timer does not");
+    }
+
+    @Test
     void getVersionAndSideEffect() {
         assertEquals("version 2 side effect 42",
                 h.stub(EngineWorkflows.VersionWorkflow.class, WorkerHarness.id("version")).run());
