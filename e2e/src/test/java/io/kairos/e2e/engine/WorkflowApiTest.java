@@ -213,6 +213,59 @@ class WorkflowApiTest {
         assertEquals(1, rest.getHistory().getEvents(rest.getHistory().getEventsCount() - 1).getEventId());
     }
 
+    /** An activity completes while the task that closes the workflow is running: Temporal's UnhandledCommand. */
+    @Test
+    void closingWhileNewEventsArrivedFailsTheTaskWithUnhandledCommand() {
+        String id = WorkerHarness.id("unhandled");
+        String queue = WorkerHarness.id("unhandled-q");
+        api.startWorkflowExecution(start(id, queue).build());
+        var tq = TaskQueue.newBuilder().setName(queue).build();
+        var pollWt = io.temporal.api.workflowservice.v1.PollWorkflowTaskQueueRequest.newBuilder().setNamespace("default")
+                .setTaskQueue(tq).setIdentity("raw").build();
+        var wt1 = api.withDeadlineAfter(30, TimeUnit.SECONDS).pollWorkflowTaskQueue(pollWt);
+        api.respondWorkflowTaskCompleted(io.temporal.api.workflowservice.v1.RespondWorkflowTaskCompletedRequest.newBuilder()
+                .setNamespace("default").setTaskToken(wt1.getTaskToken())
+                .addCommands(io.temporal.api.command.v1.Command.newBuilder()
+                        .setCommandType(io.temporal.api.enums.v1.CommandType.COMMAND_TYPE_SCHEDULE_ACTIVITY_TASK)
+                        .setScheduleActivityTaskCommandAttributes(io.temporal.api.command.v1.ScheduleActivityTaskCommandAttributes
+                                .newBuilder().setActivityId("a1").setActivityType(io.temporal.api.common.v1.ActivityType.newBuilder()
+                                        .setName("A")).setStartToCloseTimeout(com.google.protobuf.Duration.newBuilder().setSeconds(30))))
+                .addCommands(io.temporal.api.command.v1.Command.newBuilder()
+                        .setCommandType(io.temporal.api.enums.v1.CommandType.COMMAND_TYPE_START_TIMER)
+                        .setStartTimerCommandAttributes(io.temporal.api.command.v1.StartTimerCommandAttributes.newBuilder()
+                                .setTimerId("t1").setStartToFireTimeout(com.google.protobuf.Duration.newBuilder().setNanos(100_000_000))))
+                .build());
+        var activity = api.withDeadlineAfter(30, TimeUnit.SECONDS).pollActivityTaskQueue(PollActivityTaskQueueRequest.newBuilder()
+                .setNamespace("default").setTaskQueue(tq).setIdentity("raw").build());
+        var wt2 = api.withDeadlineAfter(30, TimeUnit.SECONDS).pollWorkflowTaskQueue(pollWt); // after the timer fired
+        api.respondActivityTaskCompleted(RespondActivityTaskCompletedRequest.newBuilder().setNamespace("default")
+                .setTaskToken(activity.getTaskToken()).build());
+        api.respondWorkflowTaskCompleted(io.temporal.api.workflowservice.v1.RespondWorkflowTaskCompletedRequest.newBuilder()
+                .setNamespace("default").setTaskToken(wt2.getTaskToken())
+                .addCommands(io.temporal.api.command.v1.Command.newBuilder()
+                        .setCommandType(io.temporal.api.enums.v1.CommandType.COMMAND_TYPE_COMPLETE_WORKFLOW_EXECUTION))
+                .build());
+        List<HistoryEvent> events = h.client.fetchHistory(id).getEvents();
+        List<EventType> tail = events.subList(events.size() - 4, events.size()).stream().map(HistoryEvent::getEventType).toList();
+        assertEquals(List.of(EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED, EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED,
+                EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED, EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED), tail);
+        assertEquals(io.temporal.api.enums.v1.WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_UNHANDLED_COMMAND,
+                events.get(events.size() - 4).getWorkflowTaskFailedEventAttributes().getCause());
+        // The next task sees the activity result and may now close the workflow.
+        var wt3 = api.withDeadlineAfter(30, TimeUnit.SECONDS).pollWorkflowTaskQueue(pollWt);
+        assertTrue(wt3.getHistory().getEventsList().stream()
+                .anyMatch(e -> e.getEventType() == EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED));
+        api.respondWorkflowTaskCompleted(io.temporal.api.workflowservice.v1.RespondWorkflowTaskCompletedRequest.newBuilder()
+                .setNamespace("default").setTaskToken(wt3.getTaskToken())
+                .addCommands(io.temporal.api.command.v1.Command.newBuilder()
+                        .setCommandType(io.temporal.api.enums.v1.CommandType.COMMAND_TYPE_COMPLETE_WORKFLOW_EXECUTION))
+                .build());
+        assertEquals(io.temporal.api.enums.v1.WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_COMPLETED,
+                api.describeWorkflowExecution(DescribeWorkflowExecutionRequest.newBuilder().setNamespace("default")
+                        .setExecution(WorkflowExecution.newBuilder().setWorkflowId(id)).build())
+                        .getWorkflowExecutionInfo().getStatus());
+    }
+
     @Test
     void memoUpsertAndSdkMetadataAreKept() {
         String id = WorkerHarness.id("memo");

@@ -171,6 +171,17 @@ public final class WorkflowTasks {
     private RespondWorkflowTaskCompletedResponse applyCompletion(TaskToken token, RespondWorkflowTaskCompletedRequest req) {
         return updater.update(token.workflowKey(), m -> {
             WorkflowTaskInfo wt = requireStarted(m, token);
+            if (commands.closesWorkflow(req.getCommandsList()) && m.hasBufferedEvents()) {
+                // Temporal's UnhandledCommand: new events arrived while the worker decided to close the
+                // workflow, so the task fails and a new one shows the worker those events first.
+                failOrRetry(m, wt, HistoryEvent.newBuilder().setEventType(EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED)
+                        .setWorkflowTaskFailedEventAttributes(WorkflowTaskFailedEventAttributes.newBuilder()
+                                .setScheduledEventId(wt.getScheduledEventId())
+                                .setStartedEventId(wt.getStartedEventId())
+                                .setCause(WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_UNHANDLED_COMMAND)
+                                .setIdentity(req.getIdentity())));
+                return RespondWorkflowTaskCompletedResponse.getDefaultInstance();
+            }
             WorkflowTaskLifecycle.TABLE.move(WorkflowTaskLifecycle.State.STARTED, WorkflowTaskLifecycle.State.NONE);
             writeTransientEvents(m, wt);
             m.completingWorkflowTask(true);
@@ -187,14 +198,6 @@ public final class WorkflowTasks {
             if (req.hasStickyAttributes()) {
                 m.state().getExecutionBuilder().setStickyTaskQueue(req.getStickyAttributes().getWorkerTaskQueue())
                         .setStickyScheduleToStartTimeout(req.getStickyAttributes().getScheduleToStartTimeout());
-            }
-            boolean closes = commands.closesWorkflow(req.getCommandsList());
-            if (closes && m.hasBufferedEvents()) {
-                // New events arrived while the worker decided to close: it must see them first.
-                m.completingWorkflowTask(false);
-                m.flushBufferedEvents();
-                m.scheduleWorkflowTask(1);
-                return RespondWorkflowTaskCompletedResponse.getDefaultInstance();
             }
             commands.apply(m, req.getCommandsList());
             HistoryLimits.terminateIfExceeded(m);
