@@ -56,6 +56,9 @@ public final class EngineWorkflows {
         @ActivityMethod
         int fail(String type);
 
+        @ActivityMethod
+        String huge(int bytes);
+
         /** Heartbeats until the server says it was canceled. */
         @ActivityMethod
         String untilCanceled();
@@ -113,6 +116,11 @@ public final class EngineWorkflows {
         @Override
         public int fail(String type) {
             throw ApplicationFailure.newNonRetryableFailure("activity gave up", type);
+        }
+
+        @Override
+        public String huge(int bytes) {
+            return "x".repeat(bytes);
         }
 
         @Override
@@ -350,6 +358,23 @@ public final class EngineWorkflows {
             timerScope.cancel();
             Workflow.sleep(Duration.ofMillis(100));
             return outcome;
+        }
+    }
+
+    @WorkflowInterface
+    public interface HugeResultWorkflow {
+        @WorkflowMethod
+        String run(int bytes);
+    }
+
+    public static final class HugeResultWorkflowImpl implements HugeResultWorkflow {
+        @Override
+        public String run(int bytes) {
+            try {
+                return "length " + Workflow.newActivityStub(Greetings.class, options(Duration.ofSeconds(10))).huge(bytes).length();
+            } catch (io.temporal.failure.ActivityFailure e) {
+                return "failed: " + e.getCause().getMessage();
+            }
         }
     }
 

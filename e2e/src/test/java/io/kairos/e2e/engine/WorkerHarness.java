@@ -44,7 +44,8 @@ final class WorkerHarness implements AutoCloseable {
                 EngineWorkflows.AsyncCompletionWorkflowImpl.class, EngineWorkflows.FailingWorkflowImpl.class,
                 EngineWorkflows.WorkflowTaskFailureWorkflowImpl.class, EngineWorkflows.ChainWorkflowImpl.class,
                 EngineWorkflows.VersionWorkflowImpl.class, EngineWorkflows.TimerAndActivitiesWorkflowImpl.class,
-                EngineWorkflows.MemoWorkflowImpl.class, EngineWorkflows.CancelWorkflowImpl.class);
+                EngineWorkflows.MemoWorkflowImpl.class, EngineWorkflows.CancelWorkflowImpl.class,
+                EngineWorkflows.HugeResultWorkflowImpl.class);
         worker.registerActivitiesImplementations(new EngineWorkflows.GreetingsImpl());
         factory.start();
     }

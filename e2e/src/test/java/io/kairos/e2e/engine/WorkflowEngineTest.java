@@ -203,6 +203,13 @@ class WorkflowEngineTest {
     }
 
     @Test
+    void activityResultsOverTheBlobLimitFailTheActivity() {
+        assertEquals("length 1000", h.stub(EngineWorkflows.HugeResultWorkflow.class, WorkerHarness.id("small")).run(1000));
+        assertEquals("failed: Complete result exceeds size limit.",
+                h.stub(EngineWorkflows.HugeResultWorkflow.class, WorkerHarness.id("huge")).run(3 * 1024 * 1024));
+    }
+
+    @Test
     void getVersionAndSideEffect() {
         assertEquals("version 2 side effect 42",
                 h.stub(EngineWorkflows.VersionWorkflow.class, WorkerHarness.id("version")).run());

@@ -101,7 +101,20 @@ public final class TaskHandler {
                 .setNamespaceId(namespaces.forExistingWork(req.getNamespace()).toString()).setRequest(req).build());
     }
 
+    /**
+     * A result over the blob size limit is recorded as a non-retryable activity failure, as Temporal does,
+     * so the workflow sees why instead of the worker retrying forever.
+     */
     public RespondActivityTaskCompletedResponse activityCompleted(RespondActivityTaskCompletedRequest req) {
+        if (req.getResult().getSerializedSize() > RequestValidation.BLOB_SIZE_LIMIT) {
+            activityFailed(RespondActivityTaskFailedRequest.newBuilder().setNamespace(req.getNamespace())
+                    .setTaskToken(req.getTaskToken()).setIdentity(req.getIdentity())
+                    .setFailure(io.temporal.api.failure.v1.Failure.newBuilder().setMessage("Complete result exceeds size limit.")
+                            .setSource("Server").setServerFailureInfo(
+                                    io.temporal.api.failure.v1.ServerFailureInfo.newBuilder().setNonRetryable(true)))
+                    .build());
+            return RespondActivityTaskCompletedResponse.getDefaultInstance();
+        }
         return history.respondActivityTaskCompleted(io.kairos.proto.history.v1.RespondActivityTaskCompletedRequest.newBuilder()
                 .setNamespaceId(namespaces.forExistingWork(req.getNamespace()).toString()).setRequest(req).build());
     }

@@ -44,6 +44,9 @@ public final class RetryPolicies {
      * @param deadline schedule-to-close deadline, or null when there is none
      */
     public static Decision next(RetryPolicy p, int attempt, Failure failure, Instant now, Instant deadline) {
+        if (failure.hasServerFailureInfo() && failure.getServerFailureInfo().getNonRetryable()) {
+            return new Decision(null, RetryState.RETRY_STATE_NON_RETRYABLE_FAILURE);
+        }
         if (failure.hasApplicationFailureInfo()) {
             var info = failure.getApplicationFailureInfo();
             if (info.getNonRetryable() || p.getNonRetryableErrorTypesList().contains(info.getType())) {
