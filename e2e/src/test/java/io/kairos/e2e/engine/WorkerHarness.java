@@ -19,6 +19,21 @@ final class WorkerHarness implements AutoCloseable {
     WorkerFactory factory;
     final String taskQueue;
     final int port;
+    private ServerProcess server;
+
+    /** A dev server (ephemeral database) of its own, stopped when the harness closes. */
+    static WorkerHarness withDevServer(String name) {
+        int port = ServerProcess.freePort();
+        ServerProcess server = devServer(name, port);
+        try {
+            WorkerHarness h = new WorkerHarness(port);
+            h.server = server;
+            return h;
+        } catch (RuntimeException e) {
+            server.close();
+            throw e;
+        }
+    }
 
     WorkerHarness(int port) {
         this(port, "engine-" + UUID.randomUUID());
@@ -68,6 +83,9 @@ final class WorkerHarness implements AutoCloseable {
         factory.shutdownNow();
         factory.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS);
         service.shutdownNow();
+        if (server != null) {
+            server.close();
+        }
     }
 
     static ServerProcess devServer(String name, int port) {

@@ -3,7 +3,6 @@ package io.kairos.e2e.engine;
 import com.google.protobuf.ByteString;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.kairos.e2e.ServerProcess;
 import io.temporal.api.common.v1.Payloads;
 import io.temporal.api.common.v1.WorkflowExecution;
 import io.temporal.api.common.v1.WorkflowType;
@@ -49,15 +48,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Workflow RPCs at the wire level, through the SDK's service stubs: policies, errors, ById, reverse history. */
 class WorkflowApiTest {
-    private static ServerProcess server;
     private static WorkerHarness h;
     private static WorkflowServiceGrpc.WorkflowServiceBlockingStub api;
 
     @BeforeAll
     static void start() {
-        int port = ServerProcess.freePort();
-        server = WorkerHarness.devServer("workflow-api", port);
-        h = new WorkerHarness(port);
+        h = WorkerHarness.withDevServer("workflow-api");
         api = h.service.blockingStub();
     }
 
@@ -65,9 +61,6 @@ class WorkflowApiTest {
     static void stop() {
         if (h != null) {
             h.close();
-        }
-        if (server != null) {
-            server.close();
         }
     }
 
@@ -288,17 +281,13 @@ class WorkflowApiTest {
         // A second worker process on the same queue takes over after the first one disappears with its cache.
         h.factory.shutdownNow();
         h.factory.awaitTermination(10, TimeUnit.SECONDS);
-        try (WorkerHarness other = new WorkerHarness(serverPort(), h.taskQueue)) {
+        try (WorkerHarness other = new WorkerHarness(h.port, h.taskQueue)) {
             assertEquals("Hello, a0! Hello, a1! Hello, a2!", other.client.newUntypedWorkflowStub(exec, java.util.Optional.empty())
                     .getResult(60, TimeUnit.SECONDS, String.class));
         } finally {
             h.restartFactory();
         }
         assertNotEquals("", exec.getRunId());
-    }
-
-    private static int serverPort() {
-        return h.port;
     }
 
 }

@@ -1,6 +1,5 @@
 package io.kairos.e2e.engine;
 
-import io.kairos.e2e.ServerProcess;
 import io.temporal.api.enums.v1.EventType;
 import io.temporal.api.history.v1.HistoryEvent;
 import io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionRequest;
@@ -29,23 +28,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Real workflows through the official Java SDK worker against the dev server jar. */
 class WorkflowEngineTest {
-    private static ServerProcess server;
     private static WorkerHarness h;
 
     @BeforeAll
     static void start() {
-        int port = ServerProcess.freePort();
-        server = WorkerHarness.devServer("engine", port);
-        h = new WorkerHarness(port);
+        h = WorkerHarness.withDevServer("engine");
     }
 
     @AfterAll
     static void stop() {
         if (h != null) {
             h.close();
-        }
-        if (server != null) {
-            server.close();
         }
     }
 
