@@ -243,6 +243,10 @@ public final class Mutation {
         return !timerTasks.isEmpty();
     }
 
+    java.time.Instant earliestTimer() {
+        return timerTasks.stream().map(QueueTask::fireAt).min(java.util.Comparator.naturalOrder()).orElseThrow();
+    }
+
     WorkflowWrite toWrite() {
         long txnId = events.isEmpty() ? 0 : shard.nextTaskId();
         return new WorkflowWrite(state.build(), expectedRecordVersion, events, txnId, transferTasks, timerTasks);

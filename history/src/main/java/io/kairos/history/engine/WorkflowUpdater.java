@@ -137,7 +137,7 @@ public final class WorkflowUpdater {
             shard.notifyTransferTasks();
         }
         if (m.hasTimerTasks()) {
-            shard.notifyTimerTasks();
+            shard.notifyTimerTasks(m.earliestTimer());
         }
         notifier.changed(key);
     }

@@ -44,6 +44,11 @@ public final class QueueProcessor implements AutoCloseable {
     private final Semaphore wake = new Semaphore(0);
     private final ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
     private volatile boolean running = true;
+    /**
+     * When the timer loop plans to look again. Instant.MIN while it works: timers committed then are seen by
+     * the next-timer query that follows the pass, so their notifications need not wake it.
+     */
+    private volatile Instant nextWakeAt = Instant.MIN;
     private Thread loop;
 
     public QueueProcessor(Kind kind, ShardContext shard, ExecutionStore store, QueueTaskExecutor executor, Clock clock) {
@@ -58,7 +63,7 @@ public final class QueueProcessor implements AutoCloseable {
         if (kind == Kind.TRANSFER) {
             shard.onTransferTasks(this::notifyNewTasks);
         } else {
-            shard.onTimerTasks(this::notifyNewTasks);
+            shard.onTimerTasks(this::notifyTimer);
         }
         loop = Thread.ofVirtual().name(kind.name().toLowerCase() + "-queue-" + shard.shardId()).start(this::run);
     }
@@ -67,10 +72,21 @@ public final class QueueProcessor implements AutoCloseable {
         wake.release();
     }
 
+    /**
+     * Most new timers (task timeouts) are due long after the next planned wake-up: waking for them would only
+     * re-read the queue. Wake early only for a timer due before that.
+     */
+    private void notifyTimer(Instant fireAt) {
+        if (fireAt.isBefore(nextWakeAt)) {
+            wake.release();
+        }
+    }
+
     private void run() {
         while (running) {
             try {
                 // Permits released from here on wake the wait below: no notification is lost.
+                nextWakeAt = Instant.MIN;
                 wake.drainPermits();
                 List<QueueTask> batch = kind == Kind.TRANSFER
                         ? store.readTransferTasks(shard.shardId(), BATCH)
@@ -135,12 +151,19 @@ public final class QueueProcessor implements AutoCloseable {
 
     private void waitForWork(boolean hadFailures) throws InterruptedException {
         Duration wait = hadFailures ? RETRY_DELAY : IDLE_POLL;
+        if (kind == Kind.TIMER) {
+            // From here a new timer due within the longest wait wakes the loop, so none is missed.
+            nextWakeAt = clock.instant().plus(IDLE_POLL);
+        }
         if (kind == Kind.TIMER && !hadFailures) {
             Optional<Instant> next = store.nextTimerTime(shard.shardId());
             if (next.isPresent()) {
                 Duration untilNext = Duration.between(clock.instant(), next.get());
                 wait = untilNext.isNegative() ? Duration.ZERO : (untilNext.compareTo(IDLE_POLL) < 0 ? untilNext : IDLE_POLL);
             }
+        }
+        if (kind == Kind.TIMER) {
+            nextWakeAt = clock.instant().plus(wait);
         }
         if (!wait.isZero()) {
             wake.tryAcquire(wait.toMillis() + 1, TimeUnit.MILLISECONDS);

@@ -17,7 +17,7 @@ public final class ShardContext {
     private long nextId;
     private long rangeEnd;
     private volatile Runnable transferListener = () -> { };
-    private volatile Runnable timerListener = () -> { };
+    private volatile java.util.function.Consumer<java.time.Instant> timerListener = t -> { };
 
     ShardContext(ShardId shardId, long rangeId, ShardStore store) {
         this.shardId = shardId;
@@ -51,7 +51,7 @@ public final class ShardContext {
         transferListener = listener;
     }
 
-    public void onTimerTasks(Runnable listener) {
+    public void onTimerTasks(java.util.function.Consumer<java.time.Instant> listener) {
         timerListener = listener;
     }
 
@@ -60,7 +60,8 @@ public final class ShardContext {
         transferListener.run();
     }
 
-    public void notifyTimerTasks() {
-        timerListener.run();
+    /** Called after a commit that added timer tasks, with the earliest of their fire times. */
+    public void notifyTimerTasks(java.time.Instant earliest) {
+        timerListener.accept(earliest);
     }
 }
