@@ -15,7 +15,7 @@ import io.temporal.api.workflowservice.v1.GetClusterInfoRequest;
 import io.temporal.api.workflowservice.v1.GetClusterInfoResponse;
 import io.temporal.api.workflowservice.v1.GetSystemInfoRequest;
 import io.temporal.api.workflowservice.v1.GetSystemInfoResponse;
-import io.temporal.api.workflowservice.v1.SignalWorkflowExecutionRequest;
+import io.temporal.api.workflowservice.v1.QueryWorkflowRequest;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -127,10 +127,10 @@ class ServerInfoTest {
 
     @Test
     void rpcsNotBuiltYetAreUnimplemented() {
-        assertStatus(Status.Code.UNIMPLEMENTED, () -> clients.workflow.blockingStub().signalWorkflowExecution(
-                SignalWorkflowExecutionRequest.newBuilder().setNamespace("default")
-                        .setWorkflowExecution(WorkflowExecution.newBuilder().setWorkflowId("w"))
-                        .setSignalName("s").setRequestId(UUID.randomUUID().toString()).build()));
+        assertStatus(Status.Code.UNIMPLEMENTED, () -> clients.workflow.blockingStub().queryWorkflow(
+                QueryWorkflowRequest.newBuilder().setNamespace("default")
+                        .setExecution(WorkflowExecution.newBuilder().setWorkflowId("w"))
+                        .setQuery(io.temporal.api.query.v1.WorkflowQuery.newBuilder().setQueryType("q")).build()));
         assertStatus(Status.Code.UNIMPLEMENTED, () -> clients.operator.blockingStub().listSearchAttributes(
                 ListSearchAttributesRequest.newBuilder().setNamespace("default").build()));
     }

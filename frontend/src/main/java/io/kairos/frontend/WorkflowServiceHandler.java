@@ -110,6 +110,29 @@ public final class WorkflowServiceHandler extends WorkflowServiceGrpc.WorkflowSe
     }
 
     @Override
+    public void signalWorkflowExecution(SignalWorkflowExecutionRequest request, StreamObserver<SignalWorkflowExecutionResponse> o) {
+        UnaryCalls.respond("SignalWorkflowExecution", o, () -> workflows.signal(request));
+    }
+
+    @Override
+    public void signalWithStartWorkflowExecution(SignalWithStartWorkflowExecutionRequest request,
+                                                 StreamObserver<SignalWithStartWorkflowExecutionResponse> o) {
+        UnaryCalls.respond("SignalWithStartWorkflowExecution", o, () -> workflows.signalWithStart(request));
+    }
+
+    @Override
+    public void terminateWorkflowExecution(TerminateWorkflowExecutionRequest request,
+                                           StreamObserver<TerminateWorkflowExecutionResponse> o) {
+        UnaryCalls.respond("TerminateWorkflowExecution", o, () -> workflows.terminate(request));
+    }
+
+    @Override
+    public void requestCancelWorkflowExecution(RequestCancelWorkflowExecutionRequest request,
+                                               StreamObserver<RequestCancelWorkflowExecutionResponse> o) {
+        UnaryCalls.respond("RequestCancelWorkflowExecution", o, () -> workflows.requestCancel(request));
+    }
+
+    @Override
     public void getWorkflowExecutionHistoryReverse(GetWorkflowExecutionHistoryReverseRequest request,
                                                    StreamObserver<GetWorkflowExecutionHistoryReverseResponse> o) {
         UnaryCalls.respond("GetWorkflowExecutionHistoryReverse", o, () -> workflows.historyReverse(request));

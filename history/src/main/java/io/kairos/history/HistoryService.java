@@ -4,6 +4,7 @@ import io.grpc.Channel;
 import io.grpc.ServerServiceDefinition;
 import io.kairos.history.engine.Activities;
 import io.kairos.history.engine.Commands;
+import io.kairos.history.engine.ExternalRequests;
 import io.kairos.history.engine.HistoryNotifier;
 import io.kairos.history.engine.HistoryReads;
 import io.kairos.history.engine.StartWorkflow;
@@ -37,8 +38,10 @@ public final class HistoryService implements AutoCloseable {
         Activities activities = new Activities(updater);
         WorkflowTasks workflowTasks = new WorkflowTasks(updater, new Commands(activities));
         Timers timers = new Timers(updater);
-        this.handler = new HistoryServiceHandler(shards, clock.instant(), new StartWorkflow(updater), workflowTasks,
-                activities, new HistoryReads(updater));
+        StartWorkflow start = new StartWorkflow(updater);
+        HistoryReads reads = new HistoryReads(updater);
+        this.handler = new HistoryServiceHandler(shards, clock.instant(), start, workflowTasks, activities, reads,
+                new ExternalRequests(updater, reads, start));
         QueueTaskExecutor executor = new QueueTaskExecutor(MatchingServiceGrpc.newBlockingStub(matchingChannel),
                 workflowTasks, activities, timers);
         shards.onShardAcquired(shard -> {

@@ -8,6 +8,7 @@ import io.grpc.stub.StreamObserver;
 import io.kairos.common.grpc.UnaryCalls;
 import io.kairos.common.ids.NamespaceId;
 import io.kairos.history.engine.Activities;
+import io.kairos.history.engine.ExternalRequests;
 import io.kairos.history.engine.HistoryReads;
 import io.kairos.history.engine.StartWorkflow;
 import io.kairos.history.engine.WorkflowTasks;
@@ -58,9 +59,11 @@ public final class HistoryServiceHandler extends HistoryServiceGrpc.HistoryServi
     private final WorkflowTasks workflowTasks;
     private final Activities activities;
     private final HistoryReads reads;
+    private final ExternalRequests external;
 
     public HistoryServiceHandler(ShardController shards, Instant startedAt, StartWorkflow start, WorkflowTasks workflowTasks,
-                                 Activities activities, HistoryReads reads) {
+                                 Activities activities, HistoryReads reads, ExternalRequests external) {
+        this.external = external;
         this.shards = shards;
         this.startedAt = startedAt;
         this.start = start;
@@ -178,6 +181,39 @@ public final class HistoryServiceHandler extends HistoryServiceGrpc.HistoryServi
             NamespaceId ns = ns(r.getNamespaceId());
             var key = reads.resolve(ns, r.getWorkflowId(), r.getRunId());
             return GetActivityTaskTokenResponse.newBuilder().setTaskToken(activities.tokenFor(key, r.getActivityId())).build();
+        });
+    }
+
+    @Override
+    public void signalWorkflowExecution(io.kairos.proto.history.v1.SignalWorkflowExecutionRequest r,
+                                        StreamObserver<io.temporal.api.workflowservice.v1.SignalWorkflowExecutionResponse> o) {
+        UnaryCalls.respond("SignalWorkflowExecution", o, () -> {
+            external.signal(ns(r.getNamespaceId()), r.getRequest());
+            return io.temporal.api.workflowservice.v1.SignalWorkflowExecutionResponse.getDefaultInstance();
+        });
+    }
+
+    @Override
+    public void signalWithStartWorkflowExecution(io.kairos.proto.history.v1.SignalWithStartWorkflowExecutionRequest r,
+            StreamObserver<io.temporal.api.workflowservice.v1.SignalWithStartWorkflowExecutionResponse> o) {
+        UnaryCalls.respond("SignalWithStartWorkflowExecution", o, () -> external.signalWithStart(ns(r.getNamespaceId()), r.getRequest()));
+    }
+
+    @Override
+    public void terminateWorkflowExecution(io.kairos.proto.history.v1.TerminateWorkflowExecutionRequest r,
+                                           StreamObserver<io.temporal.api.workflowservice.v1.TerminateWorkflowExecutionResponse> o) {
+        UnaryCalls.respond("TerminateWorkflowExecution", o, () -> {
+            external.terminate(ns(r.getNamespaceId()), r.getRequest());
+            return io.temporal.api.workflowservice.v1.TerminateWorkflowExecutionResponse.getDefaultInstance();
+        });
+    }
+
+    @Override
+    public void requestCancelWorkflowExecution(io.kairos.proto.history.v1.RequestCancelWorkflowExecutionRequest r,
+            StreamObserver<io.temporal.api.workflowservice.v1.RequestCancelWorkflowExecutionResponse> o) {
+        UnaryCalls.respond("RequestCancelWorkflowExecution", o, () -> {
+            external.requestCancel(ns(r.getNamespaceId()), r.getRequest());
+            return io.temporal.api.workflowservice.v1.RequestCancelWorkflowExecutionResponse.getDefaultInstance();
         });
     }
 

@@ -379,6 +379,30 @@ public final class EngineWorkflows {
     }
 
     @WorkflowInterface
+    public interface SignalWorkflow {
+        @WorkflowMethod
+        String run(int expected);
+
+        @io.temporal.workflow.SignalMethod
+        void add(String value);
+    }
+
+    public static final class SignalWorkflowImpl implements SignalWorkflow {
+        private final List<String> values = new ArrayList<>();
+
+        @Override
+        public String run(int expected) {
+            Workflow.await(() -> values.size() >= expected);
+            return String.join(",", values);
+        }
+
+        @Override
+        public void add(String value) {
+            values.add(value);
+        }
+    }
+
+    @WorkflowInterface
     public interface MemoWorkflow {
         @WorkflowMethod
         String run(String value);

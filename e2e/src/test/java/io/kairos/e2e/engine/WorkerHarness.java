@@ -60,7 +60,7 @@ final class WorkerHarness implements AutoCloseable {
                 EngineWorkflows.WorkflowTaskFailureWorkflowImpl.class, EngineWorkflows.ChainWorkflowImpl.class,
                 EngineWorkflows.VersionWorkflowImpl.class, EngineWorkflows.TimerAndActivitiesWorkflowImpl.class,
                 EngineWorkflows.MemoWorkflowImpl.class, EngineWorkflows.CancelWorkflowImpl.class,
-                EngineWorkflows.HugeResultWorkflowImpl.class);
+                EngineWorkflows.HugeResultWorkflowImpl.class, EngineWorkflows.SignalWorkflowImpl.class);
         worker.registerActivitiesImplementations(new EngineWorkflows.GreetingsImpl());
         factory.start();
     }

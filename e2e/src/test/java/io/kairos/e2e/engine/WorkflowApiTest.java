@@ -90,6 +90,15 @@ class WorkflowApiTest {
                 .setWorkflowIdConflictPolicy(WorkflowIdConflictPolicy.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING).build());
         assertEquals(r1.getRunId(), existing.getRunId());
         assertFalse(existing.getStarted());
+        // TERMINATE_EXISTING ends the running run and starts a new one.
+        StartWorkflowExecutionResponse replaced = api.startWorkflowExecution(start(id, queue)
+                .setWorkflowIdConflictPolicy(WorkflowIdConflictPolicy.WORKFLOW_ID_CONFLICT_POLICY_TERMINATE_EXISTING).build());
+        assertTrue(replaced.getStarted());
+        assertNotEquals(r1.getRunId(), replaced.getRunId());
+        assertEquals(io.temporal.api.enums.v1.WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_TERMINATED,
+                api.describeWorkflowExecution(DescribeWorkflowExecutionRequest.newBuilder().setNamespace("default")
+                        .setExecution(WorkflowExecution.newBuilder().setWorkflowId(id).setRunId(r1.getRunId())).build())
+                        .getWorkflowExecutionInfo().getStatus());
     }
 
     @Test

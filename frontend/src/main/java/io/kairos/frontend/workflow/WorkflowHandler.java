@@ -48,6 +48,49 @@ public final class WorkflowHandler {
                 .setNamespaceId(ns.toString()).setRequest(withId).build());
     }
 
+    public io.temporal.api.workflowservice.v1.SignalWorkflowExecutionResponse signal(
+            io.temporal.api.workflowservice.v1.SignalWorkflowExecutionRequest req) {
+        RequestValidation.requireId(req.getWorkflowExecution().getWorkflowId(), "WorkflowId");
+        RequestValidation.requireId(req.getSignalName(), "SignalName");
+        RequestValidation.requireBlobSize(req.getInput());
+        NamespaceId ns = namespaces.forExistingWork(req.getNamespace());
+        return history.signalWorkflowExecution(io.kairos.proto.history.v1.SignalWorkflowExecutionRequest.newBuilder()
+                .setNamespaceId(ns.toString()).setRequest(req).build());
+    }
+
+    public io.temporal.api.workflowservice.v1.SignalWithStartWorkflowExecutionResponse signalWithStart(
+            io.temporal.api.workflowservice.v1.SignalWithStartWorkflowExecutionRequest req) {
+        RequestValidation.requireId(req.getWorkflowId(), "WorkflowId");
+        RequestValidation.requireId(req.getWorkflowType().getName(), "WorkflowType");
+        RequestValidation.requireTaskQueue(req.getTaskQueue());
+        RequestValidation.requireId(req.getSignalName(), "SignalName");
+        RequestValidation.requireBlobSize(req.getInput());
+        RequestValidation.requireBlobSize(req.getSignalInput());
+        if (!req.getCronSchedule().isEmpty()) {
+            throw new InvalidArgumentException("Cron schedules are not supported by this server yet.");
+        }
+        NamespaceId ns = namespaces.forNewWork(req.getNamespace());
+        var withId = req.getRequestId().isEmpty() ? req.toBuilder().setRequestId(UUID.randomUUID().toString()).build() : req;
+        return history.signalWithStartWorkflowExecution(io.kairos.proto.history.v1.SignalWithStartWorkflowExecutionRequest
+                .newBuilder().setNamespaceId(ns.toString()).setRequest(withId).build());
+    }
+
+    public io.temporal.api.workflowservice.v1.TerminateWorkflowExecutionResponse terminate(
+            io.temporal.api.workflowservice.v1.TerminateWorkflowExecutionRequest req) {
+        RequestValidation.requireId(req.getWorkflowExecution().getWorkflowId(), "WorkflowId");
+        NamespaceId ns = namespaces.forExistingWork(req.getNamespace());
+        return history.terminateWorkflowExecution(io.kairos.proto.history.v1.TerminateWorkflowExecutionRequest.newBuilder()
+                .setNamespaceId(ns.toString()).setRequest(req).build());
+    }
+
+    public io.temporal.api.workflowservice.v1.RequestCancelWorkflowExecutionResponse requestCancel(
+            io.temporal.api.workflowservice.v1.RequestCancelWorkflowExecutionRequest req) {
+        RequestValidation.requireId(req.getWorkflowExecution().getWorkflowId(), "WorkflowId");
+        NamespaceId ns = namespaces.forExistingWork(req.getNamespace());
+        return history.requestCancelWorkflowExecution(io.kairos.proto.history.v1.RequestCancelWorkflowExecutionRequest
+                .newBuilder().setNamespaceId(ns.toString()).setRequest(req).build());
+    }
+
     public DescribeWorkflowExecutionResponse describe(DescribeWorkflowExecutionRequest req) {
         RequestValidation.requireId(req.getExecution().getWorkflowId(), "WorkflowId");
         NamespaceId ns = namespaces.forExistingWork(req.getNamespace());

@@ -69,6 +69,18 @@ public final class Commands {
                                 .setFailure(c.getFailWorkflowExecutionCommandAttributes().getFailure())
                                 .setRetryState(RetryState.RETRY_STATE_RETRY_POLICY_NOT_SET)
                                 .setWorkflowTaskCompletedEventId(lastWorkflowTaskCompletedId(m))));
+                case COMMAND_TYPE_CANCEL_WORKFLOW_EXECUTION -> {
+                    if (!m.state().getCancelRequested()) {
+                        throw new BadCommandException(
+                                WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_BAD_CANCEL_WORKFLOW_EXECUTION_ATTRIBUTES,
+                                "CancelWorkflowExecution without a cancellation request.");
+                    }
+                    m.addEvent(HistoryEvent.newBuilder().setEventType(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CANCELED)
+                            .setWorkflowExecutionCanceledEventAttributes(
+                                    io.temporal.api.history.v1.WorkflowExecutionCanceledEventAttributes.newBuilder()
+                                            .setDetails(c.getCancelWorkflowExecutionCommandAttributes().getDetails())
+                                            .setWorkflowTaskCompletedEventId(lastWorkflowTaskCompletedId(m))));
+                }
                 case COMMAND_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES -> m.addEvent(HistoryEvent.newBuilder()
                         .setEventType(EventType.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES)
                         .setUpsertWorkflowSearchAttributesEventAttributes(UpsertWorkflowSearchAttributesEventAttributes.newBuilder()

@@ -101,6 +101,7 @@ public final class EventApplier {
                 var memo = e.getWorkflowPropertiesModifiedEventAttributes().getUpsertedMemo().getFieldsMap();
                 exec.getMemoBuilder().putAllFields(memo);
             }
+            case EVENT_TYPE_WORKFLOW_EXECUTION_CANCEL_REQUESTED -> s.setCancelRequested(true);
             case EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED -> close(s, e, WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_COMPLETED);
             case EVENT_TYPE_WORKFLOW_EXECUTION_FAILED -> close(s, e, WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_FAILED);
             case EVENT_TYPE_WORKFLOW_EXECUTION_TIMED_OUT -> close(s, e, WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_TIMED_OUT);

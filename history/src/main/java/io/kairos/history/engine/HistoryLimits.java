@@ -1,9 +1,6 @@
 package io.kairos.history.engine;
 
 import io.kairos.proto.persistence.v1.WorkflowMutableStateOrBuilder;
-import io.temporal.api.enums.v1.EventType;
-import io.temporal.api.history.v1.HistoryEvent;
-import io.temporal.api.history.v1.WorkflowExecutionTerminatedEventAttributes;
 
 /**
  * Temporal's history limits: continue-as-new is suggested at 4,096 events or 4 MiB; a run whose history passes
@@ -30,10 +27,8 @@ final class HistoryLimits {
         boolean count = s.getNextEventId() - 1 > ERROR_COUNT;
         boolean size = s.getExecution().getHistorySizeBytes() > ERROR_BYTES;
         if (count || size) {
-            m.addEvent(HistoryEvent.newBuilder().setEventType(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_TERMINATED)
-                    .setWorkflowExecutionTerminatedEventAttributes(WorkflowExecutionTerminatedEventAttributes.newBuilder()
-                            .setReason(count ? "Workflow history count exceeds limit." : "Workflow history size exceeds limit.")
-                            .setIdentity("history-service")));
+            ExternalRequests.terminate(m, count ? "Workflow history count exceeds limit." : "Workflow history size exceeds limit.",
+                    "history-service", io.temporal.api.common.v1.Payloads.getDefaultInstance());
         }
     }
 }

@@ -1,7 +1,6 @@
 package io.kairos.history.engine;
 
 import com.google.protobuf.Duration;
-import io.kairos.common.errors.InvalidArgumentException;
 import io.kairos.common.errors.WorkflowAlreadyStartedException;
 import io.kairos.common.ids.NamespaceId;
 import io.kairos.common.ids.WorkflowKey;
@@ -40,12 +39,35 @@ public final class StartWorkflow {
     }
 
     public StartWorkflowExecutionResponse start(NamespaceId namespaceId, StartWorkflowExecutionRequest req) {
+        return start(namespaceId, req, null);
+    }
+
+    /**
+     * @param alsoInNewRun events to add to a new run right after WorkflowExecutionStarted (SignalWithStart's
+     *                     signal), or null
+     */
+    StartWorkflowExecutionResponse start(NamespaceId namespaceId, StartWorkflowExecutionRequest req,
+                                         java.util.function.Consumer<Mutation> alsoInNewRun) {
         ShardContext shard = updater.shards().contextFor(namespaceId, req.getWorkflowId());
         ReentrantLock lock = updater.lockFor(req.getWorkflowId());
         lock.lock();
         try {
-            for (int attempt = 1; ; attempt++) {
+            for (int attempt = 1; attempt <= 5; attempt++) {
                 Optional<CurrentExecution> current = updater.store().getCurrent(shard.shardId(), namespaceId, req.getWorkflowId());
+                if (current.isPresent() && current.get().running() && terminatesExisting(req)
+                        && !req.getRequestId().equals(current.get().createRequestId())) {
+                    // Not atomic with the start below: a crash in between leaves the old run terminated and no new
+                    // run, and the client's retry of the start then creates it.
+                    WorkflowKey old = new WorkflowKey(namespaceId, req.getWorkflowId(), current.get().runId());
+                    updater.update(old, m -> {
+                        if (m.isRunning()) {
+                            ExternalRequests.terminate(m, "terminated by a new start with TERMINATE_EXISTING", req.getIdentity(),
+                                    io.temporal.api.common.v1.Payloads.getDefaultInstance());
+                        }
+                        return null;
+                    });
+                    continue;
+                }
                 if (current.isPresent()) {
                     StartWorkflowExecutionResponse existing = decideAgainstCurrent(req, current.get());
                     if (existing != null) {
@@ -53,13 +75,15 @@ public final class StartWorkflow {
                     }
                 }
                 try {
-                    return create(namespaceId, req, shard, current.map(CurrentExecution::runId).orElse(null));
+                    return create(namespaceId, req, shard, current.map(CurrentExecution::runId).orElse(null), alsoInNewRun);
                 } catch (ConditionFailedException raced) {
                     if (attempt >= 3) {
                         throw raced;
                     }
                 }
             }
+            throw new io.kairos.common.errors.UnavailableException("workflow " + req.getWorkflowId()
+                    + " kept changing while it was being started; retry", null);
         } finally {
             lock.unlock();
         }
@@ -76,11 +100,6 @@ public final class StartWorkflow {
             if (conflict == WorkflowIdConflictPolicy.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING) {
                 return StartWorkflowExecutionResponse.newBuilder().setRunId(cur.runId().toString()).setStarted(false).build();
             }
-            if (conflict == WorkflowIdConflictPolicy.WORKFLOW_ID_CONFLICT_POLICY_TERMINATE_EXISTING
-                    || req.getWorkflowIdReusePolicy() == WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_TERMINATE_IF_RUNNING) {
-                throw new InvalidArgumentException("WorkflowIdConflictPolicy TERMINATE_EXISTING is not supported by this "
-                        + "server yet.");
-            }
             throw alreadyStarted(req, cur);
         }
         WorkflowIdReusePolicy reuse = req.getWorkflowIdReusePolicy();
@@ -92,13 +111,19 @@ public final class StartWorkflow {
         return null;
     }
 
+    private static boolean terminatesExisting(StartWorkflowExecutionRequest req) {
+        return req.getWorkflowIdConflictPolicy() == WorkflowIdConflictPolicy.WORKFLOW_ID_CONFLICT_POLICY_TERMINATE_EXISTING
+                || req.getWorkflowIdReusePolicy() == WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_TERMINATE_IF_RUNNING;
+    }
+
     private static WorkflowAlreadyStartedException alreadyStarted(StartWorkflowExecutionRequest req, CurrentExecution cur) {
         return new WorkflowAlreadyStartedException("Workflow execution is already running. WorkflowId: "
                 + req.getWorkflowId() + ", RunId: " + cur.runId() + ".", cur.createRequestId(), cur.runId().toString());
     }
 
     private StartWorkflowExecutionResponse create(NamespaceId namespaceId, StartWorkflowExecutionRequest req,
-                                                  ShardContext shard, UUID previousRunId) {
+                                                  ShardContext shard, UUID previousRunId,
+                                                  java.util.function.Consumer<Mutation> alsoInNewRun) {
         UUID runId = UUID.randomUUID();
         WorkflowKey key = new WorkflowKey(namespaceId, req.getWorkflowId(), runId);
         WorkflowMutableState.Builder s = WorkflowMutableState.newBuilder()
@@ -133,6 +158,9 @@ public final class StartWorkflow {
                         .setCronSchedule(req.getCronSchedule())
                         .setWorkflowId(req.getWorkflowId())
                         .setPriority(req.getPriority())));
+        if (alsoInNewRun != null) {
+            alsoInNewRun.accept(m);
+        }
         m.scheduleWorkflowTask(1);
         if (!Times.isZero(runTimeout)) {
             m.timerTask(m.now().plus(Times.duration(runTimeout)), HistoryTask.newBuilder()

@@ -1,0 +1,124 @@
+package io.kairos.history.engine;
+
+import io.kairos.common.errors.NotFoundException;
+import io.kairos.common.ids.NamespaceId;
+import io.kairos.common.ids.WorkflowKey;
+import io.temporal.api.enums.v1.EventType;
+import io.temporal.api.enums.v1.WorkflowIdConflictPolicy;
+import io.temporal.api.history.v1.HistoryEvent;
+import io.temporal.api.history.v1.WorkflowExecutionCancelRequestedEventAttributes;
+import io.temporal.api.history.v1.WorkflowExecutionSignaledEventAttributes;
+import io.temporal.api.history.v1.WorkflowExecutionTerminatedEventAttributes;
+import io.temporal.api.workflowservice.v1.RequestCancelWorkflowExecutionRequest;
+import io.temporal.api.workflowservice.v1.SignalWithStartWorkflowExecutionRequest;
+import io.temporal.api.workflowservice.v1.SignalWithStartWorkflowExecutionResponse;
+import io.temporal.api.workflowservice.v1.SignalWorkflowExecutionRequest;
+import io.temporal.api.workflowservice.v1.StartWorkflowExecutionRequest;
+import io.temporal.api.workflowservice.v1.TerminateWorkflowExecutionRequest;
+
+/**
+ * What clients do to a running workflow from outside: SignalWorkflowExecution, SignalWithStartWorkflowExecution,
+ * TerminateWorkflowExecution and RequestCancelWorkflowExecution. Signals and cancel requests are buffered while
+ * a workflow task runs and delivered after it; termination ends the run at once.
+ */
+public final class ExternalRequests {
+    private final WorkflowUpdater updater;
+    private final HistoryReads reads;
+    private final StartWorkflow start;
+
+    public ExternalRequests(WorkflowUpdater updater, HistoryReads reads, StartWorkflow start) {
+        this.updater = updater;
+        this.reads = reads;
+        this.start = start;
+    }
+
+    public void signal(NamespaceId ns, SignalWorkflowExecutionRequest req) {
+        WorkflowKey key = reads.resolve(ns, req.getWorkflowExecution().getWorkflowId(), req.getWorkflowExecution().getRunId());
+        updater.update(key, m -> {
+            requireRunning(m);
+            if (!req.getRequestId().isEmpty() && m.state().getSignalRequestIdsList().contains(req.getRequestId())) {
+                return null; // a retried signal: already applied
+            }
+            addSignal(m, req.getSignalName(), req.getInput(), req.getIdentity(), req.getHeader(), req.getRequestId());
+            m.scheduleWorkflowTask(1);
+            return null;
+        });
+    }
+
+    /** Signals the running workflow, or starts one with the signal as its second event. */
+    public SignalWithStartWorkflowExecutionResponse signalWithStart(NamespaceId ns, SignalWithStartWorkflowExecutionRequest req) {
+        StartWorkflowExecutionRequest startReq = StartWorkflowExecutionRequest.newBuilder()
+                .setNamespace(req.getNamespace()).setWorkflowId(req.getWorkflowId()).setWorkflowType(req.getWorkflowType())
+                .setTaskQueue(req.getTaskQueue()).setInput(req.getInput())
+                .setWorkflowExecutionTimeout(req.getWorkflowExecutionTimeout()).setWorkflowRunTimeout(req.getWorkflowRunTimeout())
+                .setWorkflowTaskTimeout(req.getWorkflowTaskTimeout()).setIdentity(req.getIdentity())
+                .setRequestId(req.getRequestId()).setWorkflowIdReusePolicy(req.getWorkflowIdReusePolicy())
+                // Signal-with-start joins a running workflow unless told otherwise.
+                .setWorkflowIdConflictPolicy(req.getWorkflowIdConflictPolicy() == WorkflowIdConflictPolicy.WORKFLOW_ID_CONFLICT_POLICY_UNSPECIFIED
+                        ? WorkflowIdConflictPolicy.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING : req.getWorkflowIdConflictPolicy())
+                .setRetryPolicy(req.getRetryPolicy()).setCronSchedule(req.getCronSchedule()).setMemo(req.getMemo())
+                .setSearchAttributes(req.getSearchAttributes()).setHeader(req.getHeader()).setPriority(req.getPriority())
+                .build();
+        var started = start.start(ns, startReq, m -> addSignal(m, req.getSignalName(), req.getSignalInput(),
+                req.getIdentity(), req.getHeader(), ""));
+        if (!started.getStarted()) {
+            signal(ns, SignalWorkflowExecutionRequest.newBuilder().setNamespace(req.getNamespace())
+                    .setWorkflowExecution(io.temporal.api.common.v1.WorkflowExecution.newBuilder()
+                            .setWorkflowId(req.getWorkflowId()).setRunId(started.getRunId()))
+                    .setSignalName(req.getSignalName()).setInput(req.getSignalInput()).setIdentity(req.getIdentity())
+                    .setHeader(req.getHeader()).build());
+        }
+        return SignalWithStartWorkflowExecutionResponse.newBuilder().setRunId(started.getRunId())
+                .setStarted(started.getStarted()).build();
+    }
+
+    public void terminate(NamespaceId ns, TerminateWorkflowExecutionRequest req) {
+        WorkflowKey key = reads.resolve(ns, req.getWorkflowExecution().getWorkflowId(), req.getWorkflowExecution().getRunId());
+        updater.update(key, m -> {
+            requireRunning(m);
+            terminate(m, req.getReason(), req.getIdentity(), req.getDetails());
+            return null;
+        });
+    }
+
+    /** Ends the run now, even with a workflow task running; buffered events are dropped with it. */
+    static void terminate(Mutation m, String reason, String identity, io.temporal.api.common.v1.Payloads details) {
+        m.state().clearBufferedEvents();
+        m.addEvent(HistoryEvent.newBuilder().setEventType(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_TERMINATED)
+                .setWorkflowExecutionTerminatedEventAttributes(WorkflowExecutionTerminatedEventAttributes.newBuilder()
+                        .setReason(reason).setDetails(details).setIdentity(identity)));
+    }
+
+    public void requestCancel(NamespaceId ns, RequestCancelWorkflowExecutionRequest req) {
+        WorkflowKey key = reads.resolve(ns, req.getWorkflowExecution().getWorkflowId(), req.getWorkflowExecution().getRunId());
+        updater.update(key, m -> {
+            requireRunning(m);
+            if (m.state().getCancelRequested()) {
+                return null; // already requested (or a retry of this request): nothing more to do
+            }
+            m.state().setCancelRequestId(req.getRequestId());
+            m.addEvent(HistoryEvent.newBuilder().setEventType(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CANCEL_REQUESTED)
+                    .setWorkflowExecutionCancelRequestedEventAttributes(WorkflowExecutionCancelRequestedEventAttributes
+                            .newBuilder().setCause(req.getReason()).setIdentity(req.getIdentity())));
+            m.scheduleWorkflowTask(1);
+            return null;
+        });
+    }
+
+    private static void addSignal(Mutation m, String name, io.temporal.api.common.v1.Payloads input, String identity,
+                                  io.temporal.api.common.v1.Header header, String requestId) {
+        if (!requestId.isEmpty()) {
+            m.state().addSignalRequestIds(requestId);
+        }
+        m.addEvent(HistoryEvent.newBuilder().setEventType(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED)
+                .setWorkflowExecutionSignaledEventAttributes(WorkflowExecutionSignaledEventAttributes.newBuilder()
+                        .setSignalName(name).setInput(input).setIdentity(identity).setHeader(header)));
+    }
+
+    /** Temporal answers NOT_FOUND "workflow execution already completed" for a closed run. */
+    private static void requireRunning(Mutation m) {
+        if (!m.isRunning()) {
+            throw new NotFoundException("workflow execution already completed");
+        }
+    }
+}
