@@ -403,6 +403,23 @@ public final class EngineWorkflows {
     }
 
     @WorkflowInterface
+    public interface CountdownWorkflow {
+        @WorkflowMethod
+        int run(int remaining, int runs);
+    }
+
+    public static final class CountdownWorkflowImpl implements CountdownWorkflow {
+        @Override
+        public int run(int remaining, int runs) {
+            if (remaining > 0) {
+                Workflow.newActivityStub(Greetings.class, options(Duration.ofSeconds(5))).greet("run " + runs);
+                Workflow.continueAsNew(remaining - 1, runs + 1);
+            }
+            return runs;
+        }
+    }
+
+    @WorkflowInterface
     public interface MemoWorkflow {
         @WorkflowMethod
         String run(String value);

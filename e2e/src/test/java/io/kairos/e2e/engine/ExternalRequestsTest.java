@@ -99,6 +99,27 @@ class ExternalRequestsTest {
     }
 
     @Test
+    void continueAsNewChainsRunsAndTheResultFollowsIt() throws Exception {
+        String id = WorkerHarness.id("countdown");
+        EngineWorkflows.CountdownWorkflow wf = h.stub(EngineWorkflows.CountdownWorkflow.class, id);
+        WorkflowExecution first = WorkflowClient.start(wf::run, 3, 1);
+        // The SDK follows new_execution_run_id from run to run.
+        assertEquals(4, h.client.newUntypedWorkflowStub(first, Optional.empty()).getResult(60, TimeUnit.SECONDS, Integer.class));
+        List<HistoryEvent> firstRun = h.client.fetchHistory(id, first.getRunId()).getEvents();
+        HistoryEvent last = firstRun.get(firstRun.size() - 1);
+        assertEquals(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW, last.getEventType());
+        var current = h.service.blockingStub().describeWorkflowExecution(
+                io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionRequest.newBuilder().setNamespace("default")
+                        .setExecution(WorkflowExecution.newBuilder().setWorkflowId(id)).build()).getWorkflowExecutionInfo();
+        assertEquals(first.getRunId(), current.getFirstRunId(), "the chain keeps its first run id");
+        assertEquals(io.temporal.api.enums.v1.WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_COMPLETED, current.getStatus());
+        List<HistoryEvent> lastRun = h.client.fetchHistory(id).getEvents();
+        var started = lastRun.get(0).getWorkflowExecutionStartedEventAttributes();
+        assertEquals(io.temporal.api.enums.v1.ContinueAsNewInitiator.CONTINUE_AS_NEW_INITIATOR_WORKFLOW, started.getInitiator());
+        assertTrue(!started.getContinuedExecutionRunId().isEmpty(), "the last run names the run it continues");
+    }
+
+    @Test
     void terminationEndsTheRunAtOnce() {
         String id = WorkerHarness.id("terminate");
         WorkflowClient.start(h.stub(EngineWorkflows.SleepWorkflow.class, id)::sleep, 3_600_000L);

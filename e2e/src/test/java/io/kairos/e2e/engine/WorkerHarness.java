@@ -60,7 +60,8 @@ final class WorkerHarness implements AutoCloseable {
                 EngineWorkflows.WorkflowTaskFailureWorkflowImpl.class, EngineWorkflows.ChainWorkflowImpl.class,
                 EngineWorkflows.VersionWorkflowImpl.class, EngineWorkflows.TimerAndActivitiesWorkflowImpl.class,
                 EngineWorkflows.MemoWorkflowImpl.class, EngineWorkflows.CancelWorkflowImpl.class,
-                EngineWorkflows.HugeResultWorkflowImpl.class, EngineWorkflows.SignalWorkflowImpl.class);
+                EngineWorkflows.HugeResultWorkflowImpl.class, EngineWorkflows.SignalWorkflowImpl.class,
+                EngineWorkflows.CountdownWorkflowImpl.class);
         worker.registerActivitiesImplementations(new EngineWorkflows.GreetingsImpl());
         factory.start();
     }

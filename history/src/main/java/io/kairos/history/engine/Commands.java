@@ -81,6 +81,7 @@ public final class Commands {
                                             .setDetails(c.getCancelWorkflowExecutionCommandAttributes().getDetails())
                                             .setWorkflowTaskCompletedEventId(lastWorkflowTaskCompletedId(m))));
                 }
+                case COMMAND_TYPE_CONTINUE_AS_NEW_WORKFLOW_EXECUTION -> continueAsNew(m, c);
                 case COMMAND_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES -> m.addEvent(HistoryEvent.newBuilder()
                         .setEventType(EventType.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES)
                         .setUpsertWorkflowSearchAttributesEventAttributes(UpsertWorkflowSearchAttributesEventAttributes.newBuilder()
@@ -120,6 +121,44 @@ public final class Commands {
                         .setWorkflowTaskCompletedEventId(lastWorkflowTaskCompletedId(m))));
         m.timerTask(m.now().plus(Times.duration(a.getStartToFireTimeout())), HistoryTask.newBuilder()
                 .setUserTimer(UserTimer.newBuilder().setTimerId(a.getTimerId()).setStartedEventId(e.getEventId())));
+    }
+
+    /** Closes this run as ContinuedAsNew; the updater creates the next run in the same transaction. */
+    private static void continueAsNew(Mutation m, Command c) {
+        var a = c.getContinueAsNewWorkflowExecutionCommandAttributes();
+        var exec = m.state().getExecution();
+        checkBlob(a.getInput(), WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_BAD_CONTINUE_AS_NEW_ATTRIBUTES,
+                "ContinueAsNewWorkflowExecutionCommandAttributes.Input");
+        java.util.UUID next = java.util.UUID.randomUUID();
+        var type = a.getWorkflowType().getName().isEmpty()
+                ? io.temporal.api.common.v1.WorkflowType.newBuilder().setName(exec.getWorkflowType()).build() : a.getWorkflowType();
+        var queue = a.getTaskQueue().getName().isEmpty() ? exec.getTaskQueue() : a.getTaskQueue();
+        var runTimeout = Times.isZero(a.getWorkflowRunTimeout()) ? exec.getRunTimeout() : a.getWorkflowRunTimeout();
+        var taskTimeout = Times.isZero(a.getWorkflowTaskTimeout()) ? exec.getDefaultWorkflowTaskTimeout() : a.getWorkflowTaskTimeout();
+        var memo = a.hasMemo() ? a.getMemo() : exec.getMemo();
+        var searchAttributes = a.hasSearchAttributes() ? a.getSearchAttributes() : exec.getSearchAttributes();
+        m.addEvent(HistoryEvent.newBuilder().setEventType(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW)
+                .setWorkflowExecutionContinuedAsNewEventAttributes(
+                        io.temporal.api.history.v1.WorkflowExecutionContinuedAsNewEventAttributes.newBuilder()
+                                .setNewExecutionRunId(next.toString())
+                                .setWorkflowType(type).setTaskQueue(queue).setInput(a.getInput())
+                                .setWorkflowRunTimeout(runTimeout).setWorkflowTaskTimeout(taskTimeout)
+                                .setWorkflowTaskCompletedEventId(lastWorkflowTaskCompletedId(m))
+                                .setBackoffStartInterval(a.getBackoffStartInterval())
+                                .setInitiator(io.temporal.api.enums.v1.ContinueAsNewInitiator.CONTINUE_AS_NEW_INITIATOR_WORKFLOW)
+                                .setHeader(a.getHeader()).setMemo(memo).setSearchAttributes(searchAttributes)
+                                .setLastCompletionResult(a.getLastCompletionResult())));
+        m.continueAs(new Mutation.Continuation(next, io.temporal.api.history.v1.WorkflowExecutionStartedEventAttributes.newBuilder()
+                .setWorkflowType(type).setTaskQueue(queue).setInput(a.getInput())
+                .setWorkflowExecutionTimeout(exec.getExecutionTimeout()).setWorkflowRunTimeout(runTimeout)
+                .setWorkflowTaskTimeout(taskTimeout)
+                .setContinuedExecutionRunId(exec.getRunId())
+                .setInitiator(io.temporal.api.enums.v1.ContinueAsNewInitiator.CONTINUE_AS_NEW_INITIATOR_WORKFLOW)
+                .setFirstExecutionRunId(exec.getFirstExecutionRunId())
+                .setAttempt(1)
+                .setHeader(a.getHeader()).setMemo(memo).setSearchAttributes(searchAttributes)
+                .setRetryPolicy(a.getRetryPolicy())
+                .setLastCompletionResult(a.getLastCompletionResult())));
     }
 
     private static BadCommandException badTimer(String message) {

@@ -107,6 +107,8 @@ public final class EventApplier {
             case EVENT_TYPE_WORKFLOW_EXECUTION_TIMED_OUT -> close(s, e, WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_TIMED_OUT);
             case EVENT_TYPE_WORKFLOW_EXECUTION_TERMINATED -> close(s, e, WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_TERMINATED);
             case EVENT_TYPE_WORKFLOW_EXECUTION_CANCELED -> close(s, e, WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_CANCELED);
+            case EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW ->
+                    close(s, e, WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_CONTINUED_AS_NEW);
             default -> {
                 // Markers and other events carry no state beyond history.
             }

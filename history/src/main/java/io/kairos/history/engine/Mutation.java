@@ -86,6 +86,20 @@ public final class Mutation {
 
     private long workflowTaskCompletedEventId;
 
+    /** The next run a ContinueAsNew command asked for: committed together with this run's close. */
+    record Continuation(java.util.UUID runId, io.temporal.api.history.v1.WorkflowExecutionStartedEventAttributes.Builder started) {
+    }
+
+    private Continuation continuation;
+
+    void continueAs(Continuation next) {
+        continuation = next;
+    }
+
+    Continuation continuation() {
+        return continuation;
+    }
+
     void workflowTaskCompletedEventId(long id) {
         workflowTaskCompletedEventId = id;
     }

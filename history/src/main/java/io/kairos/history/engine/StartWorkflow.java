@@ -126,51 +126,64 @@ public final class StartWorkflow {
                                                   java.util.function.Consumer<Mutation> alsoInNewRun) {
         UUID runId = UUID.randomUUID();
         WorkflowKey key = new WorkflowKey(namespaceId, req.getWorkflowId(), runId);
-        WorkflowMutableState.Builder s = WorkflowMutableState.newBuilder()
-                .setNextEventId(1)
-                .setExecution(ExecutionInfo.newBuilder()
-                        .setNamespaceId(namespaceId.toString())
-                        .setWorkflowId(req.getWorkflowId())
-                        .setRunId(runId.toString())
-                        .setCreateRequestId(req.getRequestId()));
-        Mutation m = new Mutation(key, shard, s, updater.clock().instant());
         Duration execTimeout = req.getWorkflowExecutionTimeout();
-        Duration runTimeout = Times.isZero(req.getWorkflowRunTimeout()) ? execTimeout : req.getWorkflowRunTimeout();
-        if (!Times.isZero(execTimeout) && Times.duration(runTimeout).compareTo(Times.duration(execTimeout)) > 0) {
-            runTimeout = execTimeout;
-        }
-        m.addEvent(HistoryEvent.newBuilder().setEventType(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED)
-                .setWorkflowExecutionStartedEventAttributes(WorkflowExecutionStartedEventAttributes.newBuilder()
-                        .setWorkflowType(req.getWorkflowType())
-                        .setTaskQueue(req.getTaskQueue())
-                        .setInput(req.getInput())
-                        .setWorkflowExecutionTimeout(execTimeout)
-                        .setWorkflowRunTimeout(runTimeout)
-                        .setWorkflowTaskTimeout(workflowTaskTimeout(req.getWorkflowTaskTimeout()))
-                        .setOriginalExecutionRunId(runId.toString())
-                        .setFirstExecutionRunId(runId.toString())
-                        .setIdentity(req.getIdentity())
-                        .setAttempt(1)
-                        .setHeader(req.getHeader())
-                        .setMemo(req.getMemo())
-                        .setSearchAttributes(req.getSearchAttributes())
-                        .setRetryPolicy(req.getRetryPolicy())
-                        .setCronSchedule(req.getCronSchedule())
-                        .setWorkflowId(req.getWorkflowId())
-                        .setPriority(req.getPriority())));
-        if (alsoInNewRun != null) {
-            alsoInNewRun.accept(m);
-        }
-        m.scheduleWorkflowTask(1);
-        if (!Times.isZero(runTimeout)) {
-            m.timerTask(m.now().plus(Times.duration(runTimeout)), HistoryTask.newBuilder()
-                    .setWorkflowRunTimeout(WorkflowRunTimeout.newBuilder().setRunId(runId.toString())));
-        }
+        Mutation m = newRun(key, shard, updater.clock().instant(), req.getRequestId(), WorkflowExecutionStartedEventAttributes.newBuilder()
+                .setWorkflowType(req.getWorkflowType())
+                .setTaskQueue(req.getTaskQueue())
+                .setInput(req.getInput())
+                .setWorkflowExecutionTimeout(execTimeout)
+                .setWorkflowRunTimeout(req.getWorkflowRunTimeout())
+                .setWorkflowTaskTimeout(req.getWorkflowTaskTimeout())
+                .setFirstExecutionRunId(runId.toString())
+                .setIdentity(req.getIdentity())
+                .setAttempt(1)
+                .setHeader(req.getHeader())
+                .setMemo(req.getMemo())
+                .setSearchAttributes(req.getSearchAttributes())
+                .setRetryPolicy(req.getRetryPolicy())
+                .setCronSchedule(req.getCronSchedule())
+                .setPriority(req.getPriority()), alsoInNewRun);
         var write = m.toWrite();
         updater.store().create(shard.shardId(), shard.rangeId(), key, previousRunId, req.getRequestId(), write);
         updater.committed(key, write);
         updater.afterCommit(key, shard, m);
         return StartWorkflowExecutionResponse.newBuilder().setRunId(runId.toString()).setStarted(true).build();
+    }
+
+    /**
+     * The first mutation of a new run (a start, or the next run of a continue-as-new): WorkflowExecutionStarted
+     * with Temporal's timeout defaults, any extra events, the first workflow task and the run timeout.
+     */
+    static Mutation newRun(WorkflowKey key, ShardContext shard, java.time.Instant now, String createRequestId,
+                           WorkflowExecutionStartedEventAttributes.Builder started, java.util.function.Consumer<Mutation> extra) {
+        WorkflowMutableState.Builder s = WorkflowMutableState.newBuilder()
+                .setNextEventId(1)
+                .setExecution(ExecutionInfo.newBuilder()
+                        .setNamespaceId(key.namespaceId().toString())
+                        .setWorkflowId(key.workflowId())
+                        .setRunId(key.runId().toString())
+                        .setCreateRequestId(createRequestId));
+        Mutation m = new Mutation(key, shard, s, now);
+        Duration execTimeout = started.getWorkflowExecutionTimeout();
+        Duration runTimeout = Times.isZero(started.getWorkflowRunTimeout()) ? execTimeout : started.getWorkflowRunTimeout();
+        if (!Times.isZero(execTimeout) && Times.duration(runTimeout).compareTo(Times.duration(execTimeout)) > 0) {
+            runTimeout = execTimeout;
+        }
+        m.addEvent(HistoryEvent.newBuilder().setEventType(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED)
+                .setWorkflowExecutionStartedEventAttributes(started
+                        .setWorkflowRunTimeout(runTimeout)
+                        .setWorkflowTaskTimeout(workflowTaskTimeout(started.getWorkflowTaskTimeout()))
+                        .setOriginalExecutionRunId(key.runId().toString())
+                        .setWorkflowId(key.workflowId())));
+        if (extra != null) {
+            extra.accept(m);
+        }
+        m.scheduleWorkflowTask(1);
+        if (!Times.isZero(runTimeout)) {
+            m.timerTask(m.now().plus(Times.duration(runTimeout)), HistoryTask.newBuilder()
+                    .setWorkflowRunTimeout(WorkflowRunTimeout.newBuilder().setRunId(key.runId().toString())));
+        }
+        return m;
     }
 
     /** Temporal's default 10 s, capped at 120 s. */

@@ -103,8 +103,22 @@ public final class WorkflowUpdater {
                     return result;
                 }
                 WorkflowWrite write = m.toWrite();
+                Mutation next = null;
+                WorkflowWrite nextWrite = null;
+                WorkflowKey nextKey = null;
+                if (m.continuation() != null) {
+                    nextKey = new WorkflowKey(key.namespaceId(), key.workflowId(), m.continuation().runId());
+                    next = StartWorkflow.newRun(nextKey, shard, m.now(), java.util.UUID.randomUUID().toString(),
+                            m.continuation().started(), null);
+                    nextWrite = next.toWrite();
+                }
                 try {
-                    store.update(shard.shardId(), shard.rangeId(), key, write);
+                    if (next == null) {
+                        store.update(shard.shardId(), shard.rangeId(), key, write);
+                    } else {
+                        store.continueAsNew(shard.shardId(), shard.rangeId(), key, write, nextKey,
+                                nextWrite.state().getExecution().getCreateRequestId(), nextWrite);
+                    }
                 } catch (ConditionFailedException raced) {
                     cache.remove(key);
                     if (attempt >= MAX_ATTEMPTS) {
@@ -120,6 +134,10 @@ public final class WorkflowUpdater {
                 }
                 committed(key, write);
                 afterCommit(key, shard, m);
+                if (next != null) {
+                    committed(nextKey, nextWrite);
+                    afterCommit(nextKey, shard, next);
+                }
                 return result;
             }
         } finally {

@@ -36,6 +36,13 @@ public interface ExecutionStore {
      */
     void update(ShardId shard, long rangeId, WorkflowKey key, WorkflowWrite write);
 
+    /**
+     * Closes {@code closed} (continued-as-new, retried, cron) and creates {@code next} as the current run of the same
+     * workflow id, in one transaction.
+     */
+    void continueAsNew(ShardId shard, long rangeId, WorkflowKey closed, WorkflowWrite closing, WorkflowKey next,
+                       String createRequestId, WorkflowWrite nextWrite);
+
     /** Events with ids in [fromEventId, toEventIdExclusive), in order, at most maxEvents (whole batches). */
     List<HistoryEvent> readHistory(ShardId shard, WorkflowKey key, long fromEventId, long toEventIdExclusive, int maxEvents);
 

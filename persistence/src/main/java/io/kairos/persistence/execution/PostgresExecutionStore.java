@@ -9,6 +9,7 @@ import io.kairos.persistence.sql.ConditionFailedException;
 import io.kairos.persistence.sql.DuplicateKeyException;
 import io.kairos.persistence.sql.Jdbc;
 import io.kairos.persistence.sql.PersistenceException;
+import io.kairos.persistence.sql.SqlErrors;
 import io.kairos.proto.persistence.v1.ExecutionState;
 import io.kairos.proto.persistence.v1.HistoryTask;
 import io.kairos.proto.persistence.v1.WorkflowMutableState;
@@ -84,45 +85,8 @@ public final class PostgresExecutionStore implements ExecutionStore {
                        WorkflowWrite write) {
         jdbc.inTransaction("create workflow execution", c -> {
             shards.assertOwned(c, shard, rangeId);
-            WorkflowMutableState s = write.state();
-            if (previousRunId == null) {
-                try (PreparedStatement ps = c.prepareStatement("INSERT INTO current_executions (shard_id, namespace_id, "
-                        + "workflow_id, run_id, create_request_id, state, status, start_time) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
-                        + "ON CONFLICT DO NOTHING")) {
-                    bindCurrent(ps, shard, key, createRequestId, s);
-                    if (ps.executeUpdate() != 1) {
-                        throw new ConditionFailedException("workflow " + key.workflowId() + " was started concurrently");
-                    }
-                }
-            } else {
-                try (PreparedStatement ps = c.prepareStatement("UPDATE current_executions SET shard_id = ?, namespace_id = ?, "
-                        + "workflow_id = ?, run_id = ?, create_request_id = ?, state = ?, status = ?, start_time = ? "
-                        + "WHERE shard_id = ? AND namespace_id = ? AND workflow_id = ? AND run_id = ?")) {
-                    bindCurrent(ps, shard, key, createRequestId, s);
-                    ps.setInt(9, shard.value());
-                    ps.setObject(10, key.namespaceId().uuid());
-                    ps.setString(11, key.workflowId());
-                    ps.setObject(12, previousRunId);
-                    if (ps.executeUpdate() != 1) {
-                        throw new ConditionFailedException("workflow " + key.workflowId() + " changed concurrently");
-                    }
-                }
-            }
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO executions (shard_id, namespace_id, workflow_id, "
-                    + "run_id, next_event_id, db_record_version, state, status, data) VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?)")) {
-                bindKey(ps, 1, shard, key);
-                ps.setLong(5, s.getNextEventId());
-                ps.setShort(6, (short) s.getExecution().getStateValue());
-                ps.setShort(7, (short) s.getExecution().getStatusValue());
-                ps.setBytes(8, s.toBuilder().setDbRecordVersion(1).build().toByteArray());
-                ps.executeUpdate();
-            } catch (SQLException e) {
-                if ("23505".equals(e.getSQLState())) {
-                    throw new DuplicateKeyException("run " + key.runId() + " exists", e.getSQLState(), e);
-                }
-                throw e;
-            }
-            writeHistoryAndTasks(c, shard, key, write);
+            makeCurrent(c, shard, key, previousRunId, createRequestId, write.state());
+            insertRun(c, shard, key, write);
             return null;
         });
     }
@@ -131,34 +95,98 @@ public final class PostgresExecutionStore implements ExecutionStore {
     public void update(ShardId shard, long rangeId, WorkflowKey key, WorkflowWrite write) {
         jdbc.inTransaction("update workflow execution", c -> {
             shards.assertOwned(c, shard, rangeId);
-            WorkflowMutableState s = write.state();
-            long newVersion = write.expectedRecordVersion() + 1;
-            try (PreparedStatement ps = c.prepareStatement("UPDATE executions SET next_event_id = ?, db_record_version = ?, "
-                    + "state = ?, status = ?, data = ? WHERE shard_id = ? AND namespace_id = ? AND workflow_id = ? "
-                    + "AND run_id = ? AND db_record_version = ?")) {
-                ps.setLong(1, s.getNextEventId());
-                ps.setLong(2, newVersion);
-                ps.setShort(3, (short) s.getExecution().getStateValue());
-                ps.setShort(4, (short) s.getExecution().getStatusValue());
-                ps.setBytes(5, s.toBuilder().setDbRecordVersion(newVersion).build().toByteArray());
-                bindKey(ps, 6, shard, key);
-                ps.setLong(10, write.expectedRecordVersion());
-                if (ps.executeUpdate() != 1) {
-                    throw new ConditionFailedException("workflow " + key + " was changed concurrently");
-                }
-            }
-            if (s.getExecution().getState() != ExecutionState.EXECUTION_STATE_RUNNING) {
-                try (PreparedStatement ps = c.prepareStatement("UPDATE current_executions SET state = ?, status = ? "
-                        + "WHERE shard_id = ? AND namespace_id = ? AND workflow_id = ? AND run_id = ?")) {
-                    ps.setShort(1, (short) s.getExecution().getStateValue());
-                    ps.setShort(2, (short) s.getExecution().getStatusValue());
-                    bindKey(ps, 3, shard, key);
-                    ps.executeUpdate();
-                }
-            }
-            writeHistoryAndTasks(c, shard, key, write);
+            updateRun(c, shard, key, write);
             return null;
         });
+    }
+
+    @Override
+    public void continueAsNew(ShardId shard, long rangeId, WorkflowKey closed, WorkflowWrite closing, WorkflowKey next,
+                              String createRequestId, WorkflowWrite nextWrite) {
+        jdbc.inTransaction("continue workflow as new", c -> {
+            shards.assertOwned(c, shard, rangeId);
+            updateRun(c, shard, closed, closing);
+            makeCurrent(c, shard, next, closed.runId(), createRequestId, nextWrite.state());
+            insertRun(c, shard, next, nextWrite);
+            return null;
+        });
+    }
+
+    /** Inserts current_executions for a never-used workflow id, or moves it from {@code previousRunId}. */
+    private static void makeCurrent(Connection c, ShardId shard, WorkflowKey key, UUID previousRunId, String createRequestId,
+                                    WorkflowMutableState s) throws SQLException {
+        if (previousRunId == null) {
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO current_executions (shard_id, namespace_id, "
+                    + "workflow_id, run_id, create_request_id, state, status, start_time) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+                    + "ON CONFLICT DO NOTHING")) {
+                bindCurrent(ps, shard, key, createRequestId, s);
+                if (ps.executeUpdate() != 1) {
+                    throw new ConditionFailedException("workflow " + key.workflowId() + " was started concurrently");
+                }
+            }
+            return;
+        }
+        try (PreparedStatement ps = c.prepareStatement("UPDATE current_executions SET shard_id = ?, namespace_id = ?, "
+                + "workflow_id = ?, run_id = ?, create_request_id = ?, state = ?, status = ?, start_time = ? "
+                + "WHERE shard_id = ? AND namespace_id = ? AND workflow_id = ? AND run_id = ?")) {
+            bindCurrent(ps, shard, key, createRequestId, s);
+            ps.setInt(9, shard.value());
+            ps.setObject(10, key.namespaceId().uuid());
+            ps.setString(11, key.workflowId());
+            ps.setObject(12, previousRunId);
+            if (ps.executeUpdate() != 1) {
+                throw new ConditionFailedException("workflow " + key.workflowId() + " changed concurrently");
+            }
+        }
+    }
+
+    private static void insertRun(Connection c, ShardId shard, WorkflowKey key, WorkflowWrite write) throws SQLException {
+        WorkflowMutableState s = write.state();
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO executions (shard_id, namespace_id, workflow_id, "
+                + "run_id, next_event_id, db_record_version, state, status, data) VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?)")) {
+            bindKey(ps, 1, shard, key);
+            ps.setLong(5, s.getNextEventId());
+            ps.setShort(6, (short) s.getExecution().getStateValue());
+            ps.setShort(7, (short) s.getExecution().getStatusValue());
+            ps.setBytes(8, s.toBuilder().setDbRecordVersion(1).build().toByteArray());
+            ps.executeUpdate();
+        } catch (SQLException e) {
+            if (SqlErrors.UNIQUE_VIOLATION.equals(e.getSQLState())) {
+                throw new DuplicateKeyException("run " + key.runId() + " exists", e.getSQLState(), e);
+            }
+            throw e;
+        }
+        writeHistoryAndTasks(c, shard, key, write);
+    }
+
+    /** Compare-and-swap of the run row; a closed run also closes its current_executions row. */
+    private static void updateRun(Connection c, ShardId shard, WorkflowKey key, WorkflowWrite write) throws SQLException {
+        WorkflowMutableState s = write.state();
+        long newVersion = write.expectedRecordVersion() + 1;
+        try (PreparedStatement ps = c.prepareStatement("UPDATE executions SET next_event_id = ?, db_record_version = ?, "
+                + "state = ?, status = ?, data = ? WHERE shard_id = ? AND namespace_id = ? AND workflow_id = ? "
+                + "AND run_id = ? AND db_record_version = ?")) {
+            ps.setLong(1, s.getNextEventId());
+            ps.setLong(2, newVersion);
+            ps.setShort(3, (short) s.getExecution().getStateValue());
+            ps.setShort(4, (short) s.getExecution().getStatusValue());
+            ps.setBytes(5, s.toBuilder().setDbRecordVersion(newVersion).build().toByteArray());
+            bindKey(ps, 6, shard, key);
+            ps.setLong(10, write.expectedRecordVersion());
+            if (ps.executeUpdate() != 1) {
+                throw new ConditionFailedException("workflow " + key + " was changed concurrently");
+            }
+        }
+        if (s.getExecution().getState() != ExecutionState.EXECUTION_STATE_RUNNING) {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE current_executions SET state = ?, status = ? "
+                    + "WHERE shard_id = ? AND namespace_id = ? AND workflow_id = ? AND run_id = ?")) {
+                ps.setShort(1, (short) s.getExecution().getStateValue());
+                ps.setShort(2, (short) s.getExecution().getStatusValue());
+                bindKey(ps, 3, shard, key);
+                ps.executeUpdate();
+            }
+        }
+        writeHistoryAndTasks(c, shard, key, write);
     }
 
     private static void writeHistoryAndTasks(Connection c, ShardId shard, WorkflowKey key, WorkflowWrite w) throws SQLException {
