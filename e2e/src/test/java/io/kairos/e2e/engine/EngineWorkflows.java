@@ -420,6 +420,23 @@ public final class EngineWorkflows {
     }
 
     @WorkflowInterface
+    public interface RetriedWorkflow {
+        @WorkflowMethod
+        String run(int succeedOnAttempt);
+    }
+
+    public static final class RetriedWorkflowImpl implements RetriedWorkflow {
+        @Override
+        public String run(int succeedOnAttempt) {
+            int attempt = Workflow.getInfo().getAttempt();
+            if (attempt < succeedOnAttempt) {
+                throw ApplicationFailure.newFailure("attempt " + attempt + " failed", "NotYet");
+            }
+            return "succeeded on attempt " + attempt;
+        }
+    }
+
+    @WorkflowInterface
     public interface MemoWorkflow {
         @WorkflowMethod
         String run(String value);

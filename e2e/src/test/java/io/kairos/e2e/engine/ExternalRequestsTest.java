@@ -120,6 +120,24 @@ class ExternalRequestsTest {
     }
 
     @Test
+    void workflowRetryPolicyRetriesFailedRuns() throws Exception {
+        String id = WorkerHarness.id("wf-retry");
+        EngineWorkflows.RetriedWorkflow wf = h.stub(EngineWorkflows.RetriedWorkflow.class,
+                io.temporal.client.WorkflowOptions.newBuilder().setWorkflowId(id)
+                        .setRetryOptions(io.temporal.common.RetryOptions.newBuilder()
+                                .setInitialInterval(java.time.Duration.ofMillis(200)).setMaximumAttempts(5).build()));
+        assertEquals("succeeded on attempt 3", wf.run(3));
+        var current = h.client.fetchHistory(id).getEvents().get(0).getWorkflowExecutionStartedEventAttributes();
+        assertEquals(3, current.getAttempt());
+        assertEquals(io.temporal.api.enums.v1.ContinueAsNewInitiator.CONTINUE_AS_NEW_INITIATOR_RETRY, current.getInitiator());
+        assertEquals("attempt 2 failed", current.getContinuedFailure().getMessage());
+
+        // Without a retry policy a failure is final.
+        EngineWorkflows.RetriedWorkflow once = h.stub(EngineWorkflows.RetriedWorkflow.class, WorkerHarness.id("no-retry"));
+        assertThrows(WorkflowFailedException.class, () -> once.run(2));
+    }
+
+    @Test
     void terminationEndsTheRunAtOnce() {
         String id = WorkerHarness.id("terminate");
         WorkflowClient.start(h.stub(EngineWorkflows.SleepWorkflow.class, id)::sleep, 3_600_000L);

@@ -61,7 +61,7 @@ final class WorkerHarness implements AutoCloseable {
                 EngineWorkflows.VersionWorkflowImpl.class, EngineWorkflows.TimerAndActivitiesWorkflowImpl.class,
                 EngineWorkflows.MemoWorkflowImpl.class, EngineWorkflows.CancelWorkflowImpl.class,
                 EngineWorkflows.HugeResultWorkflowImpl.class, EngineWorkflows.SignalWorkflowImpl.class,
-                EngineWorkflows.CountdownWorkflowImpl.class);
+                EngineWorkflows.CountdownWorkflowImpl.class, EngineWorkflows.RetriedWorkflowImpl.class);
         worker.registerActivitiesImplementations(new EngineWorkflows.GreetingsImpl());
         factory.start();
     }

@@ -63,12 +63,7 @@ public final class Commands {
                                 .setResult(c.getCompleteWorkflowExecutionCommandAttributes().getResult())
                                 .setWorkflowTaskCompletedEventId(lastWorkflowTaskCompletedId(m))));
                 }
-                case COMMAND_TYPE_FAIL_WORKFLOW_EXECUTION -> m.addEvent(HistoryEvent.newBuilder()
-                        .setEventType(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_FAILED)
-                        .setWorkflowExecutionFailedEventAttributes(WorkflowExecutionFailedEventAttributes.newBuilder()
-                                .setFailure(c.getFailWorkflowExecutionCommandAttributes().getFailure())
-                                .setRetryState(RetryState.RETRY_STATE_RETRY_POLICY_NOT_SET)
-                                .setWorkflowTaskCompletedEventId(lastWorkflowTaskCompletedId(m))));
+                case COMMAND_TYPE_FAIL_WORKFLOW_EXECUTION -> failWorkflow(m, c.getFailWorkflowExecutionCommandAttributes().getFailure());
                 case COMMAND_TYPE_CANCEL_WORKFLOW_EXECUTION -> {
                     if (!m.state().getCancelRequested()) {
                         throw new BadCommandException(
@@ -123,6 +118,19 @@ public final class Commands {
                 .setUserTimer(UserTimer.newBuilder().setTimerId(a.getTimerId()).setStartedEventId(e.getEventId())));
     }
 
+    /** WorkflowExecutionFailed; with a workflow retry policy and attempts left, the next attempt starts after its backoff. */
+    private static void failWorkflow(Mutation m, io.temporal.api.failure.v1.Failure failure) {
+        RetryPolicies.Decision d = WorkflowRetries.decide(m, failure);
+        WorkflowExecutionFailedEventAttributes.Builder attrs = WorkflowExecutionFailedEventAttributes.newBuilder()
+                .setFailure(failure).setRetryState(d.stopState())
+                .setWorkflowTaskCompletedEventId(lastWorkflowTaskCompletedId(m));
+        if (d.retry()) {
+            attrs.setNewExecutionRunId(WorkflowRetries.scheduleNextAttempt(m, failure, d.backoff()).toString());
+        }
+        m.addEvent(HistoryEvent.newBuilder().setEventType(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_FAILED)
+                .setWorkflowExecutionFailedEventAttributes(attrs));
+    }
+
     /** Closes this run as ContinuedAsNew; the updater creates the next run in the same transaction. */
     private static void continueAsNew(Mutation m, Command c) {
         var a = c.getContinueAsNewWorkflowExecutionCommandAttributes();
@@ -157,8 +165,10 @@ public final class Commands {
                 .setFirstExecutionRunId(exec.getFirstExecutionRunId())
                 .setAttempt(1)
                 .setHeader(a.getHeader()).setMemo(memo).setSearchAttributes(searchAttributes)
-                .setRetryPolicy(a.getRetryPolicy())
                 .setLastCompletionResult(a.getLastCompletionResult())));
+        if (a.hasRetryPolicy()) {
+            m.continuation().started().setRetryPolicy(a.getRetryPolicy());
+        }
     }
 
     private static BadCommandException badTimer(String message) {

@@ -39,6 +39,9 @@ public final class EventApplier {
                         .setSearchAttributes(a.getSearchAttributes())
                         .setState(ExecutionState.EXECUTION_STATE_RUNNING)
                         .setStatus(WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING);
+                if (a.hasRetryPolicy()) {
+                    exec.setRetryPolicy(a.getRetryPolicy());
+                }
             }
             case EVENT_TYPE_WORKFLOW_TASK_SCHEDULED -> {
                 var a = e.getWorkflowTaskScheduledEventAttributes();

@@ -56,9 +56,12 @@ public final class ExternalRequests {
                 // Signal-with-start joins a running workflow unless told otherwise.
                 .setWorkflowIdConflictPolicy(req.getWorkflowIdConflictPolicy() == WorkflowIdConflictPolicy.WORKFLOW_ID_CONFLICT_POLICY_UNSPECIFIED
                         ? WorkflowIdConflictPolicy.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING : req.getWorkflowIdConflictPolicy())
-                .setRetryPolicy(req.getRetryPolicy()).setCronSchedule(req.getCronSchedule()).setMemo(req.getMemo())
+                .setCronSchedule(req.getCronSchedule()).setMemo(req.getMemo())
                 .setSearchAttributes(req.getSearchAttributes()).setHeader(req.getHeader()).setPriority(req.getPriority())
                 .build();
+        if (req.hasRetryPolicy()) {
+            startReq = startReq.toBuilder().setRetryPolicy(req.getRetryPolicy()).build();
+        }
         var started = start.start(ns, startReq, m -> addSignal(m, req.getSignalName(), req.getSignalInput(),
                 req.getIdentity(), req.getHeader(), ""));
         if (!started.getStarted()) {

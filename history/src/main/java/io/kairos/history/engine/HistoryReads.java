@@ -59,10 +59,21 @@ public final class HistoryReads {
         long waitUntil = System.nanoTime() + Math.min(LONG_POLL.toNanos(), Math.max(0, deadline.toNanos() - 1_000_000_000L));
         boolean closeOnly = req.getHistoryEventFilterType() == HistoryEventFilterType.HISTORY_EVENT_FILTER_TYPE_CLOSE_EVENT;
         long from = token.getNextEventId() > 0 ? token.getNextEventId() : 1;
+        // Asked by workflow id alone, the close event is the chain's: a run that was retried (or continued by
+        // cron) hands over to the current run, so getResult by workflow id reaches the final outcome.
+        boolean followChain = closeOnly && runId.isEmpty();
         while (true) {
             CompletableFuture<Void> change = updater.notifier().nextChange(key);
-            WorkflowMutableState s = updater.load(key).orElseThrow(() -> WorkflowUpdater.notFound(key));
+            WorkflowKey k = key;
+            WorkflowMutableState s = updater.load(k).orElseThrow(() -> WorkflowUpdater.notFound(k));
             boolean running = s.getExecution().getState() == ExecutionState.EXECUTION_STATE_RUNNING;
+            if (followChain && !running) {
+                String next = retryRunId(shard, k, s);
+                if (!next.isEmpty()) {
+                    key = new WorkflowKey(ns, k.workflowId(), UUID.fromString(next));
+                    continue;
+                }
+            }
             boolean ready = closeOnly ? !running : (!req.getWaitNewEvent() || !running || s.getNextEventId() > from);
             if (ready) {
                 return closeOnly ? closeEvent(shard, key, s) : page(shard, key, s, req, token, from, running);
@@ -104,6 +115,21 @@ public final class HistoryReads {
             b.setNextPageToken(token(key, from, 0));
         }
         return b.build();
+    }
+
+    /** The run a failed or timed-out run handed over to (a workflow retry), or "" (continue-as-new the SDKs follow). */
+    private String retryRunId(ShardId shard, WorkflowKey key, WorkflowMutableState s) {
+        long id = s.getExecution().getCompletionEventId();
+        List<HistoryEvent> close = updater.store().readHistory(shard, key, id, id + 1, 1);
+        if (close.isEmpty()) {
+            return "";
+        }
+        HistoryEvent e = close.get(0);
+        return switch (e.getEventType()) {
+            case EVENT_TYPE_WORKFLOW_EXECUTION_FAILED -> e.getWorkflowExecutionFailedEventAttributes().getNewExecutionRunId();
+            case EVENT_TYPE_WORKFLOW_EXECUTION_TIMED_OUT -> e.getWorkflowExecutionTimedOutEventAttributes().getNewExecutionRunId();
+            default -> "";
+        };
     }
 
     private GetWorkflowExecutionHistoryResponse closeEvent(ShardId shard, WorkflowKey key, WorkflowMutableState s) {

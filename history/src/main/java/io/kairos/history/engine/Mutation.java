@@ -91,6 +91,18 @@ public final class Mutation {
     }
 
     private Continuation continuation;
+    private java.util.function.Supplier<HistoryEvent> startedEvent = () -> {
+        throw new IllegalStateException("no history reader");
+    };
+
+    /** WorkflowExecutionStarted of this run, read from history when a retry needs the original input. */
+    HistoryEvent startedEvent() {
+        return startedEvent.get();
+    }
+
+    void startedEventReader(java.util.function.Supplier<HistoryEvent> reader) {
+        startedEvent = reader;
+    }
 
     void continueAs(Continuation next) {
         continuation = next;

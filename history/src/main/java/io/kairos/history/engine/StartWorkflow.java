@@ -127,7 +127,7 @@ public final class StartWorkflow {
         UUID runId = UUID.randomUUID();
         WorkflowKey key = new WorkflowKey(namespaceId, req.getWorkflowId(), runId);
         Duration execTimeout = req.getWorkflowExecutionTimeout();
-        Mutation m = newRun(key, shard, updater.clock().instant(), req.getRequestId(), WorkflowExecutionStartedEventAttributes.newBuilder()
+        WorkflowExecutionStartedEventAttributes.Builder started = WorkflowExecutionStartedEventAttributes.newBuilder()
                 .setWorkflowType(req.getWorkflowType())
                 .setTaskQueue(req.getTaskQueue())
                 .setInput(req.getInput())
@@ -140,9 +140,13 @@ public final class StartWorkflow {
                 .setHeader(req.getHeader())
                 .setMemo(req.getMemo())
                 .setSearchAttributes(req.getSearchAttributes())
-                .setRetryPolicy(req.getRetryPolicy())
                 .setCronSchedule(req.getCronSchedule())
-                .setPriority(req.getPriority()), alsoInNewRun);
+                .setPriority(req.getPriority());
+        if (req.hasRetryPolicy()) {
+            // Only an explicit policy makes the workflow retry, as in Temporal.
+            started.setRetryPolicy(req.getRetryPolicy());
+        }
+        Mutation m = newRun(key, shard, updater.clock().instant(), req.getRequestId(), started, alsoInNewRun);
         var write = m.toWrite();
         updater.store().create(shard.shardId(), shard.rangeId(), key, previousRunId, req.getRequestId(), write);
         updater.committed(key, write);
@@ -178,7 +182,12 @@ public final class StartWorkflow {
         if (extra != null) {
             extra.accept(m);
         }
-        m.scheduleWorkflowTask(1);
+        if (Times.isZero(started.getFirstWorkflowTaskBackoff())) {
+            m.scheduleWorkflowTask(1);
+        } else {
+            m.timerTask(m.now().plus(Times.duration(started.getFirstWorkflowTaskBackoff())), HistoryTask.newBuilder()
+                    .setWorkflowBackoff(io.kairos.proto.persistence.v1.WorkflowBackoff.newBuilder().setRunId(key.runId().toString())));
+        }
         if (!Times.isZero(runTimeout)) {
             m.timerTask(m.now().plus(Times.duration(runTimeout)), HistoryTask.newBuilder()
                     .setWorkflowRunTimeout(WorkflowRunTimeout.newBuilder().setRunId(key.runId().toString())));

@@ -4,7 +4,6 @@ import io.kairos.common.ids.WorkflowKey;
 import io.kairos.proto.persistence.v1.TimerInfo;
 import io.kairos.proto.persistence.v1.UserTimer;
 import io.temporal.api.enums.v1.EventType;
-import io.temporal.api.enums.v1.RetryState;
 import io.temporal.api.history.v1.HistoryEvent;
 import io.temporal.api.history.v1.TimerFiredEventAttributes;
 import io.temporal.api.history.v1.WorkflowExecutionTimedOutEventAttributes;
@@ -38,9 +37,25 @@ public final class Timers {
                 return null;
             }
             m.state().clearBufferedEvents();
+            var failure = io.temporal.api.failure.v1.Failure.newBuilder().setMessage("workflow run timeout").setSource("Server")
+                    .setTimeoutFailureInfo(io.temporal.api.failure.v1.TimeoutFailureInfo.newBuilder()
+                            .setTimeoutType(io.temporal.api.enums.v1.TimeoutType.TIMEOUT_TYPE_START_TO_CLOSE)).build();
+            RetryPolicies.Decision d = WorkflowRetries.decide(m, failure);
+            WorkflowExecutionTimedOutEventAttributes.Builder attrs = WorkflowExecutionTimedOutEventAttributes.newBuilder()
+                    .setRetryState(d.stopState());
+            if (d.retry()) {
+                attrs.setNewExecutionRunId(WorkflowRetries.scheduleNextAttempt(m, failure, d.backoff()).toString());
+            }
             m.addEvent(HistoryEvent.newBuilder().setEventType(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_TIMED_OUT)
-                    .setWorkflowExecutionTimedOutEventAttributes(WorkflowExecutionTimedOutEventAttributes.newBuilder()
-                            .setRetryState(RetryState.RETRY_STATE_RETRY_POLICY_NOT_SET)));
+                    .setWorkflowExecutionTimedOutEventAttributes(attrs));
+            return null;
+        });
+    }
+
+    /** A retried run's backoff is over: its first workflow task goes out. */
+    public void backoffFired(WorkflowKey key) {
+        updater.update(key, m -> {
+            m.scheduleWorkflowTask(1);
             return null;
         });
     }

@@ -92,6 +92,7 @@ public final class WorkflowUpdater {
                     s = store.get(shard.shardId(), key).orElseThrow(() -> notFound(key));
                 }
                 Mutation m = new Mutation(key, shard, s.toBuilder(), clock.instant());
+                m.startedEventReader(() -> store.readHistory(shard.shardId(), key, 1, 2, 1).get(0));
                 T result;
                 try {
                     result = handler.apply(m);

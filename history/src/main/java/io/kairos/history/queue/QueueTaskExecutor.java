@@ -70,6 +70,7 @@ public final class QueueTaskExecutor {
             case USER_TIMER -> timers.userTimerFired(key, t.getUserTimer());
             case WORKFLOW_RUN_TIMEOUT -> timers.runTimedOut(key);
             case ACTIVITY_RETRY -> activities.retryTimerFired(key, t.getActivityRetry());
+            case WORKFLOW_BACKOFF -> timers.backoffFired(key);
             case TASK_NOT_SET -> throw new IllegalStateException("queue task without a body");
         }
     }
