@@ -138,6 +138,44 @@ class ExternalRequestsTest {
     }
 
     @Test
+    void cronWorkflowRunsOnSchedule() throws Exception {
+        String id = WorkerHarness.id("cron");
+        EngineWorkflows.HelloWorkflow wf = h.stub(EngineWorkflows.HelloWorkflow.class,
+                io.temporal.client.WorkflowOptions.newBuilder().setWorkflowId(id).setCronSchedule("@every 2s"));
+        WorkflowExecution first = WorkflowClient.start(wf::run, "cron");
+        var describe = io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionRequest.newBuilder().setNamespace("default")
+                .setExecution(WorkflowExecution.newBuilder().setWorkflowId(id)).build();
+        java.util.Set<String> runs = new java.util.LinkedHashSet<>();
+        long deadline = System.currentTimeMillis() + 20_000;
+        while (runs.size() < 3 && System.currentTimeMillis() < deadline) {
+            runs.add(h.service.blockingStub().describeWorkflowExecution(describe).getWorkflowExecutionInfo().getExecution().getRunId());
+            Thread.sleep(200);
+        }
+        assertTrue(runs.size() >= 3, "three runs within 20 s: " + runs);
+        h.client.newUntypedWorkflowStub(id).terminate("enough");
+
+        List<HistoryEvent> firstRun = h.client.fetchHistory(id, first.getRunId()).getEvents();
+        assertTrue(firstRun.get(0).getWorkflowExecutionStartedEventAttributes().getFirstWorkflowTaskBackoff().getSeconds() >= 1
+                || firstRun.get(0).getWorkflowExecutionStartedEventAttributes().getFirstWorkflowTaskBackoff().getNanos() > 0,
+                "the first run waits for its scheduled time");
+        HistoryEvent close = firstRun.get(firstRun.size() - 1);
+        assertEquals(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED, close.getEventType());
+        String second = close.getWorkflowExecutionCompletedEventAttributes().getNewExecutionRunId();
+        var secondStarted = h.client.fetchHistory(id, second).getEvents().get(0).getWorkflowExecutionStartedEventAttributes();
+        assertEquals(io.temporal.api.enums.v1.ContinueAsNewInitiator.CONTINUE_AS_NEW_INITIATOR_CRON_SCHEDULE, secondStarted.getInitiator());
+        assertEquals("@every 2s", secondStarted.getCronSchedule());
+        assertTrue(secondStarted.hasLastCompletionResult(), "the previous run's result is handed on");
+
+        StatusRuntimeException bad = assertThrows(StatusRuntimeException.class, () -> h.service.blockingStub()
+                .startWorkflowExecution(io.temporal.api.workflowservice.v1.StartWorkflowExecutionRequest.newBuilder()
+                        .setNamespace("default").setWorkflowId(WorkerHarness.id("badcron"))
+                        .setWorkflowType(io.temporal.api.common.v1.WorkflowType.newBuilder().setName("HelloWorkflow"))
+                        .setTaskQueue(io.temporal.api.taskqueue.v1.TaskQueue.newBuilder().setName(h.taskQueue))
+                        .setCronSchedule("61 * * * *").build()));
+        assertEquals(Status.Code.INVALID_ARGUMENT, bad.getStatus().getCode());
+    }
+
+    @Test
     void terminationEndsTheRunAtOnce() {
         String id = WorkerHarness.id("terminate");
         WorkflowClient.start(h.stub(EngineWorkflows.SleepWorkflow.class, id)::sleep, 3_600_000L);

@@ -39,6 +39,17 @@ final class RequestValidation {
         }
     }
 
+    static void requireValidCron(String cron) {
+        if (cron.isEmpty()) {
+            return;
+        }
+        try {
+            io.kairos.common.cron.CronSchedule.parse(cron);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidArgumentException("Invalid CronSchedule: " + e.getMessage() + ".");
+        }
+    }
+
     static void requireBlobSize(com.google.protobuf.MessageLite blob) {
         if (blob.getSerializedSize() > BLOB_SIZE_LIMIT) {
             throw new InvalidArgumentException("Blob data size exceeds limit.");

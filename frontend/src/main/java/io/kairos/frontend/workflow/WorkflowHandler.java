@@ -35,9 +35,7 @@ public final class WorkflowHandler {
         if (req.getRequestId().length() > 1000) {
             throw new InvalidArgumentException("RequestId length exceeds limit.");
         }
-        if (!req.getCronSchedule().isEmpty()) {
-            throw new InvalidArgumentException("Cron schedules are not supported by this server yet.");
-        }
+        RequestValidation.requireValidCron(req.getCronSchedule());
         if (req.hasWorkflowStartDelay() && req.getWorkflowStartDelay().getSeconds() > 0) {
             throw new InvalidArgumentException("WorkflowStartDelay is not supported by this server yet.");
         }
@@ -66,9 +64,7 @@ public final class WorkflowHandler {
         RequestValidation.requireId(req.getSignalName(), "SignalName");
         RequestValidation.requireBlobSize(req.getInput());
         RequestValidation.requireBlobSize(req.getSignalInput());
-        if (!req.getCronSchedule().isEmpty()) {
-            throw new InvalidArgumentException("Cron schedules are not supported by this server yet.");
-        }
+        RequestValidation.requireValidCron(req.getCronSchedule());
         NamespaceId ns = namespaces.forNewWork(req.getNamespace());
         var withId = req.getRequestId().isEmpty() ? req.toBuilder().setRequestId(UUID.randomUUID().toString()).build() : req;
         return history.signalWithStartWorkflowExecution(io.kairos.proto.history.v1.SignalWithStartWorkflowExecutionRequest

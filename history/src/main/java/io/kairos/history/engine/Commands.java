@@ -54,13 +54,14 @@ public final class Commands {
                 case COMMAND_TYPE_CANCEL_TIMER -> cancelTimer(m, c);
                 case COMMAND_TYPE_RECORD_MARKER -> recordMarker(m, c);
                 case COMMAND_TYPE_COMPLETE_WORKFLOW_EXECUTION -> {
-                    checkBlob(c.getCompleteWorkflowExecutionCommandAttributes().getResult(),
-                            WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_BAD_COMPLETE_WORKFLOW_EXECUTION_ATTRIBUTES,
+                    var result = c.getCompleteWorkflowExecutionCommandAttributes().getResult();
+                    checkBlob(result, WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_BAD_COMPLETE_WORKFLOW_EXECUTION_ATTRIBUTES,
                             "CompleteWorkflowExecutionCommandAttributes.Result");
                     m.addEvent(HistoryEvent.newBuilder()
                         .setEventType(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED)
                         .setWorkflowExecutionCompletedEventAttributes(WorkflowExecutionCompletedEventAttributes.newBuilder()
-                                .setResult(c.getCompleteWorkflowExecutionCommandAttributes().getResult())
+                                .setResult(result)
+                                .setNewExecutionRunId(WorkflowRetries.scheduleNextCronRun(m, result, null))
                                 .setWorkflowTaskCompletedEventId(lastWorkflowTaskCompletedId(m))));
                 }
                 case COMMAND_TYPE_FAIL_WORKFLOW_EXECUTION -> failWorkflow(m, c.getFailWorkflowExecutionCommandAttributes().getFailure());
@@ -124,9 +125,8 @@ public final class Commands {
         WorkflowExecutionFailedEventAttributes.Builder attrs = WorkflowExecutionFailedEventAttributes.newBuilder()
                 .setFailure(failure).setRetryState(d.stopState())
                 .setWorkflowTaskCompletedEventId(lastWorkflowTaskCompletedId(m));
-        if (d.retry()) {
-            attrs.setNewExecutionRunId(WorkflowRetries.scheduleNextAttempt(m, failure, d.backoff()).toString());
-        }
+        attrs.setNewExecutionRunId(d.retry() ? WorkflowRetries.scheduleNextAttempt(m, failure, d.backoff()).toString()
+                : WorkflowRetries.scheduleNextCronRun(m, null, failure));
         m.addEvent(HistoryEvent.newBuilder().setEventType(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_FAILED)
                 .setWorkflowExecutionFailedEventAttributes(attrs));
     }

@@ -42,6 +42,7 @@ public final class EventApplier {
                 if (a.hasRetryPolicy()) {
                     exec.setRetryPolicy(a.getRetryPolicy());
                 }
+                exec.setCronSchedule(a.getCronSchedule());
             }
             case EVENT_TYPE_WORKFLOW_TASK_SCHEDULED -> {
                 var a = e.getWorkflowTaskScheduledEventAttributes();

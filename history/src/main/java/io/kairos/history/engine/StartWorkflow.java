@@ -146,6 +146,12 @@ public final class StartWorkflow {
             // Only an explicit policy makes the workflow retry, as in Temporal.
             started.setRetryPolicy(req.getRetryPolicy());
         }
+        if (!req.getCronSchedule().isEmpty()) {
+            // A cron workflow's first run also waits for its first scheduled time.
+            java.time.Instant now = updater.clock().instant();
+            started.setFirstWorkflowTaskBackoff(Times.proto(java.time.Duration.between(now,
+                    io.kairos.common.cron.CronSchedule.parse(req.getCronSchedule()).next(now))));
+        }
         Mutation m = newRun(key, shard, updater.clock().instant(), req.getRequestId(), started, alsoInNewRun);
         var write = m.toWrite();
         updater.store().create(shard.shardId(), shard.rangeId(), key, previousRunId, req.getRequestId(), write);

@@ -43,9 +43,8 @@ public final class Timers {
             RetryPolicies.Decision d = WorkflowRetries.decide(m, failure);
             WorkflowExecutionTimedOutEventAttributes.Builder attrs = WorkflowExecutionTimedOutEventAttributes.newBuilder()
                     .setRetryState(d.stopState());
-            if (d.retry()) {
-                attrs.setNewExecutionRunId(WorkflowRetries.scheduleNextAttempt(m, failure, d.backoff()).toString());
-            }
+            attrs.setNewExecutionRunId(d.retry() ? WorkflowRetries.scheduleNextAttempt(m, failure, d.backoff()).toString()
+                    : WorkflowRetries.scheduleNextCronRun(m, null, failure));
             m.addEvent(HistoryEvent.newBuilder().setEventType(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_TIMED_OUT)
                     .setWorkflowExecutionTimedOutEventAttributes(attrs));
             return null;

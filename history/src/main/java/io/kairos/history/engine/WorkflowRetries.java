@@ -32,6 +32,36 @@ final class WorkflowRetries {
     /** Arranges the next attempt as this run's continuation and returns its run id. */
     static UUID scheduleNextAttempt(Mutation m, Failure failure, java.time.Duration backoff) {
         var exec = m.state().getExecution();
+        UUID next = nextRun(m, ContinueAsNewInitiator.CONTINUE_AS_NEW_INITIATOR_RETRY, Math.max(1, exec.getAttempt()) + 1,
+                backoff);
+        m.continuation().started().setContinuedFailure(failure);
+        return next;
+    }
+
+    /**
+     * For a cron workflow whose run closes (completed, or failed or timed out with no retry left): the next run at
+     * the next scheduled time. Returns its run id, or "" when the workflow has no cron schedule.
+     */
+    static String scheduleNextCronRun(Mutation m, io.temporal.api.common.v1.Payloads lastResult, Failure failure) {
+        String cron = m.state().getExecution().getCronSchedule();
+        if (cron.isEmpty()) {
+            return "";
+        }
+        Instant at = io.kairos.common.cron.CronSchedule.parse(cron).next(m.now());
+        UUID next = nextRun(m, ContinueAsNewInitiator.CONTINUE_AS_NEW_INITIATOR_CRON_SCHEDULE, 1,
+                java.time.Duration.between(m.now(), at));
+        var started = m.continuation().started();
+        if (lastResult != null) {
+            started.setLastCompletionResult(lastResult);
+        }
+        if (failure != null) {
+            started.setContinuedFailure(failure);
+        }
+        return next.toString();
+    }
+
+    private static UUID nextRun(Mutation m, ContinueAsNewInitiator initiator, int attempt, java.time.Duration backoff) {
+        var exec = m.state().getExecution();
         var original = m.startedEvent().getWorkflowExecutionStartedEventAttributes();
         UUID next = UUID.randomUUID();
         m.continueAs(new Mutation.Continuation(next, WorkflowExecutionStartedEventAttributes.newBuilder()
@@ -41,14 +71,16 @@ final class WorkflowRetries {
                 .setWorkflowRunTimeout(original.getWorkflowRunTimeout())
                 .setWorkflowTaskTimeout(original.getWorkflowTaskTimeout())
                 .setContinuedExecutionRunId(exec.getRunId())
-                .setInitiator(ContinueAsNewInitiator.CONTINUE_AS_NEW_INITIATOR_RETRY)
-                .setContinuedFailure(failure)
+                .setInitiator(initiator)
                 .setFirstExecutionRunId(exec.getFirstExecutionRunId())
-                .setAttempt(Math.max(1, exec.getAttempt()) + 1)
+                .setAttempt(attempt)
+                .setCronSchedule(exec.getCronSchedule())
                 .setFirstWorkflowTaskBackoff(Times.proto(backoff))
                 .setMemo(exec.getMemo()).setSearchAttributes(exec.getSearchAttributes())
                 .setRetryPolicy(exec.getRetryPolicy())));
-        // retry_policy stays set on the next run: it is what made this one retry
+        if (!exec.hasRetryPolicy()) {
+            m.continuation().started().clearRetryPolicy();
+        }
         return next;
     }
 }
