@@ -24,26 +24,37 @@ public final class WorkflowHandler {
     }
 
     public StartWorkflowExecutionResponse start(StartWorkflowExecutionRequest req) {
-        RequestValidation.requireId(req.getWorkflowId(), "WorkflowId");
-        RequestValidation.requireId(req.getWorkflowType().getName(), "WorkflowType");
-        RequestValidation.requireTaskQueue(req.getTaskQueue());
-        RequestValidation.requireNonNegative(req.getWorkflowExecutionTimeout(), "WorkflowExecutionTimeout");
-        RequestValidation.requireNonNegative(req.getWorkflowRunTimeout(), "WorkflowRunTimeout");
-        RequestValidation.requireNonNegative(req.getWorkflowTaskTimeout(), "WorkflowTaskTimeout");
-        RequestValidation.requireBlobSize(req.getInput());
-        RequestValidation.requireBlobSize(req.getMemo());
-        if (req.getRequestId().length() > 1000) {
-            throw new InvalidArgumentException("RequestId length exceeds limit.");
-        }
-        RequestValidation.requireValidCron(req.getCronSchedule());
-        if (req.hasWorkflowStartDelay() && req.getWorkflowStartDelay().getSeconds() > 0) {
-            throw new InvalidArgumentException("WorkflowStartDelay is not supported by this server yet.");
-        }
+        requireValidStart(req.getWorkflowId(), req.getWorkflowType().getName(), req.getTaskQueue(),
+                req.getWorkflowExecutionTimeout(), req.getWorkflowRunTimeout(), req.getWorkflowTaskTimeout(),
+                req.getInput(), req.getMemo(), req.getRequestId(), req.getCronSchedule(), req.getWorkflowStartDelay());
         NamespaceId ns = namespaces.forNewWork(req.getNamespace());
         StartWorkflowExecutionRequest withId = req.getRequestId().isEmpty()
                 ? req.toBuilder().setRequestId(UUID.randomUUID().toString()).build() : req;
         return history.startWorkflowExecution(io.kairos.proto.history.v1.StartWorkflowExecutionRequest.newBuilder()
                 .setNamespaceId(ns.toString()).setRequest(withId).build());
+    }
+
+    /** What StartWorkflowExecution and SignalWithStartWorkflowExecution both check about the run to start. */
+    private static void requireValidStart(String workflowId, String workflowType, io.temporal.api.taskqueue.v1.TaskQueue queue,
+                                          com.google.protobuf.Duration executionTimeout, com.google.protobuf.Duration runTimeout,
+                                          com.google.protobuf.Duration taskTimeout, com.google.protobuf.MessageLite input,
+                                          com.google.protobuf.MessageLite memo, String requestId, String cron,
+                                          com.google.protobuf.Duration startDelay) {
+        RequestValidation.requireId(workflowId, "WorkflowId");
+        RequestValidation.requireId(workflowType, "WorkflowType");
+        RequestValidation.requireTaskQueue(queue);
+        RequestValidation.requireNonNegative(executionTimeout, "WorkflowExecutionTimeout");
+        RequestValidation.requireNonNegative(runTimeout, "WorkflowRunTimeout");
+        RequestValidation.requireNonNegative(taskTimeout, "WorkflowTaskTimeout");
+        RequestValidation.requireBlobSize(input);
+        RequestValidation.requireBlobSize(memo);
+        if (requestId.length() > 1000) {
+            throw new InvalidArgumentException("RequestId length exceeds limit.");
+        }
+        RequestValidation.requireValidCron(cron);
+        if (startDelay.getSeconds() > 0 || startDelay.getNanos() > 0) {
+            throw new InvalidArgumentException("WorkflowStartDelay is not supported by this server yet.");
+        }
     }
 
     public io.temporal.api.workflowservice.v1.SignalWorkflowExecutionResponse signal(
@@ -58,13 +69,11 @@ public final class WorkflowHandler {
 
     public io.temporal.api.workflowservice.v1.SignalWithStartWorkflowExecutionResponse signalWithStart(
             io.temporal.api.workflowservice.v1.SignalWithStartWorkflowExecutionRequest req) {
-        RequestValidation.requireId(req.getWorkflowId(), "WorkflowId");
-        RequestValidation.requireId(req.getWorkflowType().getName(), "WorkflowType");
-        RequestValidation.requireTaskQueue(req.getTaskQueue());
+        requireValidStart(req.getWorkflowId(), req.getWorkflowType().getName(), req.getTaskQueue(),
+                req.getWorkflowExecutionTimeout(), req.getWorkflowRunTimeout(), req.getWorkflowTaskTimeout(),
+                req.getInput(), req.getMemo(), req.getRequestId(), req.getCronSchedule(), req.getWorkflowStartDelay());
         RequestValidation.requireId(req.getSignalName(), "SignalName");
-        RequestValidation.requireBlobSize(req.getInput());
         RequestValidation.requireBlobSize(req.getSignalInput());
-        RequestValidation.requireValidCron(req.getCronSchedule());
         NamespaceId ns = namespaces.forNewWork(req.getNamespace());
         var withId = req.getRequestId().isEmpty() ? req.toBuilder().setRequestId(UUID.randomUUID().toString()).build() : req;
         return history.signalWithStartWorkflowExecution(io.kairos.proto.history.v1.SignalWithStartWorkflowExecutionRequest
