@@ -13,6 +13,8 @@ import io.kairos.history.engine.WorkflowTasks;
 import io.kairos.history.engine.WorkflowUpdater;
 import io.kairos.history.queue.QueueProcessor;
 import io.kairos.history.queue.QueueTaskExecutor;
+import io.kairos.history.queue.TimerQueueProcessor;
+import io.kairos.history.queue.TransferQueueProcessor;
 import io.kairos.history.shard.ShardController;
 import io.kairos.persistence.execution.ExecutionStore;
 import io.kairos.persistence.shard.ShardStore;
@@ -33,7 +35,7 @@ public final class HistoryService implements AutoCloseable {
 
     public HistoryService(ShardStore shardStore, ExecutionStore executions, int shardCount, String hostIdentity,
                           Channel matchingChannel, Clock clock) {
-        this.shards = new ShardController(shardStore, shardCount, hostIdentity);
+        this.shards = new ShardController(shardStore, executions, shardCount, hostIdentity);
         WorkflowUpdater updater = new WorkflowUpdater(executions, shards, new HistoryNotifier(), clock);
         Activities activities = new Activities(updater);
         WorkflowTasks workflowTasks = new WorkflowTasks(updater, new Commands(activities));
@@ -45,8 +47,8 @@ public final class HistoryService implements AutoCloseable {
         QueueTaskExecutor executor = new QueueTaskExecutor(MatchingServiceGrpc.newBlockingStub(matchingChannel),
                 workflowTasks, activities, timers);
         shards.onShardAcquired(shard -> {
-            for (QueueProcessor.Kind kind : QueueProcessor.Kind.values()) {
-                QueueProcessor p = new QueueProcessor(kind, shard, executions, executor, clock);
+            for (QueueProcessor p : List.of(new TransferQueueProcessor(shard, executions, executor, clock),
+                    new TimerQueueProcessor(shard, executions, executor, clock))) {
                 processors.add(p);
                 p.start();
             }

@@ -41,6 +41,7 @@ final class TaskQueueManager implements TaskWriter.Listener {
     private static final Logger log = LoggerFactory.getLogger(TaskQueueManager.class);
     /** After history failed to start a task, backlog dispatch pauses this long instead of cycling the task. */
     static final Duration DISPATCH_BACKOFF = Duration.ofSeconds(1);
+    static final Duration DELETE_DELAY = Duration.ofMillis(200);
 
     private final TaskQueueKey key;
     private final TaskQueueKind kind;
@@ -368,11 +369,14 @@ final class TaskQueueManager implements TaskWriter.Listener {
         pump();
     }
 
-    /** Deletes served, stale and expired tasks, coalescing concurrent deletes into one fenced statement. */
+    /**
+     * Deletes served, stale and expired tasks, gathering them for up to {@link #DELETE_DELAY} into one fenced
+     * statement: a served row that outlives a crash is served again and history answers it as stale.
+     */
     private void delete(List<Long> taskIds) {
         pendingDeletes.addAll(taskIds);
         if (deleting.compareAndSet(false, true)) {
-            executor.execute(this::drainDeletes);
+            timer.schedule(() -> executor.execute(this::drainDeletes), DELETE_DELAY.toMillis(), TimeUnit.MILLISECONDS);
         }
     }
 
@@ -400,7 +404,7 @@ final class TaskQueueManager implements TaskWriter.Listener {
             deleting.set(false);
         }
         if (!pendingDeletes.isEmpty() && deleting.compareAndSet(false, true)) {
-            executor.execute(this::drainDeletes);
+            timer.schedule(() -> executor.execute(this::drainDeletes), DELETE_DELAY.toMillis(), TimeUnit.MILLISECONDS);
         }
     }
 

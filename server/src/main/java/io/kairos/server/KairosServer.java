@@ -86,7 +86,7 @@ public final class KairosServer implements AutoCloseable {
         new SchemaManager(SchemaDatabase.TEMPORAL, temporalDs).checkOrMigrate(config.autoMigrate());
         new SchemaManager(SchemaDatabase.VISIBILITY, visibilityDs).checkOrMigrate(config.autoMigrate());
 
-        Jdbc jdbc = new Jdbc(temporalDs);
+        Jdbc jdbc = new Jdbc(temporalDs, metrics.registry());
         var clusterStore = new PostgresClusterMetadataStore(jdbc);
         ClusterMetadata cluster = clusterStore.getOrCreate(config.clusterName(), config.historyShardCount());
         if (cluster.historyShardCount() != config.historyShardCount()) {

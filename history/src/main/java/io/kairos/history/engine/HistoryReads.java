@@ -107,7 +107,7 @@ public final class HistoryReads {
         int size = req.getMaximumPageSize() <= 0 ? DEFAULT_PAGE_SIZE : Math.min(req.getMaximumPageSize(), MAX_PAGE_SIZE);
         long end = token.getNextEventId() > 0 ? token.getNextEventId() : s.getNextEventId();
         long from = Math.max(1, end - size);
-        List<HistoryEvent> events = new java.util.ArrayList<>(updater.store().readHistory(shard, key, from, end, Integer.MAX_VALUE));
+        List<HistoryEvent> events = new java.util.ArrayList<>(updater.readHistory(key, from, end, Integer.MAX_VALUE));
         java.util.Collections.reverse(events);
         GetWorkflowExecutionHistoryReverseResponse.Builder b = GetWorkflowExecutionHistoryReverseResponse.newBuilder()
                 .setHistory(History.newBuilder().addAllEvents(events));
@@ -120,7 +120,7 @@ public final class HistoryReads {
     /** The run a failed or timed-out run handed over to (a workflow retry), or "" (continue-as-new the SDKs follow). */
     private String retryRunId(ShardId shard, WorkflowKey key, WorkflowMutableState s) {
         long id = s.getExecution().getCompletionEventId();
-        List<HistoryEvent> close = updater.store().readHistory(shard, key, id, id + 1, 1);
+        List<HistoryEvent> close = updater.readHistory(key, id, id + 1, 1);
         if (close.isEmpty()) {
             return "";
         }
@@ -134,7 +134,7 @@ public final class HistoryReads {
 
     private GetWorkflowExecutionHistoryResponse closeEvent(ShardId shard, WorkflowKey key, WorkflowMutableState s) {
         long id = s.getExecution().getCompletionEventId();
-        List<HistoryEvent> events = updater.store().readHistory(shard, key, id, id + 1, 1);
+        List<HistoryEvent> events = updater.readHistory(key, id, id + 1, 1);
         return GetWorkflowExecutionHistoryResponse.newBuilder().setHistory(History.newBuilder().addAllEvents(events)).build();
     }
 
@@ -143,7 +143,7 @@ public final class HistoryReads {
                                                      long from, boolean running) {
         int size = req.getMaximumPageSize() <= 0 ? DEFAULT_PAGE_SIZE : Math.min(req.getMaximumPageSize(), MAX_PAGE_SIZE);
         long end = token.getEndEventId() > 0 ? token.getEndEventId() : s.getNextEventId();
-        List<HistoryEvent> events = updater.store().readHistory(shard, key, from, end, size);
+        List<HistoryEvent> events = updater.readHistory(key, from, end, size);
         long next = events.isEmpty() ? from : events.get(events.size() - 1).getEventId() + 1;
         GetWorkflowExecutionHistoryResponse.Builder b = GetWorkflowExecutionHistoryResponse.newBuilder()
                 .setHistory(History.newBuilder().addAllEvents(events));
@@ -182,8 +182,7 @@ public final class HistoryReads {
                 throw new InvalidArgumentException("Invalid RunId.");
             }
         }
-        ShardId shard = updater.shards().contextFor(ns, workflowId).shardId();
-        CurrentExecution cur = updater.store().getCurrent(shard, ns, workflowId)
+        CurrentExecution cur = updater.currentRun(ns, workflowId)
                 .orElseThrow(() -> new NotFoundException("Workflow executionsRow not found.  WorkflowId: " + workflowId + ", RunId: "));
         return new WorkflowKey(ns, workflowId, cur.runId());
     }

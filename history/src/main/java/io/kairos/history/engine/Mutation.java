@@ -262,18 +262,6 @@ public final class Mutation {
         return events;
     }
 
-    boolean hasTransferTasks() {
-        return !transferTasks.isEmpty();
-    }
-
-    boolean hasTimerTasks() {
-        return !timerTasks.isEmpty();
-    }
-
-    java.time.Instant earliestTimer() {
-        return timerTasks.stream().map(QueueTask::fireAt).min(java.util.Comparator.naturalOrder()).orElseThrow();
-    }
-
     WorkflowWrite toWrite() {
         long txnId = events.isEmpty() ? 0 : shard.nextTaskId();
         return new WorkflowWrite(state.build(), expectedRecordVersion, events, txnId, transferTasks, timerTasks);

@@ -6,6 +6,7 @@ import io.kairos.common.ids.NamespaceId;
 import io.kairos.common.ids.WorkflowKey;
 import io.kairos.history.shard.ShardContext;
 import io.kairos.persistence.execution.CurrentExecution;
+import io.kairos.persistence.execution.ExecutionWrite;
 import io.kairos.persistence.sql.ConditionFailedException;
 import io.kairos.proto.persistence.v1.ExecutionInfo;
 import io.kairos.proto.persistence.v1.HistoryTask;
@@ -53,7 +54,11 @@ public final class StartWorkflow {
         lock.lock();
         try {
             for (int attempt = 1; attempt <= 5; attempt++) {
-                Optional<CurrentExecution> current = updater.store().getCurrent(shard.shardId(), namespaceId, req.getWorkflowId());
+                // A workflow id this host has no record of is usually new: try the start as such first (its
+                // conditional insert fails alone if the id is in use) and read the current run only then.
+                CurrentExecution known = updater.cachedCurrentRun(namespaceId, req.getWorkflowId());
+                Optional<CurrentExecution> current = known != null ? Optional.of(known)
+                        : attempt == 1 ? Optional.empty() : updater.currentRun(namespaceId, req.getWorkflowId());
                 if (current.isPresent() && current.get().running() && terminatesExisting(req)
                         && !req.getRequestId().equals(current.get().createRequestId())) {
                     // Not atomic with the start below: a crash in between leaves the old run terminated and no new
@@ -77,7 +82,7 @@ public final class StartWorkflow {
                 try {
                     return create(namespaceId, req, shard, current.map(CurrentExecution::runId).orElse(null), alsoInNewRun);
                 } catch (ConditionFailedException raced) {
-                    if (attempt >= 3) {
+                    if (attempt >= 4) {
                         throw raced;
                     }
                 }
@@ -153,10 +158,8 @@ public final class StartWorkflow {
                     io.kairos.common.cron.CronSchedule.parse(req.getCronSchedule()).next(now))));
         }
         Mutation m = newRun(key, shard, updater.clock().instant(), req.getRequestId(), started, alsoInNewRun);
-        var write = m.toWrite();
-        updater.store().create(shard.shardId(), shard.rangeId(), key, previousRunId, req.getRequestId(), write);
-        updater.committed(key, write);
-        updater.afterCommit(key, shard, m);
+        updater.commit(shard, new ExecutionWrite.Create(key, previousRunId, req.getRequestId(), m.toWrite()));
+        updater.notifier().changed(key);
         return StartWorkflowExecutionResponse.newBuilder().setRunId(runId.toString()).setStarted(true).build();
     }
 

@@ -110,8 +110,7 @@ public final class WorkflowTasks {
         long first = sticky ? s.getExecution().getLastCompletedWorkflowTaskStartedEventId() + 1 : 1;
         // Events of this mutation are not committed yet: read the committed ones, take the rest from the mutation.
         long uncommittedFrom = m.events().isEmpty() ? s.getNextEventId() : m.events().get(0).getEventId();
-        List<HistoryEvent> history = new ArrayList<>(updater.store().readHistory(
-                updater.shards().contextFor(key.namespaceId(), key.workflowId()).shardId(), key, first, uncommittedFrom,
+        List<HistoryEvent> history = new ArrayList<>(updater.readHistory(key, first, uncommittedFrom,
                 Integer.MAX_VALUE));
         for (HistoryEvent e : m.events()) {
             if (e.getEventId() >= first) {

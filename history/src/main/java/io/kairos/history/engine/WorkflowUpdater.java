@@ -4,13 +4,18 @@ import io.kairos.common.errors.NotFoundException;
 import io.kairos.common.ids.WorkflowKey;
 import io.kairos.history.shard.ShardContext;
 import io.kairos.history.shard.ShardController;
+import io.kairos.common.ids.NamespaceId;
+import io.kairos.persistence.execution.CurrentExecution;
 import io.kairos.persistence.execution.ExecutionStore;
+import io.kairos.persistence.execution.ExecutionWrite;
 import io.kairos.persistence.execution.WorkflowWrite;
+import io.temporal.api.history.v1.HistoryEvent;
 import io.kairos.persistence.sql.ConditionFailedException;
 import io.kairos.persistence.sql.ShardOwnershipLostException;
 import io.kairos.proto.persistence.v1.WorkflowMutableState;
 
 import java.time.Clock;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
@@ -27,6 +32,7 @@ public final class WorkflowUpdater {
     private static final int LOCK_STRIPES = 1024;
     private static final int MAX_ATTEMPTS = 3;
     private static final int CACHE_SIZE = 10_000;
+    private static final long HISTORY_CACHE_BYTES = 64L * 1024 * 1024;
 
     private final ExecutionStore store;
     private final ShardController shards;
@@ -39,6 +45,8 @@ public final class WorkflowUpdater {
      * drops the entry and the database is read again.
      */
     private final MutableStateCache cache = new MutableStateCache(CACHE_SIZE);
+    private final HistoryCache history = new HistoryCache(HISTORY_CACHE_BYTES);
+    private final CurrentRunCache currentRuns = new CurrentRunCache(CACHE_SIZE);
 
     public WorkflowUpdater(ExecutionStore store, ShardController shards, HistoryNotifier notifier, Clock clock) {
         this.store = store;
@@ -92,52 +100,43 @@ public final class WorkflowUpdater {
                     s = store.get(shard.shardId(), key).orElseThrow(() -> notFound(key));
                 }
                 Mutation m = new Mutation(key, shard, s.toBuilder(), clock.instant());
-                m.startedEventReader(() -> store.readHistory(shard.shardId(), key, 1, 2, 1).get(0));
+                m.startedEventReader(() -> readHistory(key, 1, 2, 1).get(0));
                 T result;
                 try {
                     result = handler.apply(m);
                 } catch (RuntimeException e) {
                     cache.remove(key); // the handler may have failed on a state we should not trust
+                    history.remove(key);
                     throw e;
                 }
                 if (!m.hasChanges()) {
                     return result;
                 }
                 WorkflowWrite write = m.toWrite();
+                ExecutionWrite op;
                 Mutation next = null;
-                WorkflowWrite nextWrite = null;
                 WorkflowKey nextKey = null;
-                if (m.continuation() != null) {
+                if (m.continuation() == null) {
+                    op = new ExecutionWrite.Update(key, write);
+                } else {
                     nextKey = new WorkflowKey(key.namespaceId(), key.workflowId(), m.continuation().runId());
                     next = StartWorkflow.newRun(nextKey, shard, m.now(), java.util.UUID.randomUUID().toString(),
                             m.continuation().started(), null);
-                    nextWrite = next.toWrite();
+                    WorkflowWrite nextWrite = next.toWrite();
+                    op = new ExecutionWrite.ContinueAsNew(key, write, nextKey,
+                            nextWrite.state().getExecution().getCreateRequestId(), nextWrite);
                 }
                 try {
-                    if (next == null) {
-                        store.update(shard.shardId(), shard.rangeId(), key, write);
-                    } else {
-                        store.continueAsNew(shard.shardId(), shard.rangeId(), key, write, nextKey,
-                                nextWrite.state().getExecution().getCreateRequestId(), nextWrite);
-                    }
+                    commit(shard, op);
                 } catch (ConditionFailedException raced) {
-                    cache.remove(key);
                     if (attempt >= MAX_ATTEMPTS) {
                         throw raced;
                     }
                     continue;
-                } catch (ShardOwnershipLostException lost) {
-                    cache.clear(); // another host owns these workflows now
-                    throw lost;
-                } catch (RuntimeException unknownOutcome) {
-                    cache.remove(key); // the commit may or may not have happened: reload next time
-                    throw unknownOutcome;
                 }
-                committed(key, write);
-                afterCommit(key, shard, m);
-                if (next != null) {
-                    committed(nextKey, nextWrite);
-                    afterCommit(nextKey, shard, next);
+                notifier.changed(key);
+                if (nextKey != null) {
+                    notifier.changed(nextKey);
                 }
                 return result;
             }
@@ -146,19 +145,104 @@ public final class WorkflowUpdater {
         }
     }
 
-    /** Caches what was just committed, with the record version the database now has. */
-    void committed(WorkflowKey key, WorkflowWrite write) {
-        cache.put(key, write.state().toBuilder().setDbRecordVersion(write.expectedRecordVersion() + 1).build());
+    /**
+     * Commits one write through the shard's group committer, then keeps the caches in step and hands the new
+     * tasks to the shard's queue processors. On any failure the caches forget what the write touched.
+     */
+    void commit(ShardContext shard, ExecutionWrite op) {
+        try {
+            shard.committer().commit(op);
+        } catch (ConditionFailedException raced) {
+            forget(op);
+            throw raced;
+        } catch (ShardOwnershipLostException lost) {
+            clearCaches(); // another host owns these workflows now
+            throw lost;
+        } catch (RuntimeException unknownOutcome) {
+            forget(op); // the commit may or may not have happened: reload next time
+            shard.commitOutcomeUnknown();
+            throw unknownOutcome;
+        }
+        switch (op) {
+            case ExecutionWrite.Create c -> {
+                committed(c.key(), c.write());
+                currentRuns.put(c.key().namespaceId(), c.key().workflowId(), current(c.key(), c.createRequestId(), c.write()));
+            }
+            case ExecutionWrite.Update u -> committed(u.key(), u.write());
+            case ExecutionWrite.ContinueAsNew can -> {
+                committed(can.closed(), can.closing());
+                committed(can.next(), can.nextWrite());
+                currentRuns.put(can.next().namespaceId(), can.next().workflowId(),
+                        current(can.next(), can.createRequestId(), can.nextWrite()));
+            }
+        }
+        for (WorkflowWrite w : op.writes()) {
+            shard.tasksCommitted(w.transferTasks(), w.timerTasks());
+        }
     }
 
-    void afterCommit(WorkflowKey key, ShardContext shard, Mutation m) {
-        if (m.hasTransferTasks()) {
-            shard.notifyTransferTasks();
+    private static CurrentExecution current(WorkflowKey key, String createRequestId, WorkflowWrite w) {
+        var e = w.state().getExecution();
+        return new CurrentExecution(key.runId(), createRequestId, true, e.getStatus(),
+                java.time.Instant.ofEpochSecond(e.getStartTime().getSeconds(), e.getStartTime().getNanos()));
+    }
+
+    /** Caches what was just committed, with the record version the database now has. */
+    private void committed(WorkflowKey key, WorkflowWrite write) {
+        cache.put(key, write.state().toBuilder().setDbRecordVersion(write.expectedRecordVersion() + 1).build());
+        history.appended(key, write.events());
+        var e = write.state().getExecution();
+        if (e.getState() != io.kairos.proto.persistence.v1.ExecutionState.EXECUTION_STATE_RUNNING) {
+            currentRuns.closed(key.namespaceId(), key.workflowId(), key.runId(), e.getStatus());
         }
-        if (m.hasTimerTasks()) {
-            shard.notifyTimerTasks(m.earliestTimer());
+    }
+
+    private void forget(ExecutionWrite op) {
+        WorkflowKey key = switch (op) {
+            case ExecutionWrite.Create c -> c.key();
+            case ExecutionWrite.Update u -> u.key();
+            case ExecutionWrite.ContinueAsNew can -> {
+                cache.remove(can.next());
+                history.remove(can.next());
+                yield can.closed();
+            }
+        };
+        cache.remove(key);
+        history.remove(key);
+        currentRuns.remove(key.namespaceId(), key.workflowId());
+    }
+
+    private void clearCaches() {
+        cache.clear();
+        history.clear();
+        currentRuns.clear();
+    }
+
+    /** Committed events with ids in [from, toExclusive), at most max (whole batches from the database). */
+    public List<HistoryEvent> readHistory(WorkflowKey key, long from, long toExclusive, int max) {
+        List<HistoryEvent> cached = history.read(key, from, toExclusive, max);
+        if (cached != null) {
+            return cached;
         }
-        notifier.changed(key);
+        ShardContext shard = shards.contextFor(key.namespaceId(), key.workflowId());
+        return store.readHistory(shard.shardId(), key, from, toExclusive, max);
+    }
+
+    /** The current run of a workflow id, from what this host committed last or else from the database. */
+    public Optional<CurrentExecution> currentRun(NamespaceId ns, String workflowId) {
+        CurrentExecution cached = currentRuns.get(ns, workflowId);
+        if (cached != null) {
+            return Optional.of(cached);
+        }
+        ShardContext shard = shards.contextFor(ns, workflowId);
+        Optional<CurrentExecution> read = store.getCurrent(shard.shardId(), ns, workflowId);
+        read.ifPresent(c -> currentRuns.put(ns, workflowId, c));
+        return read;
+    }
+
+    /** The cached current run only: null when this host does not know it. */
+    CurrentExecution cachedCurrentRun(NamespaceId ns, String workflowId) {
+        return currentRuns.get(ns, workflowId);
     }
 
     static NotFoundException notFound(WorkflowKey key) {

@@ -11,125 +11,133 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Drains one shard's transfer queue or timer queue (the transactional outbox): reads a batch of due tasks,
- * executes them concurrently on virtual threads, and deletes each one that succeeded. A failed task stays and
- * is retried on a later pass, so nothing committed is lost, including tasks that came due while the server
- * was down. Commits that add tasks wake the processor at once; otherwise it polls at an interval (transfer)
- * or sleeps until the next timer is due.
+ * Drains one shard's outbox queue (transfer or timer). Tasks reach it two ways: handed over in memory by the
+ * commit that made them durable, and read from the database at start (tasks of earlier owners and of tasks that
+ * came due while the server was down) or after a commit whose outcome is unknown. Each task runs on a virtual
+ * thread and is retried with backoff until it succeeds; succeeded tasks are deleted in batches. A crash before
+ * the delete runs a task again after the restart, which every task tolerates.
+ *
+ * <p>Only the processor's loop thread reads and deletes rows, so a read never returns a row this processor
+ * already deleted; {@link #tracked} holds every task id in memory (waiting, running or awaiting deletion) and
+ * keeps a task read twice from running twice.
  */
-public final class QueueProcessor implements AutoCloseable {
+public abstract class QueueProcessor implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(QueueProcessor.class);
-    private static final int BATCH = 200;
-    private static final Duration IDLE_POLL = Duration.ofSeconds(1);
-    private static final Duration RETRY_DELAY = Duration.ofMillis(500);
+    static final int PAGE = 1000;
+    /** Beyond this many tasks in memory, reading more from the database waits. */
+    static final int MAX_TRACKED = 20_000;
+    private static final int MAX_CONCURRENT = 256;
+    private static final int ACK_BATCH = 500;
+    private static final Duration ACK_INTERVAL = Duration.ofMillis(500);
+    private static final Duration FAILED_PASS_DELAY = Duration.ofMillis(500);
+    private static final long MAX_BACKOFF_MS = 10_000;
 
-    public enum Kind { TRANSFER, TIMER }
-
-    private final Kind kind;
-    private final ShardContext shard;
-    private final ExecutionStore store;
+    protected final ShardContext shard;
+    protected final ExecutionStore store;
+    protected final Clock clock;
+    protected final Set<Long> tracked = ConcurrentHashMap.newKeySet();
     private final QueueTaskExecutor executor;
-    private final Clock clock;
     private final Semaphore wake = new Semaphore(0);
+    private final Semaphore concurrency = new Semaphore(MAX_CONCURRENT);
     private final ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
+    private final ConcurrentLinkedQueue<QueueTask> succeeded = new ConcurrentLinkedQueue<>();
+    private long lastAckNanos = System.nanoTime();
     private volatile boolean running = true;
-    /**
-     * When the timer loop plans to look again. Instant.MIN while it works: timers committed then are seen by
-     * the next-timer query that follows the pass, so their notifications need not wake it.
-     */
-    private volatile Instant nextWakeAt = Instant.MIN;
     private Thread loop;
 
-    public QueueProcessor(Kind kind, ShardContext shard, ExecutionStore store, QueueTaskExecutor executor, Clock clock) {
-        this.kind = kind;
+    QueueProcessor(ShardContext shard, ExecutionStore store, QueueTaskExecutor executor, Clock clock) {
         this.shard = shard;
         this.store = store;
         this.executor = executor;
         this.clock = clock;
     }
 
-    public void start() {
-        if (kind == Kind.TRANSFER) {
-            shard.onTransferTasks(this::notifyNewTasks);
-        } else {
-            shard.onTimerTasks(this::notifyTimer);
-        }
-        loop = Thread.ofVirtual().name(kind.name().toLowerCase() + "-queue-" + shard.shardId()).start(this::run);
+    abstract String name();
+
+    /** Registers this processor for the shard's commit hand-off. */
+    abstract void listen();
+
+    /** One pass: read what is due, dispatch it. Returns how long the loop may sleep unless woken. */
+    abstract Duration pass();
+
+    /** Acknowledges executed tasks in the database (one statement). */
+    abstract void delete(List<QueueTask> tasks);
+
+    public final void start() {
+        listen();
+        loop = Thread.ofVirtual().name(name() + "-queue-" + shard.shardId()).start(this::run);
     }
 
-    public void notifyNewTasks() {
+    protected final void wake() {
         wake.release();
-    }
-
-    /**
-     * Most new timers (task timeouts) are due long after the next planned wake-up: waking for them would only
-     * re-read the queue. Wake early only for a timer due before that.
-     */
-    private void notifyTimer(Instant fireAt) {
-        if (fireAt.isBefore(nextWakeAt)) {
-            wake.release();
-        }
     }
 
     private void run() {
         while (running) {
             try {
-                // Permits released from here on wake the wait below: no notification is lost.
-                nextWakeAt = Instant.MIN;
+                // Permits released from here on wake the wait below: no hand-off is missed.
                 wake.drainPermits();
-                List<QueueTask> batch = kind == Kind.TRANSFER
-                        ? store.readTransferTasks(shard.shardId(), BATCH)
-                        : store.readDueTimerTasks(shard.shardId(), clock.instant(), BATCH);
-                int failed = executeAll(batch);
-                if (batch.size() == BATCH && failed == 0) {
-                    continue;
+                Duration wait = pass();
+                acknowledge();
+                if (!succeeded.isEmpty() && wait.compareTo(ACK_INTERVAL) > 0) {
+                    wait = ACK_INTERVAL;
                 }
-                waitForWork(failed > 0);
+                if (!wait.isZero() && !wait.isNegative()) {
+                    wake.tryAcquire(wait.toMillis() + 1, TimeUnit.MILLISECONDS);
+                }
             } catch (InterruptedException e) {
                 return;
             } catch (RuntimeException e) {
                 if (!running) {
                     return;
                 }
-                log.warn("component=history queue={} shard={} msg=\"queue pass failed\" error=\"{}\"", kind, shard.shardId(), e.toString());
-                sleepQuietly(RETRY_DELAY);
+                log.warn("component=history queue={} shard={} msg=\"queue pass failed\" error=\"{}\"", name(),
+                        shard.shardId(), e.toString());
+                sleepQuietly(FAILED_PASS_DELAY);
             }
         }
     }
 
-    /** Runs the batch concurrently, then acknowledges every task that succeeded with one delete. */
-    private int executeAll(List<QueueTask> batch) throws InterruptedException {
-        List<Future<Boolean>> results = new ArrayList<>(batch.size());
-        for (QueueTask t : batch) {
-            results.add(workers.submit(() -> executeOne(t)));
-        }
-        List<QueueTask> done = new ArrayList<>(batch.size());
-        for (int i = 0; i < batch.size(); i++) {
-            try {
-                if (results.get(i).get()) {
-                    done.add(batch.get(i));
+    /** Runs the task on its own virtual thread, retrying with backoff until it succeeds or the processor stops. */
+    protected final void dispatch(QueueTask t) {
+        workers.execute(() -> {
+            for (int attempt = 1; running; attempt++) {
+                boolean ok;
+                try {
+                    concurrency.acquire();
+                } catch (InterruptedException e) {
+                    return;
                 }
-            } catch (java.util.concurrent.ExecutionException e) {
-                // counted as failed below
+                try {
+                    ok = executeOne(t);
+                } finally {
+                    concurrency.release();
+                }
+                if (ok) {
+                    succeeded.add(t);
+                    if (succeeded.size() >= ACK_BATCH) {
+                        wake();
+                    }
+                    return;
+                }
+                try {
+                    Thread.sleep(Math.min(MAX_BACKOFF_MS, 100L << Math.min(attempt, 10)));
+                } catch (InterruptedException e) {
+                    return;
+                }
             }
-        }
-        if (kind == Kind.TRANSFER) {
-            store.deleteTransferTasks(shard.shardId(), done.stream().map(QueueTask::taskId).toList());
-        } else {
-            store.deleteTimerTasks(shard.shardId(), done);
-        }
-        return batch.size() - done.size();
+        });
     }
 
     private boolean executeOne(QueueTask t) {
@@ -139,35 +147,37 @@ public final class QueueProcessor implements AutoCloseable {
             // The workflow or the thing the task was about no longer exists: nothing to do.
         } catch (StatusRuntimeException e) {
             if (e.getStatus().getCode() != Status.Code.NOT_FOUND) {
-                log.debug("component=history queue={} task={} msg=\"task failed, will retry\" error=\"{}\"", kind, t.taskId(), e.getStatus());
+                log.debug("component=history queue={} task={} msg=\"task failed, will retry\" error=\"{}\"", name(),
+                        t.taskId(), e.getStatus());
                 return false;
             }
         } catch (RuntimeException e) {
-            log.warn("component=history queue={} task={} msg=\"task failed, will retry\" error=\"{}\"", kind, t.taskId(), e.toString());
+            log.warn("component=history queue={} task={} msg=\"task failed, will retry\" error=\"{}\"", name(),
+                    t.taskId(), e.toString());
             return false;
         }
         return true;
     }
 
-    private void waitForWork(boolean hadFailures) throws InterruptedException {
-        Duration wait = hadFailures ? RETRY_DELAY : IDLE_POLL;
-        if (kind == Kind.TIMER) {
-            // From here a new timer due within the longest wait wakes the loop, so none is missed.
-            nextWakeAt = clock.instant().plus(IDLE_POLL);
+    /** Deletes succeeded tasks once enough gathered or some time passed, then forgets them. */
+    private void acknowledge() {
+        if (succeeded.isEmpty() || (succeeded.size() < ACK_BATCH
+                && System.nanoTime() - lastAckNanos < ACK_INTERVAL.toNanos())) {
+            return;
         }
-        if (kind == Kind.TIMER && !hadFailures) {
-            Optional<Instant> next = store.nextTimerTime(shard.shardId());
-            if (next.isPresent()) {
-                Duration untilNext = Duration.between(clock.instant(), next.get());
-                wait = untilNext.isNegative() ? Duration.ZERO : (untilNext.compareTo(IDLE_POLL) < 0 ? untilNext : IDLE_POLL);
-            }
+        List<QueueTask> batch = new ArrayList<>();
+        QueueTask t;
+        while ((t = succeeded.poll()) != null) {
+            batch.add(t);
         }
-        if (kind == Kind.TIMER) {
-            nextWakeAt = clock.instant().plus(wait);
+        try {
+            delete(batch);
+        } catch (RuntimeException e) {
+            succeeded.addAll(batch); // delete again on a later pass
+            throw e;
         }
-        if (!wait.isZero()) {
-            wake.tryAcquire(wait.toMillis() + 1, TimeUnit.MILLISECONDS);
-        }
+        lastAckNanos = System.nanoTime();
+        batch.forEach(done -> tracked.remove(done.taskId()));
     }
 
     private static void sleepQuietly(Duration d) {

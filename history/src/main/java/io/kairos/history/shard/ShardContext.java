@@ -1,27 +1,53 @@
 package io.kairos.history.shard;
 
 import io.kairos.common.ids.ShardId;
+import io.kairos.persistence.execution.ExecutionStore;
+import io.kairos.persistence.execution.QueueTask;
 import io.kairos.persistence.shard.ShardStore;
 
+import java.util.List;
+
 /**
- * One owned shard: its range_id fence and the task/txn id allocator. Ids come from
- * [rangeId << 20, (rangeId + 1) << 20), so they keep growing across owners and restarts; when a range runs out
- * the shard moves to its next range with a conditional update.
+ * One owned shard: its range_id fence, the task/txn id allocator, its group committer, and the hand-off of
+ * committed tasks to its queue processors. Ids come from [rangeId << 20, (rangeId + 1) << 20), so they keep
+ * growing across owners and restarts; when a range runs out the shard moves to its next range with a
+ * conditional update.
  */
 public final class ShardContext {
     static final int RANGE_BITS = 20;
 
+    /** A queue processor's side of the hand-off. */
+    public interface QueueListener {
+        /** Tasks a commit just made durable. */
+        void committed(List<QueueTask> tasks);
+
+        /** A commit's outcome is unknown: tasks may be in the database that were never handed over. */
+        void rescan();
+    }
+
+    private static final QueueListener NONE = new QueueListener() {
+        @Override
+        public void committed(List<QueueTask> tasks) {
+        }
+
+        @Override
+        public void rescan() {
+        }
+    };
+
     private final ShardId shardId;
     private final ShardStore store;
+    private final GroupCommitter committer;
     private long rangeId;
     private long nextId;
     private long rangeEnd;
-    private volatile Runnable transferListener = () -> { };
-    private volatile java.util.function.Consumer<java.time.Instant> timerListener = t -> { };
+    private volatile QueueListener transferListener = NONE;
+    private volatile QueueListener timerListener = NONE;
 
-    ShardContext(ShardId shardId, long rangeId, ShardStore store) {
+    ShardContext(ShardId shardId, long rangeId, ShardStore store, ExecutionStore executions) {
         this.shardId = shardId;
         this.store = store;
+        this.committer = new GroupCommitter(executions, this);
         setRange(rangeId);
     }
 
@@ -39,6 +65,10 @@ public final class ShardContext {
         return rangeId;
     }
 
+    public GroupCommitter committer() {
+        return committer;
+    }
+
     /** A new task or history txn id, unique and increasing within the shard. */
     public synchronized long nextTaskId() {
         if (nextId >= rangeEnd) {
@@ -47,21 +77,27 @@ public final class ShardContext {
         return nextId++;
     }
 
-    public void onTransferTasks(Runnable listener) {
+    public void onTransferTasks(QueueListener listener) {
         transferListener = listener;
     }
 
-    public void onTimerTasks(java.util.function.Consumer<java.time.Instant> listener) {
+    public void onTimerTasks(QueueListener listener) {
         timerListener = listener;
     }
 
-    /** Called after a commit that added transfer tasks, so the processor does not wait for its next poll. */
-    public void notifyTransferTasks() {
-        transferListener.run();
+    /** Called after a commit with the transfer and timer tasks it added. */
+    public void tasksCommitted(List<QueueTask> transfer, List<QueueTask> timers) {
+        if (!transfer.isEmpty()) {
+            transferListener.committed(transfer);
+        }
+        if (!timers.isEmpty()) {
+            timerListener.committed(timers);
+        }
     }
 
-    /** Called after a commit that added timer tasks, with the earliest of their fire times. */
-    public void notifyTimerTasks(java.time.Instant earliest) {
-        timerListener.accept(earliest);
+    /** Called when a commit failed in a way that may still have committed it. */
+    public void commitOutcomeUnknown() {
+        transferListener.rescan();
+        timerListener.rescan();
     }
 }

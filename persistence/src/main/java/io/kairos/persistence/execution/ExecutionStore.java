@@ -43,18 +43,31 @@ public interface ExecutionStore {
     void continueAsNew(ShardId shard, long rangeId, WorkflowKey closed, WorkflowWrite closing, WorkflowKey next,
                        String createRequestId, WorkflowWrite nextWrite);
 
+    /**
+     * Commits several independent writes of one shard in one transaction after one range_id check. A write whose
+     * condition does not hold (its first statement matches no row: a changed record version or current run)
+     * is skipped alone and reported in the result; the others still commit.
+     *
+     * @return one entry per write, in order: null when it committed, else its ConditionFailedException
+     * @throws io.kairos.persistence.sql.ShardOwnershipLostException when the shard moved; nothing committed
+     * @throws RuntimeException any other failure; nothing committed
+     */
+    List<RuntimeException> commit(ShardId shard, long rangeId, List<ExecutionWrite> writes);
+
     /** Events with ids in [fromEventId, toEventIdExclusive), in order, at most maxEvents (whole batches). */
     List<HistoryEvent> readHistory(ShardId shard, WorkflowKey key, long fromEventId, long toEventIdExclusive, int maxEvents);
 
-    List<QueueTask> readTransferTasks(ShardId shard, int limit);
+    /** Transfer tasks with ids above {@code afterTaskId}, in id order. */
+    List<QueueTask> readTransferTasks(ShardId shard, long afterTaskId, int limit);
 
     /** Acknowledges executed transfer tasks, in one statement. */
     void deleteTransferTasks(ShardId shard, java.util.Collection<Long> taskIds);
 
-    /** Timer tasks due at or before {@code upTo}, earliest first. */
-    List<QueueTask> readDueTimerTasks(ShardId shard, Instant upTo, int limit);
-
-    Optional<Instant> nextTimerTime(ShardId shard);
+    /**
+     * Timer tasks ordered by (fire time, id) that come after ({@code afterTime}, {@code afterTaskId}) and fire
+     * before {@code before}.
+     */
+    List<QueueTask> readTimerTasks(ShardId shard, Instant afterTime, long afterTaskId, Instant before, int limit);
 
     /** Acknowledges executed timer tasks, in one statement. */
     void deleteTimerTasks(ShardId shard, java.util.Collection<QueueTask> tasks);

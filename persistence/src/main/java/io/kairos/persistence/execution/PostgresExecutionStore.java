@@ -83,33 +83,76 @@ public final class PostgresExecutionStore implements ExecutionStore {
     @Override
     public void create(ShardId shard, long rangeId, WorkflowKey key, UUID previousRunId, String createRequestId,
                        WorkflowWrite write) {
-        jdbc.inTransaction("create workflow execution", c -> {
-            shards.assertOwned(c, shard, rangeId);
-            makeCurrent(c, shard, key, previousRunId, createRequestId, write.state());
-            insertRun(c, shard, key, write);
-            return null;
-        });
+        single(shard, rangeId, new ExecutionWrite.Create(key, previousRunId, createRequestId, write));
     }
 
     @Override
     public void update(ShardId shard, long rangeId, WorkflowKey key, WorkflowWrite write) {
-        jdbc.inTransaction("update workflow execution", c -> {
-            shards.assertOwned(c, shard, rangeId);
-            updateRun(c, shard, key, write);
-            return null;
-        });
+        single(shard, rangeId, new ExecutionWrite.Update(key, write));
     }
 
     @Override
     public void continueAsNew(ShardId shard, long rangeId, WorkflowKey closed, WorkflowWrite closing, WorkflowKey next,
                               String createRequestId, WorkflowWrite nextWrite) {
-        jdbc.inTransaction("continue workflow as new", c -> {
+        single(shard, rangeId, new ExecutionWrite.ContinueAsNew(closed, closing, next, createRequestId, nextWrite));
+    }
+
+    private void single(ShardId shard, long rangeId, ExecutionWrite write) {
+        RuntimeException failed = commit(shard, rangeId, List.of(write)).get(0);
+        if (failed != null) {
+            throw failed;
+        }
+    }
+
+    @Override
+    public List<RuntimeException> commit(ShardId shard, long rangeId, List<ExecutionWrite> writes) {
+        return jdbc.inTransaction(writes.size() == 1 ? "write execution" : "write executions", c -> {
             shards.assertOwned(c, shard, rangeId);
-            updateRun(c, shard, closed, closing);
-            makeCurrent(c, shard, next, closed.runId(), createRequestId, nextWrite.state());
-            insertRun(c, shard, next, nextWrite);
-            return null;
+            List<RuntimeException> out = new ArrayList<>(writes.size());
+            for (ExecutionWrite w : writes) {
+                try {
+                    apply(c, shard, w);
+                    out.add(null);
+                } catch (ConditionFailedException skipped) {
+                    out.add(skipped);
+                }
+            }
+            return out;
         });
+    }
+
+    /**
+     * Applies one write. Its first statement is its condition: when that matches no row, nothing of the write
+     * happened and ConditionFailedException lets the batch go on. A condition failing later (after rows were
+     * written) would leave half a write, so it is rethrown as an error that rolls the whole transaction back.
+     */
+    private static void apply(Connection c, ShardId shard, ExecutionWrite w) throws SQLException {
+        switch (w) {
+            case ExecutionWrite.Create cr -> {
+                makeCurrent(c, shard, cr.key(), cr.previousRunId(), cr.createRequestId(), cr.write().state());
+                afterCondition(() -> insertRun(c, shard, cr.key(), cr.write()));
+            }
+            case ExecutionWrite.Update up -> updateRun(c, shard, up.key(), up.write());
+            case ExecutionWrite.ContinueAsNew can -> {
+                updateRun(c, shard, can.closed(), can.closing());
+                afterCondition(() -> {
+                    makeCurrent(c, shard, can.next(), can.closed().runId(), can.createRequestId(), can.nextWrite().state());
+                    insertRun(c, shard, can.next(), can.nextWrite());
+                });
+            }
+        }
+    }
+
+    private interface Statements {
+        void run() throws SQLException;
+    }
+
+    private static void afterCondition(Statements s) throws SQLException {
+        try {
+            s.run();
+        } catch (ConditionFailedException late) {
+            throw new PersistenceException("write failed after its condition held: " + late.getMessage(), null, late);
+        }
     }
 
     /** Inserts current_executions for a never-used workflow id, or moves it from {@code previousRunId}. */
@@ -264,12 +307,13 @@ public final class PostgresExecutionStore implements ExecutionStore {
     }
 
     @Override
-    public List<QueueTask> readTransferTasks(ShardId shard, int limit) {
+    public List<QueueTask> readTransferTasks(ShardId shard, long afterTaskId, int limit) {
         return jdbc.read("read transfer tasks", c -> {
             try (PreparedStatement ps = c.prepareStatement("SELECT task_id, data FROM transfer_tasks WHERE shard_id = ? "
-                    + "ORDER BY task_id LIMIT ?")) {
+                    + "AND task_id > ? ORDER BY task_id LIMIT ?")) {
                 ps.setInt(1, shard.value());
-                ps.setInt(2, limit);
+                ps.setLong(2, afterTaskId);
+                ps.setInt(3, limit);
                 List<QueueTask> out = new ArrayList<>();
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
@@ -296,13 +340,16 @@ public final class PostgresExecutionStore implements ExecutionStore {
     }
 
     @Override
-    public List<QueueTask> readDueTimerTasks(ShardId shard, Instant upTo, int limit) {
+    public List<QueueTask> readTimerTasks(ShardId shard, Instant afterTime, long afterTaskId, Instant before, int limit) {
         return jdbc.read("read timer tasks", c -> {
             try (PreparedStatement ps = c.prepareStatement("SELECT visibility_timestamp, task_id, data FROM timer_tasks "
-                    + "WHERE shard_id = ? AND visibility_timestamp <= ? ORDER BY visibility_timestamp, task_id LIMIT ?")) {
+                    + "WHERE shard_id = ? AND (visibility_timestamp, task_id) > (?, ?) AND visibility_timestamp < ? "
+                    + "ORDER BY visibility_timestamp, task_id LIMIT ?")) {
                 ps.setInt(1, shard.value());
-                ps.setTimestamp(2, Timestamp.from(upTo));
-                ps.setInt(3, limit);
+                ps.setTimestamp(2, Timestamp.from(afterTime));
+                ps.setLong(3, afterTaskId);
+                ps.setTimestamp(4, Timestamp.from(before));
+                ps.setInt(5, limit);
                 List<QueueTask> out = new ArrayList<>();
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
@@ -310,20 +357,6 @@ public final class PostgresExecutionStore implements ExecutionStore {
                     }
                 }
                 return out;
-            }
-        });
-    }
-
-    @Override
-    public Optional<Instant> nextTimerTime(ShardId shard) {
-        return jdbc.read("next timer", c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT min(visibility_timestamp) FROM timer_tasks WHERE shard_id = ?")) {
-                ps.setInt(1, shard.value());
-                try (ResultSet rs = ps.executeQuery()) {
-                    rs.next();
-                    Timestamp t = rs.getTimestamp(1);
-                    return Optional.ofNullable(t).map(Timestamp::toInstant);
-                }
             }
         });
     }

@@ -40,7 +40,7 @@ public final class PostgresTaskQueueStore implements TaskQueueStore {
                 .setKind(kind)
                 .setLastAcquiredTime(Timestamps.fromMillis(clock.millis()))
                 .build();
-        long rangeId = jdbc.inTransaction("acquire task queue " + key, c -> {
+        long rangeId = jdbc.inTransaction("acquire task queue (" + key + ")", c -> {
             try (PreparedStatement ps = c.prepareStatement(
                     "INSERT INTO task_queues (namespace_id, task_queue_name, task_type, partition_id, range_id, kind, "
                             + "data, data_encoding) VALUES (?, ?, ?, ?, 1, ?, ?, ?) "
@@ -63,7 +63,7 @@ public final class PostgresTaskQueueStore implements TaskQueueStore {
     @Override
     public TaskQueueLease renew(TaskQueueLease lease) {
         TaskQueueKey key = lease.key();
-        long rangeId = jdbc.inTransaction("renew task queue lease " + key, c -> {
+        long rangeId = jdbc.inTransaction("renew task queue lease (" + key + ")", c -> {
             try (PreparedStatement ps = c.prepareStatement("UPDATE task_queues SET range_id = range_id + 1, "
                     + "updated_at = now() WHERE " + QUEUE + " AND range_id = ? RETURNING range_id")) {
                 int i = bindQueue(ps, 1, key);
@@ -91,7 +91,7 @@ public final class PostgresTaskQueueStore implements TaskQueueStore {
             }
         }
         TaskQueueKey key = lease.key();
-        jdbc.inTransaction("create tasks " + key, c -> {
+        jdbc.inTransaction("create tasks (" + key + ")", c -> {
             assertLease(c, lease);
             try (PreparedStatement ps = c.prepareStatement(
                     "INSERT INTO tasks (namespace_id, task_queue_name, task_type, partition_id, task_id, expiry_time, "
@@ -119,7 +119,7 @@ public final class PostgresTaskQueueStore implements TaskQueueStore {
         if (limit < 1) {
             throw new IllegalArgumentException("limit must be >= 1, got " + limit);
         }
-        return jdbc.read("read tasks " + key, c -> {
+        return jdbc.read("read tasks (" + key + ")", c -> {
             try (PreparedStatement ps = c.prepareStatement("SELECT task_id, expiry_time, data, data_encoding FROM tasks "
                     + "WHERE " + QUEUE + " AND task_id > ? AND task_id <= ? ORDER BY task_id LIMIT ?")) {
                 int i = bindQueue(ps, 1, key);
@@ -146,7 +146,7 @@ public final class PostgresTaskQueueStore implements TaskQueueStore {
             return 0;
         }
         TaskQueueKey key = lease.key();
-        return jdbc.inTransaction("delete tasks " + key, c -> {
+        return jdbc.inTransaction("delete tasks (" + key + ")", c -> {
             assertLease(c, lease);
             try (PreparedStatement ps = c.prepareStatement("DELETE FROM tasks WHERE " + QUEUE + " AND task_id = ANY (?)")) {
                 int i = bindQueue(ps, 1, key);
@@ -159,7 +159,7 @@ public final class PostgresTaskQueueStore implements TaskQueueStore {
 
     @Override
     public long countTasks(TaskQueueKey key) {
-        return jdbc.read("count tasks " + key, c -> {
+        return jdbc.read("count tasks (" + key + ")", c -> {
             try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM tasks WHERE " + QUEUE)) {
                 bindQueue(ps, 1, key);
                 try (ResultSet rs = ps.executeQuery()) {

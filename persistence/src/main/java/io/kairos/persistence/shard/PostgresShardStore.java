@@ -18,7 +18,7 @@ public final class PostgresShardStore implements ShardStore {
 
     @Override
     public long acquire(ShardId shard, String owner) {
-        return jdbc.inTransaction("acquire shard " + shard, c -> {
+        return jdbc.inTransaction("acquire shard (" + shard + ")", c -> {
             try (PreparedStatement ps = c.prepareStatement(
                     "INSERT INTO shards (shard_id, range_id, owner) VALUES (?, 1, ?) "
                             + "ON CONFLICT (shard_id) DO UPDATE SET range_id = shards.range_id + 1, "
@@ -35,7 +35,7 @@ public final class PostgresShardStore implements ShardStore {
 
     @Override
     public long renewRange(ShardId shard, long expectedRangeId) {
-        return jdbc.inTransaction("renew range of shard " + shard, c -> {
+        return jdbc.inTransaction("renew range of shard (" + shard + ")", c -> {
             try (PreparedStatement ps = c.prepareStatement("UPDATE shards SET range_id = range_id + 1, updated_at = now() "
                     + "WHERE shard_id = ? AND range_id = ? RETURNING range_id")) {
                 ps.setInt(1, shard.value());

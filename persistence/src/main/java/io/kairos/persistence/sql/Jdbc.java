@@ -1,10 +1,20 @@
 package io.kairos.persistence.sql;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
+
 import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 
-/** Runs work on a pooled connection, in one transaction or in autocommit, translating SQL errors. */
+/**
+ * Runs work on a pooled connection, in one transaction or in autocommit, translating SQL errors. Every call is
+ * one database transaction and is counted as Temporal counts persistence calls: {@code persistence_requests}
+ * and {@code persistence_latency} by {@code operation}, {@code persistence_errors} by operation and SQLSTATE.
+ */
 public final class Jdbc {
     @FunctionalInterface
     public interface Work<T> {
@@ -12,9 +22,17 @@ public final class Jdbc {
     }
 
     private final DataSource dataSource;
+    private final MeterRegistry registry;
+    private final ConcurrentMap<String, Timer> timers = new ConcurrentHashMap<>();
+    private final ConcurrentMap<String, io.micrometer.core.instrument.Counter> requests = new ConcurrentHashMap<>();
 
     public Jdbc(DataSource dataSource) {
+        this(dataSource, new CompositeMeterRegistry());
+    }
+
+    public Jdbc(DataSource dataSource, MeterRegistry registry) {
         this.dataSource = dataSource;
+        this.registry = registry;
     }
 
     public DataSource dataSource() {
@@ -23,6 +41,7 @@ public final class Jdbc {
 
     /** All statements commit together or not at all. */
     public <T> T inTransaction(String operation, Work<T> work) {
+        long start = System.nanoTime();
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {
@@ -34,17 +53,47 @@ public final class Jdbc {
                 throw e;
             }
         } catch (SQLException e) {
-            throw SqlErrors.translate(operation, e);
+            throw failed(operation, e);
+        } finally {
+            record(operation, start);
         }
     }
 
     /** A read (or a single statement) in autocommit mode. */
     public <T> T read(String operation, Work<T> work) {
+        long start = System.nanoTime();
         try (Connection c = dataSource.getConnection()) {
             return work.apply(c);
         } catch (SQLException e) {
-            throw SqlErrors.translate(operation, e);
+            throw failed(operation, e);
+        } finally {
+            record(operation, start);
         }
+    }
+
+    private void record(String operation, long startNanos) {
+        requests.computeIfAbsent(operation, op -> io.micrometer.core.instrument.Counter.builder("persistence_requests")
+                .description("Persistence calls (database transactions)").tag("operation", metricName(op))
+                .register(registry)).increment();
+        timers.computeIfAbsent(operation, op -> Timer.builder("persistence_latency")
+                        .description("Duration of one persistence call (one database transaction)")
+                        .tag("operation", metricName(op)).register(registry))
+                .record(System.nanoTime() - startNanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+    }
+
+    private RuntimeException failed(String operation, SQLException e) {
+        registry.counter("persistence_errors", "operation", metricName(operation),
+                "sqlstate", String.valueOf(e.getSQLState())).increment();
+        return SqlErrors.translate(operation, e);
+    }
+
+    /** The operation's leading words ("create tasks (queue)" -> create_tasks): a bounded set of tag values. */
+    static String metricName(String operation) {
+        int end = 0;
+        while (end < operation.length() && (Character.isLetter(operation.charAt(end)) || operation.charAt(end) == ' ')) {
+            end++;
+        }
+        return operation.substring(0, end).trim().replace(' ', '_');
     }
 
     private static void rollbackQuietly(Connection c, Throwable cause) {

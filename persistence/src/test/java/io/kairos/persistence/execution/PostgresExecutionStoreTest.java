@@ -29,6 +29,8 @@ import java.util.UUID;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -151,16 +153,45 @@ class PostgresExecutionStoreTest {
         store.create(shard, range, key, null, "r", new WorkflowWrite(state(key, 2, 0, ExecutionState.EXECUTION_STATE_RUNNING), 0,
                 List.of(event(1)), base, List.of(new QueueTask(base + 2, null, wt), new QueueTask(base + 1, null, wt)),
                 List.of(new QueueTask(base + 3, now.minusSeconds(1), timer), new QueueTask(base + 4, now.plusSeconds(3600), timer))));
-        List<QueueTask> transfer = store.readTransferTasks(shard, 10);
+        List<QueueTask> transfer = store.readTransferTasks(shard, 0, 10);
         assertEquals(List.of(base + 1, base + 2), transfer.stream().map(QueueTask::taskId).toList());
-        List<QueueTask> due = store.readDueTimerTasks(shard, now, 10);
+        assertEquals(List.of(base + 2), store.readTransferTasks(shard, base + 1, 10).stream().map(QueueTask::taskId).toList());
+        List<QueueTask> due = store.readTimerTasks(shard, Instant.EPOCH, 0, now, 10);
         assertEquals(1, due.size());
         assertEquals("t", due.get(0).task().getUserTimer().getTimerId());
+        // Paging resumes after the last (time, id) seen.
+        QueueTask first = due.get(0);
+        assertEquals(List.of(base + 4), store.readTimerTasks(shard, first.fireAt(), first.taskId(), now.plusSeconds(7200), 10).stream().map(QueueTask::taskId).toList());
         store.deleteTransferTasks(shard, transfer.stream().map(QueueTask::taskId).toList());
         store.deleteTimerTasks(shard, due);
-        assertTrue(store.readTransferTasks(shard, 10).isEmpty());
-        assertTrue(store.readDueTimerTasks(shard, now, 10).isEmpty());
-        assertTrue(store.nextTimerTime(shard).orElseThrow().isAfter(now), "the future timer is still there");
+        assertTrue(store.readTransferTasks(shard, 0, 10).isEmpty());
+        assertTrue(store.readTimerTasks(shard, Instant.EPOCH, 0, now, 10).isEmpty());
+        assertEquals(1, store.readTimerTasks(shard, Instant.EPOCH, 0, now.plusSeconds(7200), 10).size(),
+                "the future timer is still there");
+    }
+
+    @Test
+    void groupCommitSkipsAWriteWhoseConditionFailsAndCommitsTheOthers() {
+        long range = shards.acquire(SHARD, "test");
+        WorkflowKey taken = newKey();
+        store.create(SHARD, range, taken, null, "r0", new WorkflowWrite(state(taken, 2, 0, ExecutionState.EXECUTION_STATE_RUNNING),
+                0, List.of(event(1)), range << 20, List.of(), List.of()));
+        WorkflowKey fresh = newKey();
+        WorkflowKey sameId = new WorkflowKey(NS, taken.workflowId(), UUID.randomUUID());
+        List<RuntimeException> outcomes = store.commit(SHARD, range, List.of(
+                new ExecutionWrite.Create(sameId, null, "r1", new WorkflowWrite(state(sameId, 2, 0,
+                        ExecutionState.EXECUTION_STATE_RUNNING), 0, List.of(event(1)), (range << 20) + 1, List.of(), List.of())),
+                new ExecutionWrite.Create(fresh, null, "r2", new WorkflowWrite(state(fresh, 2, 0,
+                        ExecutionState.EXECUTION_STATE_RUNNING), 0, List.of(event(1)), (range << 20) + 2, List.of(), List.of())),
+                new ExecutionWrite.Update(taken, new WorkflowWrite(state(taken, 3, 0, ExecutionState.EXECUTION_STATE_RUNNING),
+                        7, List.of(event(2)), (range << 20) + 3, List.of(), List.of()))));
+        assertInstanceOf(ConditionFailedException.class, outcomes.get(0), "the id is taken");
+        assertNull(outcomes.get(1));
+        assertInstanceOf(ConditionFailedException.class, outcomes.get(2), "stale record version");
+        assertTrue(store.get(SHARD, fresh).isPresent());
+        assertTrue(store.get(SHARD, sameId).isEmpty(), "nothing of the failed create was written");
+        assertEquals(taken.runId(), store.getCurrent(SHARD, NS, taken.workflowId()).orElseThrow().runId());
+        assertEquals(List.of(1L), ids(store.readHistory(SHARD, taken, 1, 100, 100)), "nothing of the failed update");
     }
 
     private static List<Long> ids(List<HistoryEvent> events) {
