@@ -215,6 +215,69 @@ class WorkflowApiTest {
         assertEquals(1, rest.getHistory().getEvents(rest.getHistory().getEventsCount() - 1).getEventId());
     }
 
+    /**
+     * request_eager_execution: an activity on the workflow's own task queue starts in the completing transaction and
+     * comes back in RespondWorkflowTaskCompleted; one on another queue goes through matching as usual.
+     */
+    @Test
+    void eagerActivitiesComeBackInTheCompletionResponse() {
+        String id = WorkerHarness.id("eager");
+        String queue = WorkerHarness.id("eager-q");
+        String otherQueue = WorkerHarness.id("eager-other");
+        api.startWorkflowExecution(start(id, queue).build());
+        var wt = api.withDeadlineAfter(30, TimeUnit.SECONDS).pollWorkflowTaskQueue(
+                io.temporal.api.workflowservice.v1.PollWorkflowTaskQueueRequest.newBuilder().setNamespace("default")
+                        .setTaskQueue(TaskQueue.newBuilder().setName(queue)).setIdentity("eager-worker").build());
+        var done = api.respondWorkflowTaskCompleted(io.temporal.api.workflowservice.v1.RespondWorkflowTaskCompletedRequest
+                .newBuilder().setNamespace("default").setTaskToken(wt.getTaskToken()).setIdentity("eager-worker")
+                .addCommands(scheduleActivity("eager-1", "", true))
+                .addCommands(scheduleActivity("remote-1", otherQueue, true))
+                .build());
+        assertEquals(1, done.getActivityTasksCount(), done.toString());
+        PollActivityTaskQueueResponse eager = done.getActivityTasks(0);
+        assertEquals("eager-1", eager.getActivityId());
+        assertEquals(1, eager.getAttempt());
+        assertFalse(eager.getTaskToken().isEmpty());
+        assertEquals(id, eager.getWorkflowExecution().getWorkflowId());
+
+        // The other one waits in matching for a poller of its queue.
+        PollActivityTaskQueueResponse remote = api.withDeadlineAfter(30, TimeUnit.SECONDS).pollActivityTaskQueue(
+                PollActivityTaskQueueRequest.newBuilder().setNamespace("default")
+                        .setTaskQueue(TaskQueue.newBuilder().setName(otherQueue)).setIdentity("remote-worker").build());
+        assertEquals("remote-1", remote.getActivityId());
+
+        var described = api.describeWorkflowExecution(DescribeWorkflowExecutionRequest.newBuilder().setNamespace("default")
+                .setExecution(WorkflowExecution.newBuilder().setWorkflowId(id)).build());
+        assertTrue(described.getPendingActivitiesList().stream().allMatch(a ->
+                a.getState() == io.temporal.api.enums.v1.PendingActivityState.PENDING_ACTIVITY_STATE_STARTED),
+                described.getPendingActivitiesList().toString());
+
+        api.respondActivityTaskCompleted(io.temporal.api.workflowservice.v1.RespondActivityTaskCompletedRequest.newBuilder()
+                .setNamespace("default").setTaskToken(eager.getTaskToken()).setIdentity("eager-worker")
+                .setResult(DefaultDataConverter.STANDARD_INSTANCE.toPayloads("eager result").orElseThrow()).build());
+        var history = api.getWorkflowExecutionHistory(io.temporal.api.workflowservice.v1.GetWorkflowExecutionHistoryRequest
+                .newBuilder().setNamespace("default").setExecution(WorkflowExecution.newBuilder().setWorkflowId(id)).build())
+                .getHistory().getEventsList();
+        HistoryEvent started = history.stream().filter(e -> e.getEventType() == EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED)
+                .findFirst().orElseThrow();
+        assertEquals("eager-worker", started.getActivityTaskStartedEventAttributes().getIdentity());
+        assertTrue(history.stream().anyMatch(e -> e.getEventType() == EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED
+                && e.getActivityTaskCompletedEventAttributes().getStartedEventId() == started.getEventId()));
+    }
+
+    private static io.temporal.api.command.v1.Command scheduleActivity(String activityId, String queue, boolean eager) {
+        var a = io.temporal.api.command.v1.ScheduleActivityTaskCommandAttributes.newBuilder()
+                .setActivityId(activityId).setActivityType(io.temporal.api.common.v1.ActivityType.newBuilder().setName("Manual"))
+                .setStartToCloseTimeout(com.google.protobuf.Duration.newBuilder().setSeconds(30))
+                .setRequestEagerExecution(eager);
+        if (!queue.isEmpty()) {
+            a.setTaskQueue(TaskQueue.newBuilder().setName(queue));
+        }
+        return io.temporal.api.command.v1.Command.newBuilder()
+                .setCommandType(io.temporal.api.enums.v1.CommandType.COMMAND_TYPE_SCHEDULE_ACTIVITY_TASK)
+                .setScheduleActivityTaskCommandAttributes(a).build();
+    }
+
     /** An activity completes while the task that closes the workflow is running: Temporal's UnhandledCommand. */
     @Test
     void closingWhileNewEventsArrivedFailsTheTaskWithUnhandledCommand() {

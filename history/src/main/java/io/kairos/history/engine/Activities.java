@@ -38,6 +38,7 @@ import io.temporal.api.workflowservice.v1.RespondActivityTaskCompletedRequest;
 import io.temporal.api.workflowservice.v1.RespondActivityTaskFailedRequest;
 
 import java.time.Instant;
+import java.util.List;
 
 /**
  * The activity lifecycle (see {@link io.kairos.history.lifecycle.ActivityLifecycle}). Retries happen here, server
@@ -93,7 +94,12 @@ public final class Activities {
                         .setWorkflowTaskCompletedEventId(Commands.lastWorkflowTaskCompletedId(m))
                         .setRetryPolicy(RetryPolicies.withDefaults(a.getRetryPolicy()))
                         .setPriority(a.getPriority())));
-        dispatch(m, m.state().getActivitiesOrThrow(e.getEventId()));
+        if (a.getRequestEagerExecution() && taskQueue.getName().equals(m.state().getExecution().getTaskQueue().getName())) {
+            // The completing worker runs it: started when the whole completion is applied (startEager).
+            m.requestEagerActivity(e.getEventId());
+        } else {
+            dispatch(m, m.state().getActivitiesOrThrow(e.getEventId()));
+        }
         if (!Times.isZero(t.scheduleToClose())) {
             timeoutTimer(m, e.getEventId(), 1, TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_CLOSE,
                     m.now().plus(Times.duration(t.scheduleToClose())));
@@ -155,22 +161,50 @@ public final class Activities {
                 }
                 throw new NotFoundException("Activity task already started.");
             }
-            ActivityLifecycle.TABLE.move(ActivityLifecycle.of(ai), ActivityLifecycle.State.STARTED);
-            ai = ai.toBuilder().setStarted(true).setStartedTime(m.nowTs())
-                    .setStartedIdentity(req.getPollRequest().getIdentity()).setRequestId(req.getPollerId())
-                    .clearLastHeartbeatTime().build();
-            m.state().putActivities(ai.getScheduledEventId(), ai);
-            var s = ai.getScheduled();
-            if (!Times.isZero(s.getStartToCloseTimeout())) {
-                timeoutTimer(m, ai.getScheduledEventId(), ai.getAttempt(), TimeoutType.TIMEOUT_TYPE_START_TO_CLOSE,
-                        m.now().plus(Times.duration(s.getStartToCloseTimeout())));
-            }
-            if (!Times.isZero(s.getHeartbeatTimeout())) {
-                timeoutTimer(m, ai.getScheduledEventId(), ai.getAttempt(), TimeoutType.TIMEOUT_TYPE_HEARTBEAT,
-                        m.now().plus(Times.duration(s.getHeartbeatTimeout())));
-            }
-            return response(m, key, ai);
+            return response(m, key, markStarted(m, ai, req.getPollRequest().getIdentity(), req.getPollerId()));
         });
+    }
+
+    /**
+     * Eager execution (Temporal's request_eager_execution): the activities this completion scheduled for its own
+     * worker start in the same transaction and go back in the completion's response, skipping matching. One that
+     * the same completion already canceled is not started; a closed workflow starts none.
+     */
+    List<PollActivityTaskQueueResponse> startEager(Mutation m, WorkflowKey key, String identity) {
+        List<PollActivityTaskQueueResponse> out = new java.util.ArrayList<>();
+        for (long scheduledId : m.eagerActivities()) {
+            ActivityInfo ai = m.state().getActivitiesOrDefault(scheduledId, null);
+            if (ai == null || !m.isRunning()) {
+                continue;
+            }
+            if (ai.getStarted()) {
+                continue;
+            }
+            if (ai.getCancelRequested()) {
+                dispatch(m, ai); // not eager after all: matching delivers it as usual
+                continue;
+            }
+            out.add(response(m, key, markStarted(m, ai, identity, java.util.UUID.randomUUID().toString())));
+        }
+        return out;
+    }
+
+    private static ActivityInfo markStarted(Mutation m, ActivityInfo ai, String identity, String requestId) {
+        ActivityLifecycle.TABLE.move(ActivityLifecycle.of(ai), ActivityLifecycle.State.STARTED);
+        ai = ai.toBuilder().setStarted(true).setStartedTime(m.nowTs())
+                .setStartedIdentity(identity).setRequestId(requestId)
+                .clearLastHeartbeatTime().build();
+        m.state().putActivities(ai.getScheduledEventId(), ai);
+        var s = ai.getScheduled();
+        if (!Times.isZero(s.getStartToCloseTimeout())) {
+            timeoutTimer(m, ai.getScheduledEventId(), ai.getAttempt(), TimeoutType.TIMEOUT_TYPE_START_TO_CLOSE,
+                    m.now().plus(Times.duration(s.getStartToCloseTimeout())));
+        }
+        if (!Times.isZero(s.getHeartbeatTimeout())) {
+            timeoutTimer(m, ai.getScheduledEventId(), ai.getAttempt(), TimeoutType.TIMEOUT_TYPE_HEARTBEAT,
+                    m.now().plus(Times.duration(s.getHeartbeatTimeout())));
+        }
+        return ai;
     }
 
     private static PollActivityTaskQueueResponse response(Mutation m, WorkflowKey key, ActivityInfo ai) {

@@ -35,6 +35,10 @@ public final class Commands {
         this.activities = activities;
     }
 
+    Activities activities() {
+        return activities;
+    }
+
     boolean closesWorkflow(List<Command> commands) {
         return commands.stream().anyMatch(c -> CLOSING.contains(c.getCommandType()));
     }

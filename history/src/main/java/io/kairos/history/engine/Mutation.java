@@ -49,6 +49,8 @@ public final class Mutation {
     private final List<QueueTask> transferTasks = new ArrayList<>();
     private final List<QueueTask> timerTasks = new ArrayList<>();
     private boolean completingWorkflowTask;
+    /** Activities scheduled by this completion whose worker asked to run them itself (eager execution). */
+    private final List<Long> eagerActivities = new java.util.ArrayList<>();
 
     Mutation(WorkflowKey key, ShardContext shard, WorkflowMutableState.Builder state, Instant now) {
         this.key = key;
@@ -80,6 +82,14 @@ public final class Mutation {
     }
 
     /** While handling RespondWorkflowTaskCompleted, command events are written directly, not buffered. */
+    void requestEagerActivity(long scheduledEventId) {
+        eagerActivities.add(scheduledEventId);
+    }
+
+    List<Long> eagerActivities() {
+        return eagerActivities;
+    }
+
     void completingWorkflowTask(boolean on) {
         completingWorkflowTask = on;
     }

@@ -206,7 +206,9 @@ public final class WorkflowTasks {
             if (m.isRunning() && (newEvents || req.getForceCreateNewWorkflowTask())) {
                 m.scheduleWorkflowTask(1);
             }
-            return RespondWorkflowTaskCompletedResponse.getDefaultInstance();
+            return RespondWorkflowTaskCompletedResponse.newBuilder()
+                    .addAllActivityTasks(commands.activities().startEager(m, token.workflowKey(), req.getIdentity()))
+                    .build();
         });
     }
 

@@ -33,6 +33,12 @@ import java.util.concurrent.TimeUnit;
  * keeps a task read twice from running twice.
  */
 public abstract class QueueProcessor implements AutoCloseable {
+    /** Runs one task; throws to have it retried. */
+    @FunctionalInterface
+    public interface TaskRunner {
+        void execute(io.kairos.proto.persistence.v1.HistoryTask task);
+    }
+
     private static final Logger log = LoggerFactory.getLogger(QueueProcessor.class);
     static final int PAGE = 1000;
     /** Beyond this many tasks in memory, reading more from the database waits. */
@@ -47,16 +53,17 @@ public abstract class QueueProcessor implements AutoCloseable {
     protected final ExecutionStore store;
     protected final Clock clock;
     protected final Set<Long> tracked = ConcurrentHashMap.newKeySet();
-    private final QueueTaskExecutor executor;
+    private final TaskRunner executor;
     private final Semaphore wake = new Semaphore(0);
     private final Semaphore concurrency = new Semaphore(MAX_CONCURRENT);
     private final ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
     private final ConcurrentLinkedQueue<QueueTask> succeeded = new ConcurrentLinkedQueue<>();
+    private final java.util.concurrent.atomic.AtomicInteger toAcknowledge = new java.util.concurrent.atomic.AtomicInteger();
     private long lastAckNanos = System.nanoTime();
     private volatile boolean running = true;
     private Thread loop;
 
-    QueueProcessor(ShardContext shard, ExecutionStore store, QueueTaskExecutor executor, Clock clock) {
+    QueueProcessor(ShardContext shard, ExecutionStore store, TaskRunner executor, Clock clock) {
         this.shard = shard;
         this.store = store;
         this.executor = executor;
@@ -90,7 +97,7 @@ public abstract class QueueProcessor implements AutoCloseable {
                 wake.drainPermits();
                 Duration wait = pass();
                 acknowledge();
-                if (!succeeded.isEmpty() && wait.compareTo(ACK_INTERVAL) > 0) {
+                if (toAcknowledge.get() > 0 && wait.compareTo(ACK_INTERVAL) > 0) {
                     wait = ACK_INTERVAL;
                 }
                 if (!wait.isZero() && !wait.isNegative()) {
@@ -126,8 +133,9 @@ public abstract class QueueProcessor implements AutoCloseable {
                 }
                 if (ok) {
                     succeeded.add(t);
-                    if (succeeded.size() >= ACK_BATCH) {
-                        wake();
+                    int n = toAcknowledge.incrementAndGet();
+                    if (n == 1 || n >= ACK_BATCH) {
+                        wake(); // the loop may be asleep until a far timer: make it plan the delete
                     }
                     return;
                 }
@@ -161,8 +169,8 @@ public abstract class QueueProcessor implements AutoCloseable {
 
     /** Deletes succeeded tasks once enough gathered or some time passed, then forgets them. */
     private void acknowledge() {
-        if (succeeded.isEmpty() || (succeeded.size() < ACK_BATCH
-                && System.nanoTime() - lastAckNanos < ACK_INTERVAL.toNanos())) {
+        int n = toAcknowledge.get();
+        if (n == 0 || (n < ACK_BATCH && System.nanoTime() - lastAckNanos < ACK_INTERVAL.toNanos())) {
             return;
         }
         List<QueueTask> batch = new ArrayList<>();
@@ -170,10 +178,12 @@ public abstract class QueueProcessor implements AutoCloseable {
         while ((t = succeeded.poll()) != null) {
             batch.add(t);
         }
+        toAcknowledge.addAndGet(-batch.size());
         try {
             delete(batch);
         } catch (RuntimeException e) {
             succeeded.addAll(batch); // delete again on a later pass
+            toAcknowledge.addAndGet(batch.size());
             throw e;
         }
         lastAckNanos = System.nanoTime();

@@ -18,7 +18,7 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 /** Executes one transfer or timer task. Throws to have the task retried later; returns when it is done. */
-public final class QueueTaskExecutor {
+public final class QueueTaskExecutor implements QueueProcessor.TaskRunner {
     private final MatchingServiceGrpc.MatchingServiceBlockingStub matching;
     private final WorkflowTasks workflowTasks;
     private final Activities activities;
@@ -41,7 +41,8 @@ public final class QueueTaskExecutor {
         return s != null && s.getDetailsList().stream().anyMatch(d -> d.getTypeUrl().endsWith("StickyWorkerUnavailableFailure"));
     }
 
-    void execute(HistoryTask t) {
+    @Override
+    public void execute(HistoryTask t) {
         WorkflowKey key = new WorkflowKey(NamespaceId.parse(t.getNamespaceId()), t.getWorkflowId(), UUID.fromString(t.getRunId()));
         WorkflowExecution execution = WorkflowExecution.newBuilder().setWorkflowId(t.getWorkflowId()).setRunId(t.getRunId()).build();
         switch (t.getTaskCase()) {

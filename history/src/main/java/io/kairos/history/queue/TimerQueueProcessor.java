@@ -43,7 +43,7 @@ public final class TimerQueueProcessor extends QueueProcessor {
     /** When the loop will look next on its own; Instant.MAX while it works, so every hand-off wakes it. */
     private volatile Instant nextWakeAt = Instant.MAX;
 
-    public TimerQueueProcessor(ShardContext shard, ExecutionStore store, QueueTaskExecutor executor, Clock clock) {
+    public TimerQueueProcessor(ShardContext shard, ExecutionStore store, TaskRunner executor, Clock clock) {
         super(shard, store, executor, clock);
     }
 

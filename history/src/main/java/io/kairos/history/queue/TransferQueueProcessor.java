@@ -23,7 +23,7 @@ public final class TransferQueueProcessor extends QueueProcessor {
     private long scanAfter = 0;
     private volatile boolean rescanRequested;
 
-    public TransferQueueProcessor(ShardContext shard, ExecutionStore store, QueueTaskExecutor executor, Clock clock) {
+    public TransferQueueProcessor(ShardContext shard, ExecutionStore store, TaskRunner executor, Clock clock) {
         super(shard, store, executor, clock);
     }
 

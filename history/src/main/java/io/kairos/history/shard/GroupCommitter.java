@@ -72,6 +72,11 @@ public final class GroupCommitter {
         }
     }
 
+    /** Writes waiting for a transaction. */
+    public int queued() {
+        return queue.size();
+    }
+
     private List<Pending> drain() {
         List<Pending> batch = new ArrayList<>();
         Pending p;

@@ -44,7 +44,7 @@ public final class ShardContext {
     private volatile QueueListener transferListener = NONE;
     private volatile QueueListener timerListener = NONE;
 
-    ShardContext(ShardId shardId, long rangeId, ShardStore store, ExecutionStore executions) {
+    public ShardContext(ShardId shardId, long rangeId, ShardStore store, ExecutionStore executions) {
         this.shardId = shardId;
         this.store = store;
         this.committer = new GroupCommitter(executions, this);
