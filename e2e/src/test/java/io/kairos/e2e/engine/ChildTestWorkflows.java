@@ -21,7 +21,7 @@ public final class ChildTestWorkflows {
 
     @WorkflowInterface
     public interface Child {
-        /** "hello:NAME" greets, "fail" fails with type ChildBoom, "wait" waits for {@link #finish()}. */
+        /** "hello:NAME" greets, "again:N" continues as new N times, "fail" fails with type ChildBoom, "wait" waits for {@link #finish()}. */
         @WorkflowMethod
         String run(String mode);
 
@@ -37,6 +37,13 @@ public final class ChildTestWorkflows {
             if (mode.startsWith("hello:")) {
                 return "Hello, " + mode.substring(6) + ", from a child of "
                         + Workflow.getInfo().getParentWorkflowId().orElse("nobody");
+            }
+            if (mode.startsWith("again:")) {
+                int left = Integer.parseInt(mode.substring(6));
+                if (left > 0) {
+                    Workflow.continueAsNew("again:" + (left - 1));
+                }
+                return "continued, child of " + Workflow.getInfo().getParentWorkflowId().orElse("nobody");
             }
             if (mode.equals("fail")) {
                 throw ApplicationFailure.newNonRetryableFailure("the child failed", "ChildBoom");
@@ -105,6 +112,30 @@ public final class ChildTestWorkflows {
                 // How the SDK reports SignalExternalWorkflowExecutionFailed: the failure type is the cause.
                 return "failed: " + e.getType();
             }
+        }
+    }
+
+    @WorkflowInterface
+    public interface Limits {
+        /** Issues {@code count} commands of one kind ("child", "signal" or "cancel") in one workflow task, then waits. */
+        @WorkflowMethod
+        void run(String kind, int count);
+    }
+
+    public static final class LimitsImpl implements Limits {
+        @Override
+        public void run(String kind, int count) {
+            String prefix = Workflow.getInfo().getWorkflowId() + "-target-";
+            for (int i = 0; i < count; i++) {
+                String id = prefix + i;
+                switch (kind) {
+                    case "child" -> Async.function(Workflow.newChildWorkflowStub(Child.class,
+                            ChildWorkflowOptions.newBuilder().setWorkflowId(id).build())::run, "wait");
+                    case "signal" -> Async.procedure(Workflow.newExternalWorkflowStub(Child.class, id)::finish);
+                    default -> Async.procedure(Workflow.newUntypedExternalWorkflowStub(id)::cancel);
+                }
+            }
+            Workflow.await(() -> false);
         }
     }
 }

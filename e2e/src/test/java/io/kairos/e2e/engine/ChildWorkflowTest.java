@@ -42,7 +42,7 @@ class ChildWorkflowTest {
         factory = WorkerFactory.newInstance(h.client);
         Worker worker = factory.newWorker(QUEUE);
         worker.registerWorkflowImplementationTypes(ChildTestWorkflows.ChildImpl.class, ChildTestWorkflows.ParentImpl.class,
-                ChildTestWorkflows.SenderImpl.class);
+                ChildTestWorkflows.SenderImpl.class, ChildTestWorkflows.LimitsImpl.class);
         factory.start();
     }
 
@@ -298,5 +298,52 @@ class ChildWorkflowTest {
         assertEquals(CancelExternalWorkflowExecutionFailedCause.CANCEL_EXTERNAL_WORKFLOW_EXECUTION_FAILED_CAUSE_EXTERNAL_WORKFLOW_EXECUTION_NOT_FOUND,
                 only(history(lateId), EventType.EVENT_TYPE_REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION_FAILED)
                         .getRequestCancelExternalWorkflowExecutionFailedEventAttributes().getCause());
+    }
+
+    @Test
+    void childContinuingAsNewReportsFromItsLastRun() {
+        String parentId = WorkerHarness.id("parent-can");
+        String childId = WorkerHarness.id("child-can");
+        assertEquals("continued, child of " + parentId,
+                stub(ChildTestWorkflows.Parent.class, parentId).run(childId, "again:2", "", true));
+        List<HistoryEvent> parent = history(parentId);
+        var started = only(parent, EventType.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_STARTED).getChildWorkflowExecutionStartedEventAttributes();
+        var completed = only(parent, EventType.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_COMPLETED).getChildWorkflowExecutionCompletedEventAttributes();
+        String lastRun = describe(childId).getWorkflowExecutionInfo().getExecution().getRunId();
+        assertEquals(lastRun, completed.getWorkflowExecution().getRunId(), "the run that closed");
+        assertEquals(describe(childId).getWorkflowExecutionInfo().getFirstRunId(), started.getWorkflowExecution().getRunId(),
+                "the chain's first run");
+        assertTrue(!lastRun.equals(started.getWorkflowExecution().getRunId()));
+        var lastStarted = h.client.fetchHistory(childId).getEvents().get(0).getWorkflowExecutionStartedEventAttributes();
+        assertEquals(parentId, lastStarted.getParentWorkflowExecution().getWorkflowId(), "later runs keep the parent");
+        assertEquals(started.getInitiatedEventId(), lastStarted.getParentInitiatedEventId());
+    }
+
+    @Test
+    void pendingLimitsFailTheWorkflowTaskWithTemporalsCauses() throws Exception {
+        assertLimit("child", io.temporal.api.enums.v1.WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_PENDING_CHILD_WORKFLOWS_LIMIT_EXCEEDED,
+                "the number of pending child workflow executions, 2000, has reached the per-workflow limit of 2000");
+        assertLimit("signal", io.temporal.api.enums.v1.WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_PENDING_SIGNALS_LIMIT_EXCEEDED,
+                "the number of pending signals to external workflows, 2000, has reached the per-workflow limit of 2000");
+        assertLimit("cancel", io.temporal.api.enums.v1.WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_PENDING_REQUEST_CANCEL_LIMIT_EXCEEDED,
+                "the number of pending requests to cancel external workflows, 2000, has reached the per-workflow limit of 2000");
+    }
+
+    private static void assertLimit(String kind, io.temporal.api.enums.v1.WorkflowTaskFailedCause cause, String message)
+            throws InterruptedException {
+        String id = WorkerHarness.id("limits-" + kind);
+        WorkflowClient.start(stub(ChildTestWorkflows.Limits.class, id)::run, kind, 2001);
+        long deadline = System.currentTimeMillis() + 60_000;
+        HistoryEvent failed = null;
+        while (failed == null && System.currentTimeMillis() < deadline) {
+            failed = history(id).stream().filter(e -> e.getEventType() == EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED).findFirst().orElse(null);
+            Thread.sleep(200);
+        }
+        assertTrue(failed != null, "the workflow task with 2001 " + kind + " commands failed");
+        assertEquals(cause, failed.getWorkflowTaskFailedEventAttributes().getCause());
+        assertEquals(message, failed.getWorkflowTaskFailedEventAttributes().getFailure().getMessage());
+        List<HistoryEvent> events = history(id);
+        assertTrue(events.stream().noneMatch(e -> e.getEventType().name().endsWith("_INITIATED")), "nothing of the task was kept");
+        h.client.newUntypedWorkflowStub(id).terminate("limit checked");
     }
 }
