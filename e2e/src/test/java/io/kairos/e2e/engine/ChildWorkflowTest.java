@@ -292,11 +292,17 @@ class ChildWorkflowTest {
         assertEquals(initiated.getEventId(), received.getExternalInitiatedEventId());
         assertEquals(senderId, received.getExternalWorkflowExecution().getWorkflowId());
 
-        // A closed target cannot be canceled any more: the request fails in the sender.
+        // As in Temporal, canceling a closed workflow counts as done; a workflow that does not exist fails the request.
         String lateId = WorkerHarness.id("canceller-late");
-        assertEquals("failed: CancelExternalWorkflowException", stub(ChildTestWorkflows.Sender.class, lateId).run("cancel", targetId));
+        assertEquals("cancel requested", stub(ChildTestWorkflows.Sender.class, lateId).run("cancel", targetId));
+        only(history(lateId), EventType.EVENT_TYPE_EXTERNAL_WORKFLOW_EXECUTION_CANCEL_REQUESTED);
+        assertEquals(1, history(targetId).stream()
+                .filter(e -> e.getEventType() == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CANCEL_REQUESTED).count());
+        String missingId = WorkerHarness.id("canceller-missing");
+        assertEquals("failed: CancelExternalWorkflowException",
+                stub(ChildTestWorkflows.Sender.class, missingId).run("cancel", WorkerHarness.id("nobody")));
         assertEquals(CancelExternalWorkflowExecutionFailedCause.CANCEL_EXTERNAL_WORKFLOW_EXECUTION_FAILED_CAUSE_EXTERNAL_WORKFLOW_EXECUTION_NOT_FOUND,
-                only(history(lateId), EventType.EVENT_TYPE_REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION_FAILED)
+                only(history(missingId), EventType.EVENT_TYPE_REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION_FAILED)
                         .getRequestCancelExternalWorkflowExecutionFailedEventAttributes().getCause());
     }
 

@@ -96,9 +96,9 @@ public final class ExternalRequests {
     public void requestCancel(NamespaceId ns, RequestCancelWorkflowExecutionRequest req) {
         WorkflowKey key = reads.resolve(ns, req.getWorkflowExecution().getWorkflowId(), req.getWorkflowExecution().getRunId());
         updater.update(key, m -> {
-            requireRunning(m);
-            if (m.state().getCancelRequested()) {
-                return null; // already requested (or a retry of this request): nothing more to do
+            if (!m.isRunning() || m.state().getCancelRequested()) {
+                // As in Temporal: canceling a closed run succeeds and changes nothing; so does asking twice.
+                return null;
             }
             m.state().setCancelRequestId(req.getRequestId());
             m.addEvent(HistoryEvent.newBuilder().setEventType(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CANCEL_REQUESTED)
@@ -152,6 +152,9 @@ public final class ExternalRequests {
 
     void requestCancel(Target t, String reason, String requestId, long externalInitiatedEventId, String identity) {
         updater.update(resolve(t), m -> {
+            if (!m.isRunning()) {
+                return null; // Temporal counts canceling a closed run as done
+            }
             requireTarget(m, t);
             if (m.state().getCancelRequested()) {
                 return null; // cancellation is idempotent, as in Temporal
