@@ -3,6 +3,9 @@ package io.kairos.history;
 import io.grpc.Channel;
 import io.grpc.ServerServiceDefinition;
 import io.kairos.history.engine.Activities;
+import io.kairos.history.engine.ChildWorkflows;
+import io.kairos.history.engine.ExternalCommands;
+import io.kairos.history.engine.Namespaces;
 import io.kairos.history.engine.Commands;
 import io.kairos.history.engine.ExternalRequests;
 import io.kairos.history.engine.HistoryNotifier;
@@ -17,6 +20,7 @@ import io.kairos.history.queue.TimerQueueProcessor;
 import io.kairos.history.queue.TransferQueueProcessor;
 import io.kairos.history.shard.ShardController;
 import io.kairos.persistence.execution.ExecutionStore;
+import io.kairos.persistence.namespace.NamespaceStore;
 import io.kairos.persistence.shard.ShardStore;
 import io.kairos.proto.matching.v1.MatchingServiceGrpc;
 
@@ -33,19 +37,23 @@ public final class HistoryService implements AutoCloseable {
     private final HistoryServiceHandler handler;
     private final List<QueueProcessor> processors = new CopyOnWriteArrayList<>();
 
-    public HistoryService(ShardStore shardStore, ExecutionStore executions, int shardCount, String hostIdentity,
-                          Channel matchingChannel, Clock clock) {
+    public HistoryService(ShardStore shardStore, ExecutionStore executions, NamespaceStore namespaceStore, int shardCount,
+                          String hostIdentity, Channel matchingChannel, Clock clock) {
         this.shards = new ShardController(shardStore, executions, shardCount, hostIdentity);
         WorkflowUpdater updater = new WorkflowUpdater(executions, shards, new HistoryNotifier(), clock);
         Activities activities = new Activities(updater);
-        WorkflowTasks workflowTasks = new WorkflowTasks(updater, new Commands(activities));
         Timers timers = new Timers(updater);
         StartWorkflow start = new StartWorkflow(updater);
         HistoryReads reads = new HistoryReads(updater);
+        ExternalRequests externalRequests = new ExternalRequests(updater, reads, start);
+        Namespaces namespaces = new Namespaces(namespaceStore, clock);
+        ChildWorkflows children = new ChildWorkflows(updater, start, externalRequests, reads, namespaces);
+        ExternalCommands externalCommands = new ExternalCommands(updater, externalRequests, namespaces, children);
+        WorkflowTasks workflowTasks = new WorkflowTasks(updater, new Commands(activities, children, externalCommands));
         this.handler = new HistoryServiceHandler(shards, clock.instant(), start, workflowTasks, activities, reads,
-                new ExternalRequests(updater, reads, start));
+                externalRequests);
         QueueTaskExecutor executor = new QueueTaskExecutor(MatchingServiceGrpc.newBlockingStub(matchingChannel),
-                workflowTasks, activities, timers);
+                workflowTasks, activities, timers, children, externalCommands);
         shards.onShardAcquired(shard -> {
             for (QueueProcessor p : List.of(new TransferQueueProcessor(shard, executions, executor, clock),
                     new TimerQueueProcessor(shard, executions, executor, clock))) {

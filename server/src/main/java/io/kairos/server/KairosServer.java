@@ -104,7 +104,7 @@ public final class KairosServer implements AutoCloseable {
         if (roles.contains(ServiceRole.HISTORY)) {
             PostgresShardStore shardStore = new PostgresShardStore(jdbc);
             HistoryService history = track(new HistoryService(shardStore, new PostgresExecutionStore(jdbc, shardStore),
-                    cluster.historyShardCount(), hostIdentity, matchingChannel, clock));
+                    new PostgresNamespaceStore(jdbc), cluster.historyShardCount(), hostIdentity, matchingChannel, clock));
             starts.add(history::start);
             internal.addAll(history.services());
             if (exposeInternalPorts) {

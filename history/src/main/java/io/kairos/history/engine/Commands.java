@@ -30,9 +30,13 @@ public final class Commands {
             CommandType.COMMAND_TYPE_CONTINUE_AS_NEW_WORKFLOW_EXECUTION);
 
     private final Activities activities;
+    private final ChildWorkflows children;
+    private final ExternalCommands external;
 
-    public Commands(Activities activities) {
+    public Commands(Activities activities, ChildWorkflows children, ExternalCommands external) {
         this.activities = activities;
+        this.children = children;
+        this.external = external;
     }
 
     Activities activities() {
@@ -82,6 +86,12 @@ public final class Commands {
                                             .setWorkflowTaskCompletedEventId(lastWorkflowTaskCompletedId(m))));
                 }
                 case COMMAND_TYPE_CONTINUE_AS_NEW_WORKFLOW_EXECUTION -> continueAsNew(m, c);
+                case COMMAND_TYPE_START_CHILD_WORKFLOW_EXECUTION ->
+                        children.startChild(m, c.getStartChildWorkflowExecutionCommandAttributes());
+                case COMMAND_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION ->
+                        external.signal(m, c.getSignalExternalWorkflowExecutionCommandAttributes());
+                case COMMAND_TYPE_REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION ->
+                        external.requestCancel(m, c.getRequestCancelExternalWorkflowExecutionCommandAttributes());
                 case COMMAND_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES -> m.addEvent(HistoryEvent.newBuilder()
                         .setEventType(EventType.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES)
                         .setUpsertWorkflowSearchAttributesEventAttributes(UpsertWorkflowSearchAttributesEventAttributes.newBuilder()
@@ -173,6 +183,7 @@ public final class Commands {
         if (a.hasRetryPolicy()) {
             m.continuation().started().setRetryPolicy(a.getRetryPolicy());
         }
+        ChildWorkflows.inheritParent(m, m.continuation().started());
     }
 
     private static BadCommandException badTimer(String message) {

@@ -43,6 +43,7 @@ public final class EventApplier {
                     exec.setRetryPolicy(a.getRetryPolicy());
                 }
                 exec.setCronSchedule(a.getCronSchedule());
+                ChildWorkflows.applyParent(exec, a);
             }
             case EVENT_TYPE_WORKFLOW_TASK_SCHEDULED -> {
                 var a = e.getWorkflowTaskScheduledEventAttributes();
@@ -106,6 +107,16 @@ public final class EventApplier {
                 exec.getMemoBuilder().putAllFields(memo);
             }
             case EVENT_TYPE_WORKFLOW_EXECUTION_CANCEL_REQUESTED -> s.setCancelRequested(true);
+            case EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED,
+                 EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_STARTED, EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_FAILED,
+                 EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_COMPLETED, EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_FAILED,
+                 EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_CANCELED, EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_TIMED_OUT,
+                 EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_TERMINATED -> ChildEventApplier.apply(s, e);
+            case EVENT_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED,
+                 EVENT_TYPE_EXTERNAL_WORKFLOW_EXECUTION_SIGNALED, EVENT_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_FAILED,
+                 EVENT_TYPE_REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED,
+                 EVENT_TYPE_EXTERNAL_WORKFLOW_EXECUTION_CANCEL_REQUESTED,
+                 EVENT_TYPE_REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION_FAILED -> ChildEventApplier.apply(s, e);
             case EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED -> close(s, e, WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_COMPLETED);
             case EVENT_TYPE_WORKFLOW_EXECUTION_FAILED -> close(s, e, WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_FAILED);
             case EVENT_TYPE_WORKFLOW_EXECUTION_TIMED_OUT -> close(s, e, WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_TIMED_OUT);
@@ -127,5 +138,16 @@ public final class EventApplier {
         s.clearActivities();
         s.clearTimers();
         s.clearBufferedEvents();
+        // Undelivered signals and cancel requests die with the run; pending children stay for the close task,
+        // which applies their parent close policy.
+        s.clearPendingSignals();
+        s.clearPendingCancelRequests();
+    }
+
+    /** A buffered event got its id when it was written: state that records event ids learns it now. */
+    static void written(WorkflowMutableState.Builder s, HistoryEvent e) {
+        if (e.getEventType() == io.temporal.api.enums.v1.EventType.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_STARTED) {
+            ChildEventApplier.startedWritten(s, e);
+        }
     }
 }

@@ -3,6 +3,7 @@ package io.kairos.history.engine;
 import io.kairos.common.errors.NotFoundException;
 import io.kairos.common.ids.NamespaceId;
 import io.kairos.common.ids.WorkflowKey;
+import io.temporal.api.common.v1.WorkflowExecution;
 import io.temporal.api.enums.v1.EventType;
 import io.temporal.api.enums.v1.WorkflowIdConflictPolicy;
 import io.temporal.api.history.v1.HistoryEvent;
@@ -95,9 +96,9 @@ public final class ExternalRequests {
     public void requestCancel(NamespaceId ns, RequestCancelWorkflowExecutionRequest req) {
         WorkflowKey key = reads.resolve(ns, req.getWorkflowExecution().getWorkflowId(), req.getWorkflowExecution().getRunId());
         updater.update(key, m -> {
-            requireRunning(m);
-            if (m.state().getCancelRequested()) {
-                return null; // already requested (or a retry of this request): nothing more to do
+            if (!m.isRunning() || m.state().getCancelRequested()) {
+                // As in Temporal: canceling a closed run succeeds and changes nothing; so does asking twice.
+                return null;
             }
             m.state().setCancelRequestId(req.getRequestId());
             m.addEvent(HistoryEvent.newBuilder().setEventType(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CANCEL_REQUESTED)
@@ -110,12 +111,87 @@ public final class ExternalRequests {
 
     private static void addSignal(Mutation m, String name, io.temporal.api.common.v1.Payloads input, String identity,
                                   io.temporal.api.common.v1.Header header, String requestId) {
+        addSignal(m, name, input, identity, header, requestId, null);
+    }
+
+    private static void addSignal(Mutation m, String name, io.temporal.api.common.v1.Payloads input, String identity,
+                                  io.temporal.api.common.v1.Header header, String requestId, WorkflowExecution sender) {
         if (!requestId.isEmpty()) {
             m.state().addSignalRequestIds(requestId);
         }
+        var a = WorkflowExecutionSignaledEventAttributes.newBuilder()
+                .setSignalName(name).setInput(input).setIdentity(identity).setHeader(header);
+        if (sender != null) {
+            a.setExternalWorkflowExecution(sender);
+        }
         m.addEvent(HistoryEvent.newBuilder().setEventType(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED)
-                .setWorkflowExecutionSignaledEventAttributes(WorkflowExecutionSignaledEventAttributes.newBuilder()
-                        .setSignalName(name).setInput(input).setIdentity(identity).setHeader(header)));
+                .setWorkflowExecutionSignaledEventAttributes(a));
+    }
+
+    /**
+     * A workflow acting on another one (transfer tasks of SignalExternal/RequestCancelExternal commands and parent
+     * close policies). An empty run id means the current run; a first run id, when set, must be the chain's;
+     * {@code childOnly} requires the target to be a child of {@code caller}.
+     */
+    record Target(NamespaceId namespaceId, String workflowId, String runId, String firstExecutionRunId,
+                  WorkflowExecution caller, boolean childOnly) {
+    }
+
+    void signal(Target t, String name, io.temporal.api.common.v1.Payloads input, io.temporal.api.common.v1.Header header,
+                String requestId, String identity) {
+        updater.update(resolve(t), m -> {
+            requireTarget(m, t);
+            if (m.state().getSignalRequestIdsList().contains(requestId)) {
+                return null; // the sender's task ran twice
+            }
+            addSignal(m, name, input, identity, header, requestId, t.caller());
+            m.scheduleWorkflowTask(1);
+            return null;
+        });
+    }
+
+    void requestCancel(Target t, String reason, String requestId, long externalInitiatedEventId, String identity) {
+        updater.update(resolve(t), m -> {
+            if (!m.isRunning()) {
+                return null; // Temporal counts canceling a closed run as done
+            }
+            requireTarget(m, t);
+            if (m.state().getCancelRequested()) {
+                return null; // cancellation is idempotent, as in Temporal
+            }
+            m.state().setCancelRequestId(requestId);
+            m.addEvent(HistoryEvent.newBuilder().setEventType(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CANCEL_REQUESTED)
+                    .setWorkflowExecutionCancelRequestedEventAttributes(WorkflowExecutionCancelRequestedEventAttributes
+                            .newBuilder().setCause(reason).setIdentity(identity)
+                            .setExternalInitiatedEventId(externalInitiatedEventId)
+                            .setExternalWorkflowExecution(t.caller())));
+            m.scheduleWorkflowTask(1);
+            return null;
+        });
+    }
+
+    void terminate(Target t, String reason, String identity) {
+        updater.update(resolve(t), m -> {
+            requireTarget(m, t);
+            terminate(m, reason, identity, io.temporal.api.common.v1.Payloads.getDefaultInstance());
+            return null;
+        });
+    }
+
+    private WorkflowKey resolve(Target t) {
+        return reads.resolve(t.namespaceId(), t.workflowId(), t.runId());
+    }
+
+    private static void requireTarget(Mutation m, Target t) {
+        requireRunning(m);
+        var exec = m.state().getExecution();
+        if (!t.firstExecutionRunId().isEmpty() && !exec.getFirstExecutionRunId().equals(t.firstExecutionRunId())) {
+            throw new NotFoundException("workflow execution not found");
+        }
+        if (t.childOnly() && (!exec.getParentWorkflowId().equals(t.caller().getWorkflowId())
+                || !exec.getParentRunId().equals(t.caller().getRunId()))) {
+            throw new NotFoundException("Workflow parent does not match");
+        }
     }
 
     /** Temporal answers NOT_FOUND "workflow execution already completed" for a closed run. */

@@ -207,6 +207,12 @@ public final class HistoryReads {
         if (e.hasCloseTime()) {
             info.setCloseTime(e.getCloseTime());
         }
+        if (!e.getParentWorkflowId().isEmpty()) {
+            info.setParentNamespaceId(e.getParentNamespaceId()).setParentExecution(WorkflowExecution.newBuilder()
+                    .setWorkflowId(e.getParentWorkflowId()).setRunId(e.getParentRunId()));
+        }
+        info.setRootExecution(e.getRootWorkflowId().isEmpty() ? info.getExecution()
+                : WorkflowExecution.newBuilder().setWorkflowId(e.getRootWorkflowId()).setRunId(e.getRootRunId()).build());
         DescribeWorkflowExecutionResponse.Builder b = DescribeWorkflowExecutionResponse.newBuilder()
                 .setExecutionConfig(WorkflowExecutionConfig.newBuilder().setTaskQueue(e.getTaskQueue())
                         .setWorkflowExecutionTimeout(e.getExecutionTimeout()).setWorkflowRunTimeout(e.getRunTimeout())
@@ -214,6 +220,12 @@ public final class HistoryReads {
                 .setWorkflowExecutionInfo(info);
         s.getActivitiesMap().values().stream().sorted((a, c) -> Long.compare(a.getScheduledEventId(), c.getScheduledEventId()))
                 .forEach(ai -> b.addPendingActivities(pending(ai)));
+        s.getChildExecutionsMap().values().stream()
+                .sorted(java.util.Comparator.comparingLong(io.kairos.proto.persistence.v1.ChildExecutionInfo::getInitiatedEventId))
+                .forEach(ci -> b.addPendingChildren(io.temporal.api.workflow.v1.PendingChildExecutionInfo.newBuilder()
+                        .setWorkflowId(ci.getWorkflowId()).setRunId(ci.getStartedRunId())
+                        .setWorkflowTypeName(ci.getWorkflowType()).setInitiatedId(ci.getInitiatedEventId())
+                        .setParentClosePolicy(ci.getParentClosePolicy())));
         if (s.hasWorkflowTask()) {
             var wt = s.getWorkflowTask();
             PendingWorkflowTaskInfo.Builder p = PendingWorkflowTaskInfo.newBuilder()

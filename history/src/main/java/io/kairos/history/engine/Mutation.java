@@ -37,7 +37,15 @@ public final class Mutation {
             EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED, EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED,
             EventType.EVENT_TYPE_ACTIVITY_TASK_FAILED, EventType.EVENT_TYPE_ACTIVITY_TASK_TIMED_OUT,
             EventType.EVENT_TYPE_ACTIVITY_TASK_CANCELED, EventType.EVENT_TYPE_TIMER_FIRED,
-            EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED, EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CANCEL_REQUESTED);
+            EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED, EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CANCEL_REQUESTED,
+            EventType.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_STARTED, EventType.EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_FAILED,
+            EventType.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_COMPLETED, EventType.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_FAILED,
+            EventType.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_CANCELED, EventType.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_TIMED_OUT,
+            EventType.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_TERMINATED,
+            EventType.EVENT_TYPE_EXTERNAL_WORKFLOW_EXECUTION_SIGNALED,
+            EventType.EVENT_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_FAILED,
+            EventType.EVENT_TYPE_EXTERNAL_WORKFLOW_EXECUTION_CANCEL_REQUESTED,
+            EventType.EVENT_TYPE_REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION_FAILED);
 
     final WorkflowKey key;
     final ShardContext shard;
@@ -146,7 +154,11 @@ public final class Mutation {
         HistoryEvent e = b.setEventId(state.getNextEventId()).setTaskId(shard.nextTaskId()).build();
         state.setNextEventId(state.getNextEventId() + 1);
         events.add(e);
+        boolean wasRunning = isRunning();
         EventApplier.apply(state, e);
+        if (wasRunning && !isRunning()) {
+            ChildWorkflows.closed(this);
+        }
         return e;
     }
 
@@ -159,6 +171,7 @@ public final class Mutation {
         List<HistoryEvent> buffered = new ArrayList<>(state.getBufferedEventsList());
         state.clearBufferedEvents();
         Map<Long, Long> startedIds = new HashMap<>();
+        Map<Long, Long> childStartedIds = new HashMap<>();
         for (HistoryEvent be : buffered) {
             HistoryEvent.Builder b = be.toBuilder().setEventId(state.getNextEventId()).setTaskId(shard.nextTaskId());
             switch (b.getEventType()) {
@@ -180,11 +193,14 @@ public final class Mutation {
                     var a = b.getActivityTaskCanceledEventAttributesBuilder();
                     a.setStartedEventId(startedIds.getOrDefault(a.getScheduledEventId(), a.getStartedEventId()));
                 }
-                default -> {
-                }
+                case EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_STARTED -> childStartedIds.put(
+                        b.getChildWorkflowExecutionStartedEventAttributes().getInitiatedEventId(), b.getEventId());
+                default -> ChildWorkflows.pointAtStarted(b, childStartedIds);
             }
             state.setNextEventId(state.getNextEventId() + 1);
-            events.add(b.build());
+            HistoryEvent written = b.build();
+            EventApplier.written(state, written);
+            events.add(written);
         }
     }
 

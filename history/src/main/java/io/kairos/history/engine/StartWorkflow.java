@@ -49,6 +49,15 @@ public final class StartWorkflow {
      */
     StartWorkflowExecutionResponse start(NamespaceId namespaceId, StartWorkflowExecutionRequest req,
                                          java.util.function.Consumer<Mutation> alsoInNewRun) {
+        return start(namespaceId, req, alsoInNewRun, null);
+    }
+
+    /**
+     * @param startedExtra fills more of a new run's WorkflowExecutionStarted (a child's parent), or null
+     */
+    StartWorkflowExecutionResponse start(NamespaceId namespaceId, StartWorkflowExecutionRequest req,
+                                         java.util.function.Consumer<Mutation> alsoInNewRun,
+                                         java.util.function.Consumer<WorkflowExecutionStartedEventAttributes.Builder> startedExtra) {
         ShardContext shard = updater.shards().contextFor(namespaceId, req.getWorkflowId());
         ReentrantLock lock = updater.lockFor(req.getWorkflowId());
         lock.lock();
@@ -80,7 +89,8 @@ public final class StartWorkflow {
                     }
                 }
                 try {
-                    return create(namespaceId, req, shard, current.map(CurrentExecution::runId).orElse(null), alsoInNewRun);
+                    return create(namespaceId, req, shard, current.map(CurrentExecution::runId).orElse(null), alsoInNewRun,
+                            startedExtra);
                 } catch (ConditionFailedException raced) {
                     if (attempt >= 4) {
                         throw raced;
@@ -128,7 +138,8 @@ public final class StartWorkflow {
 
     private StartWorkflowExecutionResponse create(NamespaceId namespaceId, StartWorkflowExecutionRequest req,
                                                   ShardContext shard, UUID previousRunId,
-                                                  java.util.function.Consumer<Mutation> alsoInNewRun) {
+                                                  java.util.function.Consumer<Mutation> alsoInNewRun,
+                                                  java.util.function.Consumer<WorkflowExecutionStartedEventAttributes.Builder> startedExtra) {
         UUID runId = UUID.randomUUID();
         WorkflowKey key = new WorkflowKey(namespaceId, req.getWorkflowId(), runId);
         Duration execTimeout = req.getWorkflowExecutionTimeout();
@@ -150,6 +161,9 @@ public final class StartWorkflow {
         if (req.hasRetryPolicy()) {
             // Only an explicit policy makes the workflow retry, as in Temporal.
             started.setRetryPolicy(req.getRetryPolicy());
+        }
+        if (startedExtra != null) {
+            startedExtra.accept(started);
         }
         if (!req.getCronSchedule().isEmpty()) {
             // A cron workflow's first run also waits for its first scheduled time.

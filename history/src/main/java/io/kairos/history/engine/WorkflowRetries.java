@@ -81,6 +81,7 @@ final class WorkflowRetries {
         if (!exec.hasRetryPolicy()) {
             m.continuation().started().clearRetryPolicy();
         }
+        ChildWorkflows.inheritParent(m, m.continuation().started());
         return next;
     }
 }

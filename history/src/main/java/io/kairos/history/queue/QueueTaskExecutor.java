@@ -6,6 +6,8 @@ import io.grpc.protobuf.StatusProto;
 import io.kairos.common.ids.NamespaceId;
 import io.kairos.common.ids.WorkflowKey;
 import io.kairos.history.engine.Activities;
+import io.kairos.history.engine.ChildWorkflows;
+import io.kairos.history.engine.ExternalCommands;
 import io.kairos.history.engine.Timers;
 import io.kairos.history.engine.WorkflowTasks;
 import io.kairos.proto.matching.v1.AddActivityTaskRequest;
@@ -23,13 +25,17 @@ public final class QueueTaskExecutor implements QueueProcessor.TaskRunner {
     private final WorkflowTasks workflowTasks;
     private final Activities activities;
     private final Timers timers;
+    private final ChildWorkflows children;
+    private final ExternalCommands external;
 
     public QueueTaskExecutor(MatchingServiceGrpc.MatchingServiceBlockingStub matching, WorkflowTasks workflowTasks,
-                             Activities activities, Timers timers) {
+                             Activities activities, Timers timers, ChildWorkflows children, ExternalCommands external) {
         this.matching = matching;
         this.workflowTasks = workflowTasks;
         this.activities = activities;
         this.timers = timers;
+        this.children = children;
+        this.external = external;
     }
 
     /** Matching's fast failure for a sticky queue nobody polls (detail type as in Temporal's server errors). */
@@ -72,6 +78,10 @@ public final class QueueTaskExecutor implements QueueProcessor.TaskRunner {
             case WORKFLOW_RUN_TIMEOUT -> timers.runTimedOut(key);
             case ACTIVITY_RETRY -> activities.retryTimerFired(key, t.getActivityRetry());
             case WORKFLOW_BACKOFF -> timers.backoffFired(key);
+            case START_CHILD -> children.startChildTask(key, t.getStartChild());
+            case CLOSE_EXECUTION -> children.closeExecutionTask(key, t.getCloseExecution());
+            case SIGNAL_EXTERNAL -> external.signalTask(key, t.getSignalExternal());
+            case CANCEL_EXTERNAL -> external.cancelTask(key, t.getCancelExternal());
             case TASK_NOT_SET -> throw new IllegalStateException("queue task without a body");
         }
     }

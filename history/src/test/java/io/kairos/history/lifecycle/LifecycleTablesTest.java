@@ -46,6 +46,24 @@ class LifecycleTablesTest {
     }
 
     @Test
+    void childWorkflow() {
+        assertTable(ChildWorkflowLifecycle.TABLE, ChildWorkflowLifecycle.State.class, Set.of(
+                "INITIATED->STARTED", "INITIATED->START_FAILED", "STARTED->CLOSED"));
+    }
+
+    @Test
+    void externalSignal() {
+        assertTable(ExternalRequestLifecycle.SIGNAL, ExternalRequestLifecycle.State.class, Set.of(
+                "INITIATED->DELIVERED", "INITIATED->FAILED"));
+    }
+
+    @Test
+    void externalCancelRequest() {
+        assertTable(ExternalRequestLifecycle.CANCEL, ExternalRequestLifecycle.State.class, Set.of(
+                "INITIATED->DELIVERED", "INITIATED->FAILED"));
+    }
+
+    @Test
     void workflow() {
         String running = WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING.name();
         Set<String> allowed = new java.util.HashSet<>();
