@@ -7,6 +7,7 @@ import io.kairos.history.engine.Commands;
 import io.kairos.history.engine.ExternalRequests;
 import io.kairos.history.engine.HistoryNotifier;
 import io.kairos.history.engine.HistoryReads;
+import io.kairos.history.engine.Queries;
 import io.kairos.history.engine.StartWorkflow;
 import io.kairos.history.engine.Timers;
 import io.kairos.history.engine.WorkflowTasks;
@@ -41,7 +42,8 @@ public final class HistoryService implements AutoCloseable {
         StartWorkflow start = new StartWorkflow(updater);
         HistoryReads reads = new HistoryReads(updater);
         this.handler = new HistoryServiceHandler(shards, clock.instant(), start, workflowTasks, activities, reads,
-                new ExternalRequests(updater, reads, start));
+                new ExternalRequests(updater, reads, start),
+                new Queries(updater, reads, MatchingServiceGrpc.newBlockingStub(matchingChannel)));
         QueueTaskExecutor executor = new QueueTaskExecutor(MatchingServiceGrpc.newBlockingStub(matchingChannel),
                 workflowTasks, activities, timers);
         shards.onShardAcquired(shard -> {
