@@ -64,8 +64,8 @@ public final class Queries {
                 : Math.max(0, callerDeadline.timeRemaining(TimeUnit.NANOSECONDS)));
         WorkflowKey key = reads.resolve(ns, req.getExecution().getWorkflowId(), req.getExecution().getRunId());
         boolean first = true;
+        CompletableFuture<Void> change = null;
         while (true) {
-            CompletableFuture<Void> change = updater.notifier().nextChange(key); // before reading, to miss none
             WorkflowMutableState s = updater.load(key).orElseThrow(() -> WorkflowUpdater.notFound(key));
             var e = s.getExecution();
             boolean running = e.getState() == ExecutionState.EXECUTION_STATE_RUNNING;
@@ -92,7 +92,13 @@ public final class Queries {
                 return dispatch(key, s, req, deadline);
             }
             // A workflow task is scheduled or running: events before the query may be unprocessed by the worker.
+            // Only a run that will change is watched; the state is read once more after registering, to miss nothing.
+            if (change == null) {
+                change = updater.notifier().nextChange(key);
+                continue;
+            }
             awaitChange(ctx, change, deadline);
+            change = null;
         }
     }
 
