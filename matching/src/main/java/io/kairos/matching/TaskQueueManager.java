@@ -203,6 +203,10 @@ final class TaskQueueManager implements TaskWriter.Listener {
     }
 
     private void dispatchQuery(QueryTask task, PollWaiter<?> waiter) {
+        if (task.isDone()) {
+            rewait(waiter); // its caller went away after the match: nothing to hand over
+            return;
+        }
         waiter.dispatchQuery(task).whenComplete((error, unexpected) -> {
             Throwable e = unexpected != null ? unexpected : error;
             if (e == null) {
