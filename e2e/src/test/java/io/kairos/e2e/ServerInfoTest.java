@@ -9,13 +9,12 @@ import io.grpc.reflection.v1.ServerReflectionRequest;
 import io.grpc.reflection.v1.ServerReflectionResponse;
 import io.grpc.reflection.v1.ServiceResponse;
 import io.grpc.stub.StreamObserver;
-import io.temporal.api.common.v1.WorkflowExecution;
 import io.temporal.api.operatorservice.v1.ListSearchAttributesRequest;
 import io.temporal.api.workflowservice.v1.GetClusterInfoRequest;
 import io.temporal.api.workflowservice.v1.GetClusterInfoResponse;
 import io.temporal.api.workflowservice.v1.GetSystemInfoRequest;
 import io.temporal.api.workflowservice.v1.GetSystemInfoResponse;
-import io.temporal.api.workflowservice.v1.QueryWorkflowRequest;
+import io.temporal.api.workflowservice.v1.ListWorkflowExecutionsRequest;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -67,7 +66,7 @@ class ServerInfoTest {
         assertTrue(c.getUpsertMemo());
         assertFalse(c.getSupportsSchedules());
         assertFalse(c.getEagerWorkflowStart());
-        assertFalse(c.getSignalAndQueryHeader());
+        assertTrue(c.getSignalAndQueryHeader());
         assertFalse(c.getCountGroupByExecutionStatus());
         // The SDK keeps what it learned at connect time.
         assertEquals(info.getCapabilities(), clients.workflow.getServerCapabilities().get());
@@ -127,10 +126,8 @@ class ServerInfoTest {
 
     @Test
     void rpcsNotBuiltYetAreUnimplemented() {
-        assertStatus(Status.Code.UNIMPLEMENTED, () -> clients.workflow.blockingStub().queryWorkflow(
-                QueryWorkflowRequest.newBuilder().setNamespace("default")
-                        .setExecution(WorkflowExecution.newBuilder().setWorkflowId("w"))
-                        .setQuery(io.temporal.api.query.v1.WorkflowQuery.newBuilder().setQueryType("q")).build()));
+        assertStatus(Status.Code.UNIMPLEMENTED, () -> clients.workflow.blockingStub().listWorkflowExecutions(
+                ListWorkflowExecutionsRequest.newBuilder().setNamespace("default").build()));
         assertStatus(Status.Code.UNIMPLEMENTED, () -> clients.operator.blockingStub().listSearchAttributes(
                 ListSearchAttributesRequest.newBuilder().setNamespace("default").build()));
     }

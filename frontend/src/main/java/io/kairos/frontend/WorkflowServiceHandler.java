@@ -133,6 +133,17 @@ public final class WorkflowServiceHandler extends WorkflowServiceGrpc.WorkflowSe
     }
 
     @Override
+    public void queryWorkflow(QueryWorkflowRequest request, StreamObserver<QueryWorkflowResponse> o) {
+        UnaryCalls.respond("QueryWorkflow", o, () -> workflows.query(request));
+    }
+
+    @Override
+    public void respondQueryTaskCompleted(RespondQueryTaskCompletedRequest request,
+                                          StreamObserver<RespondQueryTaskCompletedResponse> o) {
+        UnaryCalls.respond("RespondQueryTaskCompleted", o, () -> tasks.queryTaskCompleted(request));
+    }
+
+    @Override
     public void getWorkflowExecutionHistoryReverse(GetWorkflowExecutionHistoryReverseRequest request,
                                                    StreamObserver<GetWorkflowExecutionHistoryReverseResponse> o) {
         UnaryCalls.respond("GetWorkflowExecutionHistoryReverse", o, () -> workflows.historyReverse(request));

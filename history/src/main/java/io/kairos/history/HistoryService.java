@@ -10,6 +10,7 @@ import io.kairos.history.engine.Commands;
 import io.kairos.history.engine.ExternalRequests;
 import io.kairos.history.engine.HistoryNotifier;
 import io.kairos.history.engine.HistoryReads;
+import io.kairos.history.engine.Queries;
 import io.kairos.history.engine.StartWorkflow;
 import io.kairos.history.engine.Timers;
 import io.kairos.history.engine.WorkflowTasks;
@@ -51,7 +52,8 @@ public final class HistoryService implements AutoCloseable {
         ExternalCommands externalCommands = new ExternalCommands(updater, externalRequests, namespaces, children);
         WorkflowTasks workflowTasks = new WorkflowTasks(updater, new Commands(activities, children, externalCommands));
         this.handler = new HistoryServiceHandler(shards, clock.instant(), start, workflowTasks, activities, reads,
-                externalRequests);
+                externalRequests,
+                new Queries(updater, reads, MatchingServiceGrpc.newBlockingStub(matchingChannel)));
         QueueTaskExecutor executor = new QueueTaskExecutor(MatchingServiceGrpc.newBlockingStub(matchingChannel),
                 workflowTasks, activities, timers, children, externalCommands);
         shards.onShardAcquired(shard -> {

@@ -10,6 +10,7 @@ import io.kairos.common.ids.NamespaceId;
 import io.kairos.history.engine.Activities;
 import io.kairos.history.engine.ExternalRequests;
 import io.kairos.history.engine.HistoryReads;
+import io.kairos.history.engine.Queries;
 import io.kairos.history.engine.StartWorkflow;
 import io.kairos.history.engine.WorkflowTasks;
 import io.kairos.history.shard.ShardController;
@@ -60,10 +61,12 @@ public final class HistoryServiceHandler extends HistoryServiceGrpc.HistoryServi
     private final Activities activities;
     private final HistoryReads reads;
     private final ExternalRequests external;
+    private final Queries queries;
 
     public HistoryServiceHandler(ShardController shards, Instant startedAt, StartWorkflow start, WorkflowTasks workflowTasks,
-                                 Activities activities, HistoryReads reads, ExternalRequests external) {
+                                 Activities activities, HistoryReads reads, ExternalRequests external, Queries queries) {
         this.external = external;
+        this.queries = queries;
         this.shards = shards;
         this.startedAt = startedAt;
         this.start = start;
@@ -215,6 +218,19 @@ public final class HistoryServiceHandler extends HistoryServiceGrpc.HistoryServi
             external.requestCancel(ns(r.getNamespaceId()), r.getRequest());
             return io.temporal.api.workflowservice.v1.RequestCancelWorkflowExecutionResponse.getDefaultInstance();
         });
+    }
+
+    @Override
+    public void queryWorkflow(io.kairos.proto.history.v1.QueryWorkflowRequest r,
+                              StreamObserver<io.temporal.api.workflowservice.v1.QueryWorkflowResponse> o) {
+        UnaryCalls.respond("QueryWorkflow", o, () -> queries.query(ns(r.getNamespaceId()), r.getRequest()));
+    }
+
+    @Override
+    public void getQueryTaskPollResponse(io.kairos.proto.history.v1.GetQueryTaskPollResponseRequest r,
+                                         StreamObserver<PollWorkflowTaskQueueResponse> o) {
+        UnaryCalls.respond("GetQueryTaskPollResponse", o,
+                () -> queries.queryTaskPollResponse(ns(r.getNamespaceId()), r.getExecution(), r.getPollTaskQueue()));
     }
 
     private static NamespaceId ns(String id) {

@@ -3,6 +3,7 @@ package io.kairos.matching;
 import io.grpc.Channel;
 import io.grpc.Context;
 import io.grpc.stub.StreamObserver;
+import io.kairos.proto.history.v1.GetQueryTaskPollResponseRequest;
 import io.kairos.proto.history.v1.HistoryServiceGrpc;
 import io.kairos.proto.history.v1.RecordActivityTaskStartedRequest;
 import io.kairos.proto.history.v1.RecordWorkflowTaskStartedRequest;
@@ -30,6 +31,10 @@ final class HistoryClient {
 
     CompletableFuture<PollActivityTaskQueueResponse> recordActivityTaskStarted(RecordActivityTaskStartedRequest request) {
         return call(request, (r, o) -> deadlined().recordActivityTaskStarted(r, o));
+    }
+
+    CompletableFuture<PollWorkflowTaskQueueResponse> getQueryTaskPollResponse(GetQueryTaskPollResponseRequest request) {
+        return call(request, (r, o) -> deadlined().getQueryTaskPollResponse(r, o));
     }
 
     private HistoryServiceGrpc.HistoryServiceStub deadlined() {

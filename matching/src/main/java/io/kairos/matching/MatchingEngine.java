@@ -71,6 +71,27 @@ final class MatchingEngine implements AutoCloseable {
                         : CompletableFuture.failedFuture(e));
     }
 
+    /**
+     * Offers a query task to the queue's polls (it waits there for one). A sticky queue with no recent poll fails
+     * fast, as for adds; a query is never persisted.
+     */
+    CompletableFuture<Void> addQuery(TaskQueueKey key, TaskQueueKind kind, QueryTask task) {
+        if (kind == TaskQueueKind.TASK_QUEUE_KIND_STICKY && !stickyWorkerAvailable(key)) {
+            return CompletableFuture.failedFuture(new StickyWorkerUnavailableException(key));
+        }
+        return addQuery(key, kind, task, ATTEMPTS);
+    }
+
+    private CompletableFuture<Void> addQuery(TaskQueueKey key, TaskQueueKind kind, QueryTask task, int attempts) {
+        return manager(key, kind).thenCompose(m -> {
+            if (m.addQuery(task)) {
+                return CompletableFuture.<Void>completedFuture(null);
+            }
+            return attempts > 1 ? addQuery(key, kind, task, attempts - 1)
+                    : CompletableFuture.<Void>failedFuture(new TaskQueueUnloadedException(key));
+        });
+    }
+
     private boolean stickyWorkerAvailable(TaskQueueKey key) {
         PollerHistory h = pollers.get(key);
         if (h != null && h.lastPoll().isAfter(clock.instant().minus(config.stickyPollerTimeout()))) {

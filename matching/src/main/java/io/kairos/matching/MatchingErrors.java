@@ -6,7 +6,9 @@ import com.google.rpc.Code;
 import io.grpc.StatusException;
 import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.StatusProto;
+import io.kairos.common.errors.ApiException;
 import io.kairos.common.errors.InvalidArgumentException;
+import io.kairos.common.grpc.ErrorMapper;
 import io.kairos.persistence.matching.TaskQueueLeaseLostException;
 import io.kairos.persistence.sql.TransientPersistenceException;
 import org.slf4j.Logger;
@@ -37,6 +39,7 @@ final class MatchingErrors {
         }
         return switch (t) {
             case InvalidArgumentException e -> status(Code.INVALID_ARGUMENT, e.getMessage(), null);
+            case ApiException e -> ErrorMapper.toStatus(rpc, e);
             case StickyWorkerUnavailableException e -> status(Code.UNAVAILABLE, e.getMessage(),
                     Any.newBuilder().setTypeUrl(STICKY_WORKER_UNAVAILABLE_TYPE_URL).setValue(ByteString.EMPTY).build());
             case TransientPersistenceException e -> {

@@ -37,6 +37,7 @@ public final class MatchingService implements AutoCloseable {
     private final ScheduledThreadPoolExecutor timer;
     private final MatchingEngine engine;
     private final MatchingServiceHandler handler;
+    private final QueryDispatcher queries;
     private ScheduledFuture<?> sweeper;
 
     public MatchingService(String hostIdentity, Clock clock, Jdbc jdbc, Channel historyChannel, MatchingConfig config) {
@@ -48,13 +49,19 @@ public final class MatchingService implements AutoCloseable {
         });
         timer.setRemoveOnCancelPolicy(true);
         this.engine = new MatchingEngine(new PostgresTaskQueueStore(jdbc, clock), work, timer, clock, config);
-        this.handler = new MatchingServiceHandler(hostIdentity, clock, engine,
+        this.queries = new QueryDispatcher(engine, work, timer, clock);
+        this.handler = new MatchingServiceHandler(hostIdentity, clock, engine, queries,
                 new HistoryClient(historyChannel, config.historyCallTimeout()), config);
     }
 
     /** For tests in this package. */
     MatchingEngine engine() {
         return engine;
+    }
+
+    /** For tests in this package. */
+    QueryDispatcher queries() {
+        return queries;
     }
 
     public List<ServerServiceDefinition> services() {

@@ -7,7 +7,14 @@ import io.grpc.Context;
 import io.grpc.Deadline;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
+import io.kairos.common.errors.DeadlineExceededException;
 import io.kairos.common.errors.InvalidArgumentException;
+import io.kairos.common.ids.TaskToken;
+import io.kairos.proto.history.v1.GetQueryTaskPollResponseRequest;
+import io.kairos.proto.matching.v1.QueryWorkflowRequest;
+import io.kairos.proto.matching.v1.RespondQueryTaskCompletedRequest;
+import io.kairos.proto.matching.v1.RespondQueryTaskCompletedResponse;
+import io.temporal.api.workflowservice.v1.QueryWorkflowResponse;
 import io.kairos.common.ids.NamespaceId;
 import io.kairos.persistence.matching.TaskQueueKey;
 import io.kairos.proto.history.v1.RecordActivityTaskStartedRequest;
@@ -50,16 +57,20 @@ public final class MatchingServiceHandler extends MatchingServiceGrpc.MatchingSe
     static final int MAX_NAME_LENGTH = 1000;
     /** A poll answers this long before the caller's deadline, so the empty answer arrives in time. */
     static final Duration DEADLINE_MARGIN = Duration.ofSeconds(1);
+    /** A query call without a deadline (history always sets one) still ends. */
+    static final Duration QUERY_TIMEOUT_WITHOUT_DEADLINE = Duration.ofMinutes(1);
 
     private final String hostIdentity;
     private final Instant startedAt;
     private final Clock clock;
     private final MatchingEngine engine;
+    private final QueryDispatcher queries;
     private final HistoryClient history;
     private final MatchingConfig config;
 
-    MatchingServiceHandler(String hostIdentity, Clock clock, MatchingEngine engine, HistoryClient history,
-                           MatchingConfig config) {
+    MatchingServiceHandler(String hostIdentity, Clock clock, MatchingEngine engine, QueryDispatcher queries,
+                           HistoryClient history, MatchingConfig config) {
+        this.queries = queries;
         this.hostIdentity = hostIdentity;
         this.startedAt = clock.instant();
         this.clock = clock;
@@ -125,7 +136,8 @@ public final class MatchingServiceHandler extends MatchingServiceGrpc.MatchingSe
                     task -> history.recordWorkflowTaskStarted(started.toBuilder()
                             .setExecution(task.getExecution())
                             .setScheduledEventId(task.getScheduledEventId())
-                            .build()));
+                            .build()),
+                    query -> queryTaskResponse(request.getNamespaceId(), poll.getTaskQueue(), query));
             serve(rpc, key, kind(poll.getTaskQueue()), waiter, observer);
         } catch (RuntimeException e) {
             observer.onError(MatchingErrors.toStatus(rpc, e));
@@ -155,6 +167,63 @@ public final class MatchingServiceHandler extends MatchingServiceGrpc.MatchingSe
         } catch (RuntimeException e) {
             observer.onError(MatchingErrors.toStatus(rpc, e));
         }
+    }
+
+    /** History describes the run for the poll; the token names this query task so the answer finds it. */
+    private CompletableFuture<PollWorkflowTaskQueueResponse> queryTaskResponse(String namespaceId, TaskQueue pollQueue,
+                                                                               QueryTask query) {
+        WorkflowExecution execution = query.request().getExecution();
+        return history.getQueryTaskPollResponse(GetQueryTaskPollResponseRequest.newBuilder()
+                        .setNamespaceId(namespaceId).setExecution(execution).setPollTaskQueue(pollQueue).build())
+                .thenApply(r -> r.toBuilder()
+                        .setTaskToken(TaskToken.forQuery(namespaceId, execution.getWorkflowId(), execution.getRunId(),
+                                query.id(), query.key().name()).toBytes())
+                        .setQuery(query.request().getQuery())
+                        .setScheduledTime(Timestamps.fromMillis(query.created().toEpochMilli()))
+                        .setStartedTime(Timestamps.fromMillis(clock.millis()))
+                        .build());
+    }
+
+    /** Waits for a poll and the worker's answer, holding no thread, until the caller's deadline. */
+    @Override
+    public void queryWorkflow(QueryWorkflowRequest request, StreamObserver<QueryWorkflowResponse> observer) {
+        String rpc = "QueryWorkflow";
+        try {
+            TaskQueueKey key = key(request.getNamespaceId(), request.getTaskQueue(), TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW);
+            if (request.getRequest().getExecution().getWorkflowId().isEmpty()
+                    || request.getRequest().getExecution().getRunId().isEmpty()) {
+                throw new InvalidArgumentException("Missing workflow execution.");
+            }
+            QueryTask task = queries.dispatch(key, kind(request.getTaskQueue()), request.getRequest(), queryTimeout());
+            if (observer instanceof ServerCallStreamObserver<QueryWorkflowResponse> call) {
+                call.setOnCancelHandler(() -> task.fail(new DeadlineExceededException("context canceled")));
+            }
+            reply(rpc, observer, task.result(), null);
+        } catch (RuntimeException e) {
+            observer.onError(MatchingErrors.toStatus(rpc, e));
+        }
+    }
+
+    @Override
+    public void respondQueryTaskCompleted(RespondQueryTaskCompletedRequest request,
+                                          StreamObserver<RespondQueryTaskCompletedResponse> observer) {
+        String rpc = "RespondQueryTaskCompleted";
+        try {
+            queries.respond(request.getQueryTaskId(), request.getRequest());
+            observer.onNext(RespondQueryTaskCompletedResponse.getDefaultInstance());
+            observer.onCompleted();
+        } catch (RuntimeException e) {
+            observer.onError(MatchingErrors.toStatus(rpc, e));
+        }
+    }
+
+    /** The caller's deadline; without one, a query waits at most {@link #QUERY_TIMEOUT_WITHOUT_DEADLINE}. */
+    private static Duration queryTimeout() {
+        Deadline deadline = Context.current().getDeadline();
+        if (deadline == null) {
+            return QUERY_TIMEOUT_WITHOUT_DEADLINE;
+        }
+        return Duration.ofMillis(Math.max(0, deadline.timeRemaining(TimeUnit.MILLISECONDS)));
     }
 
     @Override

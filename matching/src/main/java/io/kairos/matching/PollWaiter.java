@@ -35,6 +35,7 @@ final class PollWaiter<R extends Message> {
     private final Duration wait;
     private final R empty;
     private final Function<BacklogTaskInfo, CompletableFuture<R>> starter;
+    private final Function<QueryTask, CompletableFuture<R>> queryStarter;
     private volatile TaskQueueManager owner;
     private volatile ScheduledFuture<?> timeout;
 
@@ -42,6 +43,15 @@ final class PollWaiter<R extends Message> {
      * @param starter asks history to start a task for this poller (Record*TaskStarted)
      */
     PollWaiter(String identity, Instant now, Duration wait, R empty, Function<BacklogTaskInfo, CompletableFuture<R>> starter) {
+        this(identity, now, wait, empty, starter, null);
+    }
+
+    /**
+     * @param queryStarter builds the poll response for a query task (workflow polls only; null for activity polls)
+     */
+    PollWaiter(String identity, Instant now, Duration wait, R empty, Function<BacklogTaskInfo, CompletableFuture<R>> starter,
+               Function<QueryTask, CompletableFuture<R>> queryStarter) {
+        this.queryStarter = queryStarter;
         this.identity = identity;
         this.deadline = now.plus(wait);
         this.wait = wait;
@@ -153,6 +163,29 @@ final class PollWaiter<R extends Message> {
                 finish(null, status != null ? status : error);
             }
             return outcome;
+        });
+    }
+
+    /**
+     * Hands a query task to this (MATCHED) poll. Completes with null when the poll was answered with it, or with
+     * the reason it could not be (history's error); then the poll stays MATCHED for the caller to re-wait.
+     */
+    CompletableFuture<Throwable> dispatchQuery(QueryTask task) {
+        CompletableFuture<R> call;
+        try {
+            call = queryStarter == null
+                    ? CompletableFuture.failedFuture(new IllegalStateException("this poll takes no query tasks"))
+                    : queryStarter.apply(task);
+        } catch (RuntimeException e) {
+            call = CompletableFuture.failedFuture(e);
+        }
+        return call.handle((response, error) -> {
+            if (error != null) {
+                Throwable status = MatchingErrors.statusCause(error);
+                return status != null ? status : error;
+            }
+            finish(response, null);
+            return null;
         });
     }
 

@@ -53,6 +53,8 @@ final class TaskQueueManager implements TaskWriter.Listener {
 
     private final Object lock = new Object();
     private final LinkedHashSet<PollWaiter<?>> waiters = new LinkedHashSet<>();
+    /** Query tasks waiting for a poll; served before the backlog, never persisted. */
+    private final LinkedHashSet<QueryTask> queries = new LinkedHashSet<>();
     private final Map<Long, BacklogTask> inFlight = new HashMap<>();
     private BacklogBuffer backlog;
     private Instant dispatchPausedUntil = Instant.MIN;
@@ -178,6 +180,46 @@ final class TaskQueueManager implements TaskWriter.Listener {
         stop();
     }
 
+    // ---- queries ---------------------------------------------------------------------------------------------
+
+    /** Queues a query task for the next poll; false when this queue was unloaded (the caller tries a fresh one). */
+    boolean addQuery(QueryTask task) {
+        lastActivity = clock.instant();
+        synchronized (lock) {
+            if (stopped) {
+                return false;
+            }
+            queries.add(task);
+        }
+        task.attach(this);
+        pump();
+        return true;
+    }
+
+    /** The query ended (answered, timed out, cancelled): it no longer waits here. */
+    void removeQuery(QueryTask task) {
+        synchronized (lock) {
+            queries.remove(task);
+        }
+    }
+
+    private void dispatchQuery(QueryTask task, PollWaiter<?> waiter) {
+        if (task.isDone()) {
+            rewait(waiter); // its caller went away after the match: nothing to hand over
+            return;
+        }
+        waiter.dispatchQuery(task).whenComplete((error, unexpected) -> {
+            Throwable e = unexpected != null ? unexpected : error;
+            if (e == null) {
+                return; // the poll answered with the query task; the worker's answer ends the query
+            }
+            // History could not describe the run: the query fails with that error, the poll keeps waiting.
+            log.debug("component=matching msg=\"query task not started\" queue={} error=\"{}\"", key, e.toString());
+            task.fail(e);
+            rewait(waiter);
+        });
+    }
+
     // ---- polls -----------------------------------------------------------------------------------------------
 
     /** Registers a poll; false when this queue was unloaded meanwhile (the caller retries on a fresh one). */
@@ -260,12 +302,29 @@ final class TaskQueueManager implements TaskWriter.Listener {
     private void pump() {
         record Match(BacklogTask task, PollWaiter<?> waiter) {
         }
+        record QueryMatch(QueryTask task, PollWaiter<?> waiter) {
+        }
         List<Match> matches = new ArrayList<>();
+        List<QueryMatch> queryMatches = new ArrayList<>();
         List<Long> expired = new ArrayList<>();
         BacklogBuffer.ReadRange read = null;
         synchronized (lock) {
             if (stopped || backlog == null) {
                 return;
+            }
+            while (!queries.isEmpty() && hasWaitingLocked()) {
+                QueryTask query = queries.removeFirst();
+                if (!query.claim()) {
+                    continue; // ended while waiting
+                }
+                PollWaiter<?> waiter = takeWaiterLocked();
+                if (waiter == null) {
+                    if (query.unclaim()) {
+                        queries.addFirst(query);
+                    }
+                    break;
+                }
+                queryMatches.add(new QueryMatch(query, waiter));
             }
             Instant now = clock.instant();
             boolean paused = now.isBefore(dispatchPausedUntil);
@@ -291,6 +350,7 @@ final class TaskQueueManager implements TaskWriter.Listener {
             log.debug("component=matching msg=\"dropping expired backlog tasks\" queue={} count={}", key, expired.size());
             delete(expired);
         }
+        queryMatches.forEach(m -> dispatchQuery(m.task(), m.waiter()));
         matches.forEach(m -> dispatchBacklog(m.task(), m.waiter()));
         if (read != null) {
             BacklogBuffer.ReadRange range = read;
@@ -380,6 +440,15 @@ final class TaskQueueManager implements TaskWriter.Listener {
         }
     }
 
+    private void deleteServedQuietly(List<Long> ids) {
+        try {
+            store.deleteServedTasks(key, ids);
+        } catch (RuntimeException e) {
+            log.warn("component=matching msg=\"cannot delete finished backlog tasks\" queue={} count={} error=\"{}\"",
+                    key, ids.size(), e.getMessage());
+        }
+    }
+
     private void drainDeletes() {
         try {
             List<Long> ids = new ArrayList<>();
@@ -391,6 +460,7 @@ final class TaskQueueManager implements TaskWriter.Listener {
                 try {
                     store.deleteTasks(writer.lease(), ids);
                 } catch (TaskQueueLeaseLostException e) {
+                    deleteServedQuietly(ids); // another host owns the queue now; these rows are still done
                     if (!stopped) {
                         onLeaseLost(e);
                     }
@@ -414,27 +484,36 @@ final class TaskQueueManager implements TaskWriter.Listener {
     boolean isIdle(Instant now, Duration idleTimeout) {
         TaskWriter w = writer;
         synchronized (lock) {
-            return !hasWaitingLocked() && inFlight.isEmpty() && (w == null || w.isIdle()) && pendingDeletes.isEmpty()
+            return !hasWaitingLocked() && inFlight.isEmpty() && queries.isEmpty() && (w == null || w.isIdle())
+                    && pendingDeletes.isEmpty()
                     && lastActivity.plus(idleTimeout).isBefore(now);
         }
     }
 
-    /** Unloads: waiting polls answer empty, pending writes fail (their adds are retried on a fresh load). */
+    /**
+     * Unloads: waiting polls answer empty, pending writes fail (their adds are retried on a fresh load), waiting
+     * queries fail.
+     */
     void stop() {
         List<PollWaiter<?>> toFinish;
+        List<QueryTask> queriesToFail;
         synchronized (lock) {
-            if (stopped && waiters.isEmpty()) {
+            if (stopped && waiters.isEmpty() && queries.isEmpty()) {
                 return;
             }
             stopped = true;
             toFinish = new ArrayList<>(waiters);
             waiters.clear();
+            queriesToFail = new ArrayList<>(queries);
+            queries.clear();
         }
         TaskWriter w = writer;
         if (w != null) {
             w.stop(new TaskQueueUnloadedException(key));
         }
         toFinish.forEach(PollWaiter::finishEmpty);
+        // in memory only: the caller (history) sees UNAVAILABLE and the client retries the query
+        queriesToFail.forEach(q -> q.fail(new TaskQueueUnloadedException(key)));
     }
 
     /** Legacy DescribeTaskQueue status; null until loaded. */

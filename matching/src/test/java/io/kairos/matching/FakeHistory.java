@@ -3,6 +3,7 @@ package io.kairos.matching;
 import com.google.protobuf.ByteString;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
+import io.kairos.proto.history.v1.GetQueryTaskPollResponseRequest;
 import io.kairos.proto.history.v1.HistoryServiceGrpc;
 import io.kairos.proto.history.v1.RecordActivityTaskStartedRequest;
 import io.kairos.proto.history.v1.RecordWorkflowTaskStartedRequest;
@@ -23,6 +24,7 @@ final class FakeHistory extends HistoryServiceGrpc.HistoryServiceImplBase {
 
     final List<RecordWorkflowTaskStartedRequest> workflowCalls = new CopyOnWriteArrayList<>();
     final List<RecordActivityTaskStartedRequest> activityCalls = new CopyOnWriteArrayList<>();
+    final List<GetQueryTaskPollResponseRequest> queryCalls = new CopyOnWriteArrayList<>();
     private final ConcurrentLinkedDeque<Answer> script = new ConcurrentLinkedDeque<>();
     private volatile CompletableFuture<Void> gate = CompletableFuture.completedFuture(null);
 
@@ -50,6 +52,16 @@ final class FakeHistory extends HistoryServiceGrpc.HistoryServiceImplBase {
         answer(observer, PollWorkflowTaskQueueResponse.newBuilder()
                 .setTaskToken(token(request.getExecution().getWorkflowId(), request.getScheduledEventId()))
                 .setWorkflowExecution(request.getExecution())
+                .build());
+    }
+
+    @Override
+    public void getQueryTaskPollResponse(GetQueryTaskPollResponseRequest request,
+                                         StreamObserver<PollWorkflowTaskQueueResponse> observer) {
+        queryCalls.add(request);
+        answer(observer, PollWorkflowTaskQueueResponse.newBuilder()
+                .setWorkflowExecution(request.getExecution())
+                .setWorkflowType(io.temporal.api.common.v1.WorkflowType.newBuilder().setName("QueriedWorkflow"))
                 .build());
     }
 

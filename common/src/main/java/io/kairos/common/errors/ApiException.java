@@ -7,7 +7,8 @@ package io.kairos.common.errors;
 public abstract sealed class ApiException extends RuntimeException
         permits InvalidArgumentException, NamespaceNotFoundException, NamespaceAlreadyExistsException,
                 FailedPreconditionException, ResourceExhaustedException, UnavailableException,
-                NamespaceInvalidStateException, NotFoundException, WorkflowAlreadyStartedException {
+                NamespaceInvalidStateException, NotFoundException, WorkflowAlreadyStartedException,
+                DeadlineExceededException, QueryFailedException, WorkflowNotReadyException {
     protected ApiException(String message) {
         super(message, null, false, false);
     }

@@ -7,20 +7,25 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.StatusProto;
 import io.kairos.common.errors.ApiException;
+import io.kairos.common.errors.DeadlineExceededException;
 import io.kairos.common.errors.FailedPreconditionException;
 import io.kairos.common.errors.InvalidArgumentException;
 import io.kairos.common.errors.NamespaceAlreadyExistsException;
 import io.kairos.common.errors.NamespaceInvalidStateException;
 import io.kairos.common.errors.NamespaceNotFoundException;
 import io.kairos.common.errors.NotFoundException;
+import io.kairos.common.errors.QueryFailedException;
 import io.kairos.common.errors.Retryable;
 import io.kairos.common.errors.WorkflowAlreadyStartedException;
+import io.kairos.common.errors.WorkflowNotReadyException;
 import io.kairos.common.errors.ResourceExhaustedException;
 import io.kairos.common.errors.UnavailableException;
 import io.temporal.api.errordetails.v1.NamespaceAlreadyExistsFailure;
 import io.temporal.api.errordetails.v1.NamespaceInvalidStateFailure;
 import io.temporal.api.errordetails.v1.NamespaceNotFoundFailure;
 import io.temporal.api.errordetails.v1.NotFoundFailure;
+import io.temporal.api.errordetails.v1.QueryFailedFailure;
+import io.temporal.api.errordetails.v1.WorkflowNotReadyFailure;
 import io.temporal.api.errordetails.v1.WorkflowExecutionAlreadyStartedFailure;
 import io.temporal.api.errordetails.v1.ResourceExhaustedFailure;
 import org.slf4j.Logger;
@@ -72,6 +77,11 @@ public final class ErrorMapper {
                             .setRunId(x.runId()).build());
             case ResourceExhaustedException x -> status(Code.RESOURCE_EXHAUSTED, x.getMessage(),
                     ResourceExhaustedFailure.newBuilder().setCause(x.resourceCause()).build());
+            case DeadlineExceededException x -> status(Code.DEADLINE_EXCEEDED, x.getMessage(), null);
+            case QueryFailedException x -> status(Code.INVALID_ARGUMENT, x.getMessage(), x.failure() == null
+                    ? QueryFailedFailure.getDefaultInstance() : QueryFailedFailure.newBuilder().setFailure(x.failure()).build());
+            case WorkflowNotReadyException x -> status(Code.FAILED_PRECONDITION, x.getMessage(),
+                    WorkflowNotReadyFailure.getDefaultInstance());
         };
     }
 

@@ -31,6 +31,17 @@ public record TaskToken(TaskTokenData data) {
         }
     }
 
+    /** A legacy query task's token: names the run and the matching task the answer is delivered to. */
+    public static TaskToken forQuery(String namespaceId, String workflowId, String runId, String queryTaskId,
+                                     String taskQueue) {
+        return new TaskToken(TaskTokenData.newBuilder().setNamespaceId(namespaceId).setWorkflowId(workflowId)
+                .setRunId(runId).setQueryTaskId(queryTaskId).setQueryTaskQueue(taskQueue).build());
+    }
+
+    public boolean isQuery() {
+        return !data.getQueryTaskId().isEmpty();
+    }
+
     public WorkflowKey workflowKey() {
         return new WorkflowKey(NamespaceId.parse(data.getNamespaceId()), data.getWorkflowId(),
                 java.util.UUID.fromString(data.getRunId()));

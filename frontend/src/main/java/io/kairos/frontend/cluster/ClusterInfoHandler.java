@@ -20,8 +20,8 @@ public final class ClusterInfoHandler {
     /**
      * Capabilities are claimed only for behaviour this server has: INTERNAL is reserved for real faults
      * (internal_error_differentiation); activity timeout failures carry the last heartbeat details; failures and
-     * SDK metadata are stored exactly as sent; ModifyWorkflowProperties upserts the memo. Signals, schedules,
-     * eager start, visibility counts and versioning are not built yet and stay false.
+     * SDK metadata are stored exactly as sent; ModifyWorkflowProperties upserts the memo; signal and query headers
+     * reach the worker. Schedules, eager start, visibility counts and versioning are not built yet and stay false.
      */
     public GetSystemInfoResponse systemInfo() {
         return GetSystemInfoResponse.newBuilder()
@@ -31,7 +31,8 @@ public final class ClusterInfoHandler {
                         .setActivityFailureIncludeHeartbeat(true)
                         .setEncodedFailureAttributes(true)
                         .setSdkMetadata(true)
-                        .setUpsertMemo(true))
+                        .setUpsertMemo(true)
+                        .setSignalAndQueryHeader(true))
                 .build();
     }
 

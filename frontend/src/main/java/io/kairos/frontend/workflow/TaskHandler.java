@@ -2,7 +2,9 @@ package io.kairos.frontend.workflow;
 
 import io.grpc.stub.StreamObserver;
 import io.kairos.common.grpc.ErrorMapper;
+import io.kairos.common.errors.InvalidArgumentException;
 import io.kairos.common.ids.NamespaceId;
+import io.kairos.common.ids.TaskToken;
 import io.kairos.frontend.namespace.NamespaceResolver;
 import io.kairos.proto.history.v1.HistoryServiceGrpc;
 import io.kairos.proto.matching.v1.MatchingServiceGrpc;
@@ -166,6 +168,36 @@ public final class TaskHandler {
                 .setTaskToken(tokenById(r.getNamespace(), r.getWorkflowId(), r.getRunId(), r.getActivityId()))
                 .setDetails(r.getDetails()).setIdentity(r.getIdentity()).build());
         return RecordActivityTaskHeartbeatByIdResponse.newBuilder().setCancelRequested(resp.getCancelRequested()).build();
+    }
+
+    /**
+     * A worker's answer to a legacy query task, delivered to the matching task its token names. An answer over the
+     * blob size limit becomes a failed query, as in Temporal.
+     */
+    public RespondQueryTaskCompletedResponse queryTaskCompleted(RespondQueryTaskCompletedRequest req) {
+        TaskToken token;
+        try {
+            token = TaskToken.parse(req.getTaskToken());
+        } catch (IllegalArgumentException e) {
+            throw new InvalidArgumentException("Error deserializing task token. Error: " + e.getMessage());
+        }
+        if (!token.isQuery() || token.data().getQueryTaskQueue().isEmpty()) {
+            throw new InvalidArgumentException("Invalid TaskToken.");
+        }
+        NamespaceId ns = namespaces.forExistingWork(req.getNamespace());
+        if (!token.data().getNamespaceId().equals(ns.toString())) {
+            throw new InvalidArgumentException("Operation requested with a token from a different namespace.");
+        }
+        RespondQueryTaskCompletedRequest answer = req;
+        if (req.getQueryResult().getSerializedSize() > RequestValidation.BLOB_SIZE_LIMIT) {
+            answer = req.toBuilder().clearQueryResult()
+                    .setCompletedType(io.temporal.api.enums.v1.QueryResultType.QUERY_RESULT_TYPE_FAILED)
+                    .setErrorMessage("Blob data size exceeds limit.").build();
+        }
+        matching.respondQueryTaskCompleted(io.kairos.proto.matching.v1.RespondQueryTaskCompletedRequest.newBuilder()
+                .setNamespaceId(ns.toString()).setTaskQueue(token.data().getQueryTaskQueue())
+                .setQueryTaskId(token.data().getQueryTaskId()).setRequest(answer).build());
+        return RespondQueryTaskCompletedResponse.getDefaultInstance();
     }
 
     public ResetStickyTaskQueueResponse resetSticky(ResetStickyTaskQueueRequest req) {

@@ -13,7 +13,7 @@ import io.temporal.api.workflowservice.v1.StartWorkflowExecutionResponse;
 
 import java.util.UUID;
 
-/** StartWorkflowExecution, DescribeWorkflowExecution and GetWorkflowExecutionHistory: validate, resolve, forward. */
+/** The client-facing workflow RPCs (start, signal, query, describe, history, ...): validate, resolve, forward. */
 public final class WorkflowHandler {
     private final NamespaceResolver namespaces;
     private final HistoryServiceGrpc.HistoryServiceBlockingStub history;
@@ -94,6 +94,41 @@ public final class WorkflowHandler {
         NamespaceId ns = namespaces.forExistingWork(req.getNamespace());
         return history.requestCancelWorkflowExecution(io.kairos.proto.history.v1.RequestCancelWorkflowExecutionRequest
                 .newBuilder().setNamespaceId(ns.toString()).setRequest(req).build());
+    }
+
+    /**
+     * Validated as Temporal's frontend does, then answered by history; the caller's deadline travels with the
+     * call and bounds the wait for a worker.
+     */
+    public io.temporal.api.workflowservice.v1.QueryWorkflowResponse query(
+            io.temporal.api.workflowservice.v1.QueryWorkflowRequest req) {
+        if (req.getNamespace().isEmpty()) {
+            throw new InvalidArgumentException("Namespace not set on request.");
+        }
+        if (!req.hasExecution()) {
+            throw new InvalidArgumentException("Execution is not set on request.");
+        }
+        RequestValidation.requireId(req.getExecution().getWorkflowId(), "WorkflowId");
+        if (!req.getExecution().getRunId().isEmpty()) {
+            try {
+                UUID.fromString(req.getExecution().getRunId());
+            } catch (IllegalArgumentException e) {
+                throw new InvalidArgumentException("Invalid RunId.");
+            }
+        }
+        if (!req.hasQuery()) {
+            throw new InvalidArgumentException("WorkflowQuery is not set on request.");
+        }
+        if (req.getQuery().getQueryType().isEmpty()) {
+            throw new InvalidArgumentException("QueryType is not set on request.");
+        }
+        RequestValidation.requireBlobSize(req.getQuery().getQueryArgs());
+        NamespaceId ns = namespaces.forExistingWork(req.getNamespace());
+        var withDefault = req.getQueryRejectCondition() == io.temporal.api.enums.v1.QueryRejectCondition.QUERY_REJECT_CONDITION_UNSPECIFIED
+                ? req.toBuilder().setQueryRejectCondition(io.temporal.api.enums.v1.QueryRejectCondition.QUERY_REJECT_CONDITION_NONE).build()
+                : req;
+        return history.queryWorkflow(io.kairos.proto.history.v1.QueryWorkflowRequest.newBuilder()
+                .setNamespaceId(ns.toString()).setRequest(withDefault).build());
     }
 
     public DescribeWorkflowExecutionResponse describe(DescribeWorkflowExecutionRequest req) {

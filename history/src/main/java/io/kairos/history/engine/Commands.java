@@ -219,12 +219,17 @@ public final class Commands {
             throw new BadCommandException(WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_BAD_RECORD_MARKER_ATTRIBUTES,
                     "MarkerName is not set on command.");
         }
+        MarkerRecordedEventAttributes.Builder marker = MarkerRecordedEventAttributes.newBuilder()
+                .setMarkerName(a.getMarkerName())
+                .putAllDetails(a.getDetailsMap())
+                .setHeader(a.getHeader())
+                .setWorkflowTaskCompletedEventId(lastWorkflowTaskCompletedId(m));
+        if (a.hasFailure()) {
+            // Presence matters: on replay the SDK reads a marker with a failure (even an empty one) as a failed
+            // local activity.
+            marker.setFailure(a.getFailure());
+        }
         m.addEvent(HistoryEvent.newBuilder().setEventType(EventType.EVENT_TYPE_MARKER_RECORDED)
-                .setMarkerRecordedEventAttributes(MarkerRecordedEventAttributes.newBuilder()
-                        .setMarkerName(a.getMarkerName())
-                        .putAllDetails(a.getDetailsMap())
-                        .setHeader(a.getHeader())
-                        .setFailure(a.getFailure())
-                        .setWorkflowTaskCompletedEventId(lastWorkflowTaskCompletedId(m))));
+                .setMarkerRecordedEventAttributes(marker));
     }
 }

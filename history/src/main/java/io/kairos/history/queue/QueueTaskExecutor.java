@@ -1,13 +1,12 @@
 package io.kairos.history.queue;
 
-import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.protobuf.StatusProto;
 import io.kairos.common.ids.NamespaceId;
 import io.kairos.common.ids.WorkflowKey;
 import io.kairos.history.engine.Activities;
 import io.kairos.history.engine.ChildWorkflows;
 import io.kairos.history.engine.ExternalCommands;
+import io.kairos.history.engine.MatchingStatus;
 import io.kairos.history.engine.Timers;
 import io.kairos.history.engine.WorkflowTasks;
 import io.kairos.proto.matching.v1.AddActivityTaskRequest;
@@ -38,15 +37,6 @@ public final class QueueTaskExecutor implements QueueProcessor.TaskRunner {
         this.external = external;
     }
 
-    /** Matching's fast failure for a sticky queue nobody polls (detail type as in Temporal's server errors). */
-    static boolean isStickyWorkerUnavailable(StatusRuntimeException e) {
-        if (e.getStatus().getCode() != Status.Code.UNAVAILABLE) {
-            return false;
-        }
-        com.google.rpc.Status s = StatusProto.fromThrowable(e);
-        return s != null && s.getDetailsList().stream().anyMatch(d -> d.getTypeUrl().endsWith("StickyWorkerUnavailableFailure"));
-    }
-
     @Override
     public void execute(HistoryTask t) {
         WorkflowKey key = new WorkflowKey(NamespaceId.parse(t.getNamespaceId()), t.getWorkflowId(), UUID.fromString(t.getRunId()));
@@ -60,7 +50,7 @@ public final class QueueTaskExecutor implements QueueProcessor.TaskRunner {
                             .setScheduleToStartTimeout(t.getWorkflowTask().getScheduleToStartTimeout())
                             .setScheduledEventId(t.getWorkflowTask().getScheduledEventId()).build());
                 } catch (StatusRuntimeException e) {
-                    if (!isStickyWorkerUnavailable(e)) {
+                    if (!MatchingStatus.isStickyWorkerUnavailable(e)) {
                         throw e;
                     }
                     workflowTasks.stickyWorkerUnavailable(key, t.getWorkflowTask());

@@ -158,6 +158,20 @@ public final class PostgresTaskQueueStore implements TaskQueueStore {
     }
 
     @Override
+    public int deleteServedTasks(TaskQueueKey key, Collection<Long> taskIds) {
+        if (taskIds.isEmpty()) {
+            return 0;
+        }
+        return jdbc.read("delete served tasks (" + key + ")", c -> {
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM tasks WHERE " + QUEUE + " AND task_id = ANY (?)")) {
+                int i = bindQueue(ps, 1, key);
+                ps.setArray(i, c.createArrayOf("bigint", taskIds.toArray()));
+                return ps.executeUpdate();
+            }
+        });
+    }
+
+    @Override
     public long countTasks(TaskQueueKey key) {
         return jdbc.read("count tasks (" + key + ")", c -> {
             try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM tasks WHERE " + QUEUE)) {

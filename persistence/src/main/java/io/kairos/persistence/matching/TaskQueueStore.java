@@ -38,6 +38,12 @@ public interface TaskQueueStore {
      */
     int deleteTasks(TaskQueueLease lease, Collection<Long> taskIds);
 
+    /**
+     * Deletes tasks this host served (or found stale or expired) after it lost the queue's lease. Safe unfenced:
+     * task ids are never reused, and such a row could only be served again to be answered as stale.
+     */
+    int deleteServedTasks(TaskQueueKey key, Collection<Long> taskIds);
+
     /** Number of persisted tasks of the queue, expired ones included (a hint for DescribeTaskQueue). */
     long countTasks(TaskQueueKey key);
 }

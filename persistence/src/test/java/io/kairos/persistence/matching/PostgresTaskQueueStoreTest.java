@@ -155,6 +155,9 @@ class PostgresTaskQueueStoreTest {
 
         assertThrows(TaskQueueLeaseLostException.class, () -> store.deleteTasks(mine, List.of(mine.firstTaskId())));
         assertEquals(1, store.countTasks(WF), "a stale delete removes nothing");
+        // ... except through the unfenced delete of rows it served, which cannot lose a task
+        store.createTasks(theirs, List.of(task(theirs.firstTaskId() + 1, "served", null)));
+        assertEquals(1, store.deleteServedTasks(WF, List.of(theirs.firstTaskId() + 1)));
 
         // the new owner writes and deletes fine, and sees the old owner's task
         store.createTasks(theirs, List.of(task(theirs.firstTaskId(), "c", null)));
