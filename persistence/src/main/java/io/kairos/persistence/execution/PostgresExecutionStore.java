@@ -191,7 +191,7 @@ public final class PostgresExecutionStore implements ExecutionStore {
             ps.setLong(5, s.getNextEventId());
             ps.setShort(6, (short) s.getExecution().getStateValue());
             ps.setShort(7, (short) s.getExecution().getStatusValue());
-            ps.setBytes(8, s.toBuilder().setDbRecordVersion(1).build().toByteArray());
+            ps.setBytes(8, s.toByteArray()); // the version lives in its column; get() puts it back
             ps.executeUpdate();
         } catch (SQLException e) {
             if (SqlErrors.UNIQUE_VIOLATION.equals(e.getSQLState())) {
@@ -213,7 +213,7 @@ public final class PostgresExecutionStore implements ExecutionStore {
             ps.setLong(2, newVersion);
             ps.setShort(3, (short) s.getExecution().getStateValue());
             ps.setShort(4, (short) s.getExecution().getStatusValue());
-            ps.setBytes(5, s.toBuilder().setDbRecordVersion(newVersion).build().toByteArray());
+            ps.setBytes(5, s.toByteArray());
             bindKey(ps, 6, shard, key);
             ps.setLong(10, write.expectedRecordVersion());
             if (ps.executeUpdate() != 1) {
