@@ -133,6 +133,12 @@ public final class WorkflowServiceHandler extends WorkflowServiceGrpc.WorkflowSe
     }
 
     @Override
+    public void resetWorkflowExecution(io.temporal.api.workflowservice.v1.ResetWorkflowExecutionRequest request,
+                                       StreamObserver<io.temporal.api.workflowservice.v1.ResetWorkflowExecutionResponse> o) {
+        UnaryCalls.respond("ResetWorkflowExecution", o, () -> workflows.reset(request));
+    }
+
+    @Override
     public void queryWorkflow(QueryWorkflowRequest request, StreamObserver<QueryWorkflowResponse> o) {
         UnaryCalls.respond("QueryWorkflow", o, () -> workflows.query(request));
     }

@@ -8,6 +8,7 @@ import io.kairos.history.engine.ExternalCommands;
 import io.kairos.history.engine.Namespaces;
 import io.kairos.history.engine.Commands;
 import io.kairos.history.engine.ExternalRequests;
+import io.kairos.history.engine.ResetWorkflow;
 import io.kairos.history.engine.HistoryNotifier;
 import io.kairos.history.engine.HistoryReads;
 import io.kairos.history.engine.Queries;
@@ -53,7 +54,8 @@ public final class HistoryService implements AutoCloseable {
         WorkflowTasks workflowTasks = new WorkflowTasks(updater, new Commands(activities, children, externalCommands));
         this.handler = new HistoryServiceHandler(shards, clock.instant(), start, workflowTasks, activities, reads,
                 externalRequests,
-                new Queries(updater, reads, MatchingServiceGrpc.newBlockingStub(matchingChannel)));
+                new Queries(updater, reads, MatchingServiceGrpc.newBlockingStub(matchingChannel)),
+                new ResetWorkflow(updater, reads));
         QueueTaskExecutor executor = new QueueTaskExecutor(MatchingServiceGrpc.newBlockingStub(matchingChannel),
                 workflowTasks, activities, timers, children, externalCommands);
         shards.onShardAcquired(shard -> {

@@ -11,6 +11,7 @@ import io.kairos.history.engine.Activities;
 import io.kairos.history.engine.ExternalRequests;
 import io.kairos.history.engine.HistoryReads;
 import io.kairos.history.engine.Queries;
+import io.kairos.history.engine.ResetWorkflow;
 import io.kairos.history.engine.StartWorkflow;
 import io.kairos.history.engine.WorkflowTasks;
 import io.kairos.history.shard.ShardController;
@@ -62,9 +63,12 @@ public final class HistoryServiceHandler extends HistoryServiceGrpc.HistoryServi
     private final HistoryReads reads;
     private final ExternalRequests external;
     private final Queries queries;
+    private final ResetWorkflow reset;
 
     public HistoryServiceHandler(ShardController shards, Instant startedAt, StartWorkflow start, WorkflowTasks workflowTasks,
-                                 Activities activities, HistoryReads reads, ExternalRequests external, Queries queries) {
+                                 Activities activities, HistoryReads reads, ExternalRequests external, Queries queries,
+                                 ResetWorkflow reset) {
+        this.reset = reset;
         this.external = external;
         this.queries = queries;
         this.shards = shards;
@@ -218,6 +222,12 @@ public final class HistoryServiceHandler extends HistoryServiceGrpc.HistoryServi
             external.requestCancel(ns(r.getNamespaceId()), r.getRequest());
             return io.temporal.api.workflowservice.v1.RequestCancelWorkflowExecutionResponse.getDefaultInstance();
         });
+    }
+
+    @Override
+    public void resetWorkflowExecution(io.kairos.proto.history.v1.ResetWorkflowExecutionRequest r,
+                                       StreamObserver<io.temporal.api.workflowservice.v1.ResetWorkflowExecutionResponse> o) {
+        UnaryCalls.respond("ResetWorkflowExecution", o, () -> reset.reset(ns(r.getNamespaceId()), r.getRequest()));
     }
 
     @Override

@@ -51,4 +51,50 @@ class EngineDurabilityTest {
             }
         }
     }
+
+    @Test
+    void workflowsWaitingOnSignalsSurviveKillDashNineAndFinishWhenSignalledAfterTheRestart() throws Exception {
+        Path dir = tmp.resolve("signals");
+        int port = ServerProcess.freePort();
+        List<String> args = List.of("dev", "--db-dir", dir.toString(), "--port", Integer.toString(port));
+        ServerProcess first = ServerProcess.launch("signals-before-kill", args).awaitReady();
+        List<WorkflowExecution> waiting = new ArrayList<>();
+        try (WorkerHarness h = new WorkerHarness(port)) {
+            for (int i = 0; i < 3; i++) {
+                EngineWorkflows.SignalWorkflow wf = h.stub(EngineWorkflows.SignalWorkflow.class, WorkerHarness.id("durable-signal"));
+                waiting.add(WorkflowClient.start(wf::run, 2));
+                wf.add("before-" + i);
+            }
+            // Each has applied its first signal and is waiting for the second when the server dies.
+            for (WorkflowExecution e : waiting) {
+                awaitSignalProcessed(h, e);
+            }
+            first.kill9();
+            try (ServerProcess second = ServerProcess.launch("signals-after-kill", args).awaitReady()) {
+                for (int i = 0; i < waiting.size(); i++) {
+                    h.client.newUntypedWorkflowStub(waiting.get(i), Optional.empty()).signal("add", "after-" + i);
+                }
+                for (int i = 0; i < waiting.size(); i++) {
+                    assertEquals("before-" + i + ",after-" + i, h.client.newUntypedWorkflowStub(waiting.get(i), Optional.empty())
+                            .getResult(60, TimeUnit.SECONDS, String.class));
+                }
+            }
+        }
+    }
+
+    /** Until the workflow task after the run's first signal completed. */
+    private static void awaitSignalProcessed(WorkerHarness h, WorkflowExecution e) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (true) {
+            boolean signaled = false;
+            for (var event : h.client.fetchHistory(e.getWorkflowId(), e.getRunId()).getEvents()) {
+                signaled |= event.getEventType() == io.temporal.api.enums.v1.EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED;
+                if (signaled && event.getEventType() == io.temporal.api.enums.v1.EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED) {
+                    return;
+                }
+            }
+            assertTrue(System.nanoTime() < deadline, "signal never processed by " + e);
+            Thread.sleep(50);
+        }
+    }
 }

@@ -96,6 +96,36 @@ public final class WorkflowHandler {
                 .newBuilder().setNamespaceId(ns.toString()).setRequest(req).build());
     }
 
+    /** Validated as Temporal's frontend does (request id required, reapply type defaulted to SIGNAL), then history. */
+    public io.temporal.api.workflowservice.v1.ResetWorkflowExecutionResponse reset(
+            io.temporal.api.workflowservice.v1.ResetWorkflowExecutionRequest req) {
+        if (req.getRequestId().isEmpty()) {
+            throw new InvalidArgumentException("RequestId is not set on request.");
+        }
+        if (req.getRequestId().length() > io.kairos.common.TemporalCompat.MAX_ID_LENGTH) {
+            throw new InvalidArgumentException("RequestId length exceeds limit.");
+        }
+        RequestValidation.requireId(req.getWorkflowExecution().getWorkflowId(), "WorkflowId");
+        if (!req.getWorkflowExecution().getRunId().isEmpty()) {
+            try {
+                UUID.fromString(req.getWorkflowExecution().getRunId());
+            } catch (IllegalArgumentException e) {
+                throw new InvalidArgumentException("Invalid RunId.");
+            }
+        }
+        var reapply = req.getResetReapplyType();
+        if (reapply == io.temporal.api.enums.v1.ResetReapplyType.UNRECOGNIZED) {
+            throw io.grpc.Status.INTERNAL.withDescription("unknown reset reapply type: " + req.getResetReapplyTypeValue())
+                    .asRuntimeException();
+        }
+        var withDefault = reapply == io.temporal.api.enums.v1.ResetReapplyType.RESET_REAPPLY_TYPE_UNSPECIFIED
+                ? req.toBuilder().setResetReapplyType(io.temporal.api.enums.v1.ResetReapplyType.RESET_REAPPLY_TYPE_SIGNAL).build()
+                : req;
+        NamespaceId ns = namespaces.forExistingWork(req.getNamespace());
+        return history.resetWorkflowExecution(io.kairos.proto.history.v1.ResetWorkflowExecutionRequest.newBuilder()
+                .setNamespaceId(ns.toString()).setRequest(withDefault).build());
+    }
+
     /**
      * Validated as Temporal's frontend does, then answered by history; the caller's deadline travels with the
      * call and bounds the wait for a worker.

@@ -110,6 +110,21 @@ public final class Activities {
         return new BadCommandException(WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_BAD_SCHEDULE_ACTIVITY_ATTRIBUTES, message);
     }
 
+    /**
+     * A pending activity of a reset run's copied history (scheduled, never started there): sent again as Temporal
+     * does, its scheduled time moved to now and its schedule-to-close timeout counted from there.
+     */
+    static void rescheduleAfterReset(Mutation m, ActivityInfo ai) {
+        ActivityInfo now = ai.toBuilder().setScheduledTime(m.nowTs()).setCurrentAttemptScheduledTime(m.nowTs()).build();
+        m.state().putActivities(now.getScheduledEventId(), now);
+        dispatch(m, now);
+        var scheduleToClose = now.getScheduled().getScheduleToCloseTimeout();
+        if (!Times.isZero(scheduleToClose)) {
+            timeoutTimer(m, now.getScheduledEventId(), now.getAttempt(), TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_CLOSE,
+                    m.now().plus(Times.duration(scheduleToClose)));
+        }
+    }
+
     /** Sends the current attempt to matching and arms its schedule-to-start timer. */
     private static void dispatch(Mutation m, ActivityInfo ai) {
         var s = ai.getScheduled();

@@ -62,6 +62,7 @@ public final class EventApplier {
             case EVENT_TYPE_WORKFLOW_TASK_COMPLETED -> {
                 exec.setLastCompletedWorkflowTaskStartedEventId(e.getWorkflowTaskCompletedEventAttributes().getStartedEventId());
                 s.clearWorkflowTask();
+                ResetWorkflow.addAutoResetPoint(s, e);
             }
             case EVENT_TYPE_WORKFLOW_TASK_FAILED, EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT -> s.clearWorkflowTask();
             case EVENT_TYPE_ACTIVITY_TASK_SCHEDULED -> {
@@ -107,6 +108,7 @@ public final class EventApplier {
                 exec.getMemoBuilder().putAllFields(memo);
             }
             case EVENT_TYPE_WORKFLOW_EXECUTION_CANCEL_REQUESTED -> s.setCancelRequested(true);
+            case EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED -> exec.setSignalCount(exec.getSignalCount() + 1);
             case EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED,
                  EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_STARTED, EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_FAILED,
                  EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_COMPLETED, EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_FAILED,
@@ -142,6 +144,13 @@ public final class EventApplier {
         // which applies their parent close policy.
         s.clearPendingSignals();
         s.clearPendingCancelRequests();
+    }
+
+    /** As {@link #written(WorkflowMutableState.Builder, HistoryEvent)}; the history size counts the event as written. */
+    static void written(WorkflowMutableState.Builder s, HistoryEvent buffered, HistoryEvent e) {
+        var exec = s.getExecutionBuilder();
+        exec.setHistorySizeBytes(exec.getHistorySizeBytes() + e.getSerializedSize() - buffered.getSerializedSize());
+        written(s, e);
     }
 
     /** A buffered event got its id when it was written: state that records event ids learns it now. */

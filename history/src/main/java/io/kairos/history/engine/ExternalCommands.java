@@ -157,6 +157,9 @@ public final class ExternalCommands {
                 failed = SignalExternalWorkflowExecutionFailedCause.SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_FAILED_CAUSE_EXTERNAL_WORKFLOW_EXECUTION_NOT_FOUND;
             } catch (NamespaceNotFoundException e) {
                 failed = SignalExternalWorkflowExecutionFailedCause.SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_FAILED_CAUSE_NAMESPACE_NOT_FOUND;
+            } catch (io.kairos.common.errors.InvalidArgumentException e) {
+                // As Temporal: the target refused the signal (its signal limit).
+                failed = SignalExternalWorkflowExecutionFailedCause.SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_FAILED_CAUSE_SIGNAL_COUNT_LIMIT_EXCEEDED;
             }
         }
         SignalExternalWorkflowExecutionFailedCause cause = failed;

@@ -23,14 +23,33 @@ import io.temporal.api.workflowservice.v1.TerminateWorkflowExecutionRequest;
  * a workflow task runs and delivered after it; termination ends the run at once.
  */
 public final class ExternalRequests {
+    /** Temporal's history.maximumSignalsPerExecution default; 0 means no limit. */
+    public static final int DEFAULT_MAX_SIGNALS_PER_EXECUTION = 10_000;
+
     private final WorkflowUpdater updater;
     private final HistoryReads reads;
     private final StartWorkflow start;
+    private final int maxSignalsPerExecution;
 
     public ExternalRequests(WorkflowUpdater updater, HistoryReads reads, StartWorkflow start) {
+        this(updater, reads, start, DEFAULT_MAX_SIGNALS_PER_EXECUTION);
+    }
+
+    public ExternalRequests(WorkflowUpdater updater, HistoryReads reads, StartWorkflow start, int maxSignalsPerExecution) {
         this.updater = updater;
         this.reads = reads;
         this.start = start;
+        this.maxSignalsPerExecution = maxSignalsPerExecution;
+    }
+
+    /**
+     * Temporal's check before a signal is added (after the request-id dedup): INVALID_ARGUMENT once the run has
+     * had {@code limit} signals. Reapplied signals of a reset are not checked, as in Temporal.
+     */
+    static void requireSignalCapacity(io.kairos.proto.persistence.v1.WorkflowMutableStateOrBuilder s, int limit) {
+        if (limit > 0 && s.getExecution().getSignalCount() >= limit) {
+            throw new io.kairos.common.errors.InvalidArgumentException("exceeded workflow execution limit for signal events");
+        }
     }
 
     public void signal(NamespaceId ns, SignalWorkflowExecutionRequest req) {
@@ -40,6 +59,7 @@ public final class ExternalRequests {
             if (!req.getRequestId().isEmpty() && m.state().getSignalRequestIdsList().contains(req.getRequestId())) {
                 return null; // a retried signal: already applied
             }
+            requireSignalCapacity(m.state(), maxSignalsPerExecution);
             addSignal(m, req.getSignalName(), req.getInput(), req.getIdentity(), req.getHeader(), req.getRequestId());
             m.scheduleWorkflowTask(1);
             return null;
@@ -144,6 +164,7 @@ public final class ExternalRequests {
             if (m.state().getSignalRequestIdsList().contains(requestId)) {
                 return null; // the sender's task ran twice
             }
+            requireSignalCapacity(m.state(), maxSignalsPerExecution);
             addSignal(m, name, input, identity, header, requestId, t.caller());
             m.scheduleWorkflowTask(1);
             return null;

@@ -204,6 +204,9 @@ public final class HistoryReads {
                 .setSearchAttributes(e.getSearchAttributes())
                 .setTaskQueue(e.getTaskQueue().getName())
                 .setFirstRunId(e.getFirstExecutionRunId());
+        if (e.hasAutoResetPoints()) {
+            info.setAutoResetPoints(e.getAutoResetPoints());
+        }
         if (e.hasCloseTime()) {
             info.setCloseTime(e.getCloseTime());
         }

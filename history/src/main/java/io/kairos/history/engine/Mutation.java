@@ -199,7 +199,7 @@ public final class Mutation {
             }
             state.setNextEventId(state.getNextEventId() + 1);
             HistoryEvent written = b.build();
-            EventApplier.written(state, written);
+            EventApplier.written(state, be, written);
             events.add(written);
         }
     }

@@ -175,6 +175,18 @@ public final class WorkflowUpdater {
                 currentRuns.put(can.next().namespaceId(), can.next().workflowId(),
                         current(can.next(), can.createRequestId(), can.nextWrite()));
             }
+            case ExecutionWrite.Reset r -> {
+                if (r.currentWrite() != null) {
+                    committed(r.current(), r.currentWrite());
+                }
+                history.remove(r.next());
+                for (var batch : r.copied()) {
+                    history.appended(r.next(), batch.events()); // the copied prefix first, from event 1
+                }
+                committed(r.next(), r.nextWrite());
+                currentRuns.put(r.next().namespaceId(), r.next().workflowId(),
+                        current(r.next(), r.createRequestId(), r.nextWrite()));
+            }
         }
         for (WorkflowWrite w : op.writes()) {
             shard.tasksCommitted(w.transferTasks(), w.timerTasks());
@@ -205,6 +217,11 @@ public final class WorkflowUpdater {
                 cache.remove(can.next());
                 history.remove(can.next());
                 yield can.closed();
+            }
+            case ExecutionWrite.Reset r -> {
+                cache.remove(r.next());
+                history.remove(r.next());
+                yield r.current();
             }
         };
         cache.remove(key);

@@ -57,6 +57,15 @@ public interface ExecutionStore {
     /** Events with ids in [fromEventId, toEventIdExclusive), in order, at most maxEvents (whole batches). */
     List<HistoryEvent> readHistory(ShardId shard, WorkflowKey key, long fromEventId, long toEventIdExclusive, int maxEvents);
 
+    /**
+     * The batches holding events with ids in [fromEventId, toEventIdExclusive), in order, each cut to that range
+     * (a reset copies a run's history prefix batch by batch).
+     */
+    default List<HistoryBatch> readHistoryBatches(ShardId shard, WorkflowKey key, long fromEventId, long toEventIdExclusive) {
+        List<HistoryEvent> events = readHistory(shard, key, fromEventId, toEventIdExclusive, Integer.MAX_VALUE);
+        return events.isEmpty() ? List.of() : List.of(new HistoryBatch(0, events));
+    }
+
     /** Transfer tasks with ids above {@code afterTaskId}, in id order. */
     List<QueueTask> readTransferTasks(ShardId shard, long afterTaskId, int limit);
 

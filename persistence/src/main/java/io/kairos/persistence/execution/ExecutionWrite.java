@@ -40,4 +40,22 @@ public sealed interface ExecutionWrite {
             return List.of(closing, nextWrite);
         }
     }
+
+    /**
+     * ResetWorkflowExecution: {@code current} hands the workflow id to {@code next}, in one transaction.
+     * {@code currentWrite} terminates the current run, or is null when it is already closed (then the current row
+     * must still name it). The new run's history is {@code copied} (the base run's prefix, batch by batch) followed
+     * by nextWrite's events.
+     */
+    record Reset(WorkflowKey current, WorkflowWrite currentWrite, WorkflowKey next, String createRequestId,
+                 List<HistoryBatch> copied, WorkflowWrite nextWrite) implements ExecutionWrite {
+        public Reset {
+            copied = List.copyOf(copied);
+        }
+
+        @Override
+        public List<WorkflowWrite> writes() {
+            return currentWrite == null ? List.of(nextWrite) : List.of(currentWrite, nextWrite);
+        }
+    }
 }

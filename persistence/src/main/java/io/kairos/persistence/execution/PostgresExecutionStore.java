@@ -140,6 +140,21 @@ public final class PostgresExecutionStore implements ExecutionStore {
                     insertRun(c, shard, can.next(), can.nextWrite());
                 });
             }
+            case ExecutionWrite.Reset r -> {
+                // The condition: the current run's record version when it is terminated here, else the current row.
+                if (r.currentWrite() != null) {
+                    updateRun(c, shard, r.current(), r.currentWrite());
+                } else {
+                    makeCurrent(c, shard, r.next(), r.current().runId(), r.createRequestId(), r.nextWrite().state());
+                }
+                afterCondition(() -> {
+                    if (r.currentWrite() != null) {
+                        makeCurrent(c, shard, r.next(), r.current().runId(), r.createRequestId(), r.nextWrite().state());
+                    }
+                    insertHistory(c, shard, r.next(), r.copied());
+                    insertRun(c, shard, r.next(), r.nextWrite());
+                });
+            }
         }
     }
 
@@ -232,6 +247,25 @@ public final class PostgresExecutionStore implements ExecutionStore {
         writeHistoryAndTasks(c, shard, key, write);
     }
 
+    private static void insertHistory(Connection c, ShardId shard, WorkflowKey key, List<HistoryBatch> batches) throws SQLException {
+        if (batches.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO history_node (shard_id, tree_id, branch_id, node_id, "
+                + "txn_id, data) VALUES (?, ?, ?, ?, ?, ?)")) {
+            for (HistoryBatch b : batches) {
+                ps.setInt(1, shard.value());
+                ps.setObject(2, key.runId());
+                ps.setObject(3, key.runId());
+                ps.setLong(4, b.events().get(0).getEventId());
+                ps.setLong(5, b.txnId());
+                ps.setBytes(6, History.newBuilder().addAllEvents(b.events()).build().toByteArray());
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+    }
+
     private static void writeHistoryAndTasks(Connection c, ShardId shard, WorkflowKey key, WorkflowWrite w) throws SQLException {
         if (!w.events().isEmpty()) {
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO history_node (shard_id, tree_id, branch_id, node_id, "
@@ -296,6 +330,41 @@ public final class PostgresExecutionStore implements ExecutionStore {
                             if (e.getEventId() >= fromEventId && e.getEventId() < toEventIdExclusive) {
                                 out.add(e);
                             }
+                        }
+                    }
+                } catch (InvalidProtocolBufferException e) {
+                    throw new PersistenceException("corrupt history of " + key, null, e);
+                }
+                return out;
+            }
+        });
+    }
+
+    @Override
+    public List<HistoryBatch> readHistoryBatches(ShardId shard, WorkflowKey key, long fromEventId, long toEventIdExclusive) {
+        return jdbc.read("read history batches", c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT txn_id, data FROM history_node WHERE shard_id = ? AND tree_id = ? "
+                    + "AND branch_id = ? AND node_id >= COALESCE((SELECT max(node_id) FROM history_node WHERE shard_id = ? "
+                    + "AND tree_id = ? AND branch_id = ? AND node_id <= ?), 0) AND node_id < ? ORDER BY node_id")) {
+                ps.setInt(1, shard.value());
+                ps.setObject(2, key.runId());
+                ps.setObject(3, key.runId());
+                ps.setInt(4, shard.value());
+                ps.setObject(5, key.runId());
+                ps.setObject(6, key.runId());
+                ps.setLong(7, fromEventId);
+                ps.setLong(8, toEventIdExclusive);
+                List<HistoryBatch> out = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        List<HistoryEvent> in = new ArrayList<>();
+                        for (HistoryEvent e : History.parseFrom(rs.getBytes(2)).getEventsList()) {
+                            if (e.getEventId() >= fromEventId && e.getEventId() < toEventIdExclusive) {
+                                in.add(e);
+                            }
+                        }
+                        if (!in.isEmpty()) {
+                            out.add(new HistoryBatch(rs.getLong(1), in));
                         }
                     }
                 } catch (InvalidProtocolBufferException e) {

@@ -197,4 +197,53 @@ class PostgresExecutionStoreTest {
     private static List<Long> ids(List<HistoryEvent> events) {
         return events.stream().map(HistoryEvent::getEventId).toList();
     }
+
+    /** A reset: the copied batches keep their boundaries; terminate + move of the current row, or nothing at all. */
+    @Test
+    void resetTerminatesTheCurrentRunAndCreatesTheNewOneWithCopiedBatchesAtomically() {
+        long range = shards.acquire(SHARD, "test");
+        WorkflowKey base = newKey();
+        store.create(SHARD, range, base, null, "start", new WorkflowWrite(state(base, 3, 0, ExecutionState.EXECUTION_STATE_RUNNING), 0,
+                List.of(event(1), event(2)), range << 20, List.of(), List.of()));
+        store.update(SHARD, range, base, new WorkflowWrite(state(base, 6, 1, ExecutionState.EXECUTION_STATE_RUNNING), 1,
+                List.of(event(3), event(4), event(5)), (range << 20) + 1, List.of(), List.of()));
+        List<HistoryBatch> batches = store.readHistoryBatches(SHARD, base, 1, 5);
+        assertEquals(List.of(List.of(1L, 2L), List.of(3L, 4L)), batches.stream().map(b -> ids(b.events())).toList(),
+                "batches as written, the last one cut at the end of the range");
+        assertEquals((range << 20) + 1, batches.get(1).txnId());
+
+        WorkflowKey next = new WorkflowKey(NS, base.workflowId(), UUID.randomUUID());
+        WorkflowWrite terminate = new WorkflowWrite(state(base, 7, 2, ExecutionState.EXECUTION_STATE_COMPLETED), 2,
+                List.of(event(6)), (range << 20) + 2, List.of(), List.of());
+        WorkflowWrite created = new WorkflowWrite(state(next, 7, 0, ExecutionState.EXECUTION_STATE_RUNNING), 0,
+                List.of(event(5), event(6)), (range << 20) + 3, List.of(), List.of());
+        // A writer that read an older version of the current run loses, and nothing of the reset is written.
+        RuntimeException stale = store.commit(SHARD, range, List.of(new ExecutionWrite.Reset(base, new WorkflowWrite(
+                state(base, 7, 1, ExecutionState.EXECUTION_STATE_COMPLETED), 1, List.of(event(6)), (range << 20) + 4,
+                List.of(), List.of()), next, "reset-1", batches, created))).get(0);
+        assertInstanceOf(ConditionFailedException.class, stale);
+        assertTrue(store.get(SHARD, next).isEmpty());
+        assertEquals(base.runId(), store.getCurrent(SHARD, NS, base.workflowId()).orElseThrow().runId());
+        assertEquals(List.of(), store.readHistory(SHARD, next, 1, 100, 100));
+
+        assertNull(store.commit(SHARD, range, List.of(new ExecutionWrite.Reset(base, terminate, next, "reset-1", batches, created)))
+                .get(0));
+        CurrentExecution current = store.getCurrent(SHARD, NS, base.workflowId()).orElseThrow();
+        assertEquals(next.runId(), current.runId());
+        assertEquals("reset-1", current.createRequestId());
+        assertTrue(current.running());
+        assertEquals(ExecutionState.EXECUTION_STATE_COMPLETED, store.get(SHARD, base).orElseThrow().getExecution().getState());
+        assertEquals(List.of(1L, 2L, 3L, 4L, 5L, 6L), ids(store.readHistory(SHARD, next, 1, 100, 100)));
+        assertEquals(List.of(List.of(1L, 2L), List.of(3L, 4L), List.of(5L, 6L)),
+                store.readHistoryBatches(SHARD, next, 1, 100).stream().map(b -> ids(b.events())).toList());
+
+        // From a closed current run (no termination): the current row must still name it.
+        WorkflowKey third = new WorkflowKey(NS, base.workflowId(), UUID.randomUUID());
+        WorkflowWrite thirdWrite = new WorkflowWrite(state(third, 7, 0, ExecutionState.EXECUTION_STATE_RUNNING), 0,
+                List.of(event(5), event(6)), (range << 20) + 5, List.of(), List.of());
+        assertInstanceOf(ConditionFailedException.class, store.commit(SHARD, range,
+                List.of(new ExecutionWrite.Reset(base, null, third, "reset-2", batches, thirdWrite))).get(0));
+        assertTrue(store.get(SHARD, third).isEmpty());
+        assertEquals(next.runId(), store.getCurrent(SHARD, NS, base.workflowId()).orElseThrow().runId());
+    }
 }
