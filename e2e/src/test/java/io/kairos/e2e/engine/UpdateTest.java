@@ -248,7 +248,10 @@ class UpdateTest {
         running.checkout();
         assertEquals("bought [milk, eggs]", start2.getResult());
         List<HistoryEvent> events = history(id);
-        assertEquals(runId, h.client.newUntypedWorkflowStub(id).getExecution().getRunId());
+        assertEquals(runId, h.service.blockingStub().describeWorkflowExecution(
+                io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionRequest.newBuilder().setNamespace("default")
+                        .setExecution(WorkflowExecution.newBuilder().setWorkflowId(id)).build())
+                .getWorkflowExecutionInfo().getExecution().getRunId(), "the update joined the run it started");
         assertEquals(1, ofType(events, EventType.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED).size(), "one run only");
         assertEquals(2, ofType(events, EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_COMPLETED).size());
     }
