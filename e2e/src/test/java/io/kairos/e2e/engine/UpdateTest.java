@@ -343,6 +343,90 @@ class UpdateTest {
         h.client.newUntypedWorkflowStub(id).terminate("done");
     }
 
+    @Test
+    void moreThanTenUpdatesInFlightAreResourceExhausted() {
+        String id = WorkerHarness.id("limit");
+        h.client.newUntypedWorkflowStub("CartWorkflow", WorkflowOptions.newBuilder().setWorkflowId(id)
+                .setTaskQueue("nobody-" + UUID.randomUUID()).build()).start();
+        var stub = h.service.blockingStub();
+        for (int i = 0; i < 10; i++) {
+            StatusRuntimeException waiting = assertThrows(StatusRuntimeException.class,
+                    () -> stub.withDeadlineAfter(300, TimeUnit.MILLISECONDS).updateWorkflowExecution(rawUpdate(id, "u" + UUID.randomUUID())));
+            assertEquals(Status.Code.DEADLINE_EXCEEDED, waiting.getStatus().getCode());
+        }
+        StatusRuntimeException full = assertThrows(StatusRuntimeException.class,
+                () -> stub.withDeadlineAfter(5, TimeUnit.SECONDS).updateWorkflowExecution(rawUpdate(id, "eleventh")));
+        assertEquals(Status.Code.RESOURCE_EXHAUSTED, full.getStatus().getCode());
+        assertEquals("limit on number of concurrent in-flight updates has been reached (10)", full.getStatus().getDescription());
+        var detail = io.grpc.protobuf.StatusProto.fromThrowable(full).getDetails(0);
+        assertEquals(io.temporal.api.enums.v1.ResourceExhaustedCause.RESOURCE_EXHAUSTED_CAUSE_CONCURRENT_LIMIT,
+                unpack(detail, io.temporal.api.errordetails.v1.ResourceExhaustedFailure.class).getCause());
+        h.client.newUntypedWorkflowStub(id).terminate("done");
+    }
+
+    @Test
+    void updateWithStartOnARunningWorkflowWithFailPolicyIsAMultiOperationError() {
+        String id = WorkerHarness.id("uws-fail");
+        CartWorkflow wf = stub(id);
+        WorkflowClient.start(wf::run);
+        var start = io.temporal.api.workflowservice.v1.StartWorkflowExecutionRequest.newBuilder().setNamespace("default")
+                .setWorkflowId(id).setWorkflowType(io.temporal.api.common.v1.WorkflowType.newBuilder().setName("CartWorkflow"))
+                .setTaskQueue(io.temporal.api.taskqueue.v1.TaskQueue.newBuilder().setName(queue))
+                .setRequestId(UUID.randomUUID().toString())
+                .setWorkflowIdConflictPolicy(WorkflowIdConflictPolicy.WORKFLOW_ID_CONFLICT_POLICY_FAIL);
+        var multi = io.temporal.api.workflowservice.v1.ExecuteMultiOperationRequest.newBuilder().setNamespace("default")
+                .addOperations(io.temporal.api.workflowservice.v1.ExecuteMultiOperationRequest.Operation.newBuilder().setStartWorkflow(start))
+                .addOperations(io.temporal.api.workflowservice.v1.ExecuteMultiOperationRequest.Operation.newBuilder()
+                        .setUpdateWorkflow(rawUpdate(id, "uws-1").toBuilder().setWorkflowExecution(WorkflowExecution.newBuilder().setWorkflowId(id))))
+                .build();
+        StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
+                () -> h.service.blockingStub().withDeadlineAfter(10, TimeUnit.SECONDS).executeMultiOperation(multi));
+        assertEquals(Status.Code.ALREADY_EXISTS, e.getStatus().getCode());
+        assertEquals("Update-with-Start could not be executed.", e.getStatus().getDescription());
+        var failure = unpack(io.grpc.protobuf.StatusProto.fromThrowable(e).getDetails(0),
+                io.temporal.api.errordetails.v1.MultiOperationExecutionFailure.class);
+        assertEquals(2, failure.getStatusesCount());
+        assertEquals(Status.Code.ALREADY_EXISTS.value(), failure.getStatuses(0).getCode());
+        assertTrue(failure.getStatuses(0).getDetails(0).is(io.temporal.api.errordetails.v1.WorkflowExecutionAlreadyStartedFailure.class));
+        assertEquals(Status.Code.ABORTED.value(), failure.getStatuses(1).getCode());
+        assertTrue(failure.getStatuses(1).getDetails(0).is(io.temporal.api.failure.v1.MultiOperationExecutionAborted.class));
+
+        // Frontend validation: a run id on the update is not allowed, the start is aborted.
+        var withRunId = multi.toBuilder().setOperations(1, multi.getOperations(1).toBuilder().setUpdateWorkflow(
+                multi.getOperations(1).getUpdateWorkflow().toBuilder().setWorkflowExecution(
+                        WorkflowExecution.newBuilder().setWorkflowId(id).setRunId(UUID.randomUUID().toString())))).build();
+        StatusRuntimeException invalid = assertThrows(StatusRuntimeException.class,
+                () -> h.service.blockingStub().executeMultiOperation(withRunId));
+        assertEquals(Status.Code.INVALID_ARGUMENT, invalid.getStatus().getCode());
+        var statuses = unpack(io.grpc.protobuf.StatusProto.fromThrowable(invalid).getDetails(0),
+                io.temporal.api.errordetails.v1.MultiOperationExecutionFailure.class).getStatusesList();
+        assertEquals(Status.Code.ABORTED.value(), statuses.get(0).getCode());
+        assertEquals("RunId is not allowed.", statuses.get(1).getMessage());
+        wf.checkout();
+    }
+
+    private static io.temporal.api.workflowservice.v1.UpdateWorkflowExecutionRequest rawUpdate(String workflowId, String updateId) {
+        return io.temporal.api.workflowservice.v1.UpdateWorkflowExecutionRequest.newBuilder().setNamespace("default")
+                .setWorkflowExecution(WorkflowExecution.newBuilder().setWorkflowId(workflowId))
+                .setWaitPolicy(WaitPolicy.newBuilder().setLifecycleStage(
+                        UpdateWorkflowExecutionLifecycleStage.UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_COMPLETED))
+                .setRequest(io.temporal.api.update.v1.Request.newBuilder()
+                        .setMeta(io.temporal.api.update.v1.Meta.newBuilder().setUpdateId(updateId))
+                        .setInput(io.temporal.api.update.v1.Input.newBuilder().setName("add")
+                                .setArgs(io.temporal.api.common.v1.Payloads.newBuilder().addPayloads(
+                                        io.temporal.common.converter.DefaultDataConverter.newDefaultInstance()
+                                                .toPayload("x").get()))))
+                .build();
+    }
+
+    private static <T extends com.google.protobuf.Message> T unpack(com.google.protobuf.Any any, Class<T> type) {
+        try {
+            return any.unpack(type);
+        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+            throw new AssertionError(e);
+        }
+    }
+
     private static StatusRuntimeException findStatus(Throwable t) {
         for (Throwable c = t; c != null; c = c.getCause()) {
             if (c instanceof StatusRuntimeException s) {
