@@ -144,6 +144,22 @@ public final class WorkflowServiceHandler extends WorkflowServiceGrpc.WorkflowSe
     }
 
     @Override
+    public void updateWorkflowExecution(UpdateWorkflowExecutionRequest request, StreamObserver<UpdateWorkflowExecutionResponse> o) {
+        UnaryCalls.respond("UpdateWorkflowExecution", o, () -> workflows.update(request));
+    }
+
+    @Override
+    public void pollWorkflowExecutionUpdate(PollWorkflowExecutionUpdateRequest request,
+                                            StreamObserver<PollWorkflowExecutionUpdateResponse> o) {
+        UnaryCalls.respond("PollWorkflowExecutionUpdate", o, () -> workflows.pollUpdate(request));
+    }
+
+    @Override
+    public void executeMultiOperation(ExecuteMultiOperationRequest request, StreamObserver<ExecuteMultiOperationResponse> o) {
+        UnaryCalls.respond("ExecuteMultiOperation", o, () -> workflows.executeMultiOperation(request));
+    }
+
+    @Override
     public void respondQueryTaskCompleted(RespondQueryTaskCompletedRequest request,
                                           StreamObserver<RespondQueryTaskCompletedResponse> o) {
         UnaryCalls.respond("RespondQueryTaskCompleted", o, () -> tasks.queryTaskCompleted(request));

@@ -51,11 +51,13 @@ public final class HistoryService implements AutoCloseable {
         Namespaces namespaces = new Namespaces(namespaceStore, clock);
         ChildWorkflows children = new ChildWorkflows(updater, start, externalRequests, reads, namespaces);
         ExternalCommands externalCommands = new ExternalCommands(updater, externalRequests, namespaces, children);
-        WorkflowTasks workflowTasks = new WorkflowTasks(updater, new Commands(activities, children, externalCommands));
+        io.kairos.history.engine.Updates updates = new io.kairos.history.engine.Updates(updater, reads);
+        WorkflowTasks workflowTasks = new WorkflowTasks(updater, new Commands(activities, children, externalCommands), updates);
         this.handler = new HistoryServiceHandler(shards, clock.instant(), start, workflowTasks, activities, reads,
                 externalRequests,
                 new Queries(updater, reads, MatchingServiceGrpc.newBlockingStub(matchingChannel)),
                 new ResetWorkflow(updater, reads));
+        handler.updates(updates, new io.kairos.history.engine.UpdateWithStart(updater, start, updates));
         QueueTaskExecutor executor = new QueueTaskExecutor(MatchingServiceGrpc.newBlockingStub(matchingChannel),
                 workflowTasks, activities, timers, children, externalCommands);
         shards.onShardAcquired(shard -> {

@@ -243,6 +243,33 @@ public final class HistoryServiceHandler extends HistoryServiceGrpc.HistoryServi
                 () -> queries.queryTaskPollResponse(ns(r.getNamespaceId()), r.getExecution(), r.getPollTaskQueue()));
     }
 
+    private io.kairos.history.engine.Updates updates;
+    private io.kairos.history.engine.UpdateWithStart updateWithStart;
+
+    /** Workflow updates (set once at wiring, before the service is bound). */
+    void updates(io.kairos.history.engine.Updates updates, io.kairos.history.engine.UpdateWithStart updateWithStart) {
+        this.updates = updates;
+        this.updateWithStart = updateWithStart;
+    }
+
+    @Override
+    public void updateWorkflowExecution(io.kairos.proto.history.v1.UpdateWorkflowExecutionRequest r,
+            StreamObserver<io.temporal.api.workflowservice.v1.UpdateWorkflowExecutionResponse> o) {
+        UnaryCalls.respond("UpdateWorkflowExecution", o, () -> updates.update(ns(r.getNamespaceId()), r.getRequest()));
+    }
+
+    @Override
+    public void pollWorkflowExecutionUpdate(io.kairos.proto.history.v1.PollWorkflowExecutionUpdateRequest r,
+            StreamObserver<io.temporal.api.workflowservice.v1.PollWorkflowExecutionUpdateResponse> o) {
+        UnaryCalls.respond("PollWorkflowExecutionUpdate", o, () -> updates.poll(ns(r.getNamespaceId()), r.getRequest()));
+    }
+
+    @Override
+    public void executeMultiOperation(io.kairos.proto.history.v1.ExecuteMultiOperationRequest r,
+            StreamObserver<io.temporal.api.workflowservice.v1.ExecuteMultiOperationResponse> o) {
+        UnaryCalls.respond("ExecuteMultiOperation", o, () -> updateWithStart.execute(ns(r.getNamespaceId()), r.getRequest()));
+    }
+
     private static NamespaceId ns(String id) {
         return NamespaceId.parse(id);
     }

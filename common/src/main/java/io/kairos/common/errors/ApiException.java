@@ -8,7 +8,8 @@ public abstract sealed class ApiException extends RuntimeException
         permits InvalidArgumentException, NamespaceNotFoundException, NamespaceAlreadyExistsException,
                 FailedPreconditionException, ResourceExhaustedException, UnavailableException,
                 NamespaceInvalidStateException, NotFoundException, WorkflowAlreadyStartedException,
-                DeadlineExceededException, QueryFailedException, WorkflowNotReadyException {
+                DeadlineExceededException, QueryFailedException, WorkflowNotReadyException,
+                PermissionDeniedException, MultiOperationExecutionException {
     protected ApiException(String message) {
         super(message, null, false, false);
     }

@@ -82,7 +82,39 @@ public final class ErrorMapper {
                     ? QueryFailedFailure.getDefaultInstance() : QueryFailedFailure.newBuilder().setFailure(x.failure()).build());
             case WorkflowNotReadyException x -> status(Code.FAILED_PRECONDITION, x.getMessage(),
                     WorkflowNotReadyFailure.getDefaultInstance());
+            case io.kairos.common.errors.PermissionDeniedException x -> status(Code.PERMISSION_DENIED, x.getMessage(),
+                    io.temporal.api.errordetails.v1.PermissionDeniedFailure.getDefaultInstance());
+            case io.kairos.common.errors.MultiOperationExecutionException x -> multiOperation(x);
         };
+    }
+
+    /**
+     * Temporal's MultiOperationExecution status: one status per operation in MultiOperationExecutionFailure; the
+     * whole call takes the code of the first operation that failed (not OK, not aborted), else ABORTED.
+     */
+    private static StatusRuntimeException multiOperation(io.kairos.common.errors.MultiOperationExecutionException e) {
+        var failure = io.temporal.api.errordetails.v1.MultiOperationExecutionFailure.newBuilder();
+        Code code = null;
+        for (Throwable op : e.operationErrors()) {
+            var st = io.temporal.api.errordetails.v1.MultiOperationExecutionFailure.OperationStatus.newBuilder();
+            if (op == io.kairos.common.errors.MultiOperationExecutionException.ABORTED) {
+                st.setCode(Code.ABORTED.getNumber()).setMessage(op.getMessage())
+                        .addDetails(Any.pack(io.temporal.api.failure.v1.MultiOperationExecutionAborted.getDefaultInstance()));
+            } else if (op != null) {
+                com.google.rpc.Status s = StatusProto.fromThrowable(toStatus("MultiOperation", op));
+                if (s == null) {
+                    Status plain = Status.fromThrowable(op);
+                    s = com.google.rpc.Status.newBuilder().setCode(plain.getCode().value())
+                            .setMessage(plain.getDescription() == null ? "" : plain.getDescription()).build();
+                }
+                st.setCode(s.getCode()).setMessage(s.getMessage()).addAllDetails(s.getDetailsList());
+                if (code == null && s.getCode() != Code.OK.getNumber()) {
+                    code = Code.forNumber(s.getCode());
+                }
+            }
+            failure.addStatuses(st);
+        }
+        return status(code == null ? Code.ABORTED : code, e.getMessage(), failure.build());
     }
 
     static StatusRuntimeException status(Code code, String message, Message detail) {

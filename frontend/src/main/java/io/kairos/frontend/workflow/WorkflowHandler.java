@@ -18,9 +18,27 @@ public final class WorkflowHandler {
     private final NamespaceResolver namespaces;
     private final HistoryServiceGrpc.HistoryServiceBlockingStub history;
 
+    private final UpdateHandler updates;
+
     public WorkflowHandler(NamespaceResolver namespaces, HistoryServiceGrpc.HistoryServiceBlockingStub history) {
         this.namespaces = namespaces;
         this.history = history;
+        this.updates = new UpdateHandler(namespaces, history);
+    }
+
+    public io.temporal.api.workflowservice.v1.UpdateWorkflowExecutionResponse update(
+            io.temporal.api.workflowservice.v1.UpdateWorkflowExecutionRequest req) {
+        return updates.update(req);
+    }
+
+    public io.temporal.api.workflowservice.v1.PollWorkflowExecutionUpdateResponse pollUpdate(
+            io.temporal.api.workflowservice.v1.PollWorkflowExecutionUpdateRequest req) {
+        return updates.poll(req);
+    }
+
+    public io.temporal.api.workflowservice.v1.ExecuteMultiOperationResponse executeMultiOperation(
+            io.temporal.api.workflowservice.v1.ExecuteMultiOperationRequest req) {
+        return updates.executeMultiOperation(req);
     }
 
     public StartWorkflowExecutionResponse start(StartWorkflowExecutionRequest req) {
@@ -35,7 +53,7 @@ public final class WorkflowHandler {
     }
 
     /** What StartWorkflowExecution and SignalWithStartWorkflowExecution both check about the run to start. */
-    private static void requireValidStart(String workflowId, String workflowType, io.temporal.api.taskqueue.v1.TaskQueue queue,
+    static void requireValidStart(String workflowId, String workflowType, io.temporal.api.taskqueue.v1.TaskQueue queue,
                                           com.google.protobuf.Duration executionTimeout, com.google.protobuf.Duration runTimeout,
                                           com.google.protobuf.Duration taskTimeout, com.google.protobuf.MessageLite input,
                                           com.google.protobuf.MessageLite memo, String requestId, String cron,

@@ -102,6 +102,7 @@ public final class Commands {
                         .setWorkflowPropertiesModifiedEventAttributes(WorkflowPropertiesModifiedEventAttributes.newBuilder()
                                 .setUpsertedMemo(c.getModifyWorkflowPropertiesCommandAttributes().getUpsertedMemo())
                                 .setWorkflowTaskCompletedEventId(lastWorkflowTaskCompletedId(m))));
+                case COMMAND_TYPE_PROTOCOL_MESSAGE -> UpdateMessages.onCommand(m, c.getProtocolMessageCommandAttributes());
                 default -> throw new BadCommandException(WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_UNSPECIFIED,
                         "Command type " + c.getCommandType() + " is not supported by this server yet.");
             }

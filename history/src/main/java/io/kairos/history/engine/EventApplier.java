@@ -109,6 +109,14 @@ public final class EventApplier {
             }
             case EVENT_TYPE_WORKFLOW_EXECUTION_CANCEL_REQUESTED -> s.setCancelRequested(true);
             case EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED -> exec.setSignalCount(exec.getSignalCount() + 1);
+            case EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED -> s.putUpdates(
+                    e.getWorkflowExecutionUpdateAcceptedEventAttributes().getProtocolInstanceId(),
+                    io.kairos.proto.persistence.v1.UpdateInfo.newBuilder().setAcceptedEventId(e.getEventId()).build());
+            case EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_COMPLETED -> {
+                var a = e.getWorkflowExecutionUpdateCompletedEventAttributes();
+                s.putUpdates(a.getMeta().getUpdateId(), io.kairos.proto.persistence.v1.UpdateInfo.newBuilder()
+                        .setAcceptedEventId(a.getAcceptedEventId()).setCompletedEventId(e.getEventId()).build());
+            }
             case EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED,
                  EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_STARTED, EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_FAILED,
                  EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_COMPLETED, EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_FAILED,

@@ -113,6 +113,28 @@ public final class Mutation {
         throw new IllegalStateException("no history reader");
     };
 
+    /** In-memory effects (update registry) to apply once this mutation is committed, or when it commits nothing. */
+    private final List<Runnable> afterCommit = new ArrayList<>();
+    /** The protocol messages of the workflow task completion being handled, or null. */
+    private UpdateMessages updateMessages;
+
+    void afterCommit(Runnable effect) {
+        afterCommit.add(effect);
+    }
+
+    void runAfterCommit() {
+        afterCommit.forEach(Runnable::run);
+        afterCommit.clear();
+    }
+
+    void updateMessages(UpdateMessages messages) {
+        updateMessages = messages;
+    }
+
+    UpdateMessages updateMessages() {
+        return updateMessages;
+    }
+
     /** WorkflowExecutionStarted of this run, read from history when a retry needs the original input. */
     HistoryEvent startedEvent() {
         return startedEvent.get();

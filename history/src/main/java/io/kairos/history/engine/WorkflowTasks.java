@@ -44,10 +44,12 @@ import java.util.UUID;
 public final class WorkflowTasks {
     private final WorkflowUpdater updater;
     private final Commands commands;
+    private final Updates updates;
 
-    public WorkflowTasks(WorkflowUpdater updater, Commands commands) {
+    public WorkflowTasks(WorkflowUpdater updater, Commands commands, Updates updates) {
         this.updater = updater;
         this.commands = commands;
+        this.updates = updates;
     }
 
     public PollWorkflowTaskQueueResponse recordStarted(RecordWorkflowTaskStartedRequest req) {
@@ -142,6 +144,7 @@ public final class WorkflowTasks {
                 .setWorkflowExecutionTaskQueue(exec.getTaskQueue())
                 .setScheduledTime(wt.getScheduledTime())
                 .setStartedTime(wt.getStartedTime())
+                .addAllMessages(updates.deliver(m, wt.getStartedEventId()))
                 .build();
     }
 
@@ -198,12 +201,22 @@ public final class WorkflowTasks {
                 m.state().getExecutionBuilder().setStickyTaskQueue(req.getStickyAttributes().getWorkerTaskQueue())
                         .setStickyScheduleToStartTimeout(req.getStickyAttributes().getScheduleToStartTimeout());
             }
+            UpdateMessages messages = new UpdateMessages(updates, token.workflowKey(), req.getMessagesList());
+            m.updateMessages(messages);
             commands.apply(m, req.getCommandsList());
+            messages.processRemaining(m);
+            boolean heartbeat = req.getForceCreateNewWorkflowTask() && req.getCommandsCount() == 0 && req.getMessagesCount() == 0;
+            if (m.isRunning() && !heartbeat) {
+                messages.rejectUnprocessed(m);
+            }
             HistoryLimits.terminateIfExceeded(m);
+            if (!m.isRunning()) {
+                messages.closed(m);
+            }
             m.completingWorkflowTask(false);
             boolean newEvents = m.hasBufferedEvents();
             m.flushBufferedEvents();
-            if (m.isRunning() && (newEvents || req.getForceCreateNewWorkflowTask())) {
+            if (m.isRunning() && (newEvents || req.getForceCreateNewWorkflowTask() || messages.hasUndelivered())) {
                 m.scheduleWorkflowTask(1);
             }
             return RespondWorkflowTaskCompletedResponse.newBuilder()

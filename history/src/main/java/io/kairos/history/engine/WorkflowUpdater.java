@@ -110,6 +110,7 @@ public final class WorkflowUpdater {
                     throw e;
                 }
                 if (!m.hasChanges()) {
+                    m.runAfterCommit();
                     return result;
                 }
                 WorkflowWrite write = m.toWrite();
@@ -134,6 +135,7 @@ public final class WorkflowUpdater {
                     }
                     continue;
                 }
+                m.runAfterCommit();
                 notifier.changed(key);
                 if (nextKey != null) {
                     notifier.changed(nextKey);

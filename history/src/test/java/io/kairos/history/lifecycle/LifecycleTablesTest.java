@@ -64,6 +64,14 @@ class LifecycleTablesTest {
     }
 
     @Test
+    void update() {
+        assertTable(UpdateLifecycle.TABLE, UpdateLifecycle.State.class, Set.of(
+                "ADMITTED->SENT", "ADMITTED->ACCEPTED", "ADMITTED->REJECTED", "ADMITTED->ABORTED",
+                "SENT->ACCEPTED", "SENT->REJECTED", "SENT->ABORTED",
+                "ACCEPTED->COMPLETED", "ACCEPTED->ABORTED"));
+    }
+
+    @Test
     void workflow() {
         String running = WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING.name();
         Set<String> allowed = new java.util.HashSet<>();
