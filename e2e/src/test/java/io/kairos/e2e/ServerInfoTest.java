@@ -14,7 +14,6 @@ import io.temporal.api.workflowservice.v1.GetClusterInfoRequest;
 import io.temporal.api.workflowservice.v1.GetClusterInfoResponse;
 import io.temporal.api.workflowservice.v1.GetSystemInfoRequest;
 import io.temporal.api.workflowservice.v1.GetSystemInfoResponse;
-import io.temporal.api.workflowservice.v1.ListWorkflowExecutionsRequest;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -126,9 +125,9 @@ class ServerInfoTest {
 
     @Test
     void rpcsNotBuiltYetAreUnimplemented() {
-        assertStatus(Status.Code.UNIMPLEMENTED, () -> clients.workflow.blockingStub().listWorkflowExecutions(
-                ListWorkflowExecutionsRequest.newBuilder().setNamespace("default").build()));
-        assertStatus(Status.Code.UNIMPLEMENTED, () -> clients.operator.blockingStub().listSearchAttributes(
-                ListSearchAttributesRequest.newBuilder().setNamespace("default").build()));
+        assertStatus(Status.Code.UNIMPLEMENTED, () -> clients.workflow.blockingStub().listSchedules(
+                io.temporal.api.workflowservice.v1.ListSchedulesRequest.newBuilder().setNamespace("default").build()));
+        assertStatus(Status.Code.UNIMPLEMENTED, () -> clients.operator.blockingStub().listNexusEndpoints(
+                io.temporal.api.operatorservice.v1.ListNexusEndpointsRequest.newBuilder().build()));
     }
 }

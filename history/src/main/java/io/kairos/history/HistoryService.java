@@ -23,6 +23,10 @@ import io.kairos.history.shard.ShardController;
 import io.kairos.persistence.execution.ExecutionStore;
 import io.kairos.persistence.namespace.NamespaceStore;
 import io.kairos.persistence.shard.ShardStore;
+import io.kairos.history.visibility.VisibilityTasks;
+import io.kairos.persistence.visibility.PostgresVisibilityStore;
+import io.kairos.persistence.visibility.SearchAttributeCatalog;
+import io.kairos.persistence.visibility.SearchAttributeValues;
 import io.kairos.proto.matching.v1.MatchingServiceGrpc;
 
 import java.time.Clock;
@@ -40,6 +44,13 @@ public final class HistoryService implements AutoCloseable {
 
     public HistoryService(ShardStore shardStore, ExecutionStore executions, NamespaceStore namespaceStore, int shardCount,
                           String hostIdentity, Channel matchingChannel, Clock clock) {
+        this(shardStore, executions, namespaceStore, null, shardCount, hostIdentity, matchingChannel, clock);
+    }
+
+    /** @param visibilityStore where visibility records go; null writes none */
+    public HistoryService(ShardStore shardStore, ExecutionStore executions, NamespaceStore namespaceStore,
+                          PostgresVisibilityStore visibilityStore, int shardCount,
+                          String hostIdentity, Channel matchingChannel, Clock clock) {
         this.shards = new ShardController(shardStore, executions, shardCount, hostIdentity);
         WorkflowUpdater updater = new WorkflowUpdater(executions, shards, new HistoryNotifier(), clock);
         Activities activities = new Activities(updater);
@@ -50,12 +61,20 @@ public final class HistoryService implements AutoCloseable {
         Namespaces namespaces = new Namespaces(namespaceStore, clock);
         ChildWorkflows children = new ChildWorkflows(updater, start, externalRequests, reads, namespaces);
         ExternalCommands externalCommands = new ExternalCommands(updater, externalRequests, namespaces, children);
-        WorkflowTasks workflowTasks = new WorkflowTasks(updater, new Commands(activities, children, externalCommands));
+        Commands commands = new Commands(activities, children, externalCommands);
+        if (visibilityStore != null) {
+            commands.searchAttributeValidator((ns, sa) -> SearchAttributeValues.validate(sa,
+                    new SearchAttributeCatalog(visibilityStore.searchAttributes(ns))));
+        }
+        WorkflowTasks workflowTasks = new WorkflowTasks(updater, commands);
         this.handler = new HistoryServiceHandler(shards, clock.instant(), start, workflowTasks, activities, reads,
                 externalRequests,
                 new Queries(updater, reads, MatchingServiceGrpc.newBlockingStub(matchingChannel)));
         QueueTaskExecutor executor = new QueueTaskExecutor(MatchingServiceGrpc.newBlockingStub(matchingChannel),
                 workflowTasks, activities, timers, children, externalCommands);
+        if (visibilityStore != null) {
+            executor.withVisibility(new VisibilityTasks(updater, visibilityStore));
+        }
         shards.onShardAcquired(shard -> {
             for (QueueProcessor p : List.of(new TransferQueueProcessor(shard, executions, executor, clock),
                     new TimerQueueProcessor(shard, executions, executor, clock))) {
