@@ -136,6 +136,12 @@ public final class WorkflowServiceHandler extends WorkflowServiceGrpc.WorkflowSe
     }
 
     @Override
+    public void deleteWorkflowExecution(DeleteWorkflowExecutionRequest request,
+                                        StreamObserver<DeleteWorkflowExecutionResponse> o) {
+        UnaryCalls.respond("DeleteWorkflowExecution", o, () -> workflows.delete(request));
+    }
+
+    @Override
     public void requestCancelWorkflowExecution(RequestCancelWorkflowExecutionRequest request,
                                                StreamObserver<RequestCancelWorkflowExecutionResponse> o) {
         UnaryCalls.respond("RequestCancelWorkflowExecution", o, () -> workflows.requestCancel(request));

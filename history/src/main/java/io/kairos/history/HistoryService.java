@@ -15,6 +15,7 @@ import io.kairos.history.engine.StartWorkflow;
 import io.kairos.history.engine.Timers;
 import io.kairos.history.engine.WorkflowTasks;
 import io.kairos.history.engine.WorkflowUpdater;
+import io.kairos.history.engine.WorkflowDeletion;
 import io.kairos.history.queue.QueueProcessor;
 import io.kairos.history.queue.QueueTaskExecutor;
 import io.kairos.history.queue.TimerQueueProcessor;
@@ -75,6 +76,11 @@ public final class HistoryService implements AutoCloseable {
         if (visibilityStore != null) {
             executor.withVisibility(new VisibilityTasks(updater, visibilityStore));
         }
+        WorkflowDeletion deletion = new WorkflowDeletion(updater, reads, visibilityStore);
+        executor.withDeletion(deletion);
+        handler.deletion(deletion);
+        java.time.Duration retentionOverride = retentionOverride();
+        updater.retention(ns -> retentionOverride != null ? retentionOverride : namespaces.retentionOf(ns));
         shards.onShardAcquired(shard -> {
             for (QueueProcessor p : List.of(new TransferQueueProcessor(shard, executions, executor, clock),
                     new TimerQueueProcessor(shard, executions, executor, clock))) {
@@ -82,6 +88,15 @@ public final class HistoryService implements AutoCloseable {
                 p.start();
             }
         });
+    }
+
+    /**
+     * KAIROS_RETENTION_OVERRIDE (ISO-8601, e.g. PT2S) replaces every namespace's retention for the retention
+     * timer: a testing knob, since namespaces cannot be registered with less than an hour.
+     */
+    private static java.time.Duration retentionOverride() {
+        String v = System.getenv("KAIROS_RETENTION_OVERRIDE");
+        return v == null || v.isBlank() ? null : java.time.Duration.parse(v.trim());
     }
 
     public List<ServerServiceDefinition> services() {

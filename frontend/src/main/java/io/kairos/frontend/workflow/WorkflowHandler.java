@@ -98,6 +98,14 @@ public final class WorkflowHandler {
                 .newBuilder().setNamespaceId(ns.toString()).setRequest(withId).build());
     }
 
+    public io.temporal.api.workflowservice.v1.DeleteWorkflowExecutionResponse delete(
+            io.temporal.api.workflowservice.v1.DeleteWorkflowExecutionRequest req) {
+        RequestValidation.requireId(req.getWorkflowExecution().getWorkflowId(), "WorkflowId");
+        NamespaceId ns = namespaces.forExistingWork(req.getNamespace());
+        return history.deleteWorkflowExecution(io.kairos.proto.history.v1.DeleteWorkflowExecutionRequest.newBuilder()
+                .setNamespaceId(ns.toString()).setRequest(req).build());
+    }
+
     public io.temporal.api.workflowservice.v1.TerminateWorkflowExecutionResponse terminate(
             io.temporal.api.workflowservice.v1.TerminateWorkflowExecutionRequest req) {
         RequestValidation.requireId(req.getWorkflowExecution().getWorkflowId(), "WorkflowId");

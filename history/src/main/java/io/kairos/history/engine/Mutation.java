@@ -307,7 +307,21 @@ public final class Mutation {
         return events;
     }
 
+    private java.util.function.Function<io.kairos.common.ids.NamespaceId, java.time.Duration> retention;
+
+    void retention(java.util.function.Function<io.kairos.common.ids.NamespaceId, java.time.Duration> r) {
+        retention = r;
+    }
+
     WorkflowWrite toWrite() {
+        boolean closing = original.getExecution().getState() == ExecutionState.EXECUTION_STATE_RUNNING && !isRunning();
+        if (closing && retention != null) {
+            java.time.Duration keep = retention.apply(key.namespaceId());
+            if (keep != null && !keep.isNegative() && !keep.isZero()) {
+                timerTask(now.plus(keep), HistoryTask.newBuilder()
+                        .setDeleteHistory(io.kairos.proto.persistence.v1.DeleteHistory.getDefaultInstance()));
+            }
+        }
         if (changesVisibility()) {
             transferTask(HistoryTask.newBuilder().setUpsertVisibility(io.kairos.proto.persistence.v1.UpsertVisibility.getDefaultInstance()));
         }

@@ -38,6 +38,14 @@ public final class QueueTaskExecutor implements QueueProcessor.TaskRunner {
         this.external = external;
     }
 
+    private volatile io.kairos.history.engine.WorkflowDeletion deletion;
+
+    /** Runs DeleteHistory (retention) timers; without it they are dropped. */
+    public QueueTaskExecutor withDeletion(io.kairos.history.engine.WorkflowDeletion d) {
+        this.deletion = d;
+        return this;
+    }
+
     /** Where UpsertVisibility tasks write; without it (tests without a visibility database) they are dropped. */
     public QueueTaskExecutor withVisibility(io.kairos.history.visibility.VisibilityTasks v) {
         this.visibility = v;
@@ -85,7 +93,9 @@ public final class QueueTaskExecutor implements QueueProcessor.TaskRunner {
                 }
             }
             case DELETE_HISTORY -> {
-                // retention clean-up: not implemented yet, nothing schedules it
+                if (deletion != null) {
+                    deletion.retentionExpired(key);
+                }
             }
             case TASK_NOT_SET -> throw new IllegalStateException("queue task without a body");
         }
