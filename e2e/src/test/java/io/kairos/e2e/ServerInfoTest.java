@@ -65,7 +65,7 @@ class ServerInfoTest {
         assertFalse(c.getSupportsSchedules());
         assertFalse(c.getEagerWorkflowStart());
         assertTrue(c.getSignalAndQueryHeader());
-        assertFalse(c.getCountGroupByExecutionStatus());
+        assertTrue(c.getCountGroupByExecutionStatus());
         // The SDK keeps what it learned at connect time.
         assertEquals(info.getCapabilities(), clients.workflow.getServerCapabilities().get());
     }

@@ -393,6 +393,19 @@ class VisibilityTest {
     }
 
     @Test
+    void namespaceDivisionHidesSystemWorkflowsUnlessAsked() throws Exception {
+        String id = "div-" + UUID.randomUUID();
+        raw.startWorkflowExecution(StartWorkflowExecutionRequest.newBuilder().setNamespace("default")
+                .setWorkflowId(id).setWorkflowType(WorkflowType.newBuilder().setName("X"))
+                .setTaskQueue(TaskQueue.newBuilder().setName("nobody-" + queue)).setRequestId(UUID.randomUUID().toString())
+                .setSearchAttributes(SearchAttributes.newBuilder().putIndexedFields("TemporalNamespaceDivision",
+                        Payload.newBuilder().putMetadata("encoding", ByteString.copyFromUtf8("json/plain"))
+                                .setData(ByteString.copyFromUtf8("\"TemporalScheduler\"")).build())).build());
+        awaitCount("WorkflowId = '" + id + "' AND TemporalNamespaceDivision = 'TemporalScheduler'", 1);
+        assertEquals(0, count("WorkflowId = '" + id + "'"));
+    }
+
+    @Test
     void invalidPageTokenAndCountGroupByOtherAttribute() {
         assertInvalid(() -> raw.listWorkflowExecutions(ListWorkflowExecutionsRequest.newBuilder().setNamespace("default")
                 .setNextPageToken(ByteString.copyFromUtf8("garbage")).build()), "page token");

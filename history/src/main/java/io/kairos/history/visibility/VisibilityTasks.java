@@ -60,7 +60,8 @@ public final class VisibilityTasks {
                 e.getRootWorkflowId().isEmpty() ? key.workflowId() : e.getRootWorkflowId(),
                 e.getRootRunId().isEmpty() ? key.runId() : UUID.fromString(e.getRootRunId()),
                 memo, memo == null ? null : "proto3",
-                SearchAttributeValues.toJson(e.getSearchAttributes(), catalog), null,
+                SearchAttributeValues.toJson(e.getSearchAttributes(), catalog),
+                SearchAttributeValues.namespaceDivision(e.getSearchAttributes()),
                 state.getDbRecordVersion());
     }
 

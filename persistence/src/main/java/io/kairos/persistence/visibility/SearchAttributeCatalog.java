@@ -56,8 +56,10 @@ public final class SearchAttributeCatalog {
     }
 
     /** Names a custom attribute may not take: Temporal reserves its system names and the "Temporal" prefix. */
-    private static final Set<String> RESERVED_EXTRA = Set.of("NamespaceId", "Memo", "Encoding", "VisibilityTaskKey",
-            "ExecutionStatus", "CloseTime", "StartTime");
+    private static final Set<String> RESERVED_EXTRA = Set.of("NamespaceId", "Memo", "Encoding", "VisibilityTaskKey");
+
+    /** The one system attribute a start may set (system workflows such as the scheduler hide behind it). */
+    public static final String NAMESPACE_DIVISION = "TemporalNamespaceDivision";
 
     private static void sys(String name, String column, IndexedValueType type, Storage storage) {
         SYSTEM.put(name, new SystemAttribute(name, column, type, storage));

@@ -59,6 +59,14 @@ public final class SearchAttributeValues {
         long total = 0;
         for (var f : fields.entrySet()) {
             String name = f.getKey();
+            if (name.equals(SearchAttributeCatalog.NAMESPACE_DIVISION)) {
+                JsonElement v = decode(f.getValue());
+                if (v != null && !matches(v, IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD)) {
+                    throw new InvalidArgumentException("invalid value for search attribute " + name
+                            + " of type Keyword: " + f.getValue().getData().toStringUtf8());
+                }
+                continue;
+            }
             if (SearchAttributeCatalog.system(name).isPresent()) {
                 throw new InvalidArgumentException(name + " attribute can't be set in SearchAttributes");
             }
@@ -130,6 +138,9 @@ public final class SearchAttributeValues {
     public static String toJson(SearchAttributes sa, SearchAttributeCatalog catalog) {
         JsonObject o = new JsonObject();
         for (var f : new java.util.TreeMap<>(sa.getIndexedFieldsMap()).entrySet()) {
+            if (f.getKey().equals(SearchAttributeCatalog.NAMESPACE_DIVISION)) {
+                continue; // a column of its own
+            }
             JsonElement v = decode(f.getValue());
             if (v == null) {
                 continue;
@@ -148,6 +159,13 @@ public final class SearchAttributeValues {
             o.add(f.getKey(), v);
         }
         return o.toString();
+    }
+
+    /** TemporalNamespaceDivision set at start, or null. */
+    public static String namespaceDivision(SearchAttributes sa) {
+        Payload p = sa.getIndexedFieldsMap().get(SearchAttributeCatalog.NAMESPACE_DIVISION);
+        JsonElement v = p == null ? null : decode(p);
+        return v != null && isString(v) ? v.getAsString() : null;
     }
 
     /** The stored JSON as API search attributes, each payload json/plain with its type in the metadata. */
