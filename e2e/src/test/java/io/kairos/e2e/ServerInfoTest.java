@@ -9,12 +9,10 @@ import io.grpc.reflection.v1.ServerReflectionRequest;
 import io.grpc.reflection.v1.ServerReflectionResponse;
 import io.grpc.reflection.v1.ServiceResponse;
 import io.grpc.stub.StreamObserver;
-import io.temporal.api.operatorservice.v1.ListSearchAttributesRequest;
 import io.temporal.api.workflowservice.v1.GetClusterInfoRequest;
 import io.temporal.api.workflowservice.v1.GetClusterInfoResponse;
 import io.temporal.api.workflowservice.v1.GetSystemInfoRequest;
 import io.temporal.api.workflowservice.v1.GetSystemInfoResponse;
-import io.temporal.api.workflowservice.v1.ListWorkflowExecutionsRequest;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -67,7 +65,7 @@ class ServerInfoTest {
         assertFalse(c.getSupportsSchedules());
         assertFalse(c.getEagerWorkflowStart());
         assertTrue(c.getSignalAndQueryHeader());
-        assertFalse(c.getCountGroupByExecutionStatus());
+        assertTrue(c.getCountGroupByExecutionStatus());
         // The SDK keeps what it learned at connect time.
         assertEquals(info.getCapabilities(), clients.workflow.getServerCapabilities().get());
     }
@@ -126,9 +124,9 @@ class ServerInfoTest {
 
     @Test
     void rpcsNotBuiltYetAreUnimplemented() {
-        assertStatus(Status.Code.UNIMPLEMENTED, () -> clients.workflow.blockingStub().listWorkflowExecutions(
-                ListWorkflowExecutionsRequest.newBuilder().setNamespace("default").build()));
-        assertStatus(Status.Code.UNIMPLEMENTED, () -> clients.operator.blockingStub().listSearchAttributes(
-                ListSearchAttributesRequest.newBuilder().setNamespace("default").build()));
+        assertStatus(Status.Code.UNIMPLEMENTED, () -> clients.workflow.blockingStub().listSchedules(
+                io.temporal.api.workflowservice.v1.ListSchedulesRequest.newBuilder().setNamespace("default").build()));
+        assertStatus(Status.Code.UNIMPLEMENTED, () -> clients.operator.blockingStub().listNexusEndpoints(
+                io.temporal.api.operatorservice.v1.ListNexusEndpointsRequest.newBuilder().build()));
     }
 }

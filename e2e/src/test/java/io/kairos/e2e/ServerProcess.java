@@ -55,6 +55,11 @@ public final class ServerProcess implements AutoCloseable {
 
     /** Runs temporal-server with these arguments. */
     public static synchronized ServerProcess launch(String name, List<String> args) {
+        return launch(name, args, java.util.Map.of());
+    }
+
+    /** Runs temporal-server with these arguments and extra environment variables. */
+    public static synchronized ServerProcess launch(String name, List<String> args, java.util.Map<String, String> env) {
         String java = ProcessHandle.current().info().command().orElse("java");
         List<String> cmd = new ArrayList<>(List.of(java, "-Xmx512m", "-jar", serverJar().toString()));
         cmd.addAll(args);
@@ -62,7 +67,9 @@ public final class ServerProcess implements AutoCloseable {
         try {
             Files.createDirectories(logDir);
             Path log = logDir.resolve(String.format("%02d-%s.stderr.log", ++sequence, name));
-            Process p = new ProcessBuilder(cmd).redirectError(log.toFile()).start();
+            ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(log.toFile());
+            pb.environment().putAll(env);
+            Process p = pb.start();
             p.getOutputStream().close();
             return new ServerProcess(name, p, log);
         } catch (IOException e) {

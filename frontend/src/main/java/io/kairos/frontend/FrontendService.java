@@ -18,6 +18,8 @@ import io.kairos.frontend.namespace.NamespaceRegistry;
 import io.kairos.frontend.namespace.NamespaceResolver;
 import io.kairos.frontend.workflow.TaskHandler;
 import io.kairos.frontend.workflow.WorkflowHandler;
+import io.kairos.frontend.visibility.SearchAttributesHandler;
+import io.kairos.frontend.visibility.VisibilityHandler;
 import io.kairos.persistence.cluster.ClusterMetadataStore;
 import io.kairos.persistence.namespace.NamespaceStore;
 import io.kairos.proto.history.v1.DescribeHistoryHostRequest;
@@ -70,6 +72,13 @@ public final class FrontendService implements AutoCloseable {
         HEALTH_NAMES.forEach(n -> health.setStatus(n, ServingStatus.NOT_SERVING));
     }
 
+    private io.kairos.persistence.visibility.PostgresVisibilityStore visibility;
+
+    /** The visibility database; set before {@link #services()}. */
+    public void visibility(io.kairos.persistence.visibility.PostgresVisibilityStore store) {
+        this.visibility = store;
+    }
+
     public NamespaceHandler namespaces() {
         return namespaces;
     }
@@ -81,12 +90,19 @@ public final class FrontendService implements AutoCloseable {
         ClusterInfoHandler cluster = new ClusterInfoHandler(clusterStore, clusterName);
         NamespaceResolver resolver = new NamespaceResolver(registry);
         var history = HistoryServiceGrpc.newBlockingStub(historyChannel);
-        WorkflowServiceHandler workflow = new WorkflowServiceHandler(namespaces, cluster,
-                new WorkflowHandler(resolver, history),
+        WorkflowHandler workflows = new WorkflowHandler(resolver, history);
+        var vis = visibility;
+        if (vis != null) {
+            workflows.searchAttributeCheck((ns, sa) -> io.kairos.persistence.visibility.SearchAttributeValues.validate(sa,
+                    new io.kairos.persistence.visibility.SearchAttributeCatalog(vis.searchAttributes(ns))));
+        }
+        WorkflowServiceHandler workflow = new WorkflowServiceHandler(namespaces, cluster, workflows,
                 new TaskHandler(resolver, history, MatchingServiceGrpc.newStub(matchingChannel),
-                        MatchingServiceGrpc.newBlockingStub(matchingChannel)));
+                        MatchingServiceGrpc.newBlockingStub(matchingChannel)),
+                vis == null ? null : new VisibilityHandler(resolver, vis));
         OperatorServiceHandler operator = new OperatorServiceHandler(
-                new DeleteNamespaceHandler(namespaceStore, registry, Clock.systemUTC()));
+                new DeleteNamespaceHandler(namespaceStore, registry, Clock.systemUTC()),
+                vis == null ? null : new SearchAttributesHandler(resolver, vis));
         return List.of(
                 ServerInterceptors.intercept(workflow, gate, rpcMetrics),
                 ServerInterceptors.intercept(operator, gate, rpcMetrics),

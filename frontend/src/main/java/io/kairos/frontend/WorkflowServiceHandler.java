@@ -22,6 +22,7 @@ import io.temporal.api.workflowservice.v1.WorkflowServiceGrpc;
 import io.temporal.api.workflowservice.v1.*;
 import io.kairos.frontend.workflow.TaskHandler;
 import io.kairos.frontend.workflow.WorkflowHandler;
+import io.kairos.frontend.visibility.VisibilityHandler;
 
 /**
  * Temporal's public WorkflowService. Each RPC delegates to the handler named after it; every RPC not
@@ -32,9 +33,17 @@ public final class WorkflowServiceHandler extends WorkflowServiceGrpc.WorkflowSe
     private final ClusterInfoHandler cluster;
     private final WorkflowHandler workflows;
     private final TaskHandler tasks;
+    private final VisibilityHandler visibility;
 
     public WorkflowServiceHandler(NamespaceHandler namespaces, ClusterInfoHandler cluster, WorkflowHandler workflows,
                                   TaskHandler tasks) {
+        this(namespaces, cluster, workflows, tasks, null);
+    }
+
+    /** @param visibility null when there is no visibility database: those RPCs answer UNIMPLEMENTED */
+    public WorkflowServiceHandler(NamespaceHandler namespaces, ClusterInfoHandler cluster, WorkflowHandler workflows,
+                                  TaskHandler tasks, VisibilityHandler visibility) {
+        this.visibility = visibility;
         this.namespaces = namespaces;
         this.cluster = cluster;
         this.workflows = workflows;
@@ -127,6 +136,12 @@ public final class WorkflowServiceHandler extends WorkflowServiceGrpc.WorkflowSe
     }
 
     @Override
+    public void deleteWorkflowExecution(DeleteWorkflowExecutionRequest request,
+                                        StreamObserver<DeleteWorkflowExecutionResponse> o) {
+        UnaryCalls.respond("DeleteWorkflowExecution", o, () -> workflows.delete(request));
+    }
+
+    @Override
     public void requestCancelWorkflowExecution(RequestCancelWorkflowExecutionRequest request,
                                                StreamObserver<RequestCancelWorkflowExecutionResponse> o) {
         UnaryCalls.respond("RequestCancelWorkflowExecution", o, () -> workflows.requestCancel(request));
@@ -204,6 +219,62 @@ public final class WorkflowServiceHandler extends WorkflowServiceGrpc.WorkflowSe
     @Override
     public void shutdownWorker(ShutdownWorkerRequest request, StreamObserver<ShutdownWorkerResponse> o) {
         UnaryCalls.respond("ShutdownWorker", o, () -> ShutdownWorkerResponse.getDefaultInstance());
+    }
+
+    @Override
+    public void listWorkflowExecutions(ListWorkflowExecutionsRequest request, StreamObserver<ListWorkflowExecutionsResponse> o) {
+        if (visibility == null) {
+            super.listWorkflowExecutions(request, o);
+            return;
+        }
+        UnaryCalls.respond("ListWorkflowExecutions", o, () -> visibility.list(request));
+    }
+
+    @Override
+    public void scanWorkflowExecutions(ScanWorkflowExecutionsRequest request, StreamObserver<ScanWorkflowExecutionsResponse> o) {
+        if (visibility == null) {
+            super.scanWorkflowExecutions(request, o);
+            return;
+        }
+        UnaryCalls.respond("ScanWorkflowExecutions", o, () -> visibility.scan(request));
+    }
+
+    @Override
+    public void countWorkflowExecutions(CountWorkflowExecutionsRequest request, StreamObserver<CountWorkflowExecutionsResponse> o) {
+        if (visibility == null) {
+            super.countWorkflowExecutions(request, o);
+            return;
+        }
+        UnaryCalls.respond("CountWorkflowExecutions", o, () -> visibility.count(request));
+    }
+
+    @Override
+    public void listOpenWorkflowExecutions(ListOpenWorkflowExecutionsRequest request,
+                                           StreamObserver<ListOpenWorkflowExecutionsResponse> o) {
+        if (visibility == null) {
+            super.listOpenWorkflowExecutions(request, o);
+            return;
+        }
+        UnaryCalls.respond("ListOpenWorkflowExecutions", o, () -> visibility.listOpen(request));
+    }
+
+    @Override
+    public void listClosedWorkflowExecutions(ListClosedWorkflowExecutionsRequest request,
+                                             StreamObserver<ListClosedWorkflowExecutionsResponse> o) {
+        if (visibility == null) {
+            super.listClosedWorkflowExecutions(request, o);
+            return;
+        }
+        UnaryCalls.respond("ListClosedWorkflowExecutions", o, () -> visibility.listClosed(request));
+    }
+
+    @Override
+    public void getSearchAttributes(GetSearchAttributesRequest request, StreamObserver<GetSearchAttributesResponse> o) {
+        if (visibility == null) {
+            super.getSearchAttributes(request, o);
+            return;
+        }
+        UnaryCalls.respond("GetSearchAttributes", o, () -> visibility.getSearchAttributes(request));
     }
 
     @Override

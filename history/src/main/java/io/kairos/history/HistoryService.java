@@ -16,6 +16,7 @@ import io.kairos.history.engine.StartWorkflow;
 import io.kairos.history.engine.Timers;
 import io.kairos.history.engine.WorkflowTasks;
 import io.kairos.history.engine.WorkflowUpdater;
+import io.kairos.history.engine.WorkflowDeletion;
 import io.kairos.history.queue.QueueProcessor;
 import io.kairos.history.queue.QueueTaskExecutor;
 import io.kairos.history.queue.TimerQueueProcessor;
@@ -24,6 +25,10 @@ import io.kairos.history.shard.ShardController;
 import io.kairos.persistence.execution.ExecutionStore;
 import io.kairos.persistence.namespace.NamespaceStore;
 import io.kairos.persistence.shard.ShardStore;
+import io.kairos.history.visibility.VisibilityTasks;
+import io.kairos.persistence.visibility.PostgresVisibilityStore;
+import io.kairos.persistence.visibility.SearchAttributeCatalog;
+import io.kairos.persistence.visibility.SearchAttributeValues;
 import io.kairos.proto.matching.v1.MatchingServiceGrpc;
 
 import java.time.Clock;
@@ -41,6 +46,13 @@ public final class HistoryService implements AutoCloseable {
 
     public HistoryService(ShardStore shardStore, ExecutionStore executions, NamespaceStore namespaceStore, int shardCount,
                           String hostIdentity, Channel matchingChannel, Clock clock) {
+        this(shardStore, executions, namespaceStore, null, shardCount, hostIdentity, matchingChannel, clock);
+    }
+
+    /** @param visibilityStore where visibility records go; null writes none */
+    public HistoryService(ShardStore shardStore, ExecutionStore executions, NamespaceStore namespaceStore,
+                          PostgresVisibilityStore visibilityStore, int shardCount,
+                          String hostIdentity, Channel matchingChannel, Clock clock) {
         this.shards = new ShardController(shardStore, executions, shardCount, hostIdentity);
         WorkflowUpdater updater = new WorkflowUpdater(executions, shards, new HistoryNotifier(), clock);
         Activities activities = new Activities(updater);
@@ -52,7 +64,12 @@ public final class HistoryService implements AutoCloseable {
         ChildWorkflows children = new ChildWorkflows(updater, start, externalRequests, reads, namespaces);
         ExternalCommands externalCommands = new ExternalCommands(updater, externalRequests, namespaces, children);
         io.kairos.history.engine.Updates updates = new io.kairos.history.engine.Updates(updater, reads);
-        WorkflowTasks workflowTasks = new WorkflowTasks(updater, new Commands(activities, children, externalCommands), updates);
+        Commands commands = new Commands(activities, children, externalCommands);
+        if (visibilityStore != null) {
+            commands.searchAttributeValidator((ns, sa) -> SearchAttributeValues.validate(sa,
+                    new SearchAttributeCatalog(visibilityStore.searchAttributes(ns))));
+        }
+        WorkflowTasks workflowTasks = new WorkflowTasks(updater, commands, updates);
         this.handler = new HistoryServiceHandler(shards, clock.instant(), start, workflowTasks, activities, reads,
                 externalRequests,
                 new Queries(updater, reads, MatchingServiceGrpc.newBlockingStub(matchingChannel)),
@@ -60,6 +77,14 @@ public final class HistoryService implements AutoCloseable {
         handler.updates(updates, new io.kairos.history.engine.UpdateWithStart(updater, start, updates));
         QueueTaskExecutor executor = new QueueTaskExecutor(MatchingServiceGrpc.newBlockingStub(matchingChannel),
                 workflowTasks, activities, timers, children, externalCommands);
+        if (visibilityStore != null) {
+            executor.withVisibility(new VisibilityTasks(updater, visibilityStore));
+        }
+        WorkflowDeletion deletion = new WorkflowDeletion(updater, reads, visibilityStore);
+        executor.withDeletion(deletion);
+        handler.deletion(deletion);
+        java.time.Duration retentionOverride = retentionOverride();
+        updater.retention(ns -> retentionOverride != null ? retentionOverride : namespaces.retentionOf(ns));
         shards.onShardAcquired(shard -> {
             for (QueueProcessor p : List.of(new TransferQueueProcessor(shard, executions, executor, clock),
                     new TimerQueueProcessor(shard, executions, executor, clock))) {
@@ -67,6 +92,15 @@ public final class HistoryService implements AutoCloseable {
                 p.start();
             }
         });
+    }
+
+    /**
+     * KAIROS_RETENTION_OVERRIDE (ISO-8601, e.g. PT2S) replaces every namespace's retention for the retention
+     * timer: a testing knob, since namespaces cannot be registered with less than an hour.
+     */
+    private static java.time.Duration retentionOverride() {
+        String v = System.getenv("KAIROS_RETENTION_OVERRIDE");
+        return v == null || v.isBlank() ? null : java.time.Duration.parse(v.trim());
     }
 
     public List<ServerServiceDefinition> services() {

@@ -215,6 +215,25 @@ public final class HistoryServiceHandler extends HistoryServiceGrpc.HistoryServi
         });
     }
 
+    private volatile io.kairos.history.engine.WorkflowDeletion deletion;
+
+    void deletion(io.kairos.history.engine.WorkflowDeletion d) {
+        this.deletion = d;
+    }
+
+    @Override
+    public void deleteWorkflowExecution(io.kairos.proto.history.v1.DeleteWorkflowExecutionRequest r,
+            StreamObserver<io.temporal.api.workflowservice.v1.DeleteWorkflowExecutionResponse> o) {
+        if (deletion == null) {
+            super.deleteWorkflowExecution(r, o);
+            return;
+        }
+        UnaryCalls.respond("DeleteWorkflowExecution", o, () -> {
+            deletion.deleteWorkflowExecution(ns(r.getNamespaceId()), r.getRequest().getWorkflowExecution());
+            return io.temporal.api.workflowservice.v1.DeleteWorkflowExecutionResponse.getDefaultInstance();
+        });
+    }
+
     @Override
     public void requestCancelWorkflowExecution(io.kairos.proto.history.v1.RequestCancelWorkflowExecutionRequest r,
             StreamObserver<io.temporal.api.workflowservice.v1.RequestCancelWorkflowExecutionResponse> o) {

@@ -87,6 +87,8 @@ public final class KairosServer implements AutoCloseable {
         new SchemaManager(SchemaDatabase.VISIBILITY, visibilityDs).checkOrMigrate(config.autoMigrate());
 
         Jdbc jdbc = new Jdbc(temporalDs, metrics.registry());
+        var visibilityStore = new io.kairos.persistence.visibility.PostgresVisibilityStore(
+                new Jdbc(visibilityDs, metrics.registry()));
         var clusterStore = new PostgresClusterMetadataStore(jdbc);
         ClusterMetadata cluster = clusterStore.getOrCreate(config.clusterName(), config.historyShardCount());
         if (cluster.historyShardCount() != config.historyShardCount()) {
@@ -104,7 +106,8 @@ public final class KairosServer implements AutoCloseable {
         if (roles.contains(ServiceRole.HISTORY)) {
             PostgresShardStore shardStore = new PostgresShardStore(jdbc);
             HistoryService history = track(new HistoryService(shardStore, new PostgresExecutionStore(jdbc, shardStore),
-                    new PostgresNamespaceStore(jdbc), cluster.historyShardCount(), hostIdentity, matchingChannel, clock));
+                    new PostgresNamespaceStore(jdbc), visibilityStore, cluster.historyShardCount(), hostIdentity,
+                    matchingChannel, clock));
             starts.add(history::start);
             internal.addAll(history.services());
             if (exposeInternalPorts) {
@@ -134,6 +137,7 @@ public final class KairosServer implements AutoCloseable {
         if (roles.contains(ServiceRole.FRONTEND)) {
             frontend = track(new FrontendService(new PostgresNamespaceStore(jdbc), clusterStore, config.clusterName(),
                     config.namespaceRefreshInterval(), historyChannel, matchingChannel, clock, metrics.registry()));
+            frontend.visibility(visibilityStore);
             frontend.namespaces().ensureSystemNamespace();
             for (BootstrapNamespace ns : bootstrap) {
                 frontend.namespaces().ensureNamespace(io.kairos.common.ids.NamespaceId.random(), ns.name(), "",

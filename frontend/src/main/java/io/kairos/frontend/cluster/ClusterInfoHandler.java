@@ -21,7 +21,8 @@ public final class ClusterInfoHandler {
      * Capabilities are claimed only for behaviour this server has: INTERNAL is reserved for real faults
      * (internal_error_differentiation); activity timeout failures carry the last heartbeat details; failures and
      * SDK metadata are stored exactly as sent; ModifyWorkflowProperties upserts the memo; signal and query headers
-     * reach the worker. Schedules, eager start, visibility counts and versioning are not built yet and stay false.
+     * reach the worker; CountWorkflowExecutions groups by ExecutionStatus. Schedules, eager start and versioning are
+     * not built yet and stay false.
      */
     public GetSystemInfoResponse systemInfo() {
         return GetSystemInfoResponse.newBuilder()
@@ -32,7 +33,8 @@ public final class ClusterInfoHandler {
                         .setEncodedFailureAttributes(true)
                         .setSdkMetadata(true)
                         .setUpsertMemo(true)
-                        .setSignalAndQueryHeader(true))
+                        .setSignalAndQueryHeader(true)
+                        .setCountGroupByExecutionStatus(true))
                 .build();
     }
 

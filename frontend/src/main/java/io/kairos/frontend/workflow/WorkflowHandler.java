@@ -41,11 +41,28 @@ public final class WorkflowHandler {
         return updates.executeMultiOperation(req);
     }
 
+    private java.util.function.BiConsumer<NamespaceId, io.temporal.api.common.v1.SearchAttributes> searchAttributeCheck =
+            (ns, sa) -> { };
+
+    /** Validates search attributes set at start against the namespace's registered ones. */
+    public WorkflowHandler searchAttributeCheck(
+            java.util.function.BiConsumer<NamespaceId, io.temporal.api.common.v1.SearchAttributes> check) {
+        this.searchAttributeCheck = check;
+        return this;
+    }
+
+    private void checkSearchAttributes(NamespaceId ns, io.temporal.api.common.v1.SearchAttributes sa) {
+        if (sa.getIndexedFieldsCount() > 0) {
+            searchAttributeCheck.accept(ns, sa);
+        }
+    }
+
     public StartWorkflowExecutionResponse start(StartWorkflowExecutionRequest req) {
         requireValidStart(req.getWorkflowId(), req.getWorkflowType().getName(), req.getTaskQueue(),
                 req.getWorkflowExecutionTimeout(), req.getWorkflowRunTimeout(), req.getWorkflowTaskTimeout(),
                 req.getInput(), req.getMemo(), req.getRequestId(), req.getCronSchedule(), req.getWorkflowStartDelay());
         NamespaceId ns = namespaces.forNewWork(req.getNamespace());
+        checkSearchAttributes(ns, req.getSearchAttributes());
         StartWorkflowExecutionRequest withId = req.getRequestId().isEmpty()
                 ? req.toBuilder().setRequestId(UUID.randomUUID().toString()).build() : req;
         return history.startWorkflowExecution(io.kairos.proto.history.v1.StartWorkflowExecutionRequest.newBuilder()
@@ -93,9 +110,18 @@ public final class WorkflowHandler {
         RequestValidation.requireId(req.getSignalName(), "SignalName");
         RequestValidation.requireBlobSize(req.getSignalInput());
         NamespaceId ns = namespaces.forNewWork(req.getNamespace());
+        checkSearchAttributes(ns, req.getSearchAttributes());
         var withId = req.getRequestId().isEmpty() ? req.toBuilder().setRequestId(UUID.randomUUID().toString()).build() : req;
         return history.signalWithStartWorkflowExecution(io.kairos.proto.history.v1.SignalWithStartWorkflowExecutionRequest
                 .newBuilder().setNamespaceId(ns.toString()).setRequest(withId).build());
+    }
+
+    public io.temporal.api.workflowservice.v1.DeleteWorkflowExecutionResponse delete(
+            io.temporal.api.workflowservice.v1.DeleteWorkflowExecutionRequest req) {
+        RequestValidation.requireId(req.getWorkflowExecution().getWorkflowId(), "WorkflowId");
+        NamespaceId ns = namespaces.forExistingWork(req.getNamespace());
+        return history.deleteWorkflowExecution(io.kairos.proto.history.v1.DeleteWorkflowExecutionRequest.newBuilder()
+                .setNamespaceId(ns.toString()).setRequest(req).build());
     }
 
     public io.temporal.api.workflowservice.v1.TerminateWorkflowExecutionResponse terminate(

@@ -39,6 +39,24 @@ public final class Commands {
         this.external = external;
     }
 
+    private java.util.function.BiConsumer<io.kairos.common.ids.NamespaceId, io.temporal.api.common.v1.SearchAttributes>
+            searchAttributeValidator = (ns, sa) -> { };
+
+    /** Checks UpsertWorkflowSearchAttributes values against the namespace's registered attributes. */
+    public void searchAttributeValidator(java.util.function.BiConsumer<io.kairos.common.ids.NamespaceId,
+            io.temporal.api.common.v1.SearchAttributes> v) {
+        searchAttributeValidator = v;
+    }
+
+    private void validateSearchAttributes(Mutation m, io.temporal.api.common.v1.SearchAttributes sa) {
+        try {
+            searchAttributeValidator.accept(m.key.namespaceId(), sa);
+        } catch (io.kairos.common.errors.InvalidArgumentException e) {
+            throw new BadCommandException(WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_BAD_SEARCH_ATTRIBUTES,
+                    e.getMessage());
+        }
+    }
+
     Activities activities() {
         return activities;
     }
@@ -92,11 +110,14 @@ public final class Commands {
                         external.signal(m, c.getSignalExternalWorkflowExecutionCommandAttributes());
                 case COMMAND_TYPE_REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION ->
                         external.requestCancel(m, c.getRequestCancelExternalWorkflowExecutionCommandAttributes());
-                case COMMAND_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES -> m.addEvent(HistoryEvent.newBuilder()
+                case COMMAND_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES -> {
+                    validateSearchAttributes(m, c.getUpsertWorkflowSearchAttributesCommandAttributes().getSearchAttributes());
+                    m.addEvent(HistoryEvent.newBuilder()
                         .setEventType(EventType.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES)
                         .setUpsertWorkflowSearchAttributesEventAttributes(UpsertWorkflowSearchAttributesEventAttributes.newBuilder()
                                 .setSearchAttributes(c.getUpsertWorkflowSearchAttributesCommandAttributes().getSearchAttributes())
                                 .setWorkflowTaskCompletedEventId(lastWorkflowTaskCompletedId(m))));
+                }
                 case COMMAND_TYPE_MODIFY_WORKFLOW_PROPERTIES -> m.addEvent(HistoryEvent.newBuilder()
                         .setEventType(EventType.EVENT_TYPE_WORKFLOW_PROPERTIES_MODIFIED)
                         .setWorkflowPropertiesModifiedEventAttributes(WorkflowPropertiesModifiedEventAttributes.newBuilder()

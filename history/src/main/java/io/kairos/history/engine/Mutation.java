@@ -306,11 +306,47 @@ public final class Mutation {
         return !events.isEmpty() || !transferTasks.isEmpty() || !timerTasks.isEmpty() || !state.build().equals(original);
     }
 
+    /** Started, search attributes or memo upserted, or closed: the run's visibility record must be written. */
+    private boolean changesVisibility() {
+        boolean wasRunning = original.getExecution().getState() == ExecutionState.EXECUTION_STATE_RUNNING;
+        if (wasRunning != isRunning()) {
+            return true;
+        }
+        for (HistoryEvent e : events) {
+            switch (e.getEventType()) {
+                case EVENT_TYPE_WORKFLOW_EXECUTION_STARTED, EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES,
+                     EVENT_TYPE_WORKFLOW_PROPERTIES_MODIFIED -> {
+                    return true;
+                }
+                default -> {
+                }
+            }
+        }
+        return false;
+    }
+
     List<HistoryEvent> events() {
         return events;
     }
 
+    private java.util.function.Function<io.kairos.common.ids.NamespaceId, java.time.Duration> retention;
+
+    void retention(java.util.function.Function<io.kairos.common.ids.NamespaceId, java.time.Duration> r) {
+        retention = r;
+    }
+
     WorkflowWrite toWrite() {
+        boolean closing = original.getExecution().getState() == ExecutionState.EXECUTION_STATE_RUNNING && !isRunning();
+        if (closing && retention != null) {
+            java.time.Duration keep = retention.apply(key.namespaceId());
+            if (keep != null && !keep.isNegative() && !keep.isZero()) {
+                timerTask(now.plus(keep), HistoryTask.newBuilder()
+                        .setDeleteHistory(io.kairos.proto.persistence.v1.DeleteHistory.getDefaultInstance()));
+            }
+        }
+        if (changesVisibility()) {
+            transferTask(HistoryTask.newBuilder().setUpsertVisibility(io.kairos.proto.persistence.v1.UpsertVisibility.getDefaultInstance()));
+        }
         long txnId = events.isEmpty() ? 0 : shard.nextTaskId();
         return new WorkflowWrite(state.build(), expectedRecordVersion, events, txnId, transferTasks, timerTasks);
     }

@@ -59,6 +59,19 @@ public final class Namespaces {
         return e.row().map(NamespaceRow::name).orElse(id.toString());
     }
 
+    /** The namespace's workflow execution retention; zero when it is unknown. */
+    public Duration retentionOf(NamespaceId id) {
+        Entry e = byId.get(id);
+        if (e == null || stale(e)) {
+            e = new Entry(store.getById(id), clock.instant());
+            byId.put(id, e);
+        }
+        return e.row().map(r -> {
+            var ttl = r.record().getConfig().getWorkflowExecutionRetentionTtl();
+            return Duration.ofSeconds(ttl.getSeconds(), ttl.getNanos());
+        }).orElse(Duration.ZERO);
+    }
+
     /** Whether the id names a namespace that exists and is not deleted. */
     public boolean isRegistered(NamespaceId id) {
         Entry e = byId.get(id);

@@ -58,6 +58,28 @@ public final class WorkflowUpdater {
         }
     }
 
+    /** Namespace retention, for the retention timer a closing run gets; null schedules none. */
+    private volatile java.util.function.Function<NamespaceId, java.time.Duration> retention;
+
+    public void retention(java.util.function.Function<NamespaceId, java.time.Duration> r) {
+        this.retention = r;
+    }
+
+    /** Deletes a run from the database and forgets it, under the run's lock so no mutation races the delete. */
+    public void delete(WorkflowKey key) {
+        ShardContext shard = shards.contextFor(key.namespaceId(), key.workflowId());
+        ReentrantLock lock = lockFor(key.workflowId());
+        lock.lock();
+        try {
+            store.deleteExecution(shard.shardId(), shard.rangeId(), key);
+        } finally {
+            cache.remove(key);
+            history.remove(key);
+            currentRuns.remove(key.namespaceId(), key.workflowId());
+            lock.unlock();
+        }
+    }
+
     ExecutionStore store() {
         return store;
     }
@@ -100,6 +122,7 @@ public final class WorkflowUpdater {
                     s = store.get(shard.shardId(), key).orElseThrow(() -> notFound(key));
                 }
                 Mutation m = new Mutation(key, shard, s.toBuilder(), clock.instant());
+                m.retention(retention);
                 m.startedEventReader(() -> readHistory(key, 1, 2, 1).get(0));
                 T result;
                 try {

@@ -26,6 +26,7 @@ public final class QueueTaskExecutor implements QueueProcessor.TaskRunner {
     private final Timers timers;
     private final ChildWorkflows children;
     private final ExternalCommands external;
+    private volatile io.kairos.history.visibility.VisibilityTasks visibility;
 
     public QueueTaskExecutor(MatchingServiceGrpc.MatchingServiceBlockingStub matching, WorkflowTasks workflowTasks,
                              Activities activities, Timers timers, ChildWorkflows children, ExternalCommands external) {
@@ -35,6 +36,20 @@ public final class QueueTaskExecutor implements QueueProcessor.TaskRunner {
         this.timers = timers;
         this.children = children;
         this.external = external;
+    }
+
+    private volatile io.kairos.history.engine.WorkflowDeletion deletion;
+
+    /** Runs DeleteHistory (retention) timers; without it they are dropped. */
+    public QueueTaskExecutor withDeletion(io.kairos.history.engine.WorkflowDeletion d) {
+        this.deletion = d;
+        return this;
+    }
+
+    /** Where UpsertVisibility tasks write; without it (tests without a visibility database) they are dropped. */
+    public QueueTaskExecutor withVisibility(io.kairos.history.visibility.VisibilityTasks v) {
+        this.visibility = v;
+        return this;
     }
 
     @Override
@@ -72,6 +87,16 @@ public final class QueueTaskExecutor implements QueueProcessor.TaskRunner {
             case CLOSE_EXECUTION -> children.closeExecutionTask(key, t.getCloseExecution());
             case SIGNAL_EXTERNAL -> external.signalTask(key, t.getSignalExternal());
             case CANCEL_EXTERNAL -> external.cancelTask(key, t.getCancelExternal());
+            case UPSERT_VISIBILITY -> {
+                if (visibility != null) {
+                    visibility.upsert(key);
+                }
+            }
+            case DELETE_HISTORY -> {
+                if (deletion != null) {
+                    deletion.retentionExpired(key);
+                }
+            }
             case TASK_NOT_SET -> throw new IllegalStateException("queue task without a body");
         }
     }

@@ -80,4 +80,12 @@ public interface ExecutionStore {
 
     /** Acknowledges executed timer tasks, in one statement. */
     void deleteTimerTasks(ShardId shard, java.util.Collection<QueueTask> tasks);
+
+    /**
+     * Deletes a run (DeleteWorkflowExecution, retention): its row, history, request ids, and the current-run
+     * pointer when it points at this run. Fenced by the shard's range id like every write.
+     */
+    default void deleteExecution(ShardId shard, long rangeId, WorkflowKey key) {
+        throw new UnsupportedOperationException("deleteExecution");
+    }
 }

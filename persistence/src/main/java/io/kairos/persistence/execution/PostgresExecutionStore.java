@@ -477,4 +477,27 @@ public final class PostgresExecutionStore implements ExecutionStore {
         var st = s.getExecution().getStartTime();
         ps.setTimestamp(8, Timestamp.from(Instant.ofEpochSecond(st.getSeconds(), st.getNanos())));
     }
+
+    @Override
+    public void deleteExecution(ShardId shard, long rangeId, WorkflowKey key) {
+        jdbc.inTransaction("delete execution", c -> {
+            shards.assertOwned(c, shard, rangeId);
+            for (String table : List.of("executions", "request_ids", "current_executions")) {
+                try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + table
+                        + " WHERE shard_id = ? AND namespace_id = ? AND workflow_id = ? AND run_id = ?")) {
+                    bindKey(ps, 1, shard, key);
+                    ps.executeUpdate();
+                }
+            }
+            for (String table : List.of("history_node", "history_tree")) {
+                try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + table
+                        + " WHERE shard_id = ? AND tree_id = ?")) {
+                    ps.setInt(1, shard.value());
+                    ps.setObject(2, key.runId());
+                    ps.executeUpdate();
+                }
+            }
+            return null;
+        });
+    }
 }

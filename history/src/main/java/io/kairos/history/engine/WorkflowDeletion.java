@@ -1,0 +1,54 @@
+package io.kairos.history.engine;
+
+import io.kairos.common.ids.NamespaceId;
+import io.kairos.common.ids.WorkflowKey;
+import io.kairos.persistence.visibility.PostgresVisibilityStore;
+import io.kairos.proto.persistence.v1.WorkflowMutableState;
+import io.temporal.api.common.v1.WorkflowExecution;
+
+import java.util.Optional;
+
+/**
+ * DeleteWorkflowExecution and the retention timer (DeleteHistory, at close time + namespace retention): the
+ * run, its history and its visibility record go. A running run is terminated first, as Temporal does.
+ */
+public final class WorkflowDeletion {
+    private final WorkflowUpdater updater;
+    private final HistoryReads reads;
+    private final PostgresVisibilityStore visibility;
+
+    public WorkflowDeletion(WorkflowUpdater updater, HistoryReads reads, PostgresVisibilityStore visibility) {
+        this.updater = updater;
+        this.reads = reads;
+        this.visibility = visibility;
+    }
+
+    public void deleteWorkflowExecution(NamespaceId ns, WorkflowExecution execution) {
+        WorkflowKey key = reads.resolve(ns, execution.getWorkflowId(), execution.getRunId());
+        updater.update(key, m -> {
+            if (m.isRunning()) {
+                ExternalRequests.terminate(m, "Delete workflow execution", "history-service",
+                        io.temporal.api.common.v1.Payloads.getDefaultInstance());
+            }
+            return null;
+        });
+        delete(key);
+    }
+
+    /** The retention timer fired: delete the run if it is still there and closed. */
+    public void retentionExpired(WorkflowKey key) {
+        Optional<WorkflowMutableState> s = updater.load(key);
+        if (s.isEmpty() || s.get().getExecution().getState()
+                == io.kairos.proto.persistence.v1.ExecutionState.EXECUTION_STATE_RUNNING) {
+            return;
+        }
+        delete(key);
+    }
+
+    private void delete(WorkflowKey key) {
+        updater.delete(key);
+        if (visibility != null) {
+            visibility.delete(key.namespaceId(), key.runId());
+        }
+    }
+}
