@@ -215,10 +215,9 @@ public final class WorkflowServiceHandler extends WorkflowServiceGrpc.WorkflowSe
         UnaryCalls.respond("ResetStickyTaskQueue", o, () -> tasks.resetSticky(request));
     }
 
-    /** Advisory: matching notices the sticky poller is gone within 10 s and history then uses the normal queue. */
     @Override
     public void shutdownWorker(ShutdownWorkerRequest request, StreamObserver<ShutdownWorkerResponse> o) {
-        UnaryCalls.respond("ShutdownWorker", o, () -> ShutdownWorkerResponse.getDefaultInstance());
+        UnaryCalls.respond("ShutdownWorker", o, () -> tasks.shutdownWorker(request));
     }
 
     @Override

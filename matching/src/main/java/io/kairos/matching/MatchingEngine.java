@@ -164,6 +164,19 @@ final class MatchingEngine implements AutoCloseable {
         queues.remove(m.key(), m);
     }
 
+    /**
+     * ShutdownWorker: forgets the sticky queue's pollers and unloads it (its waiting polls answer empty), so the
+     * next task for it fails fast as StickyWorkerUnavailable. A backlogged sticky task still moves to the normal
+     * queue at its schedule-to-start timeout, as in Temporal.
+     */
+    void shutdownStickyQueue(TaskQueueKey key) {
+        pollers.remove(key);
+        TaskQueueManager m = queues.get(key);
+        if (m != null && queues.remove(key, m)) {
+            m.stop();
+        }
+    }
+
     /** Unloads idle queues and forgets pollers older than the reporting window. */
     void sweep() {
         Instant now = clock.instant();

@@ -241,6 +241,21 @@ public final class MatchingServiceHandler extends MatchingServiceGrpc.MatchingSe
         }
     }
 
+    @Override
+    public void shutdownStickyQueue(io.kairos.proto.matching.v1.ShutdownStickyQueueRequest request,
+                                    StreamObserver<io.kairos.proto.matching.v1.ShutdownStickyQueueResponse> observer) {
+        String rpc = "ShutdownStickyQueue";
+        try {
+            TaskQueueKey key = key(request.getNamespaceId(), TaskQueue.newBuilder().setName(request.getStickyTaskQueue())
+                    .setKind(TaskQueueKind.TASK_QUEUE_KIND_STICKY).build(), TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW);
+            engine.shutdownStickyQueue(key);
+            observer.onNext(io.kairos.proto.matching.v1.ShutdownStickyQueueResponse.getDefaultInstance());
+            observer.onCompleted();
+        } catch (RuntimeException e) {
+            observer.onError(MatchingErrors.toStatus(rpc, e));
+        }
+    }
+
     /** Frees the poll's slot when the caller goes away, and answers it when its future completes. */
     private <R extends Message> void serve(String rpc, TaskQueueKey key, TaskQueueKind kind, PollWaiter<R> waiter,
                                            StreamObserver<R> observer) {

@@ -265,6 +265,46 @@ class WorkflowApiTest {
                 && e.getActivityTaskCompletedEventAttributes().getStartedEventId() == started.getEventId()));
     }
 
+    /**
+     * ShutdownWorker names the worker's sticky queue: the next workflow task goes straight to the normal queue
+     * instead of waiting out the sticky schedule-to-start timeout (10 s here).
+     */
+    @Test
+    void shutdownWorkerSendsTheNextTaskToTheNormalQueueAtOnce() {
+        String id = WorkerHarness.id("shutdown-worker");
+        String queue = WorkerHarness.id("sd-normal");
+        String sticky = WorkerHarness.id("sd-sticky");
+        api.startWorkflowExecution(start(id, queue).build());
+        var poll = io.temporal.api.workflowservice.v1.PollWorkflowTaskQueueRequest.newBuilder().setNamespace("default")
+                .setTaskQueue(TaskQueue.newBuilder().setName(queue)).setIdentity("sd-worker").build();
+        var wt = api.withDeadlineAfter(30, TimeUnit.SECONDS).pollWorkflowTaskQueue(poll);
+        api.respondWorkflowTaskCompleted(io.temporal.api.workflowservice.v1.RespondWorkflowTaskCompletedRequest.newBuilder()
+                .setNamespace("default").setTaskToken(wt.getTaskToken()).setIdentity("sd-worker")
+                .setStickyAttributes(io.temporal.api.taskqueue.v1.StickyExecutionAttributes.newBuilder()
+                        .setWorkerTaskQueue(TaskQueue.newBuilder().setName(sticky)
+                                .setKind(io.temporal.api.enums.v1.TaskQueueKind.TASK_QUEUE_KIND_STICKY).setNormalName(queue))
+                        .setScheduleToStartTimeout(com.google.protobuf.Duration.newBuilder().setSeconds(10)))
+                .build());
+        // The worker polls its sticky queue (so matching knows it), then shuts down.
+        var stickyPoll = api.withDeadlineAfter(1500, TimeUnit.MILLISECONDS)
+                .pollWorkflowTaskQueue(poll.toBuilder().setTaskQueue(TaskQueue.newBuilder().setName(sticky)
+                        .setKind(io.temporal.api.enums.v1.TaskQueueKind.TASK_QUEUE_KIND_STICKY).setNormalName(queue)).build());
+        assertTrue(stickyPoll.getTaskToken().isEmpty(), "nothing for the sticky queue yet");
+        api.shutdownWorker(io.temporal.api.workflowservice.v1.ShutdownWorkerRequest.newBuilder().setNamespace("default")
+                .setStickyTaskQueue(sticky).setIdentity("sd-worker").setReason("test").build());
+
+        api.signalWorkflowExecution(io.temporal.api.workflowservice.v1.SignalWorkflowExecutionRequest.newBuilder()
+                .setNamespace("default").setWorkflowExecution(WorkflowExecution.newBuilder().setWorkflowId(id))
+                .setSignalName("wake").setRequestId(UUID.randomUUID().toString()).build());
+        long t0 = System.nanoTime();
+        var next = api.withDeadlineAfter(5, TimeUnit.SECONDS).pollWorkflowTaskQueue(poll);
+        assertTrue(System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(5));
+        assertEquals(id, next.getWorkflowExecution().getWorkflowId());
+        assertEquals(1, next.getHistory().getEvents(0).getEventId(), "the normal queue gets the full history");
+        assertTrue(next.getHistory().getEventsList().stream()
+                .anyMatch(e -> e.getEventType() == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED));
+    }
+
     private static io.temporal.api.command.v1.Command scheduleActivity(String activityId, String queue, boolean eager) {
         var a = io.temporal.api.command.v1.ScheduleActivityTaskCommandAttributes.newBuilder()
                 .setActivityId(activityId).setActivityType(io.temporal.api.common.v1.ActivityType.newBuilder().setName("Manual"))

@@ -81,6 +81,17 @@ public final class TaskHandler {
                         : r.toBuilder().setWorkflowNamespace(req.getNamespace()).build()));
     }
 
+    /** ShutdownWorker: a worker going away says so; its sticky queue stops taking tasks at once. */
+    public io.temporal.api.workflowservice.v1.ShutdownWorkerResponse shutdownWorker(
+            io.temporal.api.workflowservice.v1.ShutdownWorkerRequest req) {
+        NamespaceId ns = namespaces.forExistingWork(req.getNamespace());
+        if (!req.getStickyTaskQueue().isEmpty()) {
+            matching.shutdownStickyQueue(io.kairos.proto.matching.v1.ShutdownStickyQueueRequest.newBuilder()
+                    .setNamespaceId(ns.toString()).setStickyTaskQueue(req.getStickyTaskQueue()).build());
+        }
+        return io.temporal.api.workflowservice.v1.ShutdownWorkerResponse.getDefaultInstance();
+    }
+
     public DescribeTaskQueueResponse describeTaskQueue(DescribeTaskQueueRequest req) {
         RequestValidation.requireTaskQueue(req.getTaskQueue());
         NamespaceId ns = namespaces.forExistingWork(req.getNamespace());

@@ -2,6 +2,7 @@ package io.kairos.history.visibility;
 
 import io.kairos.common.ids.WorkflowKey;
 import io.kairos.history.engine.WorkflowUpdater;
+import io.kairos.persistence.sql.SqlErrors;
 import io.kairos.persistence.visibility.PostgresVisibilityStore;
 import io.kairos.persistence.visibility.SearchAttributeCatalog;
 import io.kairos.persistence.visibility.SearchAttributeValues;
@@ -11,9 +12,14 @@ import io.kairos.proto.persistence.v1.WorkflowMutableState;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 
 /**
  * Runs the UpsertVisibility transfer task: writes the run's visibility record from its mutable state as it is
@@ -21,24 +27,95 @@ import java.util.UUID;
  * the same or a newer state and never replaces a newer row.
  */
 public final class VisibilityTasks {
+    /**
+     * How long a task waits before its record is written, so that later changes of the same run (a short workflow
+     * closes within it) and other runs' records share one write. Well inside the 1 s within which a closed run must
+     * be visible.
+     */
+    static final Duration COALESCE = Duration.ofMillis(200);
+    private static final int MAX_BATCH = 500;
+
     private final WorkflowUpdater updater;
     private final PostgresVisibilityStore store;
+    private final Object lock = new Object();
+    private Map<WorkflowKey, CompletableFuture<Void>> pending = new LinkedHashMap<>();
+    private boolean flushScheduled;
 
     public VisibilityTasks(WorkflowUpdater updater, PostgresVisibilityStore store) {
         this.updater = updater;
         this.store = store;
     }
 
+    /**
+     * Returns once the run's record, as of its state at some moment after this call, is committed: the transfer
+     * task is acknowledged only then, so no change is lost to a crash.
+     */
     public void upsert(WorkflowKey key) {
-        Optional<WorkflowMutableState> s = updater.load(key);
-        if (s.isEmpty()) {
-            return; // deleted meanwhile
+        CompletableFuture<Void> done;
+        boolean schedule;
+        synchronized (lock) {
+            done = pending.computeIfAbsent(key, k -> new CompletableFuture<>());
+            schedule = !flushScheduled;
+            flushScheduled = true;
         }
-        WorkflowMutableState state = s.get();
-        SearchAttributeCatalog catalog = state.getExecution().getSearchAttributes().getIndexedFieldsCount() == 0
-                ? new SearchAttributeCatalog(Map.of())
-                : new SearchAttributeCatalog(store.searchAttributes(key.namespaceId()));
-        store.upsert(record(key, state, catalog));
+        if (schedule) {
+            Thread.ofVirtual().name("visibility-flush").start(this::flushAfterDelay);
+        }
+        try {
+            done.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while writing visibility", e);
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+        }
+    }
+
+    private void flushAfterDelay() {
+        try {
+            Thread.sleep(COALESCE);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        Map<WorkflowKey, CompletableFuture<Void>> batch;
+        synchronized (lock) {
+            batch = pending;
+            pending = new LinkedHashMap<>();
+            flushScheduled = false;
+        }
+        List<Map.Entry<WorkflowKey, CompletableFuture<Void>>> entries = new ArrayList<>(batch.entrySet());
+        for (int i = 0; i < entries.size(); i += MAX_BATCH) {
+            write(entries.subList(i, Math.min(entries.size(), i + MAX_BATCH)));
+        }
+    }
+
+    /** Writes the runs' current records in one transaction; a rejected batch is written run by run. */
+    private void write(List<Map.Entry<WorkflowKey, CompletableFuture<Void>>> runs) {
+        try {
+            List<VisibilityRecord> records = new ArrayList<>();
+            for (var run : runs) {
+                record(run.getKey()).ifPresent(records::add); // absent: deleted meanwhile
+            }
+            if (!records.isEmpty()) {
+                store.upsertAll(records);
+            }
+            runs.forEach(r -> r.getValue().complete(null));
+        } catch (RuntimeException e) {
+            if (runs.size() > 1 && SqlErrors.rejectedByStatement(e)) {
+                runs.forEach(r -> write(List.of(r)));
+            } else {
+                runs.forEach(r -> r.getValue().completeExceptionally(e));
+            }
+        }
+    }
+
+    private Optional<VisibilityRecord> record(WorkflowKey key) {
+        return updater.load(key).map(state -> {
+            SearchAttributeCatalog catalog = state.getExecution().getSearchAttributes().getIndexedFieldsCount() == 0
+                    ? new SearchAttributeCatalog(Map.of())
+                    : new SearchAttributeCatalog(store.searchAttributes(key.namespaceId()));
+            return record(key, state, catalog);
+        });
     }
 
     static VisibilityRecord record(WorkflowKey key, WorkflowMutableState state, SearchAttributeCatalog catalog) {

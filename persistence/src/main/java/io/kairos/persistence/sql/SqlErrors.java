@@ -31,6 +31,15 @@ public final class SqlErrors {
     }
 
     /**
+     * Integrity (23), data (22) and syntax/access (42) errors: the database refused a statement, so the transaction
+     * rolled back and nothing of it was written (unlike a broken connection, whose commit outcome is unknown).
+     */
+    public static boolean rejectedByStatement(RuntimeException e) {
+        String state = e instanceof PersistenceException pe ? pe.sqlState() : null;
+        return state != null && (state.startsWith("23") || state.startsWith("22") || state.startsWith("42"));
+    }
+
+    /**
      * 08: connection exceptions; 40001/40P01: retryable aborts; 53: insufficient resources (too many
      * connections, disk full); 57P01-57P03: admin shutdown, crash shutdown, cannot connect now (failover).
      */

@@ -52,33 +52,46 @@ public final class PostgresVisibilityStore {
 
     /** Writes the record unless the row already holds this or a newer version. */
     public void upsert(VisibilityRecord r) {
-        jdbc.read("upsert visibility", c -> {
+        upsertAll(List.of(r));
+    }
+
+    /** {@link #upsert} for several records, in one transaction (the visibility writer's group commit). */
+    public void upsertAll(List<VisibilityRecord> records) {
+        jdbc.inTransaction(records.size() == 1 ? "upsert visibility" : "upsert visibility batch", c -> {
             try (PreparedStatement ps = c.prepareStatement(UPSERT)) {
-                ps.setObject(1, r.namespaceId());
-                ps.setObject(2, r.runId());
-                ps.setString(3, r.workflowId());
-                ps.setString(4, r.workflowType());
-                ps.setObject(5, ts(r.startTime()));
-                ps.setObject(6, ts(r.executionTime()));
-                ps.setObject(7, ts(r.closeTime()), Types.TIMESTAMP_WITH_TIMEZONE);
-                ps.setShort(8, (short) r.status());
-                setLong(ps, 9, r.historyLength());
-                setLong(ps, 10, r.historySizeBytes());
-                setLong(ps, 11, r.executionDuration());
-                setLong(ps, 12, r.stateTransitionCount());
-                ps.setString(13, r.taskQueue());
-                ps.setString(14, r.parentWorkflowId());
-                ps.setObject(15, r.parentRunId());
-                ps.setString(16, r.rootWorkflowId());
-                ps.setObject(17, r.rootRunId());
-                ps.setBytes(18, r.memo());
-                ps.setString(19, r.memoEncoding());
-                ps.setString(20, r.searchAttributes() == null ? "{}" : r.searchAttributes());
-                ps.setString(21, r.namespaceDivision());
-                ps.setLong(22, r.version());
-                return ps.executeUpdate();
+                for (VisibilityRecord r : records) {
+                    bind(ps, r);
+                    ps.addBatch();
+                }
+                ps.executeBatch();
             }
+            return null;
         });
+    }
+
+    private static void bind(PreparedStatement ps, VisibilityRecord r) throws java.sql.SQLException {
+        ps.setObject(1, r.namespaceId());
+        ps.setObject(2, r.runId());
+        ps.setString(3, r.workflowId());
+        ps.setString(4, r.workflowType());
+        ps.setObject(5, ts(r.startTime()));
+        ps.setObject(6, ts(r.executionTime()));
+        ps.setObject(7, ts(r.closeTime()), Types.TIMESTAMP_WITH_TIMEZONE);
+        ps.setShort(8, (short) r.status());
+        setLong(ps, 9, r.historyLength());
+        setLong(ps, 10, r.historySizeBytes());
+        setLong(ps, 11, r.executionDuration());
+        setLong(ps, 12, r.stateTransitionCount());
+        ps.setString(13, r.taskQueue());
+        ps.setString(14, r.parentWorkflowId());
+        ps.setObject(15, r.parentRunId());
+        ps.setString(16, r.rootWorkflowId());
+        ps.setObject(17, r.rootRunId());
+        ps.setBytes(18, r.memo());
+        ps.setString(19, r.memoEncoding());
+        ps.setString(20, r.searchAttributes() == null ? "{}" : r.searchAttributes());
+        ps.setString(21, r.namespaceDivision());
+        ps.setLong(22, r.version());
     }
 
     public void delete(NamespaceId ns, UUID runId) {
@@ -251,8 +264,30 @@ public final class PostgresVisibilityStore {
         }
     }
 
-    /** Custom search attributes of a namespace, by name. */
+    private record CachedAttributes(Map<String, IndexedValueType> attributes, long readAtNanos) {
+    }
+
+    /** Search attributes are read on every start and upsert that sets any: keep them briefly (as Temporal does). */
+    private static final long ATTRIBUTES_TTL_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
+    private final java.util.concurrent.ConcurrentMap<NamespaceId, CachedAttributes> attributeCache =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * Custom search attributes of a namespace, by name. Changes made through this process are seen at once; those
+     * made by other processes within {@link #ATTRIBUTES_TTL_NANOS}.
+     */
     public Map<String, IndexedValueType> searchAttributes(NamespaceId ns) {
+        CachedAttributes c = attributeCache.get(ns);
+        if (c != null && System.nanoTime() - c.readAtNanos() < ATTRIBUTES_TTL_NANOS) {
+            return c.attributes();
+        }
+        long now = System.nanoTime();
+        Map<String, IndexedValueType> read = java.util.Collections.unmodifiableMap(readSearchAttributes(ns));
+        attributeCache.put(ns, new CachedAttributes(read, now));
+        return read;
+    }
+
+    private Map<String, IndexedValueType> readSearchAttributes(NamespaceId ns) {
         return jdbc.read("get search attributes", c -> {
             try (PreparedStatement ps = c.prepareStatement(
                     "SELECT name, type FROM search_attributes WHERE namespace_id = ? ORDER BY name")) {
@@ -270,34 +305,42 @@ public final class PostgresVisibilityStore {
 
     /** Adds attributes in one transaction; existing names are left as they are (the caller checked types). */
     public void addSearchAttributes(NamespaceId ns, Map<String, IndexedValueType> attrs) {
-        jdbc.inTransaction("add search attributes", c -> {
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO search_attributes (namespace_id, name, type) "
-                    + "VALUES (?, ?, ?) ON CONFLICT (namespace_id, name) DO NOTHING")) {
-                for (var e : attrs.entrySet()) {
-                    ps.setObject(1, ns.uuid());
-                    ps.setString(2, e.getKey());
-                    ps.setShort(3, (short) e.getValue().getNumber());
-                    ps.addBatch();
+        try {
+            jdbc.inTransaction("add search attributes", c -> {
+                try (PreparedStatement ps = c.prepareStatement("INSERT INTO search_attributes (namespace_id, name, type) "
+                        + "VALUES (?, ?, ?) ON CONFLICT (namespace_id, name) DO NOTHING")) {
+                    for (var e : attrs.entrySet()) {
+                        ps.setObject(1, ns.uuid());
+                        ps.setString(2, e.getKey());
+                        ps.setShort(3, (short) e.getValue().getNumber());
+                        ps.addBatch();
+                    }
+                    ps.executeBatch();
                 }
-                ps.executeBatch();
-            }
-            return null;
-        });
+                return null;
+            });
+        } finally {
+            attributeCache.remove(ns); // after the commit, so no reader caches the old set
+        }
     }
 
     public void removeSearchAttributes(NamespaceId ns, Collection<String> names) {
-        jdbc.inTransaction("remove search attributes", c -> {
-            try (PreparedStatement ps = c.prepareStatement(
-                    "DELETE FROM search_attributes WHERE namespace_id = ? AND name = ?")) {
-                for (String n : names) {
-                    ps.setObject(1, ns.uuid());
-                    ps.setString(2, n);
-                    ps.addBatch();
+        try {
+            jdbc.inTransaction("remove search attributes", c -> {
+                try (PreparedStatement ps = c.prepareStatement(
+                        "DELETE FROM search_attributes WHERE namespace_id = ? AND name = ?")) {
+                    for (String n : names) {
+                        ps.setObject(1, ns.uuid());
+                        ps.setString(2, n);
+                        ps.addBatch();
+                    }
+                    ps.executeBatch();
                 }
-                ps.executeBatch();
-            }
-            return null;
-        });
+                return null;
+            });
+        } finally {
+            attributeCache.remove(ns); // after the commit, so no reader caches the old set
+        }
     }
 
     private static VisibilityRecord record(ResultSet rs) throws SQLException {

@@ -1,0 +1,132 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { Client, Connection, WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { NativeConnection, Worker, bundleWorkflowCode, WorkflowBundleWithSourceMap, Runtime, DefaultLogger } from '@temporalio/worker';
+import { DevServer } from './devserver';
+import * as activities from '../src/activities';
+import * as wf from '../src/workflows';
+
+let server: DevServer;
+let bundle: WorkflowBundleWithSourceMap;
+let connection: Connection;
+let client: Client;
+let native: NativeConnection;
+let worker: Worker;
+let running: Promise<void>;
+const taskQueue = `ts-${randomUUID()}`;
+
+Runtime.install({ logger: new DefaultLogger('ERROR') }); // expected failures would log stack traces at WARN
+
+async function newWorker(queue: string): Promise<Worker> {
+  return await Worker.create({ connection: native, namespace: 'default', taskQueue: queue, workflowBundle: bundle, activities });
+}
+
+before(async () => {
+  server = await DevServer.start('ts-sdk');
+  bundle = await bundleWorkflowCode({ workflowsPath: require.resolve('../src/workflows'), logger: new DefaultLogger('WARN') });
+  connection = await Connection.connect({ address: server.address });
+  client = new Client({ connection, namespace: 'default' });
+  native = await NativeConnection.connect({ address: server.address });
+  worker = await newWorker(taskQueue);
+  running = worker.run();
+});
+
+after(async () => {
+  worker?.shutdown();
+  await running?.catch(() => undefined);
+  await native?.close();
+  await connection?.close();
+  await server?.stop();
+});
+
+const id = (name: string) => `${name}-${randomUUID()}`;
+
+test('an activity', { timeout: 120_000 }, async () => {
+  assert.equal(await client.workflow.execute(wf.greeting, { taskQueue, workflowId: id('greeting'), args: ['Kairos'] }),
+    'Hello, Kairos!');
+});
+
+test('a timer of 2 s takes at least 2 s', { timeout: 120_000 }, async () => {
+  const elapsed = await client.workflow.execute(wf.sleeper, { taskQueue, workflowId: id('sleeper'), args: [2000] });
+  assert.ok(elapsed >= 2000, `slept ${elapsed} ms`);
+});
+
+test('signals and queries', { timeout: 120_000 }, async () => {
+  const h = await client.workflow.start(wf.accumulator, { taskQueue, workflowId: id('acc') });
+  await h.signal(wf.addSignal, 5);
+  await h.signal(wf.addSignal, 7);
+  assert.equal(await h.query(wf.totalQuery), 12);
+  await h.signal(wf.doneSignal);
+  assert.equal(await h.result(), 'total=12');
+  assert.equal(await h.query(wf.totalQuery), 12, 'a closed workflow answers queries too');
+});
+
+test('updates: accepted, rejected by the validator', { timeout: 120_000 }, async () => {
+  const h = await client.workflow.start(wf.accumulator, { taskQueue, workflowId: id('upd') });
+  assert.equal(await h.executeUpdate(wf.setPrefixUpdate, { args: ['sum'] }), 'total');
+  await assert.rejects(h.executeUpdate(wf.setPrefixUpdate, { args: [''] }), WorkflowUpdateFailedError);
+  await h.signal(wf.addSignal, 3);
+  await h.signal(wf.doneSignal);
+  assert.equal(await h.result(), 'sum=3');
+});
+
+test('child workflows, and a child failure seen by the parent', { timeout: 120_000 }, async () => {
+  assert.equal(await client.workflow.execute(wf.parent, { taskQueue, workflowId: id('parent'), args: [40] }), 42);
+  const r = await client.workflow.execute(wf.parentOfFailure, { taskQueue, workflowId: id('parent-fail') });
+  assert.match(r, /caught: .*child.*; cause: child failed on purpose/i);
+});
+
+test('continue-as-new three times, then a result', { timeout: 120_000 }, async () => {
+  const workflowId = id('countdown');
+  assert.equal(await client.workflow.execute(wf.countdown, { taskQueue, workflowId, args: [3, 0] }),
+    'done after 3 continue-as-new, run true');
+});
+
+test('cancellation caught by the workflow, and of an activity through heartbeats', { timeout: 120_000 }, async () => {
+  const h = await client.workflow.start(wf.cancellable, { taskQueue, workflowId: id('cancel') });
+  await new Promise((r) => setTimeout(r, 500));
+  await h.cancel();
+  assert.equal(await h.result(), 'Hello, cleanup!');
+  assert.equal(await client.workflow.execute(wf.cancelActivity, { taskQueue, workflowId: id('cancel-act') }),
+    'activity cancelled');
+});
+
+test('activity retries and a heartbeat timeout with details', { timeout: 120_000 }, async () => {
+  assert.equal(await client.workflow.execute(wf.retries, { taskQueue, workflowId: id('retries') }),
+    'flaky succeeded on attempt 3; attempt 2 resumed from progress-1');
+});
+
+test('local activities', { timeout: 120_000 }, async () => {
+  assert.equal(await client.workflow.execute(wf.localActivities, { taskQueue, workflowId: id('local') }),
+    'Hello, local! 42');
+});
+
+test('a workflow with 200 activities', { timeout: 120_000 }, async () => {
+  assert.equal(await client.workflow.execute(wf.manyActivities, { taskQueue, workflowId: id('many'), args: [200] }),
+    200);
+});
+
+test('a worker restart in the middle of a workflow', { timeout: 120_000 }, async () => {
+  const queue = `restart-${randomUUID()}`;
+  const first = await newWorker(queue);
+  const firstRun = first.run();
+  const h = await client.workflow.start(wf.accumulator, { taskQueue: queue, workflowId: id('restart') });
+  await h.signal(wf.addSignal, 1);
+  assert.equal(await h.query(wf.totalQuery), 1);
+  first.shutdown();
+  await firstRun;
+  await h.signal(wf.addSignal, 2); // nobody runs the workflow now: the signal waits in its history
+  const second = await newWorker(queue);
+  const result = await second.runUntil(async () => {
+    await h.signal(wf.doneSignal);
+    return await h.result();
+  });
+  assert.equal(result, 'total=3');
+});
+
+test('a failed workflow reaches the client as WorkflowFailedError', { timeout: 120_000 }, async () => {
+  await assert.rejects(
+    client.workflow.execute(wf.failingChild, { taskQueue, workflowId: id('fail'), retry: { maximumAttempts: 1 } }),
+    (e: unknown) => e instanceof WorkflowFailedError && /child failed on purpose/.test(String((e as Error).cause)));
+});
