@@ -104,7 +104,16 @@ final class Driver {
         int planned = (int) Math.max(1, Math.round(rate * cfg.fixedDuration().toMillis() / 1000.0));
         System.out.printf("== %s, %s: fixed rate %.1f workflows/s for %d s%n",
                 cfg.name(), v.id, rate, cfg.fixedDuration().toSeconds());
+        VisibilityLag lag = new VisibilityLag(
+                io.temporal.api.workflowservice.v1.WorkflowServiceGrpc.newBlockingStub(client.getWorkflowServiceStubs()
+                        .getRawChannel()), client.getOptions().getNamespace());
+        load.visibility = lag;
         measure(v, "fixed", rate, planned, () -> load.open(v, rate, cfg.fixedDuration(), cfg.phaseTimeout(), "fixed"));
+        load.visibility = null;
+        String lagLine = lag.summary();
+        System.out.printf("  %s fixed: visibility lag, result to closed in ListWorkflowExecutions: %s%n", v.id, lagLine);
+        results.setProperty(v.id + ".fixed.visibilityLag", lagLine);
+        save();
     }
 
     /** The server's idle commit rate with the worker polling, measured over 10 s after the statistics settled. */

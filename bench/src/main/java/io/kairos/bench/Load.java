@@ -30,6 +30,8 @@ final class Load {
     private final WorkflowClient client;
     private final String taskQueue;
     private final String label;
+    /** Set for a phase whose visibility lag is measured, else null. */
+    volatile VisibilityLag visibility;
 
     Load(WorkflowClient client, String taskQueue, String label) {
         this.client = client;
@@ -117,8 +119,12 @@ final class Load {
         void run(Variant v, long t0, long deadline) {
             attempted.incrementAndGet();
             try {
-                v.runOne(client, taskQueue, deadline);
+                String workflowId = v.runOne(client, taskQueue, deadline);
                 long now = System.nanoTime();
+                VisibilityLag lag = visibility;
+                if (lag != null) {
+                    lag.closed(workflowId, now);
+                }
                 latencies[completed.getAndIncrement()] = now - t0;
                 lastDone.accumulateAndGet(now, Math::max);
                 firstDone.accumulateAndGet(now, Math::min);

@@ -96,6 +96,10 @@ final class Report {
                     ratio(a.p95(), b.p95()), ratio(a.p99(), b.p99()), ratio(a.cpuMsPerWf(), b.cpuMsPerWf()),
                     "-", "-", "");
         }
+        String lag = k.getProperty(variant + "." + phase + ".visibilityLag");
+        if (lag != null) {
+            out.printf("  Kairos visibility lag (result to closed in ListWorkflowExecutions): %s%n", lag);
+        }
     }
 
     private void row(String name, PhaseResult r) {

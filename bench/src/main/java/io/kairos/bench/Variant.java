@@ -51,10 +51,15 @@ enum Variant {
         }
     }
 
-    /** Starts one workflow, signals it if needed, and waits (until deadlineNanos at most) for its result. */
-    void runOne(WorkflowClient client, String taskQueue, long deadlineNanos) throws Exception {
+    /**
+     * Starts one workflow, signals it if needed, and waits (until deadlineNanos at most) for its result.
+     *
+     * @return the workflow id
+     */
+    String runOne(WorkflowClient client, String taskQueue, long deadlineNanos) throws Exception {
+        String workflowId = "bench-" + id + "-" + UUID.randomUUID();
         WorkflowStub stub = client.newUntypedWorkflowStub(workflowType, WorkflowOptions.newBuilder()
-                .setTaskQueue(taskQueue).setWorkflowId("bench-" + id + "-" + UUID.randomUUID()).build());
+                .setTaskQueue(taskQueue).setWorkflowId(workflowId).build());
         try {
             stub.start("bench");
             if (signal) {
@@ -71,6 +76,7 @@ enum Variant {
         }
         long ms = Math.max(1, (deadlineNanos - System.nanoTime()) / 1_000_000);
         stub.getResult(ms, TimeUnit.MILLISECONDS, String.class);
+        return workflowId;
     }
 
     private static void tryTerminate(WorkflowStub stub) {
