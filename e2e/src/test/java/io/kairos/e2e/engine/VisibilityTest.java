@@ -357,6 +357,29 @@ class VisibilityTest {
         assertInvalid(() -> startWithAttribute("CustomKeyword", "\"" + "k".repeat(3000) + "\""), "exceeds size limit");
     }
 
+    /** Values stored under an old type of a re-registered attribute make a query INVALID_ARGUMENT, not INTERNAL. */
+    @Test
+    void aQueryOverValuesOfAnAttributesOldTypeIsInvalidArgument() throws InterruptedException {
+        String name = "Retyped" + UUID.randomUUID().toString().substring(0, 8).replace("-", "");
+        operator.addSearchAttributes(AddSearchAttributesRequest.newBuilder().setNamespace("default")
+                .putSearchAttributes(name, IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD).build());
+        raw.startWorkflowExecution(StartWorkflowExecutionRequest.newBuilder().setNamespace("default")
+                .setWorkflowId("retype-" + UUID.randomUUID()).setWorkflowType(WorkflowType.newBuilder().setName("X"))
+                .setTaskQueue(TaskQueue.newBuilder().setName("nobody-" + queue)).setRequestId(UUID.randomUUID().toString())
+                .setSearchAttributes(SearchAttributes.newBuilder().putIndexedFields(name, Payload.newBuilder()
+                        .putMetadata("encoding", ByteString.copyFromUtf8("json/plain"))
+                        .setData(ByteString.copyFromUtf8("\"abc\"")).build())).build());
+        awaitCount(name + " = 'abc'", 1);
+        operator.removeSearchAttributes(RemoveSearchAttributesRequest.newBuilder().setNamespace("default")
+                .addSearchAttributes(name).build());
+        operator.addSearchAttributes(AddSearchAttributesRequest.newBuilder().setNamespace("default")
+                .putSearchAttributes(name, IndexedValueType.INDEXED_VALUE_TYPE_INT).build());
+        assertInvalid(() -> raw.listWorkflowExecutions(ListWorkflowExecutionsRequest.newBuilder().setNamespace("default")
+                .setQuery(name + " = 5").build()), "do not match the attribute's type");
+        assertInvalid(() -> raw.countWorkflowExecutions(io.temporal.api.workflowservice.v1.CountWorkflowExecutionsRequest
+                .newBuilder().setNamespace("default").setQuery(name + " > 5").build()), "do not match the attribute's type");
+    }
+
     private static void startWithAttribute(String name, String json) {
         raw.startWorkflowExecution(StartWorkflowExecutionRequest.newBuilder().setNamespace("default")
                 .setWorkflowId(P + "bad-" + UUID.randomUUID()).setWorkflowType(WorkflowType.newBuilder().setName("X"))

@@ -49,11 +49,22 @@ public final class VisibilityHandler {
         return new SearchAttributeCatalog(store.searchAttributes(ns));
     }
 
+    /**
+     * Compiles or runs a query. A data exception (SQLSTATE class 22) while running one means a stored value does not
+     * have the type the query compares it as (an attribute removed and added again with another type): the query
+     * cannot be answered as written, which is the caller's INVALID_ARGUMENT, not an internal error.
+     */
     private static <T> T query(Supplier<T> s) {
         try {
             return s.get();
         } catch (QueryException e) {
             throw new InvalidArgumentException(e.getMessage());
+        } catch (io.kairos.persistence.sql.PersistenceException e) {
+            if (e.sqlState() != null && e.sqlState().startsWith("22")) {
+                throw new InvalidArgumentException("invalid query: stored values do not match the attribute's type ("
+                        + e.getMessage() + ")");
+            }
+            throw e;
         }
     }
 
@@ -65,7 +76,7 @@ public final class VisibilityHandler {
         NamespaceId ns = namespaces.forExistingWork(req.getNamespace());
         SearchAttributeCatalog catalog = catalog(ns);
         CompiledQuery q = query(() -> QueryCompiler.compileList(req.getQuery(), catalog));
-        VisibilityPage page = store.list(ns, q, pageSize(req.getPageSize()), req.getNextPageToken().toByteArray());
+        VisibilityPage page = query(() -> store.list(ns, q, pageSize(req.getPageSize()), req.getNextPageToken().toByteArray()));
         return ListWorkflowExecutionsResponse.newBuilder().addAllExecutions(infos(page, catalog))
                 .setNextPageToken(ByteString.copyFrom(page.nextPageToken())).build();
     }
@@ -75,7 +86,7 @@ public final class VisibilityHandler {
         NamespaceId ns = namespaces.forExistingWork(req.getNamespace());
         SearchAttributeCatalog catalog = catalog(ns);
         CompiledQuery q = query(() -> QueryCompiler.compileList(req.getQuery(), catalog));
-        VisibilityPage page = store.list(ns, q, pageSize(req.getPageSize()), req.getNextPageToken().toByteArray());
+        VisibilityPage page = query(() -> store.list(ns, q, pageSize(req.getPageSize()), req.getNextPageToken().toByteArray()));
         return ScanWorkflowExecutionsResponse.newBuilder().addAllExecutions(infos(page, catalog))
                 .setNextPageToken(ByteString.copyFrom(page.nextPageToken())).build();
     }
@@ -85,11 +96,11 @@ public final class VisibilityHandler {
         SearchAttributeCatalog catalog = catalog(ns);
         CompiledQuery q = query(() -> QueryCompiler.compileCount(req.getQuery(), catalog));
         if (!q.groupByStatus()) {
-            return CountWorkflowExecutionsResponse.newBuilder().setCount(store.count(ns, q)).build();
+            return CountWorkflowExecutionsResponse.newBuilder().setCount(query(() -> store.count(ns, q))).build();
         }
         var b = CountWorkflowExecutionsResponse.newBuilder();
         long total = 0;
-        for (var e : store.countByStatus(ns, q).entrySet()) {
+        for (var e : query(() -> store.countByStatus(ns, q)).entrySet()) {
             total += e.getValue();
             b.addGroups(CountWorkflowExecutionsResponse.AggregationGroup.newBuilder()
                     .addGroupValues(keywordPayload(statusName(e.getKey())))
