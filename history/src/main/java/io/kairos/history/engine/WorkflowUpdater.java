@@ -47,6 +47,7 @@ public final class WorkflowUpdater {
     private final MutableStateCache cache = new MutableStateCache(CACHE_SIZE);
     private final HistoryCache history = new HistoryCache(HISTORY_CACHE_BYTES);
     private final CurrentRunCache currentRuns = new CurrentRunCache(CACHE_SIZE);
+    private final java.util.concurrent.atomic.AtomicLong deletions = new java.util.concurrent.atomic.AtomicLong();
 
     public WorkflowUpdater(ExecutionStore store, ShardController shards, HistoryNotifier notifier, Clock clock) {
         this.store = store;
@@ -70,14 +71,24 @@ public final class WorkflowUpdater {
         ShardContext shard = shards.contextFor(key.namespaceId(), key.workflowId());
         ReentrantLock lock = lockFor(key.workflowId());
         lock.lock();
+        deletions.incrementAndGet();
         try {
             store.deleteExecution(shard.shardId(), shard.rangeId(), key);
         } finally {
             cache.remove(key);
             history.remove(key);
             currentRuns.remove(key.namespaceId(), key.workflowId());
+            deletions.incrementAndGet();
             lock.unlock();
         }
+    }
+
+    /**
+     * Changes whenever a deletion starts or ends. A reader that saw the same value before loading a run and after
+     * acting on it knows no deletion overlapped (the visibility writer uses it not to write back a deleted run).
+     */
+    public long deletionEpoch() {
+        return deletions.get();
     }
 
     ExecutionStore store() {
@@ -176,7 +187,7 @@ public final class WorkflowUpdater {
      */
     void commit(ShardContext shard, ExecutionWrite op) {
         try {
-            shard.committer().commit(op);
+            shard.commit(op);
         } catch (ConditionFailedException raced) {
             forget(op);
             throw raced;

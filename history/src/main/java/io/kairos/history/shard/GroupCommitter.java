@@ -1,26 +1,30 @@
 package io.kairos.history.shard;
 
 import io.kairos.common.concurrent.GroupCommit;
+import io.kairos.common.ids.ShardId;
 import io.kairos.persistence.execution.ExecutionStore;
 import io.kairos.persistence.execution.ExecutionWrite;
+import io.kairos.persistence.execution.FencedWrite;
 import io.kairos.persistence.sql.ShardOwnershipLostException;
 import io.kairos.persistence.sql.SqlErrors;
 
 /**
- * Group commit of one shard's workflow writes ({@link GroupCommit}): concurrent mutations of the shard share
- * transactions, each guarded once by the shard's range_id. A write whose condition fails (raced record version or
- * current run) fails alone; a statement the database rejects makes the batch retry write by write; lost ownership
- * or a broken connection fails every write of the batch.
+ * Group commit of this host's workflow writes ({@link GroupCommit}): concurrent mutations share transactions
+ * whichever of the host's shards they belong to, each shard's range_id checked once per transaction. Grouping
+ * across shards matters: with a handful of shards per host, a per-shard group is often a single write. A write whose
+ * condition fails (raced record version or current run) fails alone; a statement the database rejects, or a shard
+ * that moved, makes the batch retry write by write (so only the moved shard's writes fail); a broken connection
+ * fails every write of the batch.
  */
 public final class GroupCommitter {
     /** Bounds a transaction's size (and how long its writers wait for it). */
     static final int MAX_BATCH = 64;
 
-    private final GroupCommit<ExecutionWrite> group;
+    private final GroupCommit<FencedWrite> group;
 
-    public GroupCommitter(ExecutionStore store, ShardContext shard) {
-        this.group = new GroupCommit<>(MAX_BATCH, batch -> store.commit(shard.shardId(), shard.rangeId(), batch),
-                e -> !(e instanceof ShardOwnershipLostException) && SqlErrors.rejectedByStatement(e));
+    public GroupCommitter(ExecutionStore store) {
+        this.group = new GroupCommit<>(MAX_BATCH, store::commit,
+                e -> e instanceof ShardOwnershipLostException || SqlErrors.rejectedByStatement(e));
     }
 
     /**
@@ -31,8 +35,8 @@ public final class GroupCommitter {
      * @throws RuntimeException any other failure; the write may or may not have committed if the connection
      *                          broke during the commit
      */
-    public void commit(ExecutionWrite write) {
-        group.commit(write);
+    public void commit(ShardId shard, long rangeId, ExecutionWrite write) {
+        group.commit(new FencedWrite(shard, rangeId, write));
     }
 
     /** Writes waiting for a transaction. */

@@ -1,7 +1,6 @@
 package io.kairos.history.shard;
 
 import io.kairos.common.ids.ShardId;
-import io.kairos.persistence.execution.ExecutionStore;
 import io.kairos.persistence.execution.QueueTask;
 import io.kairos.persistence.shard.ShardStore;
 
@@ -44,10 +43,10 @@ public final class ShardContext {
     private volatile QueueListener transferListener = NONE;
     private volatile QueueListener timerListener = NONE;
 
-    public ShardContext(ShardId shardId, long rangeId, ShardStore store, ExecutionStore executions) {
+    public ShardContext(ShardId shardId, long rangeId, ShardStore store, GroupCommitter committer) {
         this.shardId = shardId;
         this.store = store;
-        this.committer = new GroupCommitter(executions, this);
+        this.committer = committer;
         setRange(rangeId);
     }
 
@@ -65,8 +64,14 @@ public final class ShardContext {
         return rangeId;
     }
 
+    /** The host's group committer (shared by its shards). */
     public GroupCommitter committer() {
         return committer;
+    }
+
+    /** Commits a write of this shard through the host's group commit, fenced by this shard's range_id. */
+    public void commit(io.kairos.persistence.execution.ExecutionWrite write) {
+        committer.commit(shardId, rangeId(), write);
     }
 
     /** A new task or history txn id, unique and increasing within the shard. */

@@ -92,12 +92,16 @@ public final class VisibilityTasks {
     /** Writes the runs' current records in one transaction; a rejected batch is written run by run. */
     private void write(List<Map.Entry<WorkflowKey, CompletableFuture<Void>>> runs) {
         try {
+            long epoch = updater.deletionEpoch();
             List<VisibilityRecord> records = new ArrayList<>();
             for (var run : runs) {
                 record(run.getKey()).ifPresent(records::add); // absent: deleted meanwhile
             }
             if (!records.isEmpty()) {
                 store.upsertAll(records);
+                if (updater.deletionEpoch() != epoch) {
+                    removeDeleted(runs); // a deletion overlapped: it may have removed a row we just wrote back
+                }
             }
             runs.forEach(r -> r.getValue().complete(null));
         } catch (RuntimeException e) {
@@ -105,6 +109,15 @@ public final class VisibilityTasks {
                 runs.forEach(r -> write(List.of(r)));
             } else {
                 runs.forEach(r -> r.getValue().completeExceptionally(e));
+            }
+        }
+    }
+
+    private void removeDeleted(List<Map.Entry<WorkflowKey, CompletableFuture<Void>>> runs) {
+        for (var run : runs) {
+            WorkflowKey key = run.getKey();
+            if (updater.load(key).isEmpty()) {
+                store.delete(key.namespaceId(), key.runId());
             }
         }
     }

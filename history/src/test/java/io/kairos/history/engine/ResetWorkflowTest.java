@@ -38,7 +38,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Rebuilding a run's mutable state from its history (what a reset does with the copied prefix). */
 class ResetWorkflowTest {
-    private final ShardContext shard = new ShardContext(new ShardId(1), 3, null, new FakeExecutionStore());
+    private final ShardContext shard = new ShardContext(new ShardId(1), 3, null, new io.kairos.history.shard.GroupCommitter(new FakeExecutionStore()));
     private final WorkflowKey key = new WorkflowKey(NamespaceId.parse(UUID.randomUUID().toString()), "wf",
             UUID.randomUUID());
     private Instant now = Instant.parse("2025-01-01T00:00:00Z");

@@ -27,7 +27,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The outbox processors: hand-off from commits, reading the tables, running each task once, deleting it after. */
 class QueueProcessorsTest {
     private final FakeExecutionStore store = new FakeExecutionStore();
-    private final ShardContext shard = new ShardContext(new ShardId(1), 3, null, store);
+    private final ShardContext shard = new ShardContext(new ShardId(1), 3, null, new io.kairos.history.shard.GroupCommitter(store));
     private final Map<String, Instant> ran = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> runs = new ConcurrentHashMap<>();
     private final List<String> order = new CopyOnWriteArrayList<>();

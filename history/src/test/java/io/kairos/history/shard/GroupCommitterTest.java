@@ -32,7 +32,7 @@ class GroupCommitterTest {
     private static final NamespaceId NS = NamespaceId.random();
 
     private final FakeExecutionStore store = new FakeExecutionStore();
-    private final ShardContext shard = new ShardContext(new ShardId(1), 7, null, store);
+    private final ShardContext shard = new ShardContext(new ShardId(1), 7, null, new GroupCommitter(store));
 
     private static ExecutionWrite write(String workflowId) {
         WorkflowKey key = new WorkflowKey(NS, workflowId, UUID.randomUUID());
@@ -51,7 +51,7 @@ class GroupCommitterTest {
         for (ExecutionWrite w : writes) {
             threads.add(Thread.ofVirtual().start(() -> {
                 try {
-                    shard.committer().commit(w);
+                    shard.commit(w);
                     out.put(id(w), new Throwable("ok"));
                 } catch (RuntimeException e) {
                     out.put(id(w), e);
@@ -81,7 +81,7 @@ class GroupCommitterTest {
             }
             return new ArrayList<>(Collections.nCopies(batch.size(), null));
         };
-        Thread first = Thread.ofVirtual().start(() -> shard.committer().commit(write("first")));
+        Thread first = Thread.ofVirtual().start(() -> shard.commit(write("first")));
         assertTrue(firstCommitEntered.await(10, TimeUnit.SECONDS));
         List<ExecutionWrite> rest = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
@@ -100,6 +100,34 @@ class GroupCommitterTest {
         others.join(10_000);
         assertEquals(2, store.commits.size(), "one transaction for the first write, one for the 20 that waited");
         assertEquals(20, store.commits.get(1).size());
+    }
+
+    @Test
+    void writesOfTheHostsShardsShareTransactions() throws Exception {
+        ShardContext other = new ShardContext(new ShardId(2), 9, null, shard.committer());
+        CountDownLatch release = new CountDownLatch(1);
+        store.onCommit = batch -> {
+            if (store.commits.isEmpty()) {
+                await(release);
+            }
+            return new ArrayList<>(Collections.nCopies(batch.size(), null));
+        };
+        Thread first = Thread.ofVirtual().start(() -> shard.commit(write("first")));
+        List<Thread> writers = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            ShardContext target = i % 2 == 0 ? shard : other;
+            ExecutionWrite w = write("s" + i);
+            writers.add(Thread.ofVirtual().start(() -> target.commit(w)));
+        }
+        awaitQueued(10);
+        release.countDown();
+        first.join(10_000);
+        for (Thread t : writers) {
+            t.join(10_000);
+        }
+        assertEquals(2, store.commits.size(), "one transaction for the first write, one for both shards' ten");
+        assertEquals(10, store.commits.get(1).size());
+        assertEquals(java.util.Set.of(1, 2), store.fencedShards.get(1), "each shard fenced in the shared transaction");
     }
 
     @Test
@@ -131,7 +159,7 @@ class GroupCommitterTest {
             }
             return new ArrayList<>(Collections.nCopies(batch.size(), null));
         };
-        Thread first = Thread.ofVirtual().start(() -> shard.committer().commit(write("first")));
+        Thread first = Thread.ofVirtual().start(() -> shard.commit(write("first")));
         Map<String, Throwable> r = new ConcurrentHashMap<>();
         Thread others = Thread.ofVirtual().start(() -> {
             try {

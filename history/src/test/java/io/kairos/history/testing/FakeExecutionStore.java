@@ -29,6 +29,8 @@ public final class FakeExecutionStore implements ExecutionStore {
     public final ConcurrentSkipListMap<Long, QueueTask> transfer = new ConcurrentSkipListMap<>();
     public final ConcurrentSkipListMap<String, QueueTask> timers = new ConcurrentSkipListMap<>();
     public final List<List<ExecutionWrite>> commits = new CopyOnWriteArrayList<>();
+    /** Per committed transaction, the shards whose range it checked. */
+    public final List<java.util.Set<Integer>> fencedShards = new CopyOnWriteArrayList<>();
     public final List<Integer> transferReads = new CopyOnWriteArrayList<>();
     public volatile Function<List<ExecutionWrite>, List<RuntimeException>> onCommit =
             batch -> new ArrayList<>(java.util.Collections.nCopies(batch.size(), null));
@@ -42,9 +44,11 @@ public final class FakeExecutionStore implements ExecutionStore {
     }
 
     @Override
-    public List<RuntimeException> commit(ShardId shard, long rangeId, List<ExecutionWrite> writes) {
+    public List<RuntimeException> commit(List<io.kairos.persistence.execution.FencedWrite> fenced) {
+        List<ExecutionWrite> writes = fenced.stream().map(io.kairos.persistence.execution.FencedWrite::write).toList();
         List<RuntimeException> out = onCommit.apply(writes);
         commits.add(List.copyOf(writes));
+        fencedShards.add(fenced.stream().map(f -> f.shard().value()).collect(java.util.stream.Collectors.toSet()));
         return out;
     }
 

@@ -52,7 +52,15 @@ public interface ExecutionStore {
      * @throws io.kairos.persistence.sql.ShardOwnershipLostException when the shard moved; nothing committed
      * @throws RuntimeException any other failure; nothing committed
      */
-    List<RuntimeException> commit(ShardId shard, long rangeId, List<ExecutionWrite> writes);
+    default List<RuntimeException> commit(ShardId shard, long rangeId, List<ExecutionWrite> writes) {
+        return commit(writes.stream().map(w -> new FencedWrite(shard, rangeId, w)).toList());
+    }
+
+    /**
+     * {@link #commit(ShardId, long, List)} for writes of several shards in one transaction: each shard's range_id
+     * is checked once. A shard that moved fails the whole transaction with its ShardOwnershipLostException.
+     */
+    List<RuntimeException> commit(List<FencedWrite> writes);
 
     /** Events with ids in [fromEventId, toEventIdExclusive), in order, at most maxEvents (whole batches). */
     List<HistoryEvent> readHistory(ShardId shard, WorkflowKey key, long fromEventId, long toEventIdExclusive, int maxEvents);

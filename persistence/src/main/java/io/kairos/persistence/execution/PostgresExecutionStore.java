@@ -105,13 +105,18 @@ public final class PostgresExecutionStore implements ExecutionStore {
     }
 
     @Override
-    public List<RuntimeException> commit(ShardId shard, long rangeId, List<ExecutionWrite> writes) {
+    public List<RuntimeException> commit(List<FencedWrite> writes) {
         return jdbc.inTransaction(writes.size() == 1 ? "write execution" : "write executions", c -> {
-            shards.assertOwned(c, shard, rangeId);
+            java.util.Set<ShardId> checked = new java.util.HashSet<>();
+            for (FencedWrite w : writes) {
+                if (checked.add(w.shard())) {
+                    shards.assertOwned(c, w.shard(), w.rangeId());
+                }
+            }
             List<RuntimeException> out = new ArrayList<>(writes.size());
-            for (ExecutionWrite w : writes) {
+            for (FencedWrite w : writes) {
                 try {
-                    apply(c, shard, w);
+                    apply(c, w.shard(), w.write());
                     out.add(null);
                 } catch (ConditionFailedException skipped) {
                     out.add(skipped);

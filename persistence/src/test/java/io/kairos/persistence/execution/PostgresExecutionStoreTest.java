@@ -171,6 +171,35 @@ class PostgresExecutionStoreTest {
     }
 
     @Test
+    void oneTransactionCanCarryWritesOfSeveralShardsEachFenced() {
+        ShardId s3 = new ShardId(3);
+        ShardId s4 = new ShardId(4);
+        long r3 = shards.acquire(s3, "test");
+        long r4 = shards.acquire(s4, "test");
+        WorkflowKey a = newKey();
+        WorkflowKey b = newKey();
+        List<RuntimeException> ok = store.commit(List.of(
+                new FencedWrite(s3, r3, new ExecutionWrite.Create(a, null, "ra", new WorkflowWrite(state(a, 2, 0,
+                        ExecutionState.EXECUTION_STATE_RUNNING), 0, List.of(event(1)), r3 << 20, List.of(), List.of()))),
+                new FencedWrite(s4, r4, new ExecutionWrite.Create(b, null, "rb", new WorkflowWrite(state(b, 2, 0,
+                        ExecutionState.EXECUTION_STATE_RUNNING), 0, List.of(event(1)), r4 << 20, List.of(), List.of())))));
+        assertEquals(java.util.Arrays.asList(null, null), ok);
+        assertTrue(store.get(s3, a).isPresent());
+        assertTrue(store.get(s4, b).isPresent());
+
+        shards.acquire(s4, "another host"); // shard 4 moves: a batch still fenced with its old range commits nothing
+        WorkflowKey c = newKey();
+        WorkflowKey d = newKey();
+        assertThrows(ShardOwnershipLostException.class, () -> store.commit(List.of(
+                new FencedWrite(s3, r3, new ExecutionWrite.Create(c, null, "rc", new WorkflowWrite(state(c, 2, 0,
+                        ExecutionState.EXECUTION_STATE_RUNNING), 0, List.of(event(1)), (r3 << 20) + 1, List.of(), List.of()))),
+                new FencedWrite(s4, r4, new ExecutionWrite.Create(d, null, "rd", new WorkflowWrite(state(d, 2, 0,
+                        ExecutionState.EXECUTION_STATE_RUNNING), 0, List.of(event(1)), (r4 << 20) + 1, List.of(), List.of()))))));
+        assertTrue(store.get(s3, c).isEmpty(), "the other shard's write rolled back with it");
+        assertTrue(store.get(s4, d).isEmpty());
+    }
+
+    @Test
     void groupCommitSkipsAWriteWhoseConditionFailsAndCommitsTheOthers() {
         long range = shards.acquire(SHARD, "test");
         WorkflowKey taken = newKey();
