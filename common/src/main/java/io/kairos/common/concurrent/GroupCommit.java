@@ -3,13 +3,15 @@ package io.kairos.common.concurrent;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
 import java.util.function.Predicate;
 
 /**
- * Group commit: a writer queues its item, then takes the commit lock; whoever holds the lock writes everything
- * queued as one batch (one database transaction), so while one batch waits for its fsync the items arriving
- * meanwhile gather for the next. A lone writer writes alone, with no added delay.
+ * Group commit: a writer queues its item, then takes one of {@code maxInFlight} commit permits; whoever holds a
+ * permit writes what is queued (up to {@code maxBatch}) as one batch (one database transaction), so while batches
+ * wait for their fsync the items arriving meanwhile gather for the next. Several batches may be in flight at once, so
+ * one batch's statements never hold up every writer. A lone writer writes alone, with no added delay.
  *
  * <p>Each item keeps its own outcome: the batch writer reports a failure per item (an item whose condition did
  * not hold) while the others commit. When the whole batch fails with an error that proves nothing was written
@@ -29,11 +31,11 @@ public final class GroupCommit<W> {
     private final BatchWriter<W> writer;
     private final Predicate<RuntimeException> retryAlone;
     private final ConcurrentLinkedQueue<Pending<W>> queue = new ConcurrentLinkedQueue<>();
-    private final ReentrantLock commitLock = new ReentrantLock();
+    private final Semaphore permits;
 
     private static final class Pending<W> {
         final W item;
-        volatile boolean done;
+        final CountDownLatch done = new CountDownLatch(1);
         RuntimeException failure;
 
         Pending(W item) {
@@ -42,12 +44,17 @@ public final class GroupCommit<W> {
 
         void finish(RuntimeException f) {
             failure = f;
-            done = true; // volatile write publishes failure
+            done.countDown(); // publishes failure
+        }
+
+        boolean isDone() {
+            return done.getCount() == 0;
         }
     }
 
-    public GroupCommit(int maxBatch, BatchWriter<W> writer, Predicate<RuntimeException> retryAlone) {
+    public GroupCommit(int maxBatch, int maxInFlight, BatchWriter<W> writer, Predicate<RuntimeException> retryAlone) {
         this.maxBatch = maxBatch;
+        this.permits = new Semaphore(maxInFlight);
         this.writer = writer;
         this.retryAlone = retryAlone;
     }
@@ -56,13 +63,24 @@ public final class GroupCommit<W> {
     public void commit(W item) {
         Pending<W> mine = new Pending<>(item);
         queue.add(mine);
-        commitLock.lock();
-        try {
-            while (!mine.done) {
-                commitBatch(drain());
+        while (!mine.isDone()) {
+            permits.acquireUninterruptibly();
+            List<Pending<W>> batch;
+            try {
+                batch = drain();
+                commitBatch(batch);
+            } finally {
+                permits.release();
             }
-        } finally {
-            commitLock.unlock();
+            if (batch.isEmpty()) {
+                // Queued before the permit was taken, so another writer's batch has it: wait for that batch.
+                try {
+                    mine.done.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted while its write was being committed", e);
+                }
+            }
         }
         if (mine.failure != null) {
             throw mine.failure;

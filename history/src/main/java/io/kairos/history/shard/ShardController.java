@@ -17,7 +17,7 @@ public final class ShardController {
     private static final Logger log = LoggerFactory.getLogger(ShardController.class);
 
     private final ShardStore store;
-    private final GroupCommitter committer;
+    private final io.kairos.persistence.execution.ExecutionStore executions;
     private final int shardCount;
     private final String hostIdentity;
     private final Map<ShardId, ShardContext> owned = new java.util.concurrent.ConcurrentHashMap<>();
@@ -26,7 +26,7 @@ public final class ShardController {
     public ShardController(ShardStore store, io.kairos.persistence.execution.ExecutionStore executions, int shardCount,
                            String hostIdentity) {
         this.store = store;
-        this.committer = new GroupCommitter(executions);
+        this.executions = executions;
         this.shardCount = shardCount;
         this.hostIdentity = hostIdentity;
     }
@@ -35,7 +35,7 @@ public final class ShardController {
         for (int i = 1; i <= shardCount; i++) {
             ShardId shard = new ShardId(i);
             long rangeId = store.acquire(shard, hostIdentity);
-            ShardContext ctx = new ShardContext(shard, rangeId, store, committer);
+            ShardContext ctx = new ShardContext(shard, rangeId, store, new GroupCommitter(executions));
             owned.put(shard, ctx);
             onAcquired.forEach(l -> l.accept(ctx));
         }

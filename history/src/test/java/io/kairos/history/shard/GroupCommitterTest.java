@@ -32,7 +32,7 @@ class GroupCommitterTest {
     private static final NamespaceId NS = NamespaceId.random();
 
     private final FakeExecutionStore store = new FakeExecutionStore();
-    private final ShardContext shard = new ShardContext(new ShardId(1), 7, null, new GroupCommitter(store));
+    private final ShardContext shard = new ShardContext(new ShardId(1), 7, null, new GroupCommitter(store, 1));
 
     private static ExecutionWrite write(String workflowId) {
         WorkflowKey key = new WorkflowKey(NS, workflowId, UUID.randomUUID());
@@ -128,6 +128,29 @@ class GroupCommitterTest {
         assertEquals(2, store.commits.size(), "one transaction for the first write, one for both shards' ten");
         assertEquals(10, store.commits.get(1).size());
         assertEquals(java.util.Set.of(1, 2), store.fencedShards.get(1), "each shard fenced in the shared transaction");
+    }
+
+    @Test
+    void aSlowTransactionDoesNotHoldUpWritersWhileOthersCanBeInFlight() throws Exception {
+        ShardContext parallel = new ShardContext(new ShardId(1), 7, null, new GroupCommitter(store, 4));
+        CountDownLatch release = new CountDownLatch(1);
+        store.onCommit = batch -> {
+            if (batch.stream().anyMatch(w -> id(w).equals("slow"))) {
+                await(release);
+            }
+            return new ArrayList<>(Collections.nCopies(batch.size(), null));
+        };
+        Thread slow = Thread.ofVirtual().start(() -> parallel.commit(write("slow")));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (store.commits.isEmpty() && parallel.committer().queued() > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        Thread.sleep(50); // the slow batch is in its transaction
+        parallel.commit(write("fast")); // commits in a second transaction meanwhile
+        assertTrue(slow.isAlive(), "the slow transaction is still open");
+        release.countDown();
+        slow.join(10_000);
+        assertEquals(2, store.commits.size());
     }
 
     @Test
