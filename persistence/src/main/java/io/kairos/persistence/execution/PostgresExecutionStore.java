@@ -312,45 +312,39 @@ public final class PostgresExecutionStore implements ExecutionStore {
 
     @Override
     public List<HistoryEvent> readHistory(ShardId shard, WorkflowKey key, long fromEventId, long toEventIdExclusive, int maxEvents) {
-        return jdbc.read("read history", c -> {
-            // A batch starting before fromEventId may still contain it: start from the last batch at or before it.
-            try (PreparedStatement ps = c.prepareStatement("SELECT data FROM history_node WHERE shard_id = ? AND tree_id = ? "
-                    + "AND branch_id = ? AND node_id >= COALESCE((SELECT max(node_id) FROM history_node WHERE shard_id = ? "
-                    + "AND tree_id = ? AND branch_id = ? AND node_id <= ?), 0) AND node_id < ? ORDER BY node_id")) {
-                ps.setInt(1, shard.value());
-                ps.setObject(2, key.runId());
-                ps.setObject(3, key.runId());
-                ps.setInt(4, shard.value());
-                ps.setObject(5, key.runId());
-                ps.setObject(6, key.runId());
-                ps.setLong(7, fromEventId);
-                ps.setLong(8, toEventIdExclusive);
-                List<HistoryEvent> out = new ArrayList<>();
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        if (out.size() >= maxEvents) {
-                            break;
-                        }
-                        for (HistoryEvent e : History.parseFrom(rs.getBytes(1)).getEventsList()) {
-                            if (e.getEventId() >= fromEventId && e.getEventId() < toEventIdExclusive) {
-                                out.add(e);
-                            }
-                        }
-                    }
-                } catch (InvalidProtocolBufferException e) {
-                    throw new PersistenceException("corrupt history of " + key, null, e);
-                }
-                return out;
-            }
+        List<HistoryEvent> out = new ArrayList<>();
+        scanHistory("read history", shard, key, fromEventId, toEventIdExclusive, (txnId, events) -> {
+            out.addAll(events);
+            return out.size() < maxEvents;
         });
+        return out;
     }
 
     @Override
     public List<HistoryBatch> readHistoryBatches(ShardId shard, WorkflowKey key, long fromEventId, long toEventIdExclusive) {
-        return jdbc.read("read history batches", c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT txn_id, data FROM history_node WHERE shard_id = ? AND tree_id = ? "
-                    + "AND branch_id = ? AND node_id >= COALESCE((SELECT max(node_id) FROM history_node WHERE shard_id = ? "
-                    + "AND tree_id = ? AND branch_id = ? AND node_id <= ?), 0) AND node_id < ? ORDER BY node_id")) {
+        List<HistoryBatch> out = new ArrayList<>();
+        scanHistory("read history batches", shard, key, fromEventId, toEventIdExclusive, (txnId, events) -> {
+            if (!events.isEmpty()) {
+                out.add(new HistoryBatch(txnId, events));
+            }
+            return true;
+        });
+        return out;
+    }
+
+    /** Receives each history_node row's events within the range, in order; false stops the scan. */
+    private interface BatchSink {
+        boolean accept(long txnId, List<HistoryEvent> eventsInRange);
+    }
+
+    private void scanHistory(String operation, ShardId shard, WorkflowKey key, long fromEventId, long toEventIdExclusive,
+                             BatchSink sink) {
+        jdbc.read(operation, c -> {
+            // A batch starting before fromEventId may still contain it: start from the last batch at or before it.
+            try (PreparedStatement ps = c.prepareStatement("SELECT txn_id, data FROM history_node WHERE shard_id = ? "
+                    + "AND tree_id = ? AND branch_id = ? AND node_id >= COALESCE((SELECT max(node_id) FROM history_node "
+                    + "WHERE shard_id = ? AND tree_id = ? AND branch_id = ? AND node_id <= ?), 0) AND node_id < ? "
+                    + "ORDER BY node_id")) {
                 ps.setInt(1, shard.value());
                 ps.setObject(2, key.runId());
                 ps.setObject(3, key.runId());
@@ -359,7 +353,6 @@ public final class PostgresExecutionStore implements ExecutionStore {
                 ps.setObject(6, key.runId());
                 ps.setLong(7, fromEventId);
                 ps.setLong(8, toEventIdExclusive);
-                List<HistoryBatch> out = new ArrayList<>();
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         List<HistoryEvent> in = new ArrayList<>();
@@ -368,14 +361,14 @@ public final class PostgresExecutionStore implements ExecutionStore {
                                 in.add(e);
                             }
                         }
-                        if (!in.isEmpty()) {
-                            out.add(new HistoryBatch(rs.getLong(1), in));
+                        if (!sink.accept(rs.getLong(1), in)) {
+                            break;
                         }
                     }
                 } catch (InvalidProtocolBufferException e) {
                     throw new PersistenceException("corrupt history of " + key, null, e);
                 }
-                return out;
+                return null;
             }
         });
     }
