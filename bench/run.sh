@@ -7,6 +7,7 @@
 #   VARIANTS=one-activity N=2000 bash bench/run.sh
 #
 # Environment: N (2000), CONCURRENCY (100), VARIANTS (one-activity,no-activity,timer-1s,start-signal),
+# WARMUP (warm-up workflows per variant before the measured phases; default min(200, N/10)),
 # DURATION (fixed-rate seconds, 20), RATE (fixed rate; default half the test server's closed-loop throughput),
 # PHASE_TIMEOUT (seconds per phase, 300), STATS_SETTLE (seconds for Postgres to flush statistics, 11),
 # WORKER_POLLERS (workflow-task and activity-task pollers of the driver's worker; default the SDK's, 5 each),
@@ -119,7 +120,7 @@ run_driver() { # NAME PORT RESULTS [extra driver args...]
     "$JAVA" -jar "$BENCH_JAR" run --name "$name" --target "127.0.0.1:$port" --out "$results" \
       --server-pid "$SERVER_PID" --clk-tck "$CLK_TCK" --variants "$VARIANTS" --n "$N" \
       --concurrency "$CONCURRENCY" --duration "$DURATION" --phase-timeout "$PHASE_TIMEOUT" \
-      --stats-settle "$STATS_SETTLE" ${RATE:+--rate "$RATE"} ${WORKER_POLLERS:+--pollers "$WORKER_POLLERS"} "$@" \
+      --stats-settle "$STATS_SETTLE" ${RATE:+--rate "$RATE"} ${WARMUP:+--warmup "$WARMUP"} ${WORKER_POLLERS:+--pollers "$WORKER_POLLERS"} "$@" \
     2> >(tee "$OUT/driver-$name.stderr.log" >&2) || rc=$?
   [ "$rc" = 0 ] || log "the driver against $name ended with exit code $rc (see $OUT/driver-$name.stderr.log)"
 }

@@ -44,6 +44,11 @@ final class BacklogBuffer {
         return tasks.isEmpty();
     }
 
+    /** Nothing buffered and nothing committed beyond what memory covers: the persisted backlog is empty. */
+    boolean isDrained() {
+        return tasks.isEmpty() && readLevel >= maxReadLevel;
+    }
+
     int size() {
         return tasks.size();
     }

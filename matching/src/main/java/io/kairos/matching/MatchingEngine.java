@@ -142,8 +142,8 @@ final class MatchingEngine implements AutoCloseable {
             b.addAllPollers(h.recent(clock.instant()));
         }
         if (includeStatus) {
-            long backlog = store.countTasks(key);
             TaskQueueManager m = queues.get(key);
+            long backlog = store.countTasks(key) + (m == null ? 0 : m.heldCount());
             TaskQueueStatus status = m == null ? null : m.status(backlog);
             b.setTaskQueueStatus(status != null ? status : TaskQueueStatus.newBuilder()
                     .setBacklogCountHint(backlog).setRatePerSecond(PollerHistory.RATE_PER_SECOND).build());
@@ -157,7 +157,7 @@ final class MatchingEngine implements AutoCloseable {
         }
         TaskQueueKind k = kind == TaskQueueKind.TASK_QUEUE_KIND_STICKY ? kind : TaskQueueKind.TASK_QUEUE_KIND_NORMAL;
         return queues.computeIfAbsent(key, q -> new TaskQueueManager(q, k, store, executor, timer, clock,
-                this::forget)).load();
+                config.syncMatchWait(), this::forget)).load();
     }
 
     private void forget(TaskQueueManager m) {

@@ -42,6 +42,8 @@ final class TaskQueueManager implements TaskWriter.Listener {
     /** After history failed to start a task, backlog dispatch pauses this long instead of cycling the task. */
     static final Duration DISPATCH_BACKOFF = Duration.ofSeconds(1);
     static final Duration DELETE_DELAY = Duration.ofMillis(200);
+    /** Adds held at once per queue; more go straight to the backlog (a burst with no workers costs no memory). */
+    static final int MAX_HELD = 1000;
 
     private final TaskQueueKey key;
     private final TaskQueueKind kind;
@@ -50,15 +52,32 @@ final class TaskQueueManager implements TaskWriter.Listener {
     private final ScheduledExecutorService timer;
     private final Clock clock;
     private final Consumer<TaskQueueManager> onUnloaded;
+    /** {@link MatchingConfig#syncMatchWait()}. */
+    private final Duration syncMatchWait;
 
     private final Object lock = new Object();
     private final LinkedHashSet<PollWaiter<?>> waiters = new LinkedHashSet<>();
     /** Query tasks waiting for a poll; served before the backlog, never persisted. */
     private final LinkedHashSet<QueryTask> queries = new LinkedHashSet<>();
     private final Map<Long, BacklogTask> inFlight = new HashMap<>();
+    /** Adds offered to the next poll (oldest first), not yet in the backlog. */
+    private final LinkedHashSet<HeldAdd> heldAdds = new LinkedHashSet<>();
     private BacklogBuffer backlog;
     private Instant dispatchPausedUntil = Instant.MIN;
     private boolean retryScheduled;
+
+    /** An add waiting for a poll; whoever removes it from {@link #heldAdds} (a poll, its timeout, stop) owns it. */
+    private static final class HeldAdd {
+        final BacklogTaskInfo info;
+        final Instant expiry;
+        final CompletableFuture<Void> done = new CompletableFuture<>();
+        volatile java.util.concurrent.ScheduledFuture<?> timeout;
+
+        HeldAdd(BacklogTaskInfo info, Instant expiry) {
+            this.info = info;
+            this.expiry = expiry;
+        }
+    }
 
     private final CompletableFuture<TaskQueueManager> loaded = new CompletableFuture<>();
     private final AtomicBoolean loadStarted = new AtomicBoolean();
@@ -73,7 +92,9 @@ final class TaskQueueManager implements TaskWriter.Listener {
      * @param onUnloaded told when the queue unloads itself (lease lost, load failed) so the registry forgets it
      */
     TaskQueueManager(TaskQueueKey key, TaskQueueKind kind, TaskQueueStore store, Executor executor,
-                     ScheduledExecutorService timer, Clock clock, Consumer<TaskQueueManager> onUnloaded) {
+                     ScheduledExecutorService timer, Clock clock, Duration syncMatchWait,
+                     Consumer<TaskQueueManager> onUnloaded) {
+        this.syncMatchWait = syncMatchWait;
         this.key = key;
         this.kind = kind;
         this.store = store;
@@ -122,15 +143,35 @@ final class TaskQueueManager implements TaskWriter.Listener {
     CompletableFuture<Void> addTask(BacklogTaskInfo info, Instant expiry) {
         lastActivity = clock.instant();
         PollWaiter<?> waiter;
+        HeldAdd held = null;
         synchronized (lock) {
             if (stopped) {
                 return CompletableFuture.failedFuture(new TaskQueueUnloadedException(key));
             }
             waiter = takeWaiterLocked();
+            if (waiter == null && !syncMatchWait.isZero() && heldAdds.size() < MAX_HELD) {
+                held = new HeldAdd(info, expiry);
+                heldAdds.add(held);
+            }
         }
-        if (waiter == null) {
+        if (waiter != null) {
+            return syncDispatch(waiter, info, expiry);
+        }
+        if (held == null) {
             return persist(info, expiry);
         }
+        HeldAdd h = held;
+        try {
+            h.timeout = timer.schedule(() -> executor.execute(() -> persistHeld(h)), syncMatchWait.toNanos(),
+                    TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException e) { // shutting down
+            persistHeld(h);
+        }
+        return h.done;
+    }
+
+    /** Hands an add to a matched poll; persists it when history could not start it. */
+    private CompletableFuture<Void> syncDispatch(PollWaiter<?> waiter, BacklogTaskInfo info, Instant expiry) {
         return waiter.dispatch(info).thenCompose(outcome -> switch (outcome.kind()) {
             case STARTED -> CompletableFuture.completedFuture(null);
             case STALE -> {
@@ -145,6 +186,26 @@ final class TaskQueueManager implements TaskWriter.Listener {
                         outcome.error().getCode());
                 pauseDispatch();
                 yield persist(info, expiry);
+            }
+        });
+    }
+
+    /** No poll came for a held add within the sync-match wait: it goes to the backlog. */
+    private void persistHeld(HeldAdd h) {
+        synchronized (lock) {
+            if (!heldAdds.remove(h)) {
+                return; // matched meanwhile, or failed by stop()
+            }
+        }
+        forward(persist(h.info, h.expiry), h.done);
+    }
+
+    private static void forward(CompletableFuture<Void> from, CompletableFuture<Void> to) {
+        from.whenComplete((v, e) -> {
+            if (e != null) {
+                to.completeExceptionally(e);
+            } else {
+                to.complete(null);
             }
         });
     }
@@ -304,7 +365,10 @@ final class TaskQueueManager implements TaskWriter.Listener {
         }
         record QueryMatch(QueryTask task, PollWaiter<?> waiter) {
         }
+        record HeldMatch(HeldAdd add, PollWaiter<?> waiter) {
+        }
         List<Match> matches = new ArrayList<>();
+        List<HeldMatch> heldMatches = new ArrayList<>();
         List<QueryMatch> queryMatches = new ArrayList<>();
         List<Long> expired = new ArrayList<>();
         BacklogBuffer.ReadRange read = null;
@@ -342,6 +406,14 @@ final class TaskQueueManager implements TaskWriter.Listener {
                 inFlight.put(task.taskId(), task);
                 matches.add(new Match(task, waiter));
             }
+            // Held adds are newer than anything persisted: they go only once the backlog is drained.
+            while (!heldAdds.isEmpty() && backlog.isDrained() && hasWaitingLocked()) {
+                PollWaiter<?> waiter = takeWaiterLocked();
+                if (waiter == null) {
+                    break;
+                }
+                heldMatches.add(new HeldMatch(heldAdds.removeFirst(), waiter));
+            }
             if (hasWaitingLocked()) {
                 read = backlog.startRead();
             }
@@ -352,6 +424,13 @@ final class TaskQueueManager implements TaskWriter.Listener {
         }
         queryMatches.forEach(m -> dispatchQuery(m.task(), m.waiter()));
         matches.forEach(m -> dispatchBacklog(m.task(), m.waiter()));
+        for (HeldMatch m : heldMatches) {
+            var t = m.add().timeout;
+            if (t != null) {
+                t.cancel(false);
+            }
+            forward(syncDispatch(m.waiter(), m.add().info, m.add().expiry), m.add().done);
+        }
         if (read != null) {
             BacklogBuffer.ReadRange range = read;
             executor.execute(() -> read(range));
@@ -484,7 +563,8 @@ final class TaskQueueManager implements TaskWriter.Listener {
     boolean isIdle(Instant now, Duration idleTimeout) {
         TaskWriter w = writer;
         synchronized (lock) {
-            return !hasWaitingLocked() && inFlight.isEmpty() && queries.isEmpty() && (w == null || w.isIdle())
+            return !hasWaitingLocked() && inFlight.isEmpty() && queries.isEmpty() && heldAdds.isEmpty()
+                    && (w == null || w.isIdle())
                     && pendingDeletes.isEmpty()
                     && lastActivity.plus(idleTimeout).isBefore(now);
         }
@@ -497,8 +577,9 @@ final class TaskQueueManager implements TaskWriter.Listener {
     void stop() {
         List<PollWaiter<?>> toFinish;
         List<QueryTask> queriesToFail;
+        List<HeldAdd> heldToFail;
         synchronized (lock) {
-            if (stopped && waiters.isEmpty() && queries.isEmpty()) {
+            if (stopped && waiters.isEmpty() && queries.isEmpty() && heldAdds.isEmpty()) {
                 return;
             }
             stopped = true;
@@ -506,7 +587,11 @@ final class TaskQueueManager implements TaskWriter.Listener {
             waiters.clear();
             queriesToFail = new ArrayList<>(queries);
             queries.clear();
+            heldToFail = new ArrayList<>(heldAdds);
+            heldAdds.clear();
         }
+        // history keeps these tasks in its outbox and adds them again to a fresh load
+        heldToFail.forEach(h -> h.done.completeExceptionally(new TaskQueueUnloadedException(key)));
         TaskWriter w = writer;
         if (w != null) {
             w.stop(new TaskQueueUnloadedException(key));
@@ -514,6 +599,13 @@ final class TaskQueueManager implements TaskWriter.Listener {
         toFinish.forEach(PollWaiter::finishEmpty);
         // in memory only: the caller (history) sees UNAVAILABLE and the client retries the query
         queriesToFail.forEach(q -> q.fail(new TaskQueueUnloadedException(key)));
+    }
+
+    /** Adds waiting for a poll in memory (not in the backlog table): part of the queue's backlog for describe. */
+    int heldCount() {
+        synchronized (lock) {
+            return heldAdds.size();
+        }
     }
 
     /** Legacy DescribeTaskQueue status; null until loaded. */

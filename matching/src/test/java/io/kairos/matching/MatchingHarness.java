@@ -117,8 +117,9 @@ final class MatchingHarness implements AutoCloseable {
         return n;
     }
 
+    /** Adds with no waiting poll go to the backlog at once (tests of the backlog); see MatchingConfig#syncMatchWait. */
     static MatchingConfig config(Duration longPoll) {
-        return MatchingConfig.defaults().withLongPollTimeout(longPoll);
+        return MatchingConfig.defaults().withLongPollTimeout(longPoll).withSyncMatchWait(Duration.ZERO);
     }
 
     static TaskQueue queue(String name) {

@@ -83,6 +83,37 @@ class MatchingServiceTest {
     }
 
     @Test
+    void anAddWithNoPollerIsOfferedToTheNextPollWithinTheSyncMatchWaitAndNeverPersisted() throws Exception {
+        MatchingHarness.Node node = h.start(config(Duration.ofSeconds(20)).withSyncMatchWait(Duration.ofSeconds(10)));
+        ListenableFuture<AddWorkflowTaskResponse> add = node.async().addWorkflowTask(addWorkflow("orders", "wf-1"));
+        Thread.sleep(200);
+        assertFalse(add.isDone(), "not acknowledged: neither started nor committed yet");
+        assertEquals(List.of(), h.backlog("orders"));
+
+        PollWorkflowTaskQueueResponse got = node.blocking().pollWorkflowTaskQueue(pollWorkflow("orders", "worker-1"));
+        assertEquals("wf-1", workflowId(got));
+        add.get(5, TimeUnit.SECONDS);
+        assertEquals(List.of(), h.backlog("orders"), "handed over without the backlog");
+    }
+
+    @Test
+    void anAddNoPollTakesWithinTheSyncMatchWaitIsPersistedThenServedAfterTheOlderBacklog() throws Exception {
+        MatchingHarness.Node node = h.start(config(Duration.ofSeconds(20)).withSyncMatchWait(Duration.ofMillis(300)));
+        long start = System.nanoTime();
+        node.blocking().addWorkflowTask(addWorkflow("orders", "wf-1"));
+        assertTrue(System.nanoTime() - start >= TimeUnit.MILLISECONDS.toNanos(300), "held for the wait first");
+        assertEquals(1, h.backlog("orders").size(), "acknowledged once committed to the backlog");
+
+        ListenableFuture<AddWorkflowTaskResponse> held = node.async().addWorkflowTask(addWorkflow("orders", "wf-2"));
+        Thread.sleep(50);
+        assertEquals("wf-1", workflowId(node.blocking().pollWorkflowTaskQueue(pollWorkflow("orders", "w"))),
+                "the backlog is older than a held add");
+        assertEquals("wf-2", workflowId(node.blocking().pollWorkflowTaskQueue(pollWorkflow("orders", "w"))));
+        held.get(5, TimeUnit.SECONDS);
+        await("backlog drained", () -> h.backlog("orders").isEmpty());
+    }
+
+    @Test
     void backlogIsServedOldestFirst() {
         MatchingHarness.Node node = h.start(config(Duration.ofSeconds(20)));
         for (int i = 1; i <= 5; i++) {

@@ -106,6 +106,10 @@ public final class PostgresExecutionStore implements ExecutionStore {
 
     @Override
     public List<RuntimeException> commit(List<FencedWrite> writes) {
+        if (WriteRunsCall.handles(writes)) {
+            return jdbc.read(writes.size() == 1 ? "write execution" : "write executions",
+                    c -> WriteRunsCall.call(c, writes));
+        }
         return jdbc.inTransaction(writes.size() == 1 ? "write execution" : "write executions", c -> {
             java.util.Set<ShardId> checked = new java.util.HashSet<>();
             for (FencedWrite w : writes) {
