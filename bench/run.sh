@@ -7,7 +7,8 @@
 #   VARIANTS=one-activity N=2000 bash bench/run.sh
 #
 # Environment: N (2000), CONCURRENCY (100), VARIANTS (one-activity,no-activity,timer-1s,start-signal),
-# WARMUP (warm-up workflows per variant before the measured phases; default min(200, N/10)),
+# WARMUP (warm-up workflows per variant before the measured phases, same for both servers; default min(3000, 1.5 N):
+# both JVMs, the driver's too, keep compiling for a minute or more, and the figures are meant for a warm server),
 # DURATION (fixed-rate seconds, 20), RATE (fixed rate; default half the test server's closed-loop throughput),
 # PHASE_TIMEOUT (seconds per phase, 300), STATS_SETTLE (seconds for Postgres to flush statistics, 11),
 # WORKER_POLLERS (workflow-task and activity-task pollers of the driver's worker; default the SDK's, 5 each),
@@ -40,6 +41,7 @@ JAVA="$JAVA_HOME/bin/java"
 
 if [ "${QUICK:-0}" = 1 ]; then
   N=${N:-200}
+  WARMUP=${WARMUP:-20}
   DURATION=${DURATION:-5}
   PHASE_TIMEOUT=${PHASE_TIMEOUT:-120}
 fi

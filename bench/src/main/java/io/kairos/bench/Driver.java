@@ -49,6 +49,7 @@ final class Driver {
         results.setProperty("target", cfg.target());
         results.setProperty("n", Integer.toString(cfg.n()));
         results.setProperty("concurrency", Integer.toString(cfg.concurrency()));
+        results.setProperty("warmup", Integer.toString(cfg.warmup()));
         results.setProperty("fixedSeconds", Long.toString(cfg.fixedDuration().toSeconds()));
         results.setProperty("pollers", cfg.pollers() > 0 ? Integer.toString(cfg.pollers()) : "SDK default (5)");
         results.setProperty("variants", String.join(",", cfg.variants().stream().map(v -> v.id).toList()));

@@ -43,7 +43,8 @@ final class Report {
         out.printf("closed loop: %s workflows at concurrency %s; fixed rate: %s s at half the test server's "
                         + "closed-loop throughput%n", either("n"), either("concurrency"), either("fixedSeconds"));
         out.printf("driver: Temporal Java SDK client + worker in one JVM on the same machine; worker pollers per "
-                + "task type: %s%n", either("pollers"));
+                + "task type: %s; warm-up before the measured phases: %s workflows per variant%n", either("pollers"),
+                either("warmup"));
         Set<String> variants = new LinkedHashSet<>();
         for (Properties p : List.of(ts, k)) {
             for (String v : p.getProperty("variants", "").split(",")) {
