@@ -7,8 +7,9 @@
 #   VARIANTS=one-activity N=2000 bash bench/run.sh
 #
 # Environment: N (2000), CONCURRENCY (100), VARIANTS (one-activity,no-activity,timer-1s,start-signal),
-# WARMUP (warm-up workflows per variant before the measured phases, same for both servers; default min(3000, 1.5 N):
-# both JVMs, the driver's too, keep compiling for a minute or more, and the figures are meant for a warm server),
+# WARMUP (warm-up workflows per variant before the measured phases, default min(1000, N/2); then rounds of N until a
+# round is at most 5 % faster than the one before, at most 180 s, the same rule for both servers: the JVMs, the
+# driver's too, keep compiling for a minute or more at full load, and the figures are meant for warm servers),
 # DURATION (fixed-rate seconds, 20), RATE (fixed rate; default half the test server's closed-loop throughput),
 # PHASE_TIMEOUT (seconds per phase, 300), STATS_SETTLE (seconds for Postgres to flush statistics, 11),
 # WORKER_POLLERS (workflow-task and activity-task pollers of the driver's worker; default the SDK's, 5 each),

@@ -74,7 +74,7 @@ public final class Benchmark {
                 o.containsKey("pg-data") ? Path.of(o.get("pg-data")) : null,
                 Integer.parseInt(o.getOrDefault("clk-tck", "100")),
                 variants, n, Integer.parseInt(o.getOrDefault("concurrency", "100")),
-                Integer.parseInt(o.getOrDefault("warmup", Integer.toString(Math.min(3000, Math.max(20, n * 3 / 2))))),
+                Integer.parseInt(o.getOrDefault("warmup", Integer.toString(Math.min(1000, Math.max(20, n / 2))))),
                 Duration.ofSeconds(Long.parseLong(o.getOrDefault("duration", "20"))),
                 o.containsKey("rate") ? Double.valueOf(o.get("rate")) : null, rateFrom,
                 Duration.ofSeconds(Long.parseLong(o.getOrDefault("phase-timeout", "300"))),

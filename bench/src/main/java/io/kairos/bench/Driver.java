@@ -81,6 +81,39 @@ final class Driver {
         }
     }
 
+    /** A warm-up round's throughput within this much of the round before counts as steady. */
+    private static final double STEADY = 0.05;
+    /** Warm-up stops here even when the throughput is still rising. */
+    private static final long MAX_WARMUP_SECONDS = 180;
+
+    /**
+     * Warms the server (and this JVM) up: the configured number of workflows, then rounds of the measured phase's
+     * size until a round is no more than 5 % faster than the round before (both JVMs keep compiling for a minute
+     * or more at full load), at most {@link #MAX_WARMUP_SECONDS}. The same rule runs against both servers.
+     */
+    private void warmUp(Load load, Variant v) {
+        long start = System.nanoTime();
+        int done = cfg.warmup();
+        Load.Outcome first = load.closed(v, cfg.warmup(), Math.min(cfg.concurrency(), cfg.warmup()), cfg.phaseTimeout(),
+                "warm-up");
+        double previous = first.elapsedSeconds() > 0 ? cfg.warmup() / first.elapsedSeconds() : 0;
+        int rounds = 0;
+        while (System.nanoTime() - start < TimeUnit.SECONDS.toNanos(MAX_WARMUP_SECONDS)) {
+            Load.Outcome o = load.closed(v, cfg.n(), cfg.concurrency(), cfg.phaseTimeout(), "warm-up round");
+            done += cfg.n();
+            rounds++;
+            double rate = o.elapsedSeconds() > 0 ? cfg.n() / o.elapsedSeconds() : 0;
+            System.out.printf("  warm-up round %d: %.1f/s (previous %.1f/s)%n", rounds, rate, previous);
+            if (o.errors() > 0 || rate <= previous * (1 + STEADY)) {
+                break;
+            }
+            previous = rate;
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        System.out.printf("  warm-up: %d workflows in %.0f s%n", done, seconds);
+        results.setProperty(v.id + ".warmup", String.format("%d workflows, %.0f s", done, seconds));
+    }
+
     private void runVariant(Load load, WorkflowClient client, String taskQueue, Variant v) throws IOException {
         System.out.printf("== %s, %s: probe and warm-up (%d workflows)%n", cfg.name(), v.id, cfg.warmup());
         settled = null;
@@ -95,7 +128,7 @@ final class Driver {
             System.out.println("  probe failed (measuring anyway): " + e);
         }
         if (cfg.warmup() > 0) {
-            load.closed(v, cfg.warmup(), Math.min(cfg.concurrency(), cfg.warmup()), cfg.phaseTimeout(), "warm-up");
+            warmUp(load, v);
         }
         System.out.printf("== %s, %s: closed loop, %d workflows at concurrency %d%n",
                 cfg.name(), v.id, cfg.n(), cfg.concurrency());

@@ -43,8 +43,8 @@ final class Report {
         out.printf("closed loop: %s workflows at concurrency %s; fixed rate: %s s at half the test server's "
                         + "closed-loop throughput%n", either("n"), either("concurrency"), either("fixedSeconds"));
         out.printf("driver: Temporal Java SDK client + worker in one JVM on the same machine; worker pollers per "
-                + "task type: %s; warm-up before the measured phases: %s workflows per variant%n", either("pollers"),
-                either("warmup"));
+                + "task type: %s; warm-up per variant: %s workflows, then rounds of %s until a round is at most 5 %% "
+                + "faster than the one before (at most 180 s)%n", either("pollers"), either("warmup"), either("n"));
         Set<String> variants = new LinkedHashSet<>();
         for (Properties p : List.of(ts, k)) {
             for (String v : p.getProperty("variants", "").split(",")) {
@@ -83,7 +83,9 @@ final class Report {
         }
         out.println();
         if (phase.equals("closed")) {
-            out.printf("%s, closed loop (%s workflows, concurrency %s)%n", variant, either("n"), either("concurrency"));
+            out.printf("%s, closed loop (%s workflows, concurrency %s; warm-up: Kairos %s, test server %s)%n", variant,
+                    either("n"), either("concurrency"), k.getProperty(variant + ".warmup", "-"),
+                    ts.getProperty(variant + ".warmup", "-"));
         } else {
             double rate = b != null && !Double.isNaN(b.load()) ? b.load() : any.load();
             out.printf("%s, fixed rate %s workflows/s for %s s%n", variant, fmt(rate, 1), either("fixedSeconds"));

@@ -135,6 +135,15 @@ final class MatchingEngine implements AutoCloseable {
         });
     }
 
+    /**
+     * The poll responses' backlog_count_hint: tasks this host has for the queue in memory (its backlog window and
+     * held adds) once the answered task is taken, for workflow polls. The SDKs' sticky-queue balancers read it.
+     */
+    long backlogHint(TaskQueueKey key) {
+        TaskQueueManager m = queues.get(key);
+        return m == null ? 0 : m.backlogHint();
+    }
+
     DescribeTaskQueueResponse describe(TaskQueueKey key, boolean includeStatus) {
         DescribeTaskQueueResponse.Builder b = DescribeTaskQueueResponse.newBuilder();
         PollerHistory h = pollers.get(key);

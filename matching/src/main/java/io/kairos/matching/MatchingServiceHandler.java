@@ -136,7 +136,7 @@ public final class MatchingServiceHandler extends MatchingServiceGrpc.MatchingSe
                     task -> history.recordWorkflowTaskStarted(started.toBuilder()
                             .setExecution(task.getExecution())
                             .setScheduledEventId(task.getScheduledEventId())
-                            .build()),
+                            .build()).thenApply(r -> r.toBuilder().setBacklogCountHint(engine.backlogHint(key)).build()),
                     query -> queryTaskResponse(request.getNamespaceId(), poll.getTaskQueue(), query));
             serve(rpc, key, kind(poll.getTaskQueue()), waiter, observer);
         } catch (RuntimeException e) {

