@@ -49,7 +49,8 @@ final class Driver {
         results.setProperty("target", cfg.target());
         results.setProperty("n", Integer.toString(cfg.n()));
         results.setProperty("concurrency", Integer.toString(cfg.concurrency()));
-        results.setProperty("warmup", Integer.toString(cfg.warmup()));
+        results.setProperty("warmup", String.format("%d workflows, then rounds of %d until a round is at most %.0f %% "
+                + "faster than the one before (at most %d s)", cfg.warmup(), cfg.n(), STEADY * 100, MAX_WARMUP_SECONDS));
         results.setProperty("fixedSeconds", Long.toString(cfg.fixedDuration().toSeconds()));
         results.setProperty("pollers", cfg.pollers() > 0 ? Integer.toString(cfg.pollers()) : "SDK default (5)");
         results.setProperty("variants", String.join(",", cfg.variants().stream().map(v -> v.id).toList()));

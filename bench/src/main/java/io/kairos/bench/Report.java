@@ -43,8 +43,7 @@ final class Report {
         out.printf("closed loop: %s workflows at concurrency %s; fixed rate: %s s at half the test server's "
                         + "closed-loop throughput%n", either("n"), either("concurrency"), either("fixedSeconds"));
         out.printf("driver: Temporal Java SDK client + worker in one JVM on the same machine; worker pollers per "
-                + "task type: %s; warm-up per variant: %s workflows, then rounds of %s until a round is at most 5 %% "
-                + "faster than the one before (at most 180 s)%n", either("pollers"), either("warmup"), either("n"));
+                + "task type: %s; warm-up per variant: %s%n", either("pollers"), either("warmup"));
         Set<String> variants = new LinkedHashSet<>();
         for (Properties p : List.of(ts, k)) {
             for (String v : p.getProperty("variants", "").split(",")) {

@@ -25,6 +25,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
@@ -42,7 +43,7 @@ final class TaskQueueManager implements TaskWriter.Listener {
     /** After history failed to start a task, backlog dispatch pauses this long instead of cycling the task. */
     static final Duration DISPATCH_BACKOFF = Duration.ofSeconds(1);
     static final Duration DELETE_DELAY = Duration.ofMillis(200);
-    /** Adds held at once per queue; more go straight to the backlog (a burst with no workers costs no memory). */
+    /** Adds held at once per queue; more go straight to the backlog, so a burst with no workers cannot fill the heap. */
     static final int MAX_HELD = 1000;
 
     private final TaskQueueKey key;
@@ -71,7 +72,7 @@ final class TaskQueueManager implements TaskWriter.Listener {
         final BacklogTaskInfo info;
         final Instant expiry;
         final CompletableFuture<Void> done = new CompletableFuture<>();
-        volatile java.util.concurrent.ScheduledFuture<?> timeout;
+        volatile ScheduledFuture<?> timeout;
 
         HeldAdd(BacklogTaskInfo info, Instant expiry) {
             this.info = info;
