@@ -31,38 +31,57 @@ import io.kairos.persistence.visibility.SearchAttributeCatalog;
 import io.kairos.persistence.visibility.SearchAttributeValues;
 import io.kairos.proto.matching.v1.MatchingServiceGrpc;
 
+import io.kairos.common.ids.ShardId;
+import io.kairos.history.engine.RemoteWorkflows;
+import io.micrometer.core.instrument.MeterRegistry;
+
 import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * The history service of one process: acquires its shards, starts each shard's transfer and timer queue
- * processors, and serves the internal HistoryService API.
+ * The history service of one process: owns the shards its placement gives it, runs each owned shard's transfer and
+ * timer queue processors, and serves the internal HistoryService API.
  */
 public final class HistoryService implements AutoCloseable {
     private final ShardController shards;
     private final HistoryServiceHandler handler;
-    private final List<QueueProcessor> processors = new CopyOnWriteArrayList<>();
+    private final Map<ShardId, List<QueueProcessor>> processors = new ConcurrentHashMap<>();
 
-    public HistoryService(ShardStore shardStore, ExecutionStore executions, NamespaceStore namespaceStore, int shardCount,
-                          String hostIdentity, Channel matchingChannel, Clock clock) {
-        this(shardStore, executions, namespaceStore, null, shardCount, hostIdentity, matchingChannel, clock);
+    /** One history host owning every shard (tests, embedded use): cross-shard calls go to itself. */
+    public HistoryService(ShardStore shardStore, ExecutionStore executions, NamespaceStore namespaceStore,
+                          PostgresVisibilityStore visibilityStore, int shardCount, String address,
+                          Channel matchingChannel, Channel historyChannel, Clock clock) {
+        this(shardStore, executions, namespaceStore, visibilityStore, shardCount, address,
+                ShardController.allShards(shardCount), Duration.ofSeconds(1), matchingChannel, historyChannel, clock, null);
     }
 
-    /** @param visibilityStore where visibility records go; null writes none */
+    /**
+     * @param address         this host's advertised address (recorded as its shards' owner)
+     * @param placement       which shards this host should own (the hashing over live history hosts)
+     * @param checkInterval   how often shard ownership is re-checked; a shard lost to another host is not taken back
+     *                        for five intervals
+     * @param historyChannel  reaches the owner of any shard (cross-shard calls: children, external signals)
+     * @param visibilityStore where visibility records go; null writes none
+     */
     public HistoryService(ShardStore shardStore, ExecutionStore executions, NamespaceStore namespaceStore,
-                          PostgresVisibilityStore visibilityStore, int shardCount,
-                          String hostIdentity, Channel matchingChannel, Clock clock) {
-        this.shards = new ShardController(shardStore, executions, shardCount, hostIdentity);
+                          PostgresVisibilityStore visibilityStore, int shardCount, String address,
+                          ShardController.Placement placement, Duration checkInterval, Channel matchingChannel,
+                          Channel historyChannel, Clock clock, MeterRegistry metrics) {
+        this.shards = new ShardController(shardStore, executions, shardCount, address, placement, checkInterval,
+                checkInterval.multipliedBy(5), metrics);
         WorkflowUpdater updater = new WorkflowUpdater(executions, shards, new HistoryNotifier(), clock);
+        RemoteWorkflows remote = new RemoteWorkflows(historyChannel);
         Activities activities = new Activities(updater);
         Timers timers = new Timers(updater);
         StartWorkflow start = new StartWorkflow(updater);
         HistoryReads reads = new HistoryReads(updater);
         ExternalRequests externalRequests = new ExternalRequests(updater, reads, start);
         Namespaces namespaces = new Namespaces(namespaceStore, clock);
-        ChildWorkflows children = new ChildWorkflows(updater, start, externalRequests, reads, namespaces);
-        ExternalCommands externalCommands = new ExternalCommands(updater, externalRequests, namespaces, children);
+        ChildWorkflows children = new ChildWorkflows(updater, start, remote, reads, namespaces);
+        ExternalCommands externalCommands = new ExternalCommands(updater, remote, namespaces, children);
         io.kairos.history.engine.Updates updates = new io.kairos.history.engine.Updates(updater, reads);
         Commands commands = new Commands(activities, children, externalCommands);
         if (visibilityStore != null) {
@@ -75,6 +94,7 @@ public final class HistoryService implements AutoCloseable {
                 new Queries(updater, reads, MatchingServiceGrpc.newBlockingStub(matchingChannel)),
                 new ResetWorkflow(updater, reads));
         handler.updates(updates, new io.kairos.history.engine.UpdateWithStart(updater, start, updates));
+        handler.children(children);
         QueueTaskExecutor executor = new QueueTaskExecutor(MatchingServiceGrpc.newBlockingStub(matchingChannel),
                 workflowTasks, activities, timers, children, externalCommands);
         if (visibilityStore != null) {
@@ -86,10 +106,15 @@ public final class HistoryService implements AutoCloseable {
         java.time.Duration retentionOverride = retentionOverride();
         updater.retention(ns -> retentionOverride != null ? retentionOverride : namespaces.retentionOf(ns));
         shards.onShardAcquired(shard -> {
-            for (QueueProcessor p : List.of(new TransferQueueProcessor(shard, executions, executor, clock),
-                    new TimerQueueProcessor(shard, executions, executor, clock))) {
-                processors.add(p);
-                p.start();
+            List<QueueProcessor> ps = List.of(new TransferQueueProcessor(shard, executions, executor, clock),
+                    new TimerQueueProcessor(shard, executions, executor, clock));
+            processors.put(shard.shardId(), ps);
+            ps.forEach(QueueProcessor::start);
+        });
+        shards.onShardReleased(shard -> {
+            List<QueueProcessor> ps = processors.remove(shard.shardId());
+            if (ps != null) {
+                ps.forEach(QueueProcessor::close);
             }
         });
     }
@@ -107,8 +132,14 @@ public final class HistoryService implements AutoCloseable {
         return List.of(handler.bindService());
     }
 
+    /** Places this host's shards (the first pass before returning) and keeps them placed as membership changes. */
     public void start() {
-        shards.acquireAll();
+        shards.start();
+    }
+
+    /** Graceful leave: releases every shard and waits up to {@code timeout} for other hosts to take them. */
+    public void handOver(Duration timeout) {
+        shards.handOver(timeout);
     }
 
     public ShardController shards() {
@@ -117,7 +148,6 @@ public final class HistoryService implements AutoCloseable {
 
     @Override
     public void close() {
-        processors.forEach(QueueProcessor::close);
-        shards.releaseAll();
+        shards.close(); // its release listener closes each shard's queue processors
     }
 }

@@ -11,6 +11,7 @@ import io.kairos.history.engine.Activities;
 import io.kairos.history.engine.ExternalRequests;
 import io.kairos.history.engine.HistoryReads;
 import io.kairos.history.engine.Queries;
+import io.kairos.history.engine.RemoteWorkflows;
 import io.kairos.history.engine.ResetWorkflow;
 import io.kairos.history.engine.StartWorkflow;
 import io.kairos.history.engine.WorkflowTasks;
@@ -81,13 +82,13 @@ public final class HistoryServiceHandler extends HistoryServiceGrpc.HistoryServi
 
     @Override
     public void describeHistoryHost(DescribeHistoryHostRequest request, StreamObserver<DescribeHistoryHostResponse> observer) {
-        var owned = shards.ownedShards();
-        if (owned.isEmpty()) {
-            observer.onError(Status.UNAVAILABLE.withDescription("history host owns no shards yet").asRuntimeException());
+        if (!shards.ready()) {
+            observer.onError(Status.UNAVAILABLE.withDescription("history host has not placed its shards yet").asRuntimeException());
             return;
         }
+        var owned = shards.ownedShards();
         DescribeHistoryHostResponse.Builder b = DescribeHistoryHostResponse.newBuilder()
-                .setHostIdentity(shards.hostIdentity())
+                .setHostIdentity(shards.address())
                 .setHistoryShardCount(shards.shardCount())
                 .setStartedTime(Timestamps.fromMillis(startedAt.toEpochMilli()));
         owned.entrySet().stream()
@@ -287,6 +288,66 @@ public final class HistoryServiceHandler extends HistoryServiceGrpc.HistoryServi
     public void executeMultiOperation(io.kairos.proto.history.v1.ExecuteMultiOperationRequest r,
             StreamObserver<io.temporal.api.workflowservice.v1.ExecuteMultiOperationResponse> o) {
         UnaryCalls.respond("ExecuteMultiOperation", o, () -> updateWithStart.execute(ns(r.getNamespaceId()), r.getRequest()));
+    }
+
+    private io.kairos.history.engine.ChildWorkflows children;
+
+    /** Cross-shard calls of child workflows (set once at wiring, before the service is bound). */
+    void children(io.kairos.history.engine.ChildWorkflows children) {
+        this.children = children;
+    }
+
+    @Override
+    public void startChildWorkflowExecution(io.kairos.proto.history.v1.StartChildWorkflowExecutionRequest r,
+            StreamObserver<io.kairos.proto.history.v1.StartChildWorkflowExecutionResponse> o) {
+        UnaryCalls.respond("StartChildWorkflowExecution", o, () -> io.kairos.proto.history.v1.StartChildWorkflowExecutionResponse
+                .newBuilder().setRunId(children.startChildHere(ns(r.getNamespaceId()), r.getRequest(), r.getParentNamespace(),
+                        key(r.getParentNamespaceId(), r.getParentExecution()), r.getParentInitiatedEventId(),
+                        r.getRootExecution())).build());
+    }
+
+    @Override
+    public void recordChildExecutionCompleted(io.kairos.proto.history.v1.RecordChildExecutionCompletedRequest r,
+            StreamObserver<io.kairos.proto.history.v1.RecordChildExecutionCompletedResponse> o) {
+        UnaryCalls.respond("RecordChildExecutionCompleted", o, () -> {
+            children.recordClosedHere(key(r.getParentNamespaceId(), r.getParentExecution()), r.getParentInitiatedEventId(),
+                    key(r.getParentNamespaceId(), r.getChildExecution()), r.getChildFirstExecutionRunId(), r.getCloseEvent());
+            return io.kairos.proto.history.v1.RecordChildExecutionCompletedResponse.getDefaultInstance();
+        });
+    }
+
+    @Override
+    public void signalExternalWorkflowExecution(io.kairos.proto.history.v1.SignalExternalWorkflowExecutionRequest r,
+            StreamObserver<io.kairos.proto.history.v1.ExternalWorkflowResponse> o) {
+        UnaryCalls.respond("SignalExternalWorkflowExecution", o, () -> {
+            external.signal(RemoteWorkflows.target(r.getTarget()), r.getSignalName(), r.getInput(), r.getHeader(),
+                    r.getRequestId(), r.getIdentity());
+            return io.kairos.proto.history.v1.ExternalWorkflowResponse.getDefaultInstance();
+        });
+    }
+
+    @Override
+    public void requestCancelExternalWorkflowExecution(io.kairos.proto.history.v1.RequestCancelExternalWorkflowExecutionRequest r,
+            StreamObserver<io.kairos.proto.history.v1.ExternalWorkflowResponse> o) {
+        UnaryCalls.respond("RequestCancelExternalWorkflowExecution", o, () -> {
+            external.requestCancel(RemoteWorkflows.target(r.getTarget()), r.getReason(), r.getRequestId(),
+                    r.getExternalInitiatedEventId(), r.getIdentity());
+            return io.kairos.proto.history.v1.ExternalWorkflowResponse.getDefaultInstance();
+        });
+    }
+
+    @Override
+    public void terminateExternalWorkflowExecution(io.kairos.proto.history.v1.TerminateExternalWorkflowExecutionRequest r,
+            StreamObserver<io.kairos.proto.history.v1.ExternalWorkflowResponse> o) {
+        UnaryCalls.respond("TerminateExternalWorkflowExecution", o, () -> {
+            external.terminate(RemoteWorkflows.target(r.getTarget()), r.getReason(), r.getIdentity());
+            return io.kairos.proto.history.v1.ExternalWorkflowResponse.getDefaultInstance();
+        });
+    }
+
+    /** The run a cross-shard call names (a child is keyed by the parent namespace: only its ids are read). */
+    private static io.kairos.common.ids.WorkflowKey key(String namespaceId, io.temporal.api.common.v1.WorkflowExecution e) {
+        return new io.kairos.common.ids.WorkflowKey(ns(namespaceId), e.getWorkflowId(), java.util.UUID.fromString(e.getRunId()));
     }
 
     private static NamespaceId ns(String id) {

@@ -1,5 +1,6 @@
 package io.kairos.matching;
 
+import io.kairos.common.errors.OwnershipMovedException;
 import io.kairos.persistence.matching.TaskQueueKey;
 import io.kairos.persistence.matching.TaskQueueLeaseLostException;
 import io.kairos.persistence.matching.TaskQueueStore;
@@ -19,6 +20,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.Function;
 
 /**
  * The task queues this host has loaded, loaded on first use and unloaded when idle or when their lease is
@@ -34,12 +36,20 @@ final class MatchingEngine implements AutoCloseable {
     private final ScheduledExecutorService timer;
     private final Clock clock;
     private final MatchingConfig config;
+    private final Function<TaskQueueKey, String> ownerElsewhere;
     private final ConcurrentHashMap<TaskQueueKey, TaskQueueManager> queues = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<TaskQueueKey, PollerHistory> pollers = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
     MatchingEngine(TaskQueueStore store, Executor executor, ScheduledExecutorService timer, Clock clock,
                    MatchingConfig config) {
+        this(store, executor, timer, clock, config, key -> null);
+    }
+
+    /** @param ownerElsewhere the address of the host owning a queue when that is not this host, else null */
+    MatchingEngine(TaskQueueStore store, Executor executor, ScheduledExecutorService timer, Clock clock,
+                   MatchingConfig config, Function<TaskQueueKey, String> ownerElsewhere) {
+        this.ownerElsewhere = ownerElsewhere;
         this.store = store;
         this.executor = executor;
         this.timer = timer;
@@ -164,6 +174,10 @@ final class MatchingEngine implements AutoCloseable {
         if (closed) {
             return CompletableFuture.failedFuture(new TaskQueueUnloadedException(key));
         }
+        String owner = ownerElsewhere.apply(key);
+        if (owner != null) {
+            return CompletableFuture.failedFuture(moved(key, owner));
+        }
         TaskQueueKind k = kind == TaskQueueKind.TASK_QUEUE_KIND_STICKY ? kind : TaskQueueKind.TASK_QUEUE_KIND_NORMAL;
         return queues.computeIfAbsent(key, q -> new TaskQueueManager(q, k, store, executor, timer, clock,
                 config.syncMatchWait(), this::forget)).load();
@@ -184,6 +198,27 @@ final class MatchingEngine implements AutoCloseable {
         if (m != null && queues.remove(key, m)) {
             m.stop();
         }
+    }
+
+    static OwnershipMovedException moved(TaskQueueKey key, String owner) {
+        return new OwnershipMovedException(OwnershipMovedException.MATCHING, "task queue " + key, owner);
+    }
+
+    /**
+     * Membership changed: unloads the queues another host owns now. Their waiting polls and held adds fail as
+     * "moved", so callers go to the new owner; the backlog stays in the database for the new owner's lease.
+     */
+    int rebalance() {
+        int moved = 0;
+        for (TaskQueueManager m : new ArrayList<>(queues.values())) {
+            String owner = ownerElsewhere.apply(m.key());
+            if (owner != null && queues.remove(m.key(), m)) {
+                log.info("component=matching msg=\"task queue moved to another host\" queue={} owner={}", m.key(), owner);
+                m.stop();
+                moved++;
+            }
+        }
+        return moved;
     }
 
     /** Unloads idle queues and forgets pollers older than the reporting window. */

@@ -9,6 +9,7 @@ import io.grpc.protobuf.StatusProto;
 import io.kairos.common.errors.ApiException;
 import io.kairos.common.errors.InvalidArgumentException;
 import io.kairos.common.grpc.ErrorMapper;
+import io.kairos.common.errors.OwnershipMovedException;
 import io.kairos.persistence.matching.TaskQueueLeaseLostException;
 import io.kairos.persistence.sql.TransientPersistenceException;
 import org.slf4j.Logger;
@@ -47,8 +48,12 @@ final class MatchingErrors {
                         e.getMessage());
                 yield status(Code.UNAVAILABLE, "Persistence unavailable: " + e.getMessage(), null);
             }
-            case TaskQueueUnloadedException e -> status(Code.UNAVAILABLE, e.getMessage(), null);
-            case TaskQueueLeaseLostException e -> status(Code.UNAVAILABLE, e.getMessage(), null);
+            // The queue was unloaded under the call (moved to another host, lease taken, host stopping): the caller's
+            // routing channel asks the owner it now sees.
+            case TaskQueueUnloadedException e -> ErrorMapper.toStatus(rpc,
+                    new OwnershipMovedException(OwnershipMovedException.MATCHING, e.getMessage(), ""));
+            case TaskQueueLeaseLostException e -> ErrorMapper.toStatus(rpc,
+                    new OwnershipMovedException(OwnershipMovedException.MATCHING, e.getMessage(), ""));
             default -> {
                 String errorId = UUID.randomUUID().toString().substring(0, 8);
                 log.error("component=matching rpc={} outcome=internal_error error_id={}", rpc, errorId, t);

@@ -3,6 +3,7 @@ package io.kairos.matching;
 import io.grpc.Channel;
 import io.grpc.ServerServiceDefinition;
 import io.kairos.persistence.matching.PostgresTaskQueueStore;
+import io.kairos.persistence.matching.TaskQueueKey;
 import io.kairos.persistence.sql.Jdbc;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -16,6 +17,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 /**
  * The matching service of one process: task queues leased in Postgres, long polls, sync match, persisted
@@ -40,7 +42,17 @@ public final class MatchingService implements AutoCloseable {
     private final QueryDispatcher queries;
     private ScheduledFuture<?> sweeper;
 
-    public MatchingService(String hostIdentity, Clock clock, Jdbc jdbc, Channel historyChannel, MatchingConfig config) {
+    /** The only matching host: owns every queue. */
+    public MatchingService(String address, Clock clock, Jdbc jdbc, Channel historyChannel, MatchingConfig config) {
+        this(address, clock, jdbc, historyChannel, config, key -> null);
+    }
+
+    /**
+     * @param address        this host's advertised address (recorded as the owner of the queues it leases)
+     * @param ownerElsewhere the owner of a queue when it is another matching host, else null (membership's hashing)
+     */
+    public MatchingService(String address, Clock clock, Jdbc jdbc, Channel historyChannel, MatchingConfig config,
+                           Function<TaskQueueKey, String> ownerElsewhere) {
         // one platform thread only schedules: expired timeouts and retries are handed to the executor
         this.timer = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "kairos-matching-timer");
@@ -48,9 +60,10 @@ public final class MatchingService implements AutoCloseable {
             return t;
         });
         timer.setRemoveOnCancelPolicy(true);
-        this.engine = new MatchingEngine(new PostgresTaskQueueStore(jdbc, clock), work, timer, clock, config);
+        this.engine = new MatchingEngine(new PostgresTaskQueueStore(jdbc, clock, address), work, timer, clock, config,
+                ownerElsewhere);
         this.queries = new QueryDispatcher(engine, work, timer, clock);
-        this.handler = new MatchingServiceHandler(hostIdentity, clock, engine, queries,
+        this.handler = new MatchingServiceHandler(address, clock, engine, queries,
                 new HistoryClient(historyChannel, config.historyCallTimeout()), config);
     }
 
@@ -74,6 +87,17 @@ public final class MatchingService implements AutoCloseable {
             sweeper = timer.scheduleWithFixedDelay(() -> work.execute(this::sweep), SWEEP_INTERVAL_SECONDS,
                     SWEEP_INTERVAL_SECONDS, TimeUnit.SECONDS);
         }
+    }
+
+    /** Membership changed: unloads queues now owned elsewhere (their polls and adds go to the new owner). */
+    public void rebalance() {
+        work.execute(() -> {
+            try {
+                engine.rebalance();
+            } catch (RuntimeException e) {
+                log.warn("component=matching msg=\"rebalance failed\" error=\"{}\"", e.toString());
+            }
+        });
     }
 
     private void sweep() {

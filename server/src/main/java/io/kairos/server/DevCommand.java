@@ -93,7 +93,8 @@ final class DevCommand {
                 new DatabaseConfig(pg.jdbcUrl("temporal"), pg.user(), null, 20),
                 new DatabaseConfig(pg.jdbcUrl("temporal_visibility"), pg.user(), null, 10),
                 true, ServerConfig.DEFAULT_CLUSTER_NAME, shards, endpoints, metricsPort,
-                ServerConfig.DEFAULT_NAMESPACE_REFRESH);
+                ServerConfig.DEFAULT_NAMESPACE_REFRESH, ServerConfig.DEFAULT_MEMBERSHIP_HEARTBEAT,
+                ServerConfig.DEFAULT_MEMBERSHIP_TTL);
     }
 
     private static void deleteTree(Path dir) {

@@ -6,11 +6,13 @@ import io.grpc.Server;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.kairos.common.config.ServerConfig;
 import io.kairos.common.config.ServiceEndpoint;
 import io.kairos.common.config.ServiceRole;
+import io.grpc.util.MutableHandlerRegistry;
+import io.kairos.membership.MembershipConfig;
+import io.kairos.persistence.membership.PostgresMembershipStore;
 import io.kairos.frontend.FrontendService;
 import io.kairos.history.HistoryService;
 import io.kairos.matching.MatchingConfig;
@@ -31,6 +33,7 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -56,6 +59,9 @@ public final class KairosServer implements AutoCloseable {
     private final Deque<AutoCloseable> closeables = new ArrayDeque<>();
     private final ExecutorService rpcExecutor = Executors.newVirtualThreadPerTaskExecutor();
     private FrontendService frontend;
+    private HistoryService history;
+    private MatchingService matching;
+    private ClusterWiring cluster;
     private Server frontendServer;
     private int metricsPort = -1;
 
@@ -90,53 +96,73 @@ public final class KairosServer implements AutoCloseable {
         var visibilityStore = new io.kairos.persistence.visibility.PostgresVisibilityStore(
                 new Jdbc(visibilityDs, metrics.registry()));
         var clusterStore = new PostgresClusterMetadataStore(jdbc);
-        ClusterMetadata cluster = clusterStore.getOrCreate(config.clusterName(), config.historyShardCount());
-        if (cluster.historyShardCount() != config.historyShardCount()) {
+        ClusterMetadata clusterMeta = clusterStore.getOrCreate(config.clusterName(), config.historyShardCount());
+        if (clusterMeta.historyShardCount() != config.historyShardCount()) {
             log.warn("component=server msg=\"history shard count is fixed when the cluster is created; using the stored "
-                    + "count\" stored={} configured={}", cluster.historyShardCount(), config.historyShardCount());
+                    + "count\" stored={} configured={}", clusterMeta.historyShardCount(), config.historyShardCount());
         }
-        String hostIdentity = hostIdentity();
+        List<Runnable> localServices = new ArrayList<>();
+        boolean dev = !exposeInternalPorts;
+        cluster = track(new ClusterWiring(new PostgresMembershipStore(jdbc),
+                new MembershipConfig(config.membershipHeartbeatInterval(), config.membershipTtl()), dev,
+                clusterMeta.historyShardCount(), metrics.registry()));
         String inProcessName = "kairos-" + UUID.randomUUID();
-        List<ServerServiceDefinition> internal = new ArrayList<>();
-        List<Runnable> starts = new ArrayList<>();
+        ManagedChannel inProcess = InProcessChannelBuilder.forName(inProcessName).directExecutor().build();
+        closeables.push(() -> {
+            inProcess.shutdown();
+            inProcess.awaitTermination(5, TimeUnit.SECONDS);
+        });
+        InProcessServerBuilder local = InProcessServerBuilder.forName(inProcessName).executor(rpcExecutor);
+        cluster.start();
 
-        // Channels are lazy: creating them before the in-process server starts is fine.
-        ManagedChannel historyChannel = channelTo(ServiceRole.HISTORY, roles, config, inProcessName);
-        ManagedChannel matchingChannel = channelTo(ServiceRole.MATCHING, roles, config, inProcessName);
         if (roles.contains(ServiceRole.HISTORY)) {
+            MutableHandlerRegistry registry = new MutableHandlerRegistry();
+            String address = internalAddress(ServiceRole.HISTORY, config, dev, inProcessName, registry);
             PostgresShardStore shardStore = new PostgresShardStore(jdbc);
-            HistoryService history = track(new HistoryService(shardStore, new PostgresExecutionStore(jdbc, shardStore),
-                    new PostgresNamespaceStore(jdbc), visibilityStore, cluster.historyShardCount(), hostIdentity,
-                    matchingChannel, clock));
-            starts.add(history::start);
-            internal.addAll(history.services());
-            if (exposeInternalPorts) {
-                startNetworkServer("history", config.endpoint(ServiceRole.HISTORY), history.services());
-            }
+            HistoryService h = track(new HistoryService(shardStore, new PostgresExecutionStore(jdbc, shardStore),
+                    new PostgresNamespaceStore(jdbc), visibilityStore, clusterMeta.historyShardCount(), address,
+                    cluster.placement(address), config.membershipHeartbeatInterval(), cluster.matchingChannel(),
+                    cluster.historyChannel(), clock, metrics.registry()));
+            history = h;
+            h.services().forEach(d -> {
+                registry.addService(d);
+                local.addService(d);
+            });
+            cluster.onChange(v -> h.shards().trigger());
+            localServices.add(() -> cluster.local(ServiceRole.HISTORY, address, inProcess));
         }
         if (roles.contains(ServiceRole.MATCHING)) {
-            MatchingService matching = track(new MatchingService(hostIdentity, clock, jdbc, historyChannel,
-                    MatchingConfig.defaults()));
-            starts.add(matching::start);
-            internal.addAll(matching.services());
-            if (exposeInternalPorts) {
-                startNetworkServer("matching", config.endpoint(ServiceRole.MATCHING), matching.services());
-            }
+            MutableHandlerRegistry registry = new MutableHandlerRegistry();
+            String address = internalAddress(ServiceRole.MATCHING, config, dev, inProcessName, registry);
+            MatchingService m = track(new MatchingService(address, clock, jdbc, cluster.historyChannel(),
+                    MatchingConfig.defaults(), cluster.queueOwnerElsewhere(address)));
+            matching = m;
+            m.services().forEach(d -> {
+                registry.addService(d);
+                local.addService(d);
+            });
+            cluster.onChange(v -> m.rebalance());
+            localServices.add(() -> cluster.local(ServiceRole.MATCHING, address, inProcess));
+        }
+        Server inProcessServer = local.build().start();
+        closeables.push(() -> stopServer(inProcessServer));
+        // Join only once every local API answers: peers route to a member as soon as they see it.
+        localServices.forEach(Runnable::run);
+        if (history != null) {
+            history.start();
+        }
+        if (matching != null) {
+            matching.start();
         }
         if (roles.contains(ServiceRole.WORKER)) {
             track(new WorkerService()).start();
+            ServiceEndpoint ep = config.endpoint(ServiceRole.WORKER);
+            cluster.register(ServiceRole.WORKER, dev ? "inproc:" + inProcessName + "/worker" : advertised(ep, ep.port()));
         }
-        if (!internal.isEmpty()) {
-            InProcessServerBuilder b = InProcessServerBuilder.forName(inProcessName).executor(rpcExecutor);
-            internal.forEach(b::addService);
-            Server inProcess = b.build().start();
-            closeables.push(() -> stopServer(inProcess));
-        }
-        // Background work (shard queues calling matching, backlog loading) starts once every local API is up.
-        starts.forEach(Runnable::run);
         if (roles.contains(ServiceRole.FRONTEND)) {
             frontend = track(new FrontendService(new PostgresNamespaceStore(jdbc), clusterStore, config.clusterName(),
-                    config.namespaceRefreshInterval(), historyChannel, matchingChannel, clock, metrics.registry()));
+                    config.namespaceRefreshInterval(), cluster.historyChannel(), cluster.matchingChannel(), clock,
+                    metrics.registry()));
             frontend.visibility(visibilityStore);
             frontend.namespaces().ensureSystemNamespace();
             for (BootstrapNamespace ns : bootstrap) {
@@ -144,32 +170,58 @@ public final class KairosServer implements AutoCloseable {
                         "", ns.retentionSeconds());
             }
             frontend.start();
-            frontendServer = startNetworkServer("frontend", config.endpoint(ServiceRole.FRONTEND), frontend.services());
+            ServiceEndpoint ep = config.endpoint(ServiceRole.FRONTEND);
+            frontendServer = startNetworkServer("frontend", ep, frontend.services(), null);
+            cluster.register(ServiceRole.FRONTEND, advertised(ep, frontendServer.getPort()));
         }
         metrics.listen(metricsBindAddress(config, roles), config.metricsPort());
         metricsPort = metrics.port();
     }
 
-    private ManagedChannel channelTo(ServiceRole role, Set<ServiceRole> local, ServerConfig config, String inProcessName) {
-        ManagedChannel ch = local.contains(role)
-                // Client callbacks only complete futures and hand answers on (nothing blocks in them), so they run
-                // on the thread that answers instead of a hand-off to gRPC's cached thread pool per callback.
-                ? InProcessChannelBuilder.forName(inProcessName).directExecutor().build()
-                : NettyChannelBuilder.forTarget(config.endpoint(role).target()).usePlaintext().build();
-        closeables.push(() -> {
-            ch.shutdown();
-            ch.awaitTermination(5, TimeUnit.SECONDS);
-        });
-        return ch;
+    /**
+     * Where peers reach an internal service: in dev mode a name only this process resolves (its in-process channel);
+     * otherwise the network server opened here (services are added to {@code registry} once built).
+     */
+    private String internalAddress(ServiceRole role, ServerConfig config, boolean dev, String inProcessName,
+                                   MutableHandlerRegistry registry) throws IOException {
+        if (dev) {
+            return "inproc:" + inProcessName + "/" + role.configName();
+        }
+        ServiceEndpoint ep = config.endpoint(role);
+        Server s = startNetworkServer(role.configName(), ep, List.of(), registry);
+        return advertised(ep, s.getPort());
     }
 
-    private Server startNetworkServer(String name, ServiceEndpoint ep, List<ServerServiceDefinition> services) throws IOException {
+    /**
+     * The address peers dial: services.&lt;svc&gt;.address when set, else the bind address, else (bound to every
+     * interface) this host's address as its name resolves; Kubernetes resolves a pod's name to its IP.
+     */
+    static String advertised(ServiceEndpoint ep, int port) {
+        if (ep.address() != null && !ep.address().isBlank()) {
+            return ep.address();
+        }
+        String host = ep.bindAddress();
+        if (host == null || host.isBlank() || host.equals("0.0.0.0") || host.equals("::")) {
+            try {
+                host = java.net.InetAddress.getLocalHost().getHostAddress();
+            } catch (IOException e) {
+                host = "127.0.0.1";
+            }
+        }
+        return host.contains(":") && !host.startsWith("[") ? "[" + host + "]:" + port : host + ":" + port;
+    }
+
+    private Server startNetworkServer(String name, ServiceEndpoint ep, List<ServerServiceDefinition> services,
+                                      MutableHandlerRegistry registry) throws IOException {
         NettyServerBuilder b = NettyServerBuilder.forAddress(new InetSocketAddress(ep.bindAddress(), ep.port()))
                 .executor(rpcExecutor)
                 .maxInboundMessageSize(4 * 1024 * 1024)
                 .permitKeepAliveTime(10, TimeUnit.SECONDS)
                 .permitKeepAliveWithoutCalls(true);
         services.forEach(b::addService);
+        if (registry != null) {
+            b.fallbackHandlerRegistry(registry);
+        }
         Server server;
         try {
             server = b.build().start();
@@ -192,6 +244,18 @@ public final class KairosServer implements AutoCloseable {
     private <T extends AutoCloseable> T track(T c) {
         closeables.push(c);
         return c;
+    }
+
+    /** Another process runs a history or matching service: there is someone to hand over to. */
+    private boolean hasPeers() {
+        var v = cluster.membership().view();
+        for (ServiceRole r : List.of(ServiceRole.HISTORY, ServiceRole.MATCHING)) {
+            String self = v.selfAddress(r);
+            if (v.addresses(r).stream().anyMatch(a -> !a.equals(self))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Blocks until the frontend reports SERVING or the timeout passes. */
@@ -221,19 +285,20 @@ public final class KairosServer implements AutoCloseable {
         return frontendServer == null ? -1 : frontendServer.getPort();
     }
 
-    private static String hostIdentity() {
-        String host;
-        try {
-            host = java.net.InetAddress.getLocalHost().getHostName();
-        } catch (IOException e) {
-            host = "localhost";
-        }
-        return host + ":" + ProcessHandle.current().pid();
-    }
-
-    /** Stops everything in reverse start order: servers first, then services, then pools. */
+    /**
+     * Graceful stop (SIGTERM): leaves the membership and keeps serving while peers' views converge, hands the
+     * shards over (the peers acquire them), then stops everything in reverse start order; stopping matching fails its
+     * waiting polls as "moved", so frontends re-poll the new owners. Without peers (dev mode) it just stops.
+     */
     @Override
     public void close() {
+        if (cluster != null && hasPeers()) {
+            Duration beat = cluster.membership().config().heartbeatInterval();
+            cluster.membership().leave(beat.multipliedBy(2).plusMillis(250));
+            if (history != null) {
+                history.handOver(cluster.membership().config().ttl().multipliedBy(2));
+            }
+        }
         if (frontend != null) {
             frontend.close();
         }

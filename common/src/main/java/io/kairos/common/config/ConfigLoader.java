@@ -7,6 +7,7 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -57,9 +58,13 @@ public final class ConfigLoader {
         boolean autoMigrate = persistence.bool("autoMigrate", false);
 
         Node cluster = top.child("cluster");
-        cluster.allow("name", "historyShardCount");
+        cluster.allow("name", "historyShardCount", "membership");
         String clusterName = cluster.string("name", ServerConfig.DEFAULT_CLUSTER_NAME);
         int shards = cluster.integer("historyShardCount", 4);
+        Node membership = cluster.child("membership");
+        membership.allow("heartbeatInterval", "ttl");
+        Duration heartbeat = membership.duration("heartbeatInterval", ServerConfig.DEFAULT_MEMBERSHIP_HEARTBEAT);
+        Duration ttl = membership.duration("ttl", ServerConfig.DEFAULT_MEMBERSHIP_TTL);
 
         Node services = top.child("services");
         services.allow("frontend", "history", "matching", "worker");
@@ -75,7 +80,7 @@ public final class ConfigLoader {
         Node metrics = top.child("metrics");
         metrics.allow("port");
         return new ServerConfig(temporalDb, visibilityDb, autoMigrate, clusterName, shards, endpoints,
-                metrics.integer("port", 9090), ServerConfig.DEFAULT_NAMESPACE_REFRESH);
+                metrics.integer("port", 9090), ServerConfig.DEFAULT_NAMESPACE_REFRESH, heartbeat, ttl);
     }
 
     /**
@@ -181,6 +186,32 @@ public final class ConfigLoader {
                 return Integer.parseInt(text);
             } catch (NumberFormatException e) {
                 throw new ConfigException(key(k) + " must be a whole number within range, got '" + v + "'");
+            }
+        }
+
+        /** "500ms", "5s", "2m" or ISO-8601 ("PT5S"). */
+        Duration duration(String k, Duration def) {
+            Object v = values.get(k);
+            if (v == null) {
+                return def;
+            }
+            String text = substitute(v.toString()).trim().toLowerCase(java.util.Locale.ROOT);
+            try {
+                if (text.startsWith("pt")) {
+                    return Duration.parse(text.toUpperCase(java.util.Locale.ROOT));
+                }
+                if (text.endsWith("ms")) {
+                    return Duration.ofMillis(Long.parseLong(text.substring(0, text.length() - 2).trim()));
+                }
+                long n = Long.parseLong(text.substring(0, text.length() - 1).trim());
+                return switch (text.charAt(text.length() - 1)) {
+                    case 's' -> Duration.ofSeconds(n);
+                    case 'm' -> Duration.ofMinutes(n);
+                    case 'h' -> Duration.ofHours(n);
+                    default -> throw new NumberFormatException(text);
+                };
+            } catch (RuntimeException e) {
+                throw new ConfigException(key(k) + " must be a duration such as 500ms, 5s or 2m, got '" + v + "'");
             }
         }
 

@@ -12,14 +12,24 @@ public record ServerConfig(
         int historyShardCount,
         Map<ServiceRole, ServiceEndpoint> services,
         int metricsPort,
-        Duration namespaceRefreshInterval) {
+        Duration namespaceRefreshInterval,
+        Duration membershipHeartbeatInterval,
+        Duration membershipTtl) {
 
     public static final String DEFAULT_CLUSTER_NAME = "active";
     public static final Duration DEFAULT_NAMESPACE_REFRESH = Duration.ofSeconds(2);
+    /** Membership heartbeat: peers see a join or a graceful leave within one interval. */
+    public static final Duration DEFAULT_MEMBERSHIP_HEARTBEAT = Duration.ofSeconds(1);
+    /** A member that stops heartbeating is dropped after this long (a crashed host's shards move then). */
+    public static final Duration DEFAULT_MEMBERSHIP_TTL = Duration.ofSeconds(5);
 
     public ServerConfig {
         if (historyShardCount < 1) {
             throw new ConfigException("cluster.historyShardCount must be >= 1, got " + historyShardCount);
+        }
+        if (membershipTtl.compareTo(membershipHeartbeatInterval.multipliedBy(2)) < 0) {
+            throw new ConfigException("cluster.membership.ttl must be at least twice cluster.membership.heartbeatInterval, got "
+                    + membershipTtl + " and " + membershipHeartbeatInterval);
         }
         services = Map.copyOf(services);
         for (ServiceRole r : ServiceRole.values()) {

@@ -9,7 +9,7 @@ public abstract sealed class ApiException extends RuntimeException
                 FailedPreconditionException, ResourceExhaustedException, UnavailableException,
                 NamespaceInvalidStateException, NotFoundException, WorkflowAlreadyStartedException,
                 DeadlineExceededException, QueryFailedException, WorkflowNotReadyException,
-                PermissionDeniedException, MultiOperationExecutionException {
+                PermissionDeniedException, MultiOperationExecutionException, OwnershipMovedException {
     protected ApiException(String message) {
         super(message, null, false, false);
     }

@@ -14,6 +14,8 @@ import io.kairos.common.errors.NamespaceAlreadyExistsException;
 import io.kairos.common.errors.NamespaceInvalidStateException;
 import io.kairos.common.errors.NamespaceNotFoundException;
 import io.kairos.common.errors.NotFoundException;
+import io.kairos.common.errors.OwnershipMovedException;
+import io.kairos.proto.cluster.v1.OwnershipMovedFailure;
 import io.kairos.common.errors.QueryFailedException;
 import io.kairos.common.errors.Retryable;
 import io.kairos.common.errors.WorkflowAlreadyStartedException;
@@ -85,7 +87,67 @@ public final class ErrorMapper {
             case io.kairos.common.errors.PermissionDeniedException x -> status(Code.PERMISSION_DENIED, x.getMessage(),
                     io.temporal.api.errordetails.v1.PermissionDeniedFailure.getDefaultInstance());
             case io.kairos.common.errors.MultiOperationExecutionException x -> multiOperation(x);
+            case OwnershipMovedException x -> status(Code.UNAVAILABLE, x.getMessage(),
+                    OwnershipMovedFailure.newBuilder().setRole(x.role()).setOwnerAddress(x.ownerAddress()).build());
         };
+    }
+
+    /** The OwnershipMovedFailure of a status (another host's answer), or null. */
+    public static OwnershipMovedFailure ownershipMoved(StatusRuntimeException e) {
+        if (e.getStatus().getCode() != Status.Code.UNAVAILABLE) {
+            return null;
+        }
+        com.google.rpc.Status s = StatusProto.fromThrowable(e);
+        if (s == null) {
+            return null;
+        }
+        for (Any d : s.getDetailsList()) {
+            if (d.is(OwnershipMovedFailure.class)) {
+                try {
+                    return d.unpack(OwnershipMovedFailure.class);
+                } catch (com.google.protobuf.InvalidProtocolBufferException ignored) {
+                    return null;
+                }
+            }
+        }
+        return null;
+    }
+
+    /**
+     * The other direction, for one service calling another: a status a peer answered becomes the exception the
+     * peer's handler threw, so engine code catches the same types whether the target was local or remote. Statuses
+     * without a matching type come back as they are.
+     */
+    public static RuntimeException fromStatus(StatusRuntimeException e) {
+        com.google.rpc.Status s = StatusProto.fromThrowable(e);
+        String message = e.getStatus().getDescription() == null ? "" : e.getStatus().getDescription();
+        java.util.List<Any> details = s == null ? java.util.List.of() : s.getDetailsList();
+        try {
+            return switch (e.getStatus().getCode()) {
+                case NOT_FOUND -> {
+                    for (Any d : details) {
+                        if (d.is(NamespaceNotFoundFailure.class)) {
+                            yield new NamespaceNotFoundException(d.unpack(NamespaceNotFoundFailure.class).getNamespace());
+                        }
+                    }
+                    yield new NotFoundException(message);
+                }
+                case ALREADY_EXISTS -> {
+                    for (Any d : details) {
+                        if (d.is(WorkflowExecutionAlreadyStartedFailure.class)) {
+                            var f = d.unpack(WorkflowExecutionAlreadyStartedFailure.class);
+                            yield new WorkflowAlreadyStartedException(message, f.getStartRequestId(), f.getRunId());
+                        }
+                    }
+                    yield e;
+                }
+                case INVALID_ARGUMENT -> details.isEmpty() ? new InvalidArgumentException(message) : e;
+                case UNAVAILABLE -> new UnavailableException(message, e);
+                default -> e;
+            };
+        } catch (com.google.protobuf.InvalidProtocolBufferException bad) {
+            return e;
+        }
     }
 
     /**

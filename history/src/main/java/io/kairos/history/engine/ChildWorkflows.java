@@ -56,15 +56,16 @@ public final class ChildWorkflows {
 
     private final WorkflowUpdater updater;
     private final StartWorkflow start;
-    private final ExternalRequests external;
+    private final RemoteWorkflows remote;
     private final HistoryReads reads;
     private final Namespaces namespaces;
 
-    public ChildWorkflows(WorkflowUpdater updater, StartWorkflow start, ExternalRequests external, HistoryReads reads,
+    /** @param remote reaches the child's (or parent's) shard, wherever it is owned */
+    public ChildWorkflows(WorkflowUpdater updater, StartWorkflow start, RemoteWorkflows remote, HistoryReads reads,
                           Namespaces namespaces) {
         this.updater = updater;
         this.start = start;
-        this.external = external;
+        this.remote = remote;
         this.reads = reads;
         this.namespaces = namespaces;
     }
@@ -206,18 +207,11 @@ public final class ChildWorkflows {
                 : WorkflowExecution.newBuilder().setWorkflowId(exec.getRootWorkflowId()).setRunId(exec.getRootRunId()).build();
         String runId;
         try {
-            runId = start.start(childNs, req.build(), null, started -> started
-                    .setParentWorkflowNamespace(parentNsName).setParentWorkflowNamespaceId(parent.namespaceId().toString())
-                    .setParentWorkflowExecution(execution(parent)).setParentInitiatedEventId(initiatedId)
-                    .setRootWorkflowExecution(root)).getRunId();
+            runId = remote.startChild(childNs, req.build(), parentNsName, parent, initiatedId, root);
         } catch (WorkflowAlreadyStartedException e) {
-            Optional<String> ours = startedByThisCommand(childNs, a.getWorkflowId(), parent, initiatedId);
-            if (ours.isEmpty()) {
-                recordStartFailed(parent, initiatedId, a,
-                        StartChildWorkflowExecutionFailedCause.START_CHILD_WORKFLOW_EXECUTION_FAILED_CAUSE_WORKFLOW_ALREADY_EXISTS);
-                return;
-            }
-            runId = ours.get(); // an earlier attempt started it and its chain moved on since
+            recordStartFailed(parent, initiatedId, a,
+                    StartChildWorkflowExecutionFailedCause.START_CHILD_WORKFLOW_EXECUTION_FAILED_CAUSE_WORKFLOW_ALREADY_EXISTS);
+            return;
         } catch (NamespaceNotFoundException e) {
             recordStartFailed(parent, initiatedId, a,
                     StartChildWorkflowExecutionFailedCause.START_CHILD_WORKFLOW_EXECUTION_FAILED_CAUSE_NAMESPACE_NOT_FOUND);
@@ -231,6 +225,24 @@ public final class ChildWorkflows {
                 m.scheduleWorkflowTask(1);
             }
         });
+    }
+
+    /**
+     * The child's side of {@link #startChildTask}, on the host owning the child's shard: starts it, or finds the run an
+     * earlier attempt of the same command started (its chain may have moved on since).
+     *
+     * @throws WorkflowAlreadyStartedException when another run holds the id
+     */
+    public String startChildHere(NamespaceId childNs, StartWorkflowExecutionRequest req, String parentNsName,
+                                 WorkflowKey parent, long initiatedId, WorkflowExecution root) {
+        try {
+            return start.start(childNs, req, null, started -> started
+                    .setParentWorkflowNamespace(parentNsName).setParentWorkflowNamespaceId(parent.namespaceId().toString())
+                    .setParentWorkflowExecution(execution(parent)).setParentInitiatedEventId(initiatedId)
+                    .setRootWorkflowExecution(root)).getRunId();
+        } catch (WorkflowAlreadyStartedException e) {
+            return startedByThisCommand(childNs, req.getWorkflowId(), parent, initiatedId).orElseThrow(() -> e);
+        }
     }
 
     /** The current run of the child id, when it belongs to this very command (its chain's first run id). */
@@ -297,7 +309,7 @@ public final class ChildWorkflows {
             WorkflowKey parent = new WorkflowKey(NamespaceId.parse(exec.getParentNamespaceId()), exec.getParentWorkflowId(),
                     UUID.fromString(exec.getParentRunId()));
             try {
-                recordClosed(parent, exec.getParentInitiatedId(), key, exec.getFirstExecutionRunId(), close);
+                remote.recordChildClosed(parent, exec.getParentInitiatedId(), key, exec.getFirstExecutionRunId(), close);
             } catch (NotFoundException | NamespaceNotFoundException e) {
                 // the parent is gone: nobody to tell
             }
@@ -312,8 +324,8 @@ public final class ChildWorkflows {
                 ci.getStartedRunId(), execution(parent), true);
         try {
             switch (ci.getParentClosePolicy()) {
-                case PARENT_CLOSE_POLICY_TERMINATE -> external.terminate(target, "by parent close policy", HISTORY_SERVICE_IDENTITY);
-                case PARENT_CLOSE_POLICY_REQUEST_CANCEL -> external.requestCancel(target, "", "", 0, HISTORY_SERVICE_IDENTITY);
+                case PARENT_CLOSE_POLICY_TERMINATE -> remote.terminate(target, "by parent close policy", HISTORY_SERVICE_IDENTITY);
+                case PARENT_CLOSE_POLICY_REQUEST_CANCEL -> remote.requestCancel(target, "", "", 0, HISTORY_SERVICE_IDENTITY);
                 default -> {
                     // ABANDON: the child runs on
                 }
@@ -323,8 +335,11 @@ public final class ChildWorkflows {
         }
     }
 
-    /** Records the child's close on the parent; writes ChildWorkflowExecutionStarted first if it is still missing. */
-    private void recordClosed(WorkflowKey parent, long initiatedId, WorkflowKey child, String childFirstRunId, HistoryEvent close) {
+    /**
+     * On the host owning the parent's shard: records the child's close on the parent; writes
+     * ChildWorkflowExecutionStarted first if it is still missing.
+     */
+    public void recordClosedHere(WorkflowKey parent, long initiatedId, WorkflowKey child, String childFirstRunId, HistoryEvent close) {
         update(parent, m -> {
             ChildExecutionInfo ci = m.state().getChildExecutionsOrDefault(initiatedId, null);
             if (!m.isRunning() || ci == null || !ci.getWorkflowId().equals(child.workflowId())

@@ -39,13 +39,13 @@ public final class ExternalCommands {
     static final int PENDING_CANCEL_REQUESTS_LIMIT = 2000;
 
     private final WorkflowUpdater updater;
-    private final ExternalRequests external;
+    private final RemoteWorkflows remote;
     private final Namespaces namespaces;
     private final ChildWorkflows children;
 
-    public ExternalCommands(WorkflowUpdater updater, ExternalRequests external, Namespaces namespaces, ChildWorkflows children) {
+    public ExternalCommands(WorkflowUpdater updater, RemoteWorkflows remote, Namespaces namespaces, ChildWorkflows children) {
         this.updater = updater;
-        this.external = external;
+        this.remote = remote;
         this.namespaces = namespaces;
         this.children = children;
     }
@@ -151,7 +151,7 @@ public final class ExternalCommands {
             failed = SignalExternalWorkflowExecutionFailedCause.SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_FAILED_CAUSE_EXTERNAL_WORKFLOW_EXECUTION_NOT_FOUND;
         } else {
             try {
-                external.signal(target(ns, a.getWorkflowExecution(), sender, a.getChildWorkflowOnly()), a.getSignalName(),
+                remote.signal(target(ns, a.getWorkflowExecution(), sender, a.getChildWorkflowOnly()), a.getSignalName(),
                         a.getInput(), a.getHeader(), info.get().getRequestId(), ChildWorkflows.HISTORY_SERVICE_IDENTITY);
             } catch (NotFoundException e) {
                 failed = SignalExternalWorkflowExecutionFailedCause.SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_FAILED_CAUSE_EXTERNAL_WORKFLOW_EXECUTION_NOT_FOUND;
@@ -190,7 +190,7 @@ public final class ExternalCommands {
             failed = CancelExternalWorkflowExecutionFailedCause.CANCEL_EXTERNAL_WORKFLOW_EXECUTION_FAILED_CAUSE_EXTERNAL_WORKFLOW_EXECUTION_NOT_FOUND;
         } else {
             try {
-                external.requestCancel(target(ns, a.getWorkflowExecution(), sender, a.getChildWorkflowOnly()), a.getReason(),
+                remote.requestCancel(target(ns, a.getWorkflowExecution(), sender, a.getChildWorkflowOnly()), a.getReason(),
                         info.get().getRequestId(), initiatedId, ChildWorkflows.HISTORY_SERVICE_IDENTITY);
             } catch (NotFoundException e) {
                 failed = CancelExternalWorkflowExecutionFailedCause.CANCEL_EXTERNAL_WORKFLOW_EXECUTION_FAILED_CAUSE_EXTERNAL_WORKFLOW_EXECUTION_NOT_FOUND;

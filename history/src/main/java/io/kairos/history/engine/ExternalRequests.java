@@ -153,11 +153,11 @@ public final class ExternalRequests {
      * close policies). An empty run id means the current run; a first run id, when set, must be the chain's;
      * {@code childOnly} requires the target to be a child of {@code caller}.
      */
-    record Target(NamespaceId namespaceId, String workflowId, String runId, String firstExecutionRunId,
+    public record Target(NamespaceId namespaceId, String workflowId, String runId, String firstExecutionRunId,
                   WorkflowExecution caller, boolean childOnly) {
     }
 
-    void signal(Target t, String name, io.temporal.api.common.v1.Payloads input, io.temporal.api.common.v1.Header header,
+    public void signal(Target t, String name, io.temporal.api.common.v1.Payloads input, io.temporal.api.common.v1.Header header,
                 String requestId, String identity) {
         updater.update(resolve(t), m -> {
             requireTarget(m, t);
@@ -171,7 +171,7 @@ public final class ExternalRequests {
         });
     }
 
-    void requestCancel(Target t, String reason, String requestId, long externalInitiatedEventId, String identity) {
+    public void requestCancel(Target t, String reason, String requestId, long externalInitiatedEventId, String identity) {
         updater.update(resolve(t), m -> {
             if (!m.isRunning()) {
                 return null; // Temporal counts canceling a closed run as done
@@ -191,7 +191,7 @@ public final class ExternalRequests {
         });
     }
 
-    void terminate(Target t, String reason, String identity) {
+    public void terminate(Target t, String reason, String identity) {
         updater.update(resolve(t), m -> {
             requireTarget(m, t);
             terminate(m, reason, identity, io.temporal.api.common.v1.Payloads.getDefaultInstance());

@@ -21,4 +21,9 @@ public final class HistoryNotifier {
             f.complete(null);
         }
     }
+
+    /** Wakes every waiter (a shard moved away): each re-reads, and its re-read finds out where the shard went. */
+    public void wakeAll() {
+        waiters.keySet().forEach(this::changed);
+    }
 }

@@ -26,7 +26,8 @@ import java.util.function.Function;
  * and the run's record version.
  *
  * <p>Tolerated race, named: two hosts briefly both believing they own a shard. The loser's commit fails its
- * range_id check (ShardOwnershipLost, retryable) or its record-version check (re-run here), never both commit.
+ * range_id check (it drops the shard and answers "moved", which the caller follows to the new owner) or its
+ * record-version check (re-run here); never both commit.
  */
 public final class WorkflowUpdater {
     private static final int LOCK_STRIPES = 1024;
@@ -57,6 +58,12 @@ public final class WorkflowUpdater {
         for (int i = 0; i < LOCK_STRIPES; i++) {
             locks[i] = new ReentrantLock();
         }
+        // Another host may have written a shard's runs while this one did not own it: what is cached is stale.
+        shards.onShardAcquired(ctx -> clearCaches());
+        shards.onShardReleased(ctx -> {
+            clearCaches();
+            notifier.wakeAll();
+        });
     }
 
     /** Namespace retention, for the retention timer a closing run gets; null schedules none. */
@@ -74,6 +81,8 @@ public final class WorkflowUpdater {
         deletions.incrementAndGet();
         try {
             store.deleteExecution(shard.shardId(), shard.rangeId(), key);
+        } catch (ShardOwnershipLostException lost) {
+            throw deposed(shard, lost);
         } finally {
             cache.remove(key);
             history.remove(key);
@@ -113,11 +122,11 @@ public final class WorkflowUpdater {
 
     /** The committed state: from the cache when this host wrote it last, else from the database. */
     public Optional<WorkflowMutableState> load(WorkflowKey key) {
+        ShardContext shard = shards.contextFor(key.namespaceId(), key.workflowId());
         WorkflowMutableState cached = cache.get(key);
         if (cached != null) {
             return Optional.of(cached);
         }
-        ShardContext shard = shards.contextFor(key.namespaceId(), key.workflowId());
         return store.get(shard.shardId(), key);
     }
 
@@ -127,58 +136,70 @@ public final class WorkflowUpdater {
         ReentrantLock lock = lockFor(key.workflowId());
         lock.lock();
         try {
-            for (int attempt = 1; ; attempt++) {
-                WorkflowMutableState s = cache.get(key);
-                if (s == null) {
-                    s = store.get(shard.shardId(), key).orElseThrow(() -> notFound(key));
-                }
-                Mutation m = new Mutation(key, shard, s.toBuilder(), clock.instant());
-                m.retention(retention);
-                m.startedEventReader(() -> readHistory(key, 1, 2, 1).get(0));
-                T result;
-                try {
-                    result = handler.apply(m);
-                } catch (RuntimeException e) {
-                    cache.remove(key); // the handler may have failed on a state we should not trust
-                    history.remove(key);
-                    throw e;
-                }
-                if (!m.hasChanges()) {
-                    m.runAfterCommit();
-                    return result;
-                }
-                WorkflowWrite write = m.toWrite();
-                ExecutionWrite op;
-                Mutation next = null;
-                WorkflowKey nextKey = null;
-                if (m.continuation() == null) {
-                    op = new ExecutionWrite.Update(key, write);
-                } else {
-                    nextKey = new WorkflowKey(key.namespaceId(), key.workflowId(), m.continuation().runId());
-                    next = StartWorkflow.newRun(nextKey, shard, m.now(), java.util.UUID.randomUUID().toString(),
-                            m.continuation().started(), null);
-                    WorkflowWrite nextWrite = next.toWrite();
-                    op = new ExecutionWrite.ContinueAsNew(key, write, nextKey,
-                            nextWrite.state().getExecution().getCreateRequestId(), nextWrite);
-                }
-                try {
-                    commit(shard, op);
-                } catch (ConditionFailedException raced) {
-                    if (attempt >= MAX_ATTEMPTS) {
-                        throw raced;
-                    }
-                    continue;
-                }
-                m.runAfterCommit();
-                notifier.changed(key);
-                if (nextKey != null) {
-                    notifier.changed(nextKey);
-                }
-                return result;
-            }
+            return updateLocked(key, shard, handler);
+        } catch (ShardOwnershipLostException lost) {
+            throw deposed(shard, lost); // e.g. the shard's next id range could not be taken
         } finally {
             lock.unlock();
         }
+    }
+
+    private <T> T updateLocked(WorkflowKey key, ShardContext shard, Function<Mutation, T> handler) {
+        for (int attempt = 1; ; attempt++) {
+            WorkflowMutableState s = cache.get(key);
+            if (s == null) {
+                s = store.get(shard.shardId(), key).orElseThrow(() -> notFound(key));
+            }
+            Mutation m = new Mutation(key, shard, s.toBuilder(), clock.instant());
+            m.retention(retention);
+            m.startedEventReader(() -> readHistory(key, 1, 2, 1).get(0));
+            T result;
+            try {
+                result = handler.apply(m);
+            } catch (RuntimeException e) {
+                cache.remove(key); // the handler may have failed on a state we should not trust
+                history.remove(key);
+                throw e;
+            }
+            if (!m.hasChanges()) {
+                m.runAfterCommit();
+                return result;
+            }
+            WorkflowWrite write = m.toWrite();
+            ExecutionWrite op;
+            Mutation next = null;
+            WorkflowKey nextKey = null;
+            if (m.continuation() == null) {
+                op = new ExecutionWrite.Update(key, write);
+            } else {
+                nextKey = new WorkflowKey(key.namespaceId(), key.workflowId(), m.continuation().runId());
+                next = StartWorkflow.newRun(nextKey, shard, m.now(), java.util.UUID.randomUUID().toString(),
+                        m.continuation().started(), null);
+                WorkflowWrite nextWrite = next.toWrite();
+                op = new ExecutionWrite.ContinueAsNew(key, write, nextKey,
+                        nextWrite.state().getExecution().getCreateRequestId(), nextWrite);
+            }
+            try {
+                commit(shard, op);
+            } catch (ConditionFailedException raced) {
+                if (attempt >= MAX_ATTEMPTS) {
+                    throw raced;
+                }
+                continue;
+            }
+            m.runAfterCommit();
+            notifier.changed(key);
+            if (nextKey != null) {
+                notifier.changed(nextKey);
+            }
+            return result;
+        }
+    }
+
+    /** The shard was acquired by another host: it is dropped here and the caller is sent to the owner. */
+    private RuntimeException deposed(ShardContext shard, ShardOwnershipLostException lost) {
+        shards.lost(shard.shardId(), lost);
+        return shards.moved(shard.shardId());
     }
 
     /**
@@ -193,7 +214,7 @@ public final class WorkflowUpdater {
             throw raced;
         } catch (ShardOwnershipLostException lost) {
             clearCaches(); // another host owns these workflows now
-            throw lost;
+            throw deposed(shard, lost);
         } catch (RuntimeException unknownOutcome) {
             forget(op); // the commit may or may not have happened: reload next time
             shard.commitOutcomeUnknown();
@@ -273,21 +294,21 @@ public final class WorkflowUpdater {
 
     /** Committed events with ids in [from, toExclusive), at most max (whole batches from the database). */
     public List<HistoryEvent> readHistory(WorkflowKey key, long from, long toExclusive, int max) {
+        ShardContext shard = shards.contextFor(key.namespaceId(), key.workflowId());
         List<HistoryEvent> cached = history.read(key, from, toExclusive, max);
         if (cached != null) {
             return cached;
         }
-        ShardContext shard = shards.contextFor(key.namespaceId(), key.workflowId());
         return store.readHistory(shard.shardId(), key, from, toExclusive, max);
     }
 
     /** The current run of a workflow id, from what this host committed last or else from the database. */
     public Optional<CurrentExecution> currentRun(NamespaceId ns, String workflowId) {
+        ShardContext shard = shards.contextFor(ns, workflowId);
         CurrentExecution cached = currentRuns.get(ns, workflowId);
         if (cached != null) {
             return Optional.of(cached);
         }
-        ShardContext shard = shards.contextFor(ns, workflowId);
         Optional<CurrentExecution> read = store.getCurrent(shard.shardId(), ns, workflowId);
         read.ifPresent(c -> currentRuns.put(ns, workflowId, c));
         return read;

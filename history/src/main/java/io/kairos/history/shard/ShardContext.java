@@ -40,6 +40,8 @@ public final class ShardContext {
     private long rangeId;
     private long nextId;
     private long rangeEnd;
+    private final java.time.Instant acquiredAt = java.time.Instant.now();
+    private volatile boolean closed;
     private volatile QueueListener transferListener = NONE;
     private volatile QueueListener timerListener = NONE;
 
@@ -54,6 +56,20 @@ public final class ShardContext {
         rangeId = r;
         nextId = r << RANGE_BITS;
         rangeEnd = (r + 1) << RANGE_BITS;
+    }
+
+    /** When this host acquired the shard. */
+    public java.time.Instant acquiredAt() {
+        return acquiredAt;
+    }
+
+    /** Released or lost: requests for it are answered "moved". */
+    public boolean isClosed() {
+        return closed;
+    }
+
+    void close() {
+        closed = true;
     }
 
     public ShardId shardId() {

@@ -28,10 +28,17 @@ public final class PostgresTaskQueueStore implements TaskQueueStore {
 
     private final Jdbc jdbc;
     private final Clock clock;
+    private final String owner;
 
     public PostgresTaskQueueStore(Jdbc jdbc, Clock clock) {
+        this(jdbc, clock, null);
+    }
+
+    /** @param owner recorded in task_queues.owner on every acquire: the matching host's advertised address */
+    public PostgresTaskQueueStore(Jdbc jdbc, Clock clock, String owner) {
         this.jdbc = jdbc;
         this.clock = clock;
+        this.owner = owner;
     }
 
     @Override
@@ -43,14 +50,16 @@ public final class PostgresTaskQueueStore implements TaskQueueStore {
         long rangeId = jdbc.inTransaction("acquire task queue (" + key + ")", c -> {
             try (PreparedStatement ps = c.prepareStatement(
                     "INSERT INTO task_queues (namespace_id, task_queue_name, task_type, partition_id, range_id, kind, "
-                            + "data, data_encoding) VALUES (?, ?, ?, ?, 1, ?, ?, ?) "
+                            + "data, data_encoding, owner) VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?) "
                             + "ON CONFLICT (namespace_id, task_queue_name, task_type, partition_id) DO UPDATE SET "
                             + "range_id = task_queues.range_id + 1, kind = EXCLUDED.kind, data = EXCLUDED.data, "
-                            + "data_encoding = EXCLUDED.data_encoding, updated_at = now() RETURNING range_id")) {
+                            + "data_encoding = EXCLUDED.data_encoding, owner = EXCLUDED.owner, updated_at = now() "
+                            + "RETURNING range_id")) {
                 int i = bindQueue(ps, 1, key);
                 ps.setShort(i++, (short) kind.getNumber());
                 ps.setBytes(i++, record.toByteArray());
-                ps.setString(i, ENCODING);
+                ps.setString(i++, ENCODING);
+                ps.setString(i, owner);
                 try (ResultSet rs = ps.executeQuery()) {
                     rs.next();
                     return rs.getLong(1);
@@ -180,6 +189,27 @@ public final class PostgresTaskQueueStore implements TaskQueueStore {
                     rs.next();
                     return rs.getLong(1);
                 }
+            }
+        });
+    }
+
+    @Override
+    public List<QueueRow> queues(int limit) {
+        return jdbc.read("read task queues", c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT q.namespace_id, q.task_queue_name, q.task_type, "
+                    + "q.kind, q.range_id, q.owner, (SELECT count(*) FROM tasks t WHERE t.namespace_id = q.namespace_id "
+                    + "AND t.task_queue_name = q.task_queue_name AND t.task_type = q.task_type "
+                    + "AND t.partition_id = q.partition_id), q.updated_at FROM task_queues q "
+                    + "ORDER BY q.updated_at DESC LIMIT ?")) {
+                ps.setInt(1, limit);
+                List<QueueRow> out = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(new QueueRow(rs.getObject(1).toString(), rs.getString(2), rs.getShort(3), rs.getShort(4),
+                                rs.getLong(5), rs.getString(6), rs.getLong(7), rs.getTimestamp(8).toInstant()));
+                    }
+                }
+                return out;
             }
         });
     }

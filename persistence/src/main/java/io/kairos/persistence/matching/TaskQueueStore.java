@@ -46,4 +46,12 @@ public interface TaskQueueStore {
 
     /** Number of persisted tasks of the queue, expired ones included (a hint for DescribeTaskQueue). */
     long countTasks(TaskQueueKey key);
+
+    /** One queue's row, for operators: who holds its lease and how many tasks wait in its backlog. */
+    record QueueRow(String namespaceId, String name, int taskType, int kind, long rangeId, String owner,
+                    long backlog, java.time.Instant updatedAt) {
+    }
+
+    /** Every queue row, at most {@code limit}, most recently acquired first. */
+    List<QueueRow> queues(int limit);
 }

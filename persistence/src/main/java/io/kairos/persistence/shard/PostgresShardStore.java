@@ -8,6 +8,12 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 public final class PostgresShardStore implements ShardStore {
     private final Jdbc jdbc;
@@ -29,6 +35,64 @@ public final class PostgresShardStore implements ShardStore {
                     rs.next();
                     return rs.getLong(1);
                 }
+            }
+        });
+    }
+
+    @Override
+    public Map<ShardId, Long> acquireAll(Collection<ShardId> shards, String owner) {
+        if (shards.isEmpty()) {
+            return Map.of();
+        }
+        return jdbc.inTransaction("acquire shards", c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "INSERT INTO shards (shard_id, range_id, owner) SELECT s, 1, ? FROM unnest(?::int[]) AS s "
+                            + "ON CONFLICT (shard_id) DO UPDATE SET range_id = shards.range_id + 1, "
+                            + "owner = EXCLUDED.owner, updated_at = now() RETURNING shard_id, range_id")) {
+                ps.setString(1, owner);
+                ps.setArray(2, c.createArrayOf("integer", shards.stream().map(ShardId::value).toArray()));
+                Map<ShardId, Long> out = new TreeMap<>(java.util.Comparator.comparingInt(ShardId::value));
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.put(new ShardId(rs.getInt(1)), rs.getLong(2));
+                    }
+                }
+                return out;
+            }
+        });
+    }
+
+    @Override
+    public Map<ShardId, Long> rangeIds(Collection<ShardId> shards) {
+        if (shards.isEmpty()) {
+            return Map.of();
+        }
+        return jdbc.read("read shard ranges", c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT shard_id, range_id FROM shards WHERE shard_id = ANY (?::int[])")) {
+                ps.setArray(1, c.createArrayOf("integer", shards.stream().map(ShardId::value).toArray()));
+                Map<ShardId, Long> out = new HashMap<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.put(new ShardId(rs.getInt(1)), rs.getLong(2));
+                    }
+                }
+                return out;
+            }
+        });
+    }
+
+    @Override
+    public List<ShardRow> all() {
+        return jdbc.read("read shards", c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT shard_id, range_id, owner, updated_at FROM shards ORDER BY shard_id");
+                 ResultSet rs = ps.executeQuery()) {
+                List<ShardRow> out = new ArrayList<>();
+                while (rs.next()) {
+                    out.add(new ShardRow(rs.getInt(1), rs.getLong(2), rs.getString(3), rs.getTimestamp(4).toInstant()));
+                }
+                return out;
             }
         });
     }

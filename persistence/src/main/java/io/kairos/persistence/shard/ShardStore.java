@@ -9,6 +9,19 @@ public interface ShardStore {
     /** Takes the shard over: increments its range_id (creating the row at 1) and records the owner. */
     long acquire(ShardId shard, String owner);
 
+    /** {@link #acquire} of several shards in one statement; returns each shard's new range_id. */
+    java.util.Map<ShardId, Long> acquireAll(java.util.Collection<ShardId> shards, String owner);
+
+    /** The current range_id of each shard that has a row (an owner checks it still holds its shards). */
+    java.util.Map<ShardId, Long> rangeIds(java.util.Collection<ShardId> shards);
+
+    /** One shard's row, for operators. */
+    record ShardRow(int shardId, long rangeId, String owner, java.time.Instant updatedAt) {
+    }
+
+    /** Every shard's row. */
+    java.util.List<ShardRow> all();
+
     /**
      * Moves an owned shard to its next range (for more task ids) if it still has {@code expectedRangeId}.
      *
