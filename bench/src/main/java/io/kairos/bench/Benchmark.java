@@ -10,17 +10,19 @@ import java.util.Properties;
 
 /**
  * Entry point. {@code run} drives one server and writes its results; {@code report} prints the comparison of a
- * test-server run and a Kairos run. bench/run.sh starts the servers and calls both.
+ * test-server run and a Kairos run (and, optionally, a run of Kairos split over several processes). bench/run.sh
+ * starts the servers (and, for the split topology, {@link BenchPostgres}) and calls both.
  */
 public final class Benchmark {
     private static final String USAGE = """
             usage:
               java -jar kairos-bench.jar run --name NAME --target HOST:PORT --out FILE
-                  [--server-pid PID] [--pg-data DIR] [--clk-tck 100]
+                  [--server-pid PID[,PID...]] [--pg-data DIR] [--clk-tck 100] [--topology TEXT]
                   [--variants %s] [--n 2000] [--concurrency 100] [--warmup W]
                   [--duration 20] [--rate R | --rate-from TEST_SERVER_RESULTS]
                   [--phase-timeout 300] [--stats-settle 11] [--pollers P]
-              java -jar kairos-bench.jar report TEST_SERVER_RESULTS KAIROS_RESULTS
+              java -jar kairos-bench.jar report TEST_SERVER_RESULTS KAIROS_RESULTS [KAIROS_SPLIT_RESULTS]
+              java -cp kairos-bench.jar io.kairos.bench.BenchPostgres DATA_DIR [PORT]
             """.formatted(Variant.ids());
 
     private Benchmark() {
@@ -34,11 +36,12 @@ public final class Benchmark {
         switch (args[0]) {
             case "run" -> new Driver(config(options(Arrays.copyOfRange(args, 1, args.length)))).run();
             case "report" -> {
-                if (args.length != 3) {
+                if (args.length != 3 && args.length != 4) {
                     System.err.print(USAGE);
                     System.exit(2);
                 }
-                new Report(Report.read(Path.of(args[1])), Report.read(Path.of(args[2])), System.out).print();
+                new Report(Report.read(Path.of(args[1])), Report.read(Path.of(args[2])),
+                        args.length == 4 ? Report.read(Path.of(args[3])) : null, System.out).print();
             }
             default -> {
                 System.err.print(USAGE);
@@ -70,7 +73,9 @@ public final class Benchmark {
                 .filter(s -> !s.isBlank()).map(Variant::byId).toList();
         Properties rateFrom = o.containsKey("rate-from") ? Report.read(Path.of(o.get("rate-from"))) : null;
         return new Driver.Config(o.get("name"), o.get("target"),
-                Long.parseLong(o.getOrDefault("server-pid", "0")),
+                Arrays.stream(o.getOrDefault("server-pid", "").split(",")).map(String::trim)
+                        .filter(s -> !s.isEmpty()).map(Long::valueOf).filter(pid -> pid > 0).toList(),
+                o.getOrDefault("topology", ""),
                 o.containsKey("pg-data") ? Path.of(o.get("pg-data")) : null,
                 Integer.parseInt(o.getOrDefault("clk-tck", "100")),
                 variants, n, Integer.parseInt(o.getOrDefault("concurrency", "100")),

@@ -1,5 +1,9 @@
 package io.kairos.bench;
 
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.temporal.api.workflowservice.v1.DescribeNamespaceRequest;
+import io.temporal.api.workflowservice.v1.RegisterNamespaceRequest;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowClientOptions;
 import io.temporal.serviceclient.WorkflowServiceStubs;
@@ -25,8 +29,12 @@ import java.util.function.Supplier;
  * measured phase. Results go to a properties file after every phase.
  */
 final class Driver {
-    record Config(String name, String target, long serverPid, Path pgData, int clockTicks, List<Variant> variants,
-                  int n, int concurrency, int warmup, Duration fixedDuration, Double rate, Properties rateFrom,
+    /**
+     * @param serverPids the server's processes (one, or one per service for a split server); empty: no CPU figures
+     * @param topology   how the server runs, for the report ("" when not given)
+     */
+    record Config(String name, String target, List<Long> serverPids, String topology, Path pgData, int clockTicks,
+                  List<Variant> variants, int n, int concurrency, int warmup, Duration fixedDuration, Double rate, Properties rateFrom,
                   Duration phaseTimeout, long settleMillis, int pollers, Path out) {
     }
 
@@ -40,13 +48,17 @@ final class Driver {
 
     Driver(Config cfg) {
         this.cfg = cfg;
-        this.cpu = cfg.serverPid() > 0 ? new ServerCpu(cfg.serverPid(), cfg.pgData(), cfg.clockTicks()) : null;
+        this.cpu = !cfg.serverPids().isEmpty()
+                ? new ServerCpu(cfg.serverPids(), cfg.pgData(), cfg.clockTicks()) : null;
         this.db = cfg.pgData() != null ? new DbStats(cfg.pgData()) : null;
     }
 
     void run() throws IOException {
         results.setProperty("server", cfg.name());
         results.setProperty("target", cfg.target());
+        if (!cfg.topology().isEmpty()) {
+            results.setProperty("topology", cfg.topology());
+        }
         results.setProperty("n", Integer.toString(cfg.n()));
         results.setProperty("concurrency", Integer.toString(cfg.concurrency()));
         results.setProperty("warmup", String.format("%d workflows, then rounds of %d until a round is at most %.0f %% "
@@ -57,8 +69,9 @@ final class Driver {
         save();
         WorkflowServiceStubs service = WorkflowServiceStubs.newConnectedServiceStubs(
                 WorkflowServiceStubsOptions.newBuilder().setTarget(cfg.target()).build(), Duration.ofSeconds(60));
+        ensureNamespace(service, NAMESPACE);
         WorkflowClient client = WorkflowClient.newInstance(service,
-                WorkflowClientOptions.newBuilder().setNamespace("default").build());
+                WorkflowClientOptions.newBuilder().setNamespace(NAMESPACE).build());
         WorkerFactory factory = WorkerFactory.newInstance(client);
         String taskQueue = "bench-" + UUID.randomUUID();
         WorkerOptions.Builder wo = WorkerOptions.newBuilder();
@@ -79,6 +92,48 @@ final class Driver {
             factory.shutdownNow();
             factory.awaitTermination(10, TimeUnit.SECONDS);
             service.shutdownNow();
+        }
+    }
+
+    private static final String NAMESPACE = "default";
+    /** Retention of a namespace the driver registers, as the dev server's "default". */
+    private static final long RETENTION_SECONDS = 24 * 3600;
+
+    /**
+     * The test server and the dev server come with the namespace; a server in production mode (the split topology)
+     * starts with none but temporal-system, so the driver registers it, then waits until the frontend describes it.
+     */
+    private static void ensureNamespace(WorkflowServiceStubs service, String namespace) {
+        var describe = DescribeNamespaceRequest.newBuilder().setNamespace(namespace).build();
+        try {
+            service.blockingStub().describeNamespace(describe);
+            return;
+        } catch (StatusRuntimeException e) {
+            if (e.getStatus().getCode() != Status.Code.NOT_FOUND) {
+                throw e;
+            }
+        }
+        try {
+            service.blockingStub().registerNamespace(RegisterNamespaceRequest.newBuilder().setNamespace(namespace)
+                    .setWorkflowExecutionRetentionPeriod(com.google.protobuf.Duration.newBuilder()
+                            .setSeconds(RETENTION_SECONDS)).build());
+            System.out.printf("== registered namespace %s (retention %d h)%n", namespace, RETENTION_SECONDS / 3600);
+        } catch (StatusRuntimeException e) {
+            if (e.getStatus().getCode() != Status.Code.ALREADY_EXISTS) {
+                throw e;
+            }
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (true) {
+            try {
+                service.blockingStub().describeNamespace(describe);
+                return;
+            } catch (StatusRuntimeException e) {
+                if (e.getStatus().getCode() != Status.Code.NOT_FOUND || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                DbStats.settle(200);
+            }
         }
     }
 

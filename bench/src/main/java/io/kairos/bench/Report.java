@@ -12,17 +12,42 @@ import java.util.Locale;
 import java.util.Properties;
 import java.util.Set;
 
-/** Tables comparing the Kairos results with the test server's, and the targets with PASS/FAIL. */
+/**
+ * Tables comparing the Kairos results with the test server's, and the issue's targets with PASS/FAIL. Kairos is the
+ * one-process dev server, the split topology (frontend, history, matching and worker in separate processes), or
+ * both: each gets its rows, its ratios to the test server and its targets.
+ */
 final class Report {
     private static final String ROW = "  %-13s %12s %9s %9s %9s %10s %11s %10s %7s%n";
+
+    /** One Kairos topology: its rows' label, its ratio row's label, its results. */
+    private record Group(String label, String ratioLabel, String defaultTopology, Properties p) {
+    }
+
     private final Properties ts;
-    private final Properties k;
+    private final List<Group> groups = new ArrayList<>();
+    private final boolean split;
     private final PrintStream out;
     private final List<String> verdicts = new ArrayList<>();
 
     Report(Properties testServer, Properties kairos, PrintStream out) {
+        this(testServer, kairos, null, out);
+    }
+
+    /**
+     * @param split results of the split topology, or null for the comparison of the dev server and the test server
+     *              alone; when given and the dev server's results are empty (not run), only the split rows show
+     */
+    Report(Properties testServer, Properties kairos, Properties split, PrintStream out) {
         this.ts = testServer;
-        this.k = kairos;
+        this.split = split != null;
+        if (split == null || !kairos.isEmpty()) {
+            groups.add(new Group("Kairos", "ratio K/TS", "dev server, embedded Postgres", kairos));
+        }
+        if (split != null) {
+            groups.add(new Group("Kairos split", "ratio S/TS", "frontend, history, matching and worker in separate "
+                    + "processes of the production jar, one Postgres", split));
+        }
         this.out = out;
     }
 
@@ -38,14 +63,27 @@ final class Report {
 
     void print() {
         out.println();
-        out.println("================ Kairos dev server vs the Temporal SDK's in-memory test server ================");
-        out.println("Kairos: dev server, embedded Postgres with " + k.getProperty("durability", "(settings not read)"));
+        if (!split) {
+            out.println("================ Kairos dev server vs the Temporal SDK's in-memory test server ================");
+        } else if (groups.size() == 2) {
+            out.println("======== Kairos (one process, and split into service processes) vs the Temporal SDK's "
+                    + "in-memory test server ========");
+        } else {
+            out.println("======== Kairos split into service processes vs the Temporal SDK's in-memory test server "
+                    + "========");
+        }
+        for (Group g : groups) {
+            out.println(g.label() + ": " + g.p().getProperty("topology", g.defaultTopology()) + "; Postgres "
+                    + g.p().getProperty("durability", "(settings not read)"));
+        }
         out.printf("closed loop: %s workflows at concurrency %s; fixed rate: %s s at half the test server's "
                         + "closed-loop throughput%n", either("n"), either("concurrency"), either("fixedSeconds"));
         out.printf("driver: Temporal Java SDK client + worker in one JVM on the same machine; worker pollers per "
                 + "task type: %s; warm-up per variant: %s%n", either("pollers"), either("warmup"));
         Set<String> variants = new LinkedHashSet<>();
-        for (Properties p : List.of(ts, k)) {
+        List<Properties> all = new ArrayList<>(List.of(ts));
+        groups.forEach(g -> all.add(g.p()));
+        for (Properties p : all) {
             for (String v : p.getProperty("variants", "").split(",")) {
                 if (!v.isBlank()) {
                     variants.add(v);
@@ -56,51 +94,100 @@ final class Report {
             table(v, "closed");
             table(v, "fixed");
         }
-        targets(variants);
+        for (Group g : groups) {
+            targets(g, variants);
+        }
+        if (groups.size() > 1) {
+            long pass = verdicts.stream().filter(s -> s.equals("PASS")).count();
+            out.printf("  all topologies: %d of %d targets met%n", pass, verdicts.size());
+        }
         out.println();
         out.println("CPU: the server's process tree from /proc (utime+stime, plus cutime+cstime of reaped children):");
         out.println("     JVM + embedded Postgres and its backends; a process that exits between two reads without a");
         out.println("     tracked parent reaping it is missed. The driver (client + worker) is not counted.");
+        if (split) {
+            out.println("     Kairos split: the sum over the frontend, history, matching and worker JVMs and Postgres");
+            out.println("     (not the JVM that launched Postgres).");
+        }
         out.println("commits: sum(pg_stat_database.xact_commit) of temporal + temporal_visibility, read after the");
         out.println("     backends' statistics flush, minus the idle server's background rate (measured at start with the");
-        out.printf("     worker polling: %s commits/s, %s writes/s) times the time between the two reads.%n",
-                fmt(d(k, "idleCommitsPerSecond"), 1), fmt(d(k, "idleWritesPerSecond"), 1));
+        for (Group g : groups) {
+            out.printf("     worker polling%s: %s commits/s, %s writes/s) times the time between the two reads.%n",
+                    groups.size() > 1 ? ", " + g.label() : "", fmt(d(g.p(), "idleCommitsPerSecond"), 1),
+                    fmt(d(g.p(), "idleWritesPerSecond"), 1));
+        }
         out.println("writes: transactions that were assigned a transaction id (they write and fsync WAL), cluster-wide,");
         out.println("     minus the idle background likewise.");
+        if (split) {
+            out.println("ratio K/TS, S/TS: Kairos one process, Kairos split / test server; S/K: split / one process.");
+        }
     }
 
     private String either(String key) {
-        return k.getProperty(key, ts.getProperty(key, "?"));
+        for (Group g : groups) {
+            String v = g.p().getProperty(key);
+            if (v != null) {
+                return v;
+            }
+        }
+        return ts.getProperty(key, "?");
     }
 
     private void table(String variant, String phase) {
-        PhaseResult a = PhaseResult.load(k, variant, phase);
+        List<PhaseResult> ks = new ArrayList<>();
+        for (Group g : groups) {
+            ks.add(PhaseResult.load(g.p(), variant, phase));
+        }
         PhaseResult b = PhaseResult.load(ts, variant, phase);
-        PhaseResult any = a != null ? a : b;
+        PhaseResult any = b;
+        for (PhaseResult r : ks) {
+            if (r != null) {
+                any = r;
+                break;
+            }
+        }
         if (any == null) {
             return;
         }
         out.println();
         if (phase.equals("closed")) {
-            out.printf("%s, closed loop (%s workflows, concurrency %s; warm-up: Kairos %s, test server %s)%n", variant,
-                    either("n"), either("concurrency"), k.getProperty(variant + ".warmup", "-"),
-                    ts.getProperty(variant + ".warmup", "-"));
+            StringBuilder warm = new StringBuilder();
+            for (Group g : groups) {
+                warm.append(g.label()).append(' ').append(g.p().getProperty(variant + ".warmup", "-")).append(", ");
+            }
+            out.printf("%s, closed loop (%s workflows, concurrency %s; warm-up: %stest server %s)%n", variant,
+                    either("n"), either("concurrency"), warm, ts.getProperty(variant + ".warmup", "-"));
         } else {
             double rate = b != null && !Double.isNaN(b.load()) ? b.load() : any.load();
             out.printf("%s, fixed rate %s workflows/s for %s s%n", variant, fmt(rate, 1), either("fixedSeconds"));
         }
         out.printf(ROW, "", phase.equals("closed") ? "throughput" : "achieved", "p50 ms", "p95 ms", "p99 ms",
                 "CPU ms/wf", "commits/wf", "writes/wf", "errors");
-        row("Kairos", a);
-        row("test server", b);
-        if (a != null && b != null && a.ok() && b.ok()) {
-            out.printf(ROW, "ratio K/TS", ratio(a.throughput(), b.throughput()), ratio(a.p50(), b.p50()),
-                    ratio(a.p95(), b.p95()), ratio(a.p99(), b.p99()), ratio(a.cpuMsPerWf(), b.cpuMsPerWf()),
-                    "-", "-", "");
+        for (int i = 0; i < groups.size(); i++) {
+            row(groups.get(i).label(), ks.get(i));
         }
-        String lag = k.getProperty(variant + "." + phase + ".visibilityLag");
-        if (lag != null) {
-            out.printf("  Kairos visibility lag (result to closed in ListWorkflowExecutions): %s%n", lag);
+        row("test server", b);
+        for (int i = 0; i < groups.size(); i++) {
+            ratioRow(groups.get(i).ratioLabel(), ks.get(i), b, false);
+        }
+        if (groups.size() == 2) {
+            ratioRow("ratio S/K", ks.get(1), ks.get(0), true);
+        }
+        for (Group g : groups) {
+            String lag = g.p().getProperty(variant + "." + phase + ".visibilityLag");
+            if (lag != null) {
+                out.printf("  %s visibility lag (result to closed in ListWorkflowExecutions): %s%n", g.label(), lag);
+            }
+        }
+    }
+
+    /** a / b per column; commits and writes only between two Kairos topologies (the test server has none). */
+    private void ratioRow(String label, PhaseResult a, PhaseResult b, boolean database) {
+        if (a != null && b != null && a.ok() && b.ok()) {
+            out.printf(ROW, label, ratio(a.throughput(), b.throughput()), ratio(a.p50(), b.p50()),
+                    ratio(a.p95(), b.p95()), ratio(a.p99(), b.p99()), ratio(a.cpuMsPerWf(), b.cpuMsPerWf()),
+                    database ? ratio(a.commitsPerWf(), b.commitsPerWf()) : "-",
+                    database ? ratio(a.writesPerWf(), b.writesPerWf()) : "-", "");
         }
     }
 
@@ -124,16 +211,19 @@ final class Report {
         }
     }
 
-    private void targets(Set<String> variants) {
+    private void targets(Group g, Set<String> variants) {
+        Properties k = g.p();
+        int first = verdicts.size();
         out.println();
-        out.println("Targets (Kairos, same run, same box; latency targets are shifted by a variant's built-in delay)");
+        out.println("Targets (" + g.label() + ", same run, same box; latency targets are shifted by a variant's "
+                + "built-in delay)");
         for (String v : variants) {
             long shift = Variant.byId(v).inherentMillis;
             PhaseResult kc = PhaseResult.load(k, v, "closed");
             PhaseResult tc = PhaseResult.load(ts, v, "closed");
             PhaseResult kf = PhaseResult.load(k, v, "fixed");
             if (kc == null || !kc.ok()) {
-                out.printf("  %-13s %s%n", v, kc == null ? "not run on Kairos"
+                out.printf("  %-13s %s%n", v, kc == null ? "not run on " + g.label()
                         : kc.status().equals("unsupported") ? "not supported by this server yet" : "FAIL: " + kc.status());
                 continue;
             }
@@ -154,8 +244,9 @@ final class Report {
                         Double.isNaN(kc.commitsPerWf()) ? "not measured" : fmt(kc.commitsPerWf(), 2));
             }
         }
-        long pass = verdicts.stream().filter(s -> s.equals("PASS")).count();
-        out.printf("  %d of %d targets met%n", pass, verdicts.size());
+        List<String> mine = verdicts.subList(first, verdicts.size());
+        long pass = mine.stream().filter(s -> s.equals("PASS")).count();
+        out.printf("  %d of %d targets met%n", pass, mine.size());
     }
 
     private void check(String variant, String what, boolean ok, String value) {

@@ -10,24 +10,25 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * CPU time of a server's process tree from /proc: the server process, its descendants and (dev server) the embedded
- * Postgres, whose postmaster is reparented away from the server by pg_ctl and so is found through postmaster.pid.
+ * CPU time of a server's process trees from /proc: the server process (or, for a server split over several
+ * processes, every one of them), their descendants and the embedded Postgres, whose postmaster is reparented away
+ * from the process that started it by pg_ctl and so is found through postmaster.pid.
  * Each process counts utime+stime plus cutime+cstime, the CPU of children it has already reaped, so a Postgres
  * backend that exits between two reads is still counted through the postmaster; a process that exits and is not
  * reaped by a tracked parent between two reads is missed.
  */
 final class ServerCpu {
-    private final long serverPid;
+    private final List<Long> serverPids;
     private final Path postmasterPidFile; // null: no embedded Postgres
     private final int clockTicksPerSecond;
 
-    ServerCpu(long serverPid, Path pgData, int clockTicksPerSecond) {
-        this.serverPid = serverPid;
+    ServerCpu(List<Long> serverPids, Path pgData, int clockTicksPerSecond) {
+        this.serverPids = List.copyOf(serverPids);
         this.postmasterPidFile = pgData == null ? null : pgData.resolve("postmaster.pid");
         this.clockTicksPerSecond = clockTicksPerSecond;
     }
 
-    /** Milliseconds of CPU used so far by the whole tree, or -1 when /proc cannot be read. */
+    /** Milliseconds of CPU used so far by all the trees together, or -1 when /proc cannot be read. */
     long cpuMillis() {
         Set<Long> pids = new LinkedHashSet<>();
         for (long root : roots()) {
@@ -47,7 +48,7 @@ final class ServerCpu {
     }
 
     private List<Long> roots() {
-        List<Long> roots = new ArrayList<>(List.of(serverPid));
+        List<Long> roots = new ArrayList<>(serverPids);
         if (postmasterPidFile != null) {
             try {
                 List<String> lines = Files.readAllLines(postmasterPidFile);

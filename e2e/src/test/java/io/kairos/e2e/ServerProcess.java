@@ -134,6 +134,11 @@ public final class ServerProcess implements AutoCloseable {
         return waitForExit(Duration.ofSeconds(60));
     }
 
+    /** The OS process id: what a test that kills the process uses. */
+    public long pid() {
+        return process.pid();
+    }
+
     public boolean isAlive() {
         return process.isAlive();
     }

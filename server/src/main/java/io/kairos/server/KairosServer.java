@@ -155,7 +155,9 @@ public final class KairosServer implements AutoCloseable {
             matching.start();
         }
         if (roles.contains(ServiceRole.WORKER)) {
-            track(new WorkerService()).start();
+            track(new WorkerService(new io.kairos.persistence.systemjob.PostgresSystemJobLeaseStore(jdbc),
+                    cluster.membership().identity(), new PostgresMembershipStore(jdbc),
+                    new io.kairos.persistence.matching.PostgresTaskQueueStore(jdbc, clock))).start();
             ServiceEndpoint ep = config.endpoint(ServiceRole.WORKER);
             cluster.register(ServiceRole.WORKER, dev ? "inproc:" + inProcessName + "/worker" : advertised(ep, ep.port()));
         }

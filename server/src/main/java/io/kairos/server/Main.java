@@ -8,7 +8,7 @@ import java.io.PrintStream;
 import java.util.Arrays;
 import java.util.List;
 
-/** temporal-server: dev | start | schema. */
+/** temporal-server: dev | start | schema | cluster. */
 public final class Main {
     static final String USAGE = """
             Usage: temporal-server <command> [flags]
@@ -19,6 +19,7 @@ public final class Main {
               dev      Run all services in one process on an embedded Postgres (for development).
               start    Run some or all services against an external Postgres (production).
               schema   Migrate or validate the database schema (what the Helm chart's schema job runs).
+              cluster  Describe a running cluster: members, shard owners, task queue owners.
 
             Run 'temporal-server <command> --help' for a command's flags.
             """;
@@ -43,11 +44,12 @@ public final class Main {
                 case "dev" -> DevCommand.run(rest, out);
                 case "start" -> StartCommand.run(rest, out);
                 case "schema" -> SchemaCommand.run(rest, out);
+                case "cluster" -> ClusterCommand.run(rest, out);
                 default -> throw new UsageException("unknown command '" + command + "'");
             };
         } catch (UsageException e) {
             err.println("error: " + e.getMessage());
-            err.println("Run 'temporal-server " + (isCommand(command) ? command + " " : "") + "--help' for usage.");
+            err.println("Run 'temporal-server " + helpTarget(command, rest) + "--help' for usage.");
             return 2;
         } catch (ConfigException | SchemaException e) {
             err.println("error: " + e.getMessage());
@@ -59,7 +61,15 @@ public final class Main {
         }
     }
 
+    /** "cluster describe " for errors of that subcommand, else the command, else nothing. */
+    private static String helpTarget(String command, List<String> rest) {
+        if (command.equals("cluster") && !rest.isEmpty() && rest.get(0).equals("describe")) {
+            return "cluster describe ";
+        }
+        return isCommand(command) ? command + " " : "";
+    }
+
     private static boolean isCommand(String c) {
-        return c.equals("dev") || c.equals("start") || c.equals("schema");
+        return c.equals("dev") || c.equals("start") || c.equals("schema") || c.equals("cluster");
     }
 }

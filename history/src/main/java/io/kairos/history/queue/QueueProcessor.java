@@ -162,6 +162,12 @@ public abstract class QueueProcessor implements AutoCloseable {
                 return false;
             }
         } catch (RuntimeException e) {
+            if (!running || e instanceof io.kairos.common.errors.OwnershipMovedException) {
+                // The shard is being released: its new owner runs the task.
+                log.debug("component=history queue={} task={} msg=\"task left to the shard's next owner\" error=\"{}\"",
+                        name(), t.taskId(), e.toString());
+                return false;
+            }
             log.warn("component=history queue={} task={} msg=\"task failed, will retry\" error=\"{}\"", name(),
                     t.taskId(), e.toString());
             return false;

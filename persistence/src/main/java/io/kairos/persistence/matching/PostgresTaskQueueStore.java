@@ -194,6 +194,32 @@ public final class PostgresTaskQueueStore implements TaskQueueStore {
     }
 
     @Override
+    public int deleteExpiredTasks(java.time.Duration grace, int limit) {
+        return jdbc.read("scavenge expired tasks", c -> {
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM tasks WHERE ctid IN (SELECT ctid FROM tasks "
+                    + "WHERE expiry_time < now() - make_interval(secs => ?) LIMIT ?)")) {
+                ps.setDouble(1, grace.toMillis() / 1000.0);
+                ps.setInt(2, limit);
+                return ps.executeUpdate();
+            }
+        });
+    }
+
+    @Override
+    public int deleteIdleStickyQueues(java.time.Duration idle, int limit) {
+        return jdbc.read("scavenge idle sticky queues", c -> {
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM task_queues q WHERE ctid IN (SELECT ctid FROM "
+                    + "task_queues s WHERE s.kind = 2 AND s.updated_at < now() - make_interval(secs => ?) AND NOT EXISTS "
+                    + "(SELECT 1 FROM tasks t WHERE t.namespace_id = s.namespace_id AND t.task_queue_name = "
+                    + "s.task_queue_name AND t.task_type = s.task_type AND t.partition_id = s.partition_id) LIMIT ?)")) {
+                ps.setDouble(1, idle.toMillis() / 1000.0);
+                ps.setInt(2, limit);
+                return ps.executeUpdate();
+            }
+        });
+    }
+
+    @Override
     public List<QueueRow> queues(int limit) {
         return jdbc.read("read task queues", c -> {
             try (PreparedStatement ps = c.prepareStatement("SELECT q.namespace_id, q.task_queue_name, q.task_type, "

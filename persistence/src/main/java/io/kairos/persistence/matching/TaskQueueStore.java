@@ -54,4 +54,16 @@ public interface TaskQueueStore {
 
     /** Every queue row, at most {@code limit}, most recently acquired first. */
     List<QueueRow> queues(int limit);
+
+    /**
+     * Scavenger: deletes backlog tasks whose schedule-to-start deadline passed {@code grace} ago (readers skip them
+     * anyway; history's timeout already fired), at most {@code limit}.
+     */
+    int deleteExpiredTasks(java.time.Duration grace, int limit);
+
+    /**
+     * Scavenger: deletes sticky queues (one per worker process, so they pile up as workers come and go) not acquired
+     * for {@code idle} and with an empty backlog, at most {@code limit}.
+     */
+    int deleteIdleStickyQueues(java.time.Duration idle, int limit);
 }

@@ -1,0 +1,81 @@
+package io.kairos.persistence.systemjob;
+
+import io.kairos.persistence.sql.Jdbc;
+
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalLong;
+
+public final class PostgresSystemJobLeaseStore implements SystemJobLeaseStore {
+    private final Jdbc jdbc;
+
+    public PostgresSystemJobLeaseStore(Jdbc jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    @Override
+    public OptionalLong tryAcquire(String job, String owner, Duration ttl) {
+        return jdbc.read("acquire system job lease", c -> {
+            // One statement: a free, expired or own lease is taken (range_id + 1); a live foreign one returns no row.
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO system_job_leases (job_name, owner, range_id, "
+                    + "expires_at) VALUES (?, ?, 1, now() + make_interval(secs => ?)) ON CONFLICT (job_name) DO UPDATE "
+                    + "SET owner = EXCLUDED.owner, range_id = system_job_leases.range_id + 1, "
+                    + "expires_at = EXCLUDED.expires_at, updated_at = now() "
+                    + "WHERE system_job_leases.expires_at < now() OR system_job_leases.owner = EXCLUDED.owner "
+                    + "RETURNING range_id")) {
+                ps.setString(1, job);
+                ps.setString(2, owner);
+                ps.setDouble(3, ttl.toMillis() / 1000.0);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? OptionalLong.of(rs.getLong(1)) : OptionalLong.empty();
+                }
+            }
+        });
+    }
+
+    @Override
+    public boolean renew(String job, String owner, long rangeId, Duration ttl) {
+        return jdbc.read("renew system job lease", c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE system_job_leases SET expires_at = now() + "
+                    + "make_interval(secs => ?), updated_at = now() WHERE job_name = ? AND owner = ? AND range_id = ? "
+                    + "AND expires_at > now()")) {
+                ps.setDouble(1, ttl.toMillis() / 1000.0);
+                ps.setString(2, job);
+                ps.setString(3, owner);
+                ps.setLong(4, rangeId);
+                return ps.executeUpdate() == 1;
+            }
+        });
+    }
+
+    @Override
+    public void release(String job, String owner, long rangeId) {
+        jdbc.read("release system job lease", c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE system_job_leases SET expires_at = now(), "
+                    + "updated_at = now() WHERE job_name = ? AND owner = ? AND range_id = ?")) {
+                ps.setString(1, job);
+                ps.setString(2, owner);
+                ps.setLong(3, rangeId);
+                return ps.executeUpdate();
+            }
+        });
+    }
+
+    @Override
+    public List<Lease> all() {
+        return jdbc.read("read system job leases", c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT job_name, owner, range_id, expires_at FROM system_job_leases ORDER BY job_name");
+                 ResultSet rs = ps.executeQuery()) {
+                List<Lease> out = new ArrayList<>();
+                while (rs.next()) {
+                    out.add(new Lease(rs.getString(1), rs.getString(2), rs.getLong(3), rs.getTimestamp(4).toInstant()));
+                }
+                return out;
+            }
+        });
+    }
+}

@@ -1,0 +1,30 @@
+package io.kairos.persistence.systemjob;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.OptionalLong;
+
+/**
+ * {@code system_job_leases}: which worker process runs each system job. A lease is held until {@code expires_at} (on
+ * the database clock); taking it bumps {@code range_id}, so the previous holder's next renewal fails and it stops.
+ */
+public interface SystemJobLeaseStore {
+    /** One lease, for operators. */
+    record Lease(String job, String owner, long rangeId, java.time.Instant expiresAt) {
+    }
+
+    /**
+     * Takes the job's lease for {@code ttl} when it is free, expired, or already {@code owner}'s.
+     *
+     * @return the new range_id, or empty when another owner holds a live lease
+     */
+    OptionalLong tryAcquire(String job, String owner, Duration ttl);
+
+    /** Extends a held lease; false when another owner took it meanwhile (range_id moved). */
+    boolean renew(String job, String owner, long rangeId, Duration ttl);
+
+    /** Ends a held lease now, so another worker may take the job at once. */
+    void release(String job, String owner, long rangeId);
+
+    List<Lease> all();
+}
