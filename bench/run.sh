@@ -1,22 +1,44 @@
 #!/usr/bin/env bash
-# Benchmark: the Temporal Java SDK drives the Kairos dev server (embedded Postgres, fsync on) and the SDK's
-# in-memory test server with the same workloads, then prints one comparison table per variant and the targets.
+# Benchmark: the Temporal Java SDK drives Kairos and the SDK's in-memory test server with the same workloads, then
+# prints one comparison table per variant and the targets. TOPOLOGY says how Kairos runs:
 #
-#   bash bench/run.sh                              # everything: 4 variants, N=2000 at concurrency 100
+#   one-process  (default) the dev server: frontend, history, matching and worker in one JVM on its embedded
+#                Postgres (fsync and synchronous_commit on). Results: kairos.properties.
+#   split        the production jar as four OS processes, one per service, each on its own 127.0.0.1 port, started
+#                in this order after `temporal-server schema migrate --config FILE`:
+#                  java -jar server/target/temporal-server.jar start --config FILE --services history
+#                  (then matching, worker, frontend; the next starts once one printed "Kairos started services"),
+#                all against one embedded Postgres with fsync and synchronous_commit on, as the dev server's
+#                (io.kairos.bench.BenchPostgres, data on disk under bench/target). FILE is bench-run/kairos-split.yaml:
+#                each process gets its port through ${FRONTEND_PORT} etc.; per process a pool of 20 connections to
+#                temporal and 10 to temporal_visibility, metrics off and --log-level warn, as in the dev server. The
+#                driver registers the namespace default (production mode creates none). Server CPU is the sum over
+#                the four JVMs and Postgres. Results: kairos-split.properties.
+#   both         one-process, then split; the report shows both beside the test server, plus split/one-process
+#                ratios.
+#
+#   bash bench/run.sh                              # everything: 4 variants, N=2000 at concurrency 100, dev server
 #   QUICK=1 bash bench/run.sh                      # smoke run: N=200, 5 s fixed-rate phases
 #   VARIANTS=one-activity N=2000 bash bench/run.sh
+#   TOPOLOGY=both bash bench/run.sh                # test server, dev server, then the split cluster
+#   QUICK=1 TOPOLOGY=split VARIANTS=one-activity SKIP_BUILD=1 bash bench/run.sh
 #
-# Environment: N (2000), CONCURRENCY (100), VARIANTS (one-activity,no-activity,timer-1s,start-signal),
+# Environment: TOPOLOGY (one-process | split | both; one-process), N (2000), CONCURRENCY (100),
+# VARIANTS (one-activity,no-activity,timer-1s,start-signal),
 # WARMUP (warm-up workflows per variant before the measured phases, default min(1000, N/2); then rounds of N until a
-# round is at most 5 % faster than the one before, at most 180 s, the same rule for both servers: the JVMs, the
+# round is at most 5 % faster than the one before, at most 180 s, the same rule for every server: the JVMs, the
 # driver's too, keep compiling for a minute or more at full load, and the figures are meant for warm servers),
 # DURATION (fixed-rate seconds, 20), RATE (fixed rate; default half the test server's closed-loop throughput),
 # PHASE_TIMEOUT (seconds per phase, 300), STATS_SETTLE (seconds for Postgres to flush statistics, 11),
 # WORKER_POLLERS (workflow-task and activity-task pollers of the driver's worker; default the SDK's, 5 each),
-# QUICK=1, SKIP_BUILD=1. Everything listens on 127.0.0.1 only. Logs and results: bench/target/bench-run/.
+# SHARDS (history shards of both Kairos topologies, 4), QUICK=1, SKIP_BUILD=1 (use the jars as they are; without
+# it, `mvn package -pl server,bench -am` runs first). Everything listens on 127.0.0.1 only. Logs and results:
+# bench/target/bench-run/ (split: kairos-split-{postgres,schema,history,matching,worker,frontend}.log).
 #
 # The test server runs first: the fixed-rate phase of each variant runs at half the test server's measured
-# throughput, on both servers.
+# throughput, on every server. With TOPOLOGY=split and RATE set the test server is not run (the report then has
+# no test server rows). Every process started here is stopped at the end, also on failure or Ctrl-C: SIGTERM,
+# then SIGKILL after 60 s, by PID.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -52,6 +74,12 @@ VARIANTS=${VARIANTS:-one-activity,no-activity,timer-1s,start-signal}
 DURATION=${DURATION:-20}
 PHASE_TIMEOUT=${PHASE_TIMEOUT:-300}
 STATS_SETTLE=${STATS_SETTLE:-11}
+SHARDS=${SHARDS:-4}
+TOPOLOGY=${TOPOLOGY:-one-process}
+case "$TOPOLOGY" in
+  one-process | split | both) ;;
+  *) echo "bench: TOPOLOGY must be one-process, split or both, not '$TOPOLOGY'" >&2; exit 2 ;;
+esac
 CLK_TCK=$(getconf CLK_TCK 2>/dev/null || echo 100)
 
 OUT=bench/target/bench-run
@@ -68,36 +96,79 @@ done
 rm -rf "$OUT"
 mkdir -p "$OUT"
 
-SERVER_PID=""
-DB_DIR=""
+SERVER_PID=""    # the test server or the dev server
+DB_DIR=""        # the dev server's data
+SPLIT_PIDS=()    # the split topology's server processes, in start order
+SPLIT_PG_PID=""  # the split topology's BenchPostgres
+SPLIT_DIR=""     # its data
+DRIVER_PID=""    # the running driver (its timeout wrapper)
 
-# Stops the server we started (SIGTERM, then SIGKILL after 60 s) and, if the dev server left its Postgres
-# running, that Postgres (found through its pid file).
-stop_server() {
-  if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
-    kill -TERM "$SERVER_PID" 2>/dev/null || true
-    local i
-    for i in $(seq 1 600); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.1; done
-    if kill -0 "$SERVER_PID" 2>/dev/null; then
-      log "server $SERVER_PID did not stop within 60 s; killing it"
-      kill -KILL "$SERVER_PID" 2>/dev/null || true
+# Stops processes we started: SIGTERM to all of them, then SIGKILL to those still alive after 60 s.
+stop_pids() { # LABEL PID...
+  local label=$1 p i alive
+  shift
+  local live=()
+  for p in "$@"; do
+    if [ -n "$p" ] && kill -0 "$p" 2>/dev/null; then
+      kill -TERM "$p" 2>/dev/null || true
+      live+=("$p")
     fi
-    wait "$SERVER_PID" 2>/dev/null || true
-  fi
-  SERVER_PID=""
-  if [ -n "$DB_DIR" ] && [ -f "$DB_DIR/pgdata/postmaster.pid" ]; then
-    local pm
-    pm=$(head -1 "$DB_DIR/pgdata/postmaster.pid")
-    if [ -n "$pm" ] && kill -0 "$pm" 2>/dev/null; then
-      log "stopping the Postgres the dev server left running ($pm)"
-      kill -TERM "$pm" 2>/dev/null || true
-      sleep 2
+  done
+  [ ${#live[@]} -gt 0 ] || return 0
+  for i in $(seq 1 600); do
+    alive=0
+    for p in "${live[@]}"; do kill -0 "$p" 2>/dev/null && alive=1; done
+    [ "$alive" = 1 ] || break
+    sleep 0.1
+  done
+  for p in "${live[@]}"; do
+    if kill -0 "$p" 2>/dev/null; then
+      log "$label $p did not stop within 60 s; killing it"
+      kill -KILL "$p" 2>/dev/null || true
     fi
-  fi
-  if [ -n "$DB_DIR" ]; then rm -rf "$DB_DIR"; DB_DIR=""; fi
+    wait "$p" 2>/dev/null || true
+  done
 }
-trap 'stop_server' EXIT
-trap 'exit 130' INT TERM
+
+# A Postgres whose launcher died without stopping it: found through the pid file in DATA, stopped by its PID.
+stop_postmaster() { # WHO DATA
+  if [ -n "$2" ] && [ -f "$2/postmaster.pid" ]; then
+    local pm
+    pm=$(head -1 "$2/postmaster.pid")
+    if [ -n "$pm" ] && kill -0 "$pm" 2>/dev/null; then
+      log "stopping the Postgres $1 left running ($pm)"
+      stop_pids "the Postgres $1 left running," "$pm"
+    fi
+  fi
+}
+
+# Stops the server we started and, if the dev server left its Postgres running, that Postgres.
+stop_server() {
+  stop_pids "server" "$SERVER_PID"
+  SERVER_PID=""
+  if [ -n "$DB_DIR" ]; then
+    stop_postmaster "the dev server" "$DB_DIR/pgdata"
+    rm -rf "$DB_DIR"
+    DB_DIR=""
+  fi
+}
+
+# Stops the split topology: its four server processes together, then its Postgres.
+stop_split() {
+  if [ ${#SPLIT_PIDS[@]} -gt 0 ]; then
+    stop_pids "split server process" "${SPLIT_PIDS[@]}"
+  fi
+  SPLIT_PIDS=()
+  stop_pids "BenchPostgres" "$SPLIT_PG_PID"
+  SPLIT_PG_PID=""
+  if [ -n "$SPLIT_DIR" ]; then
+    stop_postmaster "BenchPostgres" "$SPLIT_DIR/pgdata"
+    rm -rf "$SPLIT_DIR"
+    SPLIT_DIR=""
+  fi
+}
+trap 'stop_pids "driver" "$DRIVER_PID"; stop_split; stop_server' EXIT
+trap 'log "interrupted: stopping every process started here"; exit 130' INT TERM
 
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
@@ -109,22 +180,45 @@ free_port() {
   done
 }
 
+# Waits for a line containing TEXT in FILE, as long as PID lives.
+await_line() { # PID FILE TEXT SECONDS WHAT
+  local pid=$1 file=$2 text=$3 seconds=$4 what=$5 i
+  for i in $(seq 1 $((seconds * 10))); do
+    grep -qF -- "$text" "$file" 2>/dev/null && return 0
+    if ! kill -0 "$pid" 2>/dev/null; then
+      grep -qF -- "$text" "$file" 2>/dev/null && return 0
+      log "$what exited before printing '$text'; see $file"
+      tail -20 "$file"
+      return 1
+    fi
+    sleep 0.1
+  done
+  log "$what printed no '$text' within $seconds s; see $file"
+  tail -20 "$file"
+  return 1
+}
+
 # Upper bound for one driver run: per variant probe + warm-up + two phases, each bounded by PHASE_TIMEOUT,
 # plus the statistics waits and start-up.
 n_variants=$(echo "$VARIANTS" | tr ',' '\n' | grep -c .)
 DRIVER_TIMEOUT=$((n_variants * (3 * PHASE_TIMEOUT + 3 * STATS_SETTLE + 200) + 120))
 
-run_driver() { # NAME PORT RESULTS [extra driver args...]
-  local name=$1 port=$2 results=$3
-  shift 3
+run_driver() { # NAME PORT RESULTS SERVER_PIDS(comma-separated) [extra driver args...]
+  local name=$1 port=$2 results=$3 pids=$4
+  shift 4
   log "driving $name on 127.0.0.1:$port (variants $VARIANTS, N=$N, concurrency $CONCURRENCY, fixed-rate ${DURATION}s)"
   local rc=0
+  # In the background, so that a SIGTERM or Ctrl-C of this script is handled at once (bash runs traps only between
+  # foreground commands) and the EXIT trap stops the driver too.
   timeout --signal=TERM --kill-after=30 "$DRIVER_TIMEOUT" \
     "$JAVA" -jar "$BENCH_JAR" run --name "$name" --target "127.0.0.1:$port" --out "$results" \
-      --server-pid "$SERVER_PID" --clk-tck "$CLK_TCK" --variants "$VARIANTS" --n "$N" \
+      --server-pid "$pids" --clk-tck "$CLK_TCK" --variants "$VARIANTS" --n "$N" \
       --concurrency "$CONCURRENCY" --duration "$DURATION" --phase-timeout "$PHASE_TIMEOUT" \
       --stats-settle "$STATS_SETTLE" ${RATE:+--rate "$RATE"} ${WARMUP:+--warmup "$WARMUP"} ${WORKER_POLLERS:+--pollers "$WORKER_POLLERS"} "$@" \
-    2> >(tee "$OUT/driver-$name.stderr.log" >&2) || rc=$?
+    2> >(tee "$OUT/driver-$name.stderr.log" >&2) &
+  DRIVER_PID=$!
+  wait "$DRIVER_PID" || rc=$?
+  DRIVER_PID=""
   [ "$rc" = 0 ] || log "the driver against $name ended with exit code $rc (see $OUT/driver-$name.stderr.log)"
 }
 
@@ -145,17 +239,22 @@ start_test_server() {
   log "the test server did not open its port within 60 s"
   return 1
 }
-if start_test_server; then
-  run_driver testserver "$TS_PORT" "$OUT/testserver.properties"
+if [ "$TOPOLOGY" = split ] && [ -n "${RATE:-}" ]; then
+  log "TOPOLOGY=split with RATE=$RATE: not running the test server"
+else
+  if start_test_server; then
+    run_driver testserver "$TS_PORT" "$OUT/testserver.properties" "$SERVER_PID"
+  fi
+  log "stopping the test server"
+  stop_server
 fi
-log "stopping the test server"
-stop_server
 
 # --- 2. the Kairos dev server: embedded Postgres with fsync and synchronous_commit on (its defaults) -----------
 start_kairos() {
   DB_DIR=$(mktemp -d "$PWD/bench/target/kairos-db.XXXXXX") # on disk, not tmpfs: fsync must mean something
   log "starting the Kairos dev server, data in $DB_DIR (log: $OUT/kairos-dev.log)"
-  "$JAVA" -jar "$SERVER_JAR" dev --db-dir "$DB_DIR" --ip 127.0.0.1 --port 0 >"$OUT/kairos-dev.log" 2>&1 &
+  "$JAVA" -jar "$SERVER_JAR" dev --db-dir "$DB_DIR" --ip 127.0.0.1 --port 0 --shards "$SHARDS" \
+    >"$OUT/kairos-dev.log" 2>&1 &
   SERVER_PID=$!
   local i
   for i in $(seq 1 1200); do
@@ -174,17 +273,103 @@ start_kairos() {
   log "the dev server printed no 'listening on' banner within 120 s"
   return 1
 }
-if start_kairos; then
-  run_driver kairos "$K_PORT" "$OUT/kairos.properties" --pg-data "$DB_DIR/pgdata" \
-    --rate-from "$OUT/testserver.properties"
+if [ "$TOPOLOGY" != split ]; then
+  if start_kairos; then
+    run_driver kairos "$K_PORT" "$OUT/kairos.properties" "$SERVER_PID" --pg-data "$DB_DIR/pgdata" \
+      --rate-from "$OUT/testserver.properties" \
+      --topology "dev server (all services in one JVM), embedded Postgres, $SHARDS history shards"
+  fi
+  log "stopping the dev server"
+  stop_server
 fi
-log "stopping the dev server"
-stop_server
 
-# --- 3. the comparison ---------------------------------------------------------------------------------------
-"$JAVA" -cp "$BENCH_JAR" io.kairos.bench.Benchmark report "$OUT/testserver.properties" "$OUT/kairos.properties" |
-  tee "$OUT/report.txt"
-if grep -qiE 'exception|error' "$OUT/kairos-dev.log"; then
-  log "the dev server logged errors: $OUT/kairos-dev.log"
+# --- 3. Kairos split: one production-mode process per service, one Postgres (fsync, synchronous_commit on) ------
+SPLIT_CONFIG="$OUT/kairos-split.yaml"
+declare -A SPLIT_PORT=()
+
+# One config file for every process; each gets its own port from the environment, as pods get theirs.
+write_split_config() { # PG_PORT
+  cat >"$SPLIT_CONFIG" <<EOF
+persistence:
+  default:
+    url: jdbc:postgresql://127.0.0.1:$1/temporal
+    user: postgres
+    maxConnections: 20
+  visibility:
+    url: jdbc:postgresql://127.0.0.1:$1/temporal_visibility
+    user: postgres
+    maxConnections: 10
+cluster:
+  historyShardCount: $SHARDS
+services:
+  frontend:
+    bindAddress: 127.0.0.1
+    port: \${FRONTEND_PORT:-0}
+  history:
+    bindAddress: 127.0.0.1
+    port: \${HISTORY_PORT:-0}
+  matching:
+    bindAddress: 127.0.0.1
+    port: \${MATCHING_PORT:-0}
+  worker:
+    bindAddress: 127.0.0.1
+    port: \${WORKER_PORT:-0}
+metrics:
+  port: 0
+EOF
+}
+
+start_split() {
+  SPLIT_DIR=$(mktemp -d "$PWD/bench/target/kairos-split.XXXXXX") # on disk, not tmpfs: fsync must mean something
+  local role p taken pg_port pid
+  pg_port=$(free_port)
+  taken=" $pg_port "
+  for role in frontend history matching worker; do
+    p=$(free_port)
+    while [[ "$taken" == *" $p "* ]]; do p=$(free_port); done
+    taken+="$p "
+    SPLIT_PORT[$role]=$p
+  done
+  log "split: starting Postgres on 127.0.0.1:$pg_port, data in $SPLIT_DIR/pgdata (log: $OUT/kairos-split-postgres.log)"
+  "$JAVA" -cp "$BENCH_JAR" io.kairos.bench.BenchPostgres "$SPLIT_DIR/pgdata" "$pg_port" \
+    >"$OUT/kairos-split-postgres.log" 2>&1 &
+  SPLIT_PG_PID=$!
+  await_line "$SPLIT_PG_PID" "$OUT/kairos-split-postgres.log" "BenchPostgres ready on" 120 "BenchPostgres" || return 1
+  write_split_config "$pg_port"
+  log "split: temporal-server schema migrate --config $SPLIT_CONFIG (log: $OUT/kairos-split-schema.log)"
+  if ! "$JAVA" -jar "$SERVER_JAR" schema migrate --config "$SPLIT_CONFIG" >"$OUT/kairos-split-schema.log" 2>&1; then
+    log "split: schema migrate failed; see $OUT/kairos-split-schema.log"
+    tail -20 "$OUT/kairos-split-schema.log"
+    return 1
+  fi
+  for role in history matching worker frontend; do
+    log "split: starting $role on 127.0.0.1:${SPLIT_PORT[$role]} (log: $OUT/kairos-split-$role.log)"
+    env "${role^^}_PORT=${SPLIT_PORT[$role]}" \
+      "$JAVA" -jar "$SERVER_JAR" start --config "$SPLIT_CONFIG" --services "$role" --log-level warn \
+      >"$OUT/kairos-split-$role.log" 2>&1 &
+    pid=$!
+    SPLIT_PIDS+=("$pid")
+    await_line "$pid" "$OUT/kairos-split-$role.log" "Kairos started services" 180 "the $role process" || return 1
+    log "split: $(grep -m1 -F 'Kairos started services' "$OUT/kairos-split-$role.log") (pid $pid)"
+  done
+}
+if [ "$TOPOLOGY" != one-process ]; then
+  if start_split; then
+    run_driver kairos-split "${SPLIT_PORT[frontend]}" "$OUT/kairos-split.properties" \
+      "$(IFS=,; echo "${SPLIT_PIDS[*]}")" --pg-data "$SPLIT_DIR/pgdata" --rate-from "$OUT/testserver.properties" \
+      --topology "one production-mode process per service (history, matching, worker, frontend), one embedded Postgres, $SHARDS history shards"
+  fi
+  log "stopping the split topology"
+  stop_split
 fi
+
+# --- 4. the comparison ---------------------------------------------------------------------------------------
+report_args=("$OUT/testserver.properties" "$OUT/kairos.properties")
+[ "$TOPOLOGY" = one-process ] || report_args+=("$OUT/kairos-split.properties")
+"$JAVA" -cp "$BENCH_JAR" io.kairos.bench.Benchmark report "${report_args[@]}" | tee "$OUT/report.txt"
+for f in "$OUT/kairos-dev.log" "$OUT"/kairos-split-*.log; do
+  if [ -f "$f" ] && grep -qiE 'exception|error' "$f"; then
+    log "the server logged errors: $f"
+  fi
+done
 log "results, report and logs in $OUT/"

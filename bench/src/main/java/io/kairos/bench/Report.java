@@ -118,8 +118,10 @@ final class Report {
         }
         out.println("writes: transactions that were assigned a transaction id (they write and fsync WAL), cluster-wide,");
         out.println("     minus the idle background likewise.");
-        if (split) {
+        if (groups.size() == 2) {
             out.println("ratio K/TS, S/TS: Kairos one process, Kairos split / test server; S/K: split / one process.");
+        } else if (split) {
+            out.println("ratio S/TS: Kairos split / test server.");
         }
     }
 

@@ -214,7 +214,7 @@ final class MatchingEngine implements AutoCloseable {
             String owner = ownerElsewhere.apply(m.key());
             if (owner != null && queues.remove(m.key(), m)) {
                 log.info("component=matching msg=\"task queue moved to another host\" queue={} owner={}", m.key(), owner);
-                m.stop();
+                m.stop(moved(m.key(), owner));
                 moved++;
             }
         }

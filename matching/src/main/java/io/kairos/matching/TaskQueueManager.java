@@ -576,6 +576,14 @@ final class TaskQueueManager implements TaskWriter.Listener {
      * queries fail.
      */
     void stop() {
+        stop(null);
+    }
+
+    /**
+     * Unloads as {@link #stop()}, but waiting polls fail with {@code pollError} instead of answering empty (the queue
+     * moved to another host: the caller's routing channel re-polls the new owner within the same call).
+     */
+    void stop(RuntimeException pollError) {
         List<PollWaiter<?>> toFinish;
         List<QueryTask> queriesToFail;
         List<HeldAdd> heldToFail;
@@ -597,7 +605,11 @@ final class TaskQueueManager implements TaskWriter.Listener {
         if (w != null) {
             w.stop(new TaskQueueUnloadedException(key));
         }
-        toFinish.forEach(PollWaiter::finishEmpty);
+        if (pollError == null) {
+            toFinish.forEach(PollWaiter::finishEmpty);
+        } else {
+            toFinish.forEach(p -> p.finishWithError(pollError));
+        }
         // in memory only: the caller (history) sees UNAVAILABLE and the client retries the query
         queriesToFail.forEach(q -> q.fail(new TaskQueueUnloadedException(key)));
     }

@@ -72,7 +72,12 @@ final class MatchingHarness implements AutoCloseable {
         private final ExecutorService executor = Executors.newFixedThreadPool(SERVER_THREADS);
 
         Node(MatchingConfig config) {
-            service = new MatchingService("test-host", Clock.systemUTC(), jdbc, historyChannel, config);
+            this(config, "test-host", key -> null);
+        }
+
+        /** A host among several: {@code ownerElsewhere} plays the membership's placement. */
+        Node(MatchingConfig config, String address, java.util.function.Function<TaskQueueKey, String> ownerElsewhere) {
+            service = new MatchingService(address, Clock.systemUTC(), jdbc, historyChannel, config, ownerElsewhere);
             service.start();
             String name = "matching-" + UUID.randomUUID();
             InProcessServerBuilder b = InProcessServerBuilder.forName(name).executor(executor);
@@ -113,6 +118,12 @@ final class MatchingHarness implements AutoCloseable {
 
     Node start(MatchingConfig config) {
         Node n = new Node(config);
+        closeables.push(n);
+        return n;
+    }
+
+    Node start(MatchingConfig config, String address, java.util.function.Function<TaskQueueKey, String> ownerElsewhere) {
+        Node n = new Node(config, address, ownerElsewhere);
         closeables.push(n);
         return n;
     }

@@ -9,7 +9,8 @@ import java.util.List;
 
 /**
  * Rendezvous (highest random weight) hashing: a key belongs to the member with the highest weight(member, key), so a
- * join or leave moves only the keys whose top member changed (about 1/N). Members are named by their advertised
+ * join or leave moves only the keys whose top member changed (about 1/N). Shards add a load cap
+ * ({@link #assignShards}), which costs a few extra moves between the remaining members. Members are named by their advertised
  * address, so a process restarted on the same address gets the same keys back. Every process computes the same
  * owner from the same member list; nothing is coordinated.
  */

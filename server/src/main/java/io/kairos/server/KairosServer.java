@@ -248,16 +248,11 @@ public final class KairosServer implements AutoCloseable {
         return c;
     }
 
-    /** Another process runs a history or matching service: there is someone to hand over to. */
-    private boolean hasPeers() {
+    /** Another process runs this service: there is someone to hand over to. */
+    private boolean hasPeers(ServiceRole role) {
         var v = cluster.membership().view();
-        for (ServiceRole r : List.of(ServiceRole.HISTORY, ServiceRole.MATCHING)) {
-            String self = v.selfAddress(r);
-            if (v.addresses(r).stream().anyMatch(a -> !a.equals(self))) {
-                return true;
-            }
-        }
-        return false;
+        String self = v.selfAddress(role);
+        return v.addresses(role).stream().anyMatch(a -> !a.equals(self));
     }
 
     /** Blocks until the frontend reports SERVING or the timeout passes. */
@@ -294,10 +289,11 @@ public final class KairosServer implements AutoCloseable {
      */
     @Override
     public void close() {
-        if (cluster != null && hasPeers()) {
+        boolean historyPeers = history != null && hasPeers(ServiceRole.HISTORY);
+        if (historyPeers || (matching != null && hasPeers(ServiceRole.MATCHING))) {
             Duration beat = cluster.membership().config().heartbeatInterval();
             cluster.membership().leave(beat.multipliedBy(2).plusMillis(250));
-            if (history != null) {
+            if (historyPeers) {
                 history.handOver(cluster.membership().config().ttl().multipliedBy(2));
             }
         }

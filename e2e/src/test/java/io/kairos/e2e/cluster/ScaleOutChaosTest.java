@@ -61,6 +61,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @Timeout(value = 15, unit = TimeUnit.MINUTES)
 class ScaleOutChaosTest {
     private static final int WORKFLOWS = Integer.getInteger("kairos.chaos.workflows", 1000);
+    /** -Dkairos.chaos.faults=false runs the same load on a healthy cluster, for comparison. */
+    private static final boolean FAULTS = Boolean.parseBoolean(System.getProperty("kairos.chaos.faults", "true"));
     private static final int SHARDS = 16;
     private static final String NAMESPACE = "chaos";
     private static final String QUEUE = "chaos-queue";
@@ -139,7 +141,12 @@ class ScaleOutChaosTest {
         Map<String, String> env = new HashMap<>();
         env.put(role.toUpperCase() + "_PORT", String.valueOf(port));
         env.put("METRICS_PORT", String.valueOf(metrics));
-        ServerProcess p = ServerProcess.launch(name, List.of("start", "--config", cfg.toString(), "--services", role), env);
+        List<String> args = new ArrayList<>(List.of("start", "--config", cfg.toString(), "--services", role));
+        String level = System.getProperty("kairos.chaos.logLevel");
+        if (level != null) {
+            args.addAll(List.of("--log-level", level)); // diagnosing: -Dkairos.chaos.logLevel=debug
+        }
+        ServerProcess p = ServerProcess.launch(name, args, env);
         Node n = new Node(name, role, port, metrics, p);
         nodes.add(n);
         return n;
@@ -188,6 +195,7 @@ class ScaleOutChaosTest {
         List<WorkerFactory> factories = new ArrayList<>();
         List<WorkflowServiceStubs> stubs = new ArrayList<>();
         ExecutorService drivers = Executors.newFixedThreadPool(32);
+        ExecutorService watchers = Executors.newCachedThreadPool();
         try {
             Node h1 = launchNew("h1", "history");
             Node h2 = launchNew("h2", "history");
@@ -224,7 +232,7 @@ class ScaleOutChaosTest {
 
             Map<String, AtomicLong> clientErrors = new ConcurrentHashMap<>();
             List<Future<?>> started = new ArrayList<>();
-            List<Future<?>> watchers = new ArrayList<>();
+            List<Future<?>> watched = new ArrayList<>();
             long t0 = System.nanoTime();
             String runId = Long.toHexString(System.currentTimeMillis());
             // About 25 starts a second, so the faults below land in the middle of the load.
@@ -234,6 +242,9 @@ class ScaleOutChaosTest {
                 started.add(drivers.submit(() -> startAndSignal(client, id(runId, n), n, clientErrors)));
                 Thread.sleep(40);
                 long at = Duration.ofNanos(System.nanoTime() - t0).toSeconds();
+                if (!FAULTS) {
+                    continue;
+                }
                 if (i == WORKFLOWS / 5) {
                     System.out.printf("[chaos] t=%ds kill -9 %s (pid %d) and %s (pid %d)%n", at, h1.name(),
                             h1.process().pid(), m1.name(), m1.process().pid());
@@ -241,7 +252,7 @@ class ScaleOutChaosTest {
                     h1.process().kill9();
                     m1.process().kill9();
                     // Measured beside the load, which goes on meanwhile.
-                    watchers.add(drivers.submit(() -> {
+                    watched.add(watchers.submit(() -> {
                         Duration takeover = awaitShardsLeave(h1.address(), killedAt, Duration.ofSeconds(30));
                         System.out.printf("[chaos] shards of killed %s taken over in %d ms (membership ttl 5 s)%n",
                                 h1.name(), takeover.toMillis());
@@ -250,7 +261,7 @@ class ScaleOutChaosTest {
                 } else if (i == WORKFLOWS / 2) {
                     System.out.printf("[chaos] t=%ds SIGTERM %s (pid %d)%n", at, h2.name(), h2.process().pid());
                     long termAt = System.nanoTime();
-                    watchers.add(drivers.submit(() -> {
+                    watched.add(watchers.submit(() -> {
                         Thread stopper = Thread.ofPlatform().start(() -> h2.process().terminate());
                         Duration handoff = awaitShardsLeave(h2.address(), termAt, Duration.ofSeconds(30));
                         stopper.join(60_000);
@@ -269,7 +280,7 @@ class ScaleOutChaosTest {
             for (Future<?> f : started) {
                 f.get(2, TimeUnit.MINUTES);
             }
-            for (Future<?> f : watchers) {
+            for (Future<?> f : watched) {
                 f.get(2, TimeUnit.MINUTES);
             }
             System.out.printf("[chaos] %d workflows started and signalled in %d s%n", WORKFLOWS,
@@ -310,6 +321,7 @@ class ScaleOutChaosTest {
         } finally {
             factories.forEach(WorkerFactory::shutdownNow);
             drivers.shutdownNow();
+            watchers.shutdownNow();
             stubs.forEach(WorkflowServiceStubs::shutdownNow);
             for (Node n : nodes) {
                 n.process().close();
@@ -425,6 +437,16 @@ class ScaleOutChaosTest {
         long[] millis = histories.values().stream().filter(h -> !h.isEmpty()).mapToLong(h ->
                 com.google.protobuf.util.Timestamps.toMillis(h.get(h.size() - 1).getEventTime())
                         - com.google.protobuf.util.Timestamps.toMillis(h.get(0).getEventTime())).sorted().toArray();
+        histories.values().stream().filter(h -> !h.isEmpty()).sorted(java.util.Comparator.comparingLong(h ->
+                        com.google.protobuf.util.Timestamps.toMillis(h.get(h.size() - 1).getEventTime())
+                                - com.google.protobuf.util.Timestamps.toMillis(h.get(0).getEventTime())))
+                .skip(histories.size() / 2).limit(1).forEach(h -> {
+                    long t0 = com.google.protobuf.util.Timestamps.toMillis(h.get(0).getEventTime());
+                    StringBuilder b = new StringBuilder("[chaos] median workflow's events:");
+                    h.forEach(e -> b.append(' ').append(e.getEventType().name().replace("EVENT_TYPE_", ""))
+                            .append('@').append(com.google.protobuf.util.Timestamps.toMillis(e.getEventTime()) - t0));
+                    System.out.println(b);
+                });
         if (millis.length > 0) {
             System.out.printf("[chaos] start-to-close per workflow: p50 %d ms, p90 %d ms, p99 %d ms, max %d ms%n",
                     millis[millis.length / 2], millis[millis.length * 9 / 10], millis[millis.length * 99 / 100],

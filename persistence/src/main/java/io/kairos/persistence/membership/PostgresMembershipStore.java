@@ -25,6 +25,10 @@ public final class PostgresMembershipStore implements MembershipStore {
     public List<MemberRecord> heartbeat(UUID processId, String identity, List<Registration> services, Duration ttl,
                                         boolean evictOthers) {
         return jdbc.inTransaction("membership heartbeat", c -> {
+            // A heartbeat stuck behind a lock must not outlive the ttl: the process would keep believing it is live.
+            try (java.sql.Statement st = c.createStatement()) {
+                st.execute("SET LOCAL statement_timeout = " + Math.max(1, ttl.toMillis()));
+            }
             if (evictOthers) {
                 try (PreparedStatement ps = c.prepareStatement(
                         "DELETE FROM cluster_membership WHERE process_id IS DISTINCT FROM ?")) {
