@@ -34,8 +34,8 @@ final class Driver {
      * @param topology   how the server runs, for the report ("" when not given)
      */
     record Config(String name, String target, List<Long> serverPids, String topology, Path pgData, int clockTicks,
-                  List<Variant> variants, int n, int concurrency, int warmup, Duration fixedDuration, Double rate, Properties rateFrom,
-                  Duration phaseTimeout, long settleMillis, int pollers, Path out) {
+                  List<Variant> variants, int n, int concurrency, int warmup, Duration fixedDuration, Double rate,
+                  Properties rateFrom, Duration phaseTimeout, long settleMillis, int pollers, Path out) {
     }
 
     private final Config cfg;

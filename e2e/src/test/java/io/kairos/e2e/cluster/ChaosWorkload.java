@@ -101,6 +101,7 @@ final class ChaosWorkload {
         public <Q, A> ClientCall<Q, A> interceptCall(MethodDescriptor<Q, A> method, CallOptions options, Channel next) {
             return new ForwardingClientCall.SimpleForwardingClientCall<>(next.newCall(method, options)) {
                 private Q request;
+                private final long startedAt = System.nanoTime();
 
                 @Override
                 public void sendMessage(Q message) {
@@ -121,6 +122,7 @@ final class ChaosWorkload {
 
                         @Override
                         public void onClose(Status status, Metadata trailers) {
+                            polls(request, response, System.nanoTime() - startedAt);
                             record(method.getBareMethodName(), request, response, status);
                             super.onClose(status, trailers);
                         }
@@ -171,6 +173,29 @@ final class ChaosWorkload {
                 workflowTokens.put(r.getTaskToken(), new AckedWorkflowTask(r.getWorkflowExecution().getWorkflowId(),
                         r.getWorkflowExecution().getRunId(), r.getStartedEventId()));
             }
+        }
+
+        /** Workflow task polls by queue kind and outcome: count and total wait (what the SDK's pollers experience). */
+        final Map<String, long[]> pollStats = new ConcurrentHashMap<>();
+
+        private void polls(Object request, Object response, long nanos) {
+            if (request instanceof io.temporal.api.workflowservice.v1.PollWorkflowTaskQueueRequest r) {
+                String kind = r.getTaskQueue().getKind() == io.temporal.api.enums.v1.TaskQueueKind.TASK_QUEUE_KIND_STICKY
+                        ? "sticky" : "normal";
+                boolean task = response instanceof PollWorkflowTaskQueueResponse p && !p.getTaskToken().isEmpty();
+                long[] st = pollStats.computeIfAbsent(kind + (task ? " task" : " empty/failed"), k -> new long[2]);
+                synchronized (st) {
+                    st[0]++;
+                    st[1] += nanos / 1_000_000;
+                }
+            }
+        }
+
+        String pollSummary() {
+            StringBuilder b = new StringBuilder();
+            new java.util.TreeMap<>(pollStats).forEach((k, v) -> b.append(k).append('=').append(v[0]).append(" polls/")
+                    .append(v[0] == 0 ? 0 : v[1] / v[0]).append(" ms avg; "));
+            return b.toString();
         }
 
         long failureCount() {
