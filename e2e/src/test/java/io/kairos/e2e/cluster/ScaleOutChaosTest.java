@@ -328,8 +328,10 @@ class ScaleOutChaosTest {
             drivers.shutdownNow();
             watchers.shutdownNow();
             stubs.forEach(WorkflowServiceStubs::shutdownNow);
-            for (Node n : nodes) {
-                n.process().close();
+            // All at once: one by one, each history process would wait for the next to take its shards.
+            List<Thread> stopping = nodes.stream().map(n -> Thread.ofPlatform().start(() -> n.process().close())).toList();
+            for (Thread t : stopping) {
+                t.join(90_000);
             }
         }
     }
