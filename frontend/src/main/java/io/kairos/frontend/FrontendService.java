@@ -74,6 +74,13 @@ public final class FrontendService implements AutoCloseable {
 
     private io.kairos.persistence.visibility.PostgresVisibilityStore visibility;
 
+    private volatile io.kairos.frontend.workflow.TaskQueueOwners queueOwners = (ns, queue, type) -> "";
+
+    /** Where task queues live (the membership's placement); set before {@link #services()}. */
+    public void taskQueueOwners(io.kairos.frontend.workflow.TaskQueueOwners owners) {
+        this.queueOwners = owners;
+    }
+
     /** The visibility database; set before {@link #services()}. */
     public void visibility(io.kairos.persistence.visibility.PostgresVisibilityStore store) {
         this.visibility = store;
@@ -98,7 +105,7 @@ public final class FrontendService implements AutoCloseable {
         }
         WorkflowServiceHandler workflow = new WorkflowServiceHandler(namespaces, cluster, workflows,
                 new TaskHandler(resolver, history, MatchingServiceGrpc.newStub(matchingChannel),
-                        MatchingServiceGrpc.newBlockingStub(matchingChannel)),
+                        MatchingServiceGrpc.newBlockingStub(matchingChannel), queueOwners),
                 vis == null ? null : new VisibilityHandler(resolver, vis));
         OperatorServiceHandler operator = new OperatorServiceHandler(
                 new DeleteNamespaceHandler(namespaceStore, registry, Clock.systemUTC()),

@@ -216,6 +216,12 @@ public final class WorkflowServiceHandler extends WorkflowServiceGrpc.WorkflowSe
     }
 
     @Override
+    public void listTaskQueuePartitions(io.temporal.api.workflowservice.v1.ListTaskQueuePartitionsRequest request,
+            StreamObserver<io.temporal.api.workflowservice.v1.ListTaskQueuePartitionsResponse> o) {
+        UnaryCalls.respond("ListTaskQueuePartitions", o, () -> tasks.listTaskQueuePartitions(request));
+    }
+
+    @Override
     public void shutdownWorker(ShutdownWorkerRequest request, StreamObserver<ShutdownWorkerResponse> o) {
         UnaryCalls.respond("ShutdownWorker", o, () -> tasks.shutdownWorker(request));
     }

@@ -35,6 +35,8 @@ import java.util.function.Function;
 final class ClusterWiring implements AutoCloseable {
     /** Calls without a deadline of their own follow a moved shard or queue this long. */
     private static final Duration RETRY_WITHOUT_DEADLINE = Duration.ofSeconds(30);
+    /** Addresses of services only this process can reach (dev mode). */
+    static final String IN_PROCESS_PREFIX = "inproc:";
 
     private final Membership membership;
     private final ChannelPool pool;
@@ -124,6 +126,22 @@ final class ClusterWiring implements AutoCloseable {
             String owner = queues.ownerOf(key.namespaceId().toString(), key.name(), key.type());
             return owner == null || owner.equals(address) ? null : owner;
         };
+    }
+
+    private volatile String displayForLocal = "";
+
+    /** What an in-process service's address shows as to users (dev mode: the frontend's host:port). */
+    void displayLocalAs(String address) {
+        this.displayForLocal = address;
+    }
+
+    /** The owner of a task queue as users see it (ListTaskQueuePartitions); empty when no matching host is live. */
+    String queueOwnerForDisplay(String namespaceId, String queue, io.temporal.api.enums.v1.TaskQueueType type) {
+        String owner = queues.ownerOf(namespaceId, queue, type);
+        if (owner == null) {
+            return "";
+        }
+        return owner.startsWith(IN_PROCESS_PREFIX) ? displayForLocal : owner;
     }
 
     @Override

@@ -159,13 +159,14 @@ public final class KairosServer implements AutoCloseable {
                     cluster.membership().identity(), new PostgresMembershipStore(jdbc),
                     new io.kairos.persistence.matching.PostgresTaskQueueStore(jdbc, clock))).start();
             ServiceEndpoint ep = config.endpoint(ServiceRole.WORKER);
-            cluster.register(ServiceRole.WORKER, dev ? "inproc:" + inProcessName + "/worker" : advertised(ep, ep.port()));
+            cluster.register(ServiceRole.WORKER, dev ? ClusterWiring.IN_PROCESS_PREFIX + inProcessName + "/worker" : advertised(ep, ep.port()));
         }
         if (roles.contains(ServiceRole.FRONTEND)) {
             frontend = track(new FrontendService(new PostgresNamespaceStore(jdbc), clusterStore, config.clusterName(),
                     config.namespaceRefreshInterval(), cluster.historyChannel(), cluster.matchingChannel(), clock,
                     metrics.registry()));
             frontend.visibility(visibilityStore);
+            frontend.taskQueueOwners((ns, queue, type) -> cluster.queueOwnerForDisplay(ns.toString(), queue, type));
             frontend.namespaces().ensureSystemNamespace();
             for (BootstrapNamespace ns : bootstrap) {
                 frontend.namespaces().ensureNamespace(io.kairos.common.ids.NamespaceId.random(), ns.name(), "",
@@ -174,7 +175,9 @@ public final class KairosServer implements AutoCloseable {
             frontend.start();
             ServiceEndpoint ep = config.endpoint(ServiceRole.FRONTEND);
             frontendServer = startNetworkServer("frontend", ep, frontend.services(), null);
-            cluster.register(ServiceRole.FRONTEND, advertised(ep, frontendServer.getPort()));
+            String frontendAddress = advertised(ep, frontendServer.getPort());
+            cluster.register(ServiceRole.FRONTEND, frontendAddress);
+            cluster.displayLocalAs(frontendAddress);
         }
         metrics.listen(metricsBindAddress(config, roles), config.metricsPort());
         metricsPort = metrics.port();
@@ -187,7 +190,7 @@ public final class KairosServer implements AutoCloseable {
     private String internalAddress(ServiceRole role, ServerConfig config, boolean dev, String inProcessName,
                                    MutableHandlerRegistry registry) throws IOException {
         if (dev) {
-            return "inproc:" + inProcessName + "/" + role.configName();
+            return ClusterWiring.IN_PROCESS_PREFIX + inProcessName + "/" + role.configName();
         }
         ServiceEndpoint ep = config.endpoint(role);
         Server s = startNetworkServer(role.configName(), ep, List.of(), registry);

@@ -315,6 +315,28 @@ class ScaleOutChaosTest {
             }
             List<Node> liveHistory = nodes.stream().filter(n -> n.role().equals("history") && n.process().isAlive()).toList();
             Map<Integer, String> finalOwners = awaitSpread(liveHistory, Duration.ofSeconds(30));
+            // What an operator runs when something stalls: every live history host with its shards.
+            try (ServerProcess describe = ServerProcess.launch("chaos-describe",
+                    List.of("cluster", "describe", "--config", cfg.toString()), Map.of("METRICS_PORT", "0"))) {
+                assertEquals(0, describe.waitForExit(Duration.ofSeconds(60)), describe.stderr());
+                String out = String.join("\n", describe.stdout());
+                for (Node n : liveHistory) {
+                    long owned = finalOwners.values().stream().filter(n.address()::equals).count();
+                    assertTrue(java.util.regex.Pattern.compile(java.util.regex.Pattern.quote(n.address()) + " +owns "
+                            + owned + " shard").matcher(out).find(), () -> "describe shows "
+                            + n.address() + " owning " + owned + " shards:\n" + out);
+                }
+                System.out.printf("[chaos] temporal-server cluster describe:%n%s%n", out);
+            }
+            // ListTaskQueuePartitions names the owning matching host, as the membership places the queue.
+            List<String> liveMatching = nodes.stream().filter(n -> n.role().equals("matching") && n.process().isAlive())
+                    .map(Node::address).toList();
+            var partitions = sa.blockingStub().listTaskQueuePartitions(
+                    io.temporal.api.workflowservice.v1.ListTaskQueuePartitionsRequest.newBuilder().setNamespace(NAMESPACE)
+                            .setTaskQueue(io.temporal.api.taskqueue.v1.TaskQueue.newBuilder().setName(QUEUE)).build());
+            for (var p : List.of(partitions.getWorkflowTaskQueuePartitions(0), partitions.getActivityTaskQueuePartitions(0))) {
+                assertTrue(liveMatching.contains(p.getOwnerHostName()), p + " owned by one of " + liveMatching);
+            }
             long errors = clientErrors.values().stream().mapToLong(AtomicLong::get).sum();
             System.out.printf("[chaos] REPORT workflows=%d client_visible_errors=%d %s sdk_retried_worker_calls=%d %s "
                             + "acked_workflow_tasks=%d acked_activities=%d final_shards_per_host=%s%n",

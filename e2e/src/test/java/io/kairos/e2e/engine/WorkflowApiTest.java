@@ -402,4 +402,24 @@ class WorkflowApiTest {
         assertNotEquals("", exec.getRunId());
     }
 
+
+    @Test
+    void listTaskQueuePartitionsNamesTheOwningHost() {
+        String queue = WorkerHarness.id("partitions");
+        var r = api.listTaskQueuePartitions(io.temporal.api.workflowservice.v1.ListTaskQueuePartitionsRequest.newBuilder()
+                .setNamespace("default").setTaskQueue(TaskQueue.newBuilder().setName(queue)).build());
+        // One partition per task type, keyed by the queue's name, owned by this dev server (it listens on h.port).
+        assertEquals(1, r.getWorkflowTaskQueuePartitionsCount());
+        assertEquals(1, r.getActivityTaskQueuePartitionsCount());
+        assertEquals(queue, r.getWorkflowTaskQueuePartitions(0).getKey());
+        assertEquals(queue, r.getActivityTaskQueuePartitions(0).getKey());
+        assertTrue(r.getWorkflowTaskQueuePartitions(0).getOwnerHostName().endsWith(":" + h.port),
+                r.getWorkflowTaskQueuePartitions(0).getOwnerHostName());
+        assertStatus(Status.Code.INVALID_ARGUMENT, "TaskQueue is not set on request.", () -> api.listTaskQueuePartitions(
+                io.temporal.api.workflowservice.v1.ListTaskQueuePartitionsRequest.newBuilder().setNamespace("default").build()));
+        StatusRuntimeException nf = assertStatus(Status.Code.NOT_FOUND, () -> api.listTaskQueuePartitions(
+                io.temporal.api.workflowservice.v1.ListTaskQueuePartitionsRequest.newBuilder().setNamespace("no-such-namespace")
+                        .setTaskQueue(TaskQueue.newBuilder().setName(queue)).build()));
+        assertEquals("no-such-namespace", detail(nf, NamespaceNotFoundFailure.class).getNamespace());
+    }
 }

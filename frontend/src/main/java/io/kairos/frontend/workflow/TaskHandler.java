@@ -4,6 +4,7 @@ import io.grpc.stub.StreamObserver;
 import io.kairos.common.grpc.ErrorMapper;
 import io.kairos.common.errors.InvalidArgumentException;
 import io.kairos.common.ids.NamespaceId;
+import io.temporal.api.enums.v1.TaskQueueType;
 import io.kairos.common.ids.TaskToken;
 import io.kairos.frontend.namespace.NamespaceResolver;
 import io.kairos.proto.history.v1.HistoryServiceGrpc;
@@ -42,10 +43,12 @@ public final class TaskHandler {
     private final HistoryServiceGrpc.HistoryServiceBlockingStub history;
     private final MatchingServiceGrpc.MatchingServiceStub matchingAsync;
     private final MatchingServiceGrpc.MatchingServiceBlockingStub matching;
+    private final TaskQueueOwners owners;
 
     public TaskHandler(NamespaceResolver namespaces, HistoryServiceGrpc.HistoryServiceBlockingStub history,
                        MatchingServiceGrpc.MatchingServiceStub matchingAsync,
-                       MatchingServiceGrpc.MatchingServiceBlockingStub matching) {
+                       MatchingServiceGrpc.MatchingServiceBlockingStub matching, TaskQueueOwners owners) {
+        this.owners = owners;
         this.namespaces = namespaces;
         this.history = history;
         this.matchingAsync = matchingAsync;
@@ -97,6 +100,23 @@ public final class TaskHandler {
         NamespaceId ns = namespaces.forExistingWork(req.getNamespace());
         return matching.describeTaskQueue(io.kairos.proto.matching.v1.DescribeTaskQueueRequest.newBuilder()
                 .setNamespaceId(ns.toString()).setRequest(req).build());
+    }
+
+    /**
+     * ListTaskQueuePartitions: Kairos serves each task queue as one partition (its root, keyed by the queue's name),
+     * owned by one matching host per task type.
+     */
+    public io.temporal.api.workflowservice.v1.ListTaskQueuePartitionsResponse listTaskQueuePartitions(
+            io.temporal.api.workflowservice.v1.ListTaskQueuePartitionsRequest req) {
+        RequestValidation.requireTaskQueue(req.getTaskQueue());
+        NamespaceId ns = namespaces.forExistingWork(req.getNamespace());
+        String name = req.getTaskQueue().getName();
+        return io.temporal.api.workflowservice.v1.ListTaskQueuePartitionsResponse.newBuilder()
+                .addWorkflowTaskQueuePartitions(io.temporal.api.taskqueue.v1.TaskQueuePartitionMetadata.newBuilder()
+                        .setKey(name).setOwnerHostName(owners.ownerOf(ns, name, TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW)))
+                .addActivityTaskQueuePartitions(io.temporal.api.taskqueue.v1.TaskQueuePartitionMetadata.newBuilder()
+                        .setKey(name).setOwnerHostName(owners.ownerOf(ns, name, TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY)))
+                .build();
     }
 
     public RespondWorkflowTaskCompletedResponse workflowTaskCompleted(RespondWorkflowTaskCompletedRequest req) {
