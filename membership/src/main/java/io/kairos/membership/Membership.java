@@ -47,6 +47,7 @@ public final class Membership implements AutoCloseable {
     private final List<Consumer<MembershipView>> listeners = new CopyOnWriteArrayList<>();
     private final Counter changes;
     private final Object lock = new Object();
+    private final java.util.concurrent.locks.ReentrantLock heartbeatLock = new java.util.concurrent.locks.ReentrantLock();
     private volatile MembershipView view = MembershipView.EMPTY;
     private List<MemberRecord> lastRows = List.of();
     private long lastOkNanos;
@@ -54,6 +55,7 @@ public final class Membership implements AutoCloseable {
     private boolean selfDropped;
     private int failures;
     private Thread ticker;
+    private Thread watchdog;
     private volatile boolean closed;
 
     /**
@@ -100,6 +102,7 @@ public final class Membership implements AutoCloseable {
             throw new IllegalStateException("cannot register in cluster membership");
         }
         ticker = Thread.ofPlatform().daemon().name("kairos-membership").start(this::run);
+        watchdog = Thread.ofPlatform().daemon().name("kairos-membership-watchdog").start(this::watch);
     }
 
     public MembershipView view() {
@@ -146,12 +149,30 @@ public final class Membership implements AutoCloseable {
 
     /** One heartbeat and refresh; publishes a new view when the members changed. */
     void tick() {
-        synchronized (lock) {
-            if (leaving || closed) {
+        // Heartbeats run one at a time, outside the view lock: a call stuck on a dead connection must not keep the
+        // watchdog from dropping this process out of its own view.
+        heartbeatLock.lock();
+        try {
+            synchronized (lock) {
+                if (leaving || closed) {
+                    return;
+                }
+            }
+            List<MemberRecord> rows;
+            try {
+                rows = store.heartbeat(processId, identity, registrations, config.ttl(), exclusive);
+            } catch (RuntimeException e) {
+                synchronized (lock) {
+                    failures++;
+                    if (failures == 1 || failures % 30 == 0) {
+                        log.warn("component=membership msg=\"heartbeat failed\" attempts={} error=\"{}\"", failures,
+                                e.getMessage());
+                    }
+                    dropSelfIfStale();
+                }
                 return;
             }
-            try {
-                List<MemberRecord> rows = store.heartbeat(processId, identity, registrations, config.ttl(), exclusive);
+            synchronized (lock) {
                 lastOkNanos = System.nanoTime();
                 if (failures > 0 || selfDropped) {
                     log.info("component=membership msg=\"heartbeat restored\" failed_attempts={}", failures);
@@ -160,16 +181,32 @@ public final class Membership implements AutoCloseable {
                 selfDropped = false;
                 lastRows = rows;
                 publish(rows, false);
-            } catch (RuntimeException e) {
-                failures++;
-                if (failures == 1 || failures % 30 == 0) {
-                    log.warn("component=membership msg=\"heartbeat failed\" attempts={} error=\"{}\"", failures, e.getMessage());
-                }
-                if (!selfDropped && lastOkNanos != 0 && System.nanoTime() - lastOkNanos > config.ttl().toNanos()) {
-                    selfDropped = true;
-                    log.warn("component=membership msg=\"no heartbeat for a whole ttl: this process considers itself "
-                            + "out of the cluster until the database answers\" ttl={}", config.ttl());
-                    publish(lastRows, true);
+            }
+        } finally {
+            heartbeatLock.unlock();
+        }
+    }
+
+    /** Once no heartbeat succeeded for a whole ttl, the others have dropped this process: so does its own view. */
+    private void dropSelfIfStale() {
+        if (!selfDropped && !leaving && lastOkNanos != 0 && System.nanoTime() - lastOkNanos > config.ttl().toNanos()) {
+            selfDropped = true;
+            log.warn("component=membership msg=\"no heartbeat for a whole ttl: this process considers itself "
+                    + "out of the cluster until the database answers\" ttl={}", config.ttl());
+            publish(lastRows, true);
+        }
+    }
+
+    private void watch() {
+        while (!closed) {
+            try {
+                Thread.sleep(config.heartbeatInterval());
+            } catch (InterruptedException e) {
+                return;
+            }
+            synchronized (lock) {
+                if (!closed) {
+                    dropSelfIfStale();
                 }
             }
         }
@@ -187,12 +224,24 @@ public final class Membership implements AutoCloseable {
             }
             leaving = true;
         }
+        // An in-flight heartbeat must not re-insert the rows after they are deleted; one stuck longer than the ttl is
+        // not waited for (its rows expire anyway).
+        boolean locked = false;
+        try {
+            locked = heartbeatLock.tryLock(config.ttl().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         try {
             store.leave(processId);
             log.info("component=membership msg=\"left the cluster\" identity={} drain_ms={}", identity, drain.toMillis());
         } catch (RuntimeException e) {
             log.warn("component=membership msg=\"cannot delete membership rows; peers drop them after the ttl\" error=\"{}\"",
                     e.getMessage());
+        } finally {
+            if (locked) {
+                heartbeatLock.unlock();
+            }
         }
         sleep(drain);
     }
@@ -265,9 +314,10 @@ public final class Membership implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
-        Thread t = ticker;
-        if (t != null) {
-            t.interrupt();
+        for (Thread t : new Thread[] {ticker, watchdog}) {
+            if (t != null) {
+                t.interrupt();
+            }
         }
     }
 }
