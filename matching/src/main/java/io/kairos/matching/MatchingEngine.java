@@ -155,7 +155,19 @@ final class MatchingEngine implements AutoCloseable {
     }
 
     DescribeTaskQueueResponse describe(TaskQueueKey key, boolean includeStatus) {
+        return describe(key, includeStatus, false);
+    }
+
+    /**
+     * @param reportStats fill {@code stats}: the backlog (persisted tasks plus adds waiting in memory for a poll, so
+     *                    unlike Temporal's count it includes tasks not yet written), the age of its oldest task, and
+     *                    the add and dispatch rates of the last 30 s (zero while the queue is not loaded here)
+     */
+    DescribeTaskQueueResponse describe(TaskQueueKey key, boolean includeStatus, boolean reportStats) {
         DescribeTaskQueueResponse.Builder b = DescribeTaskQueueResponse.newBuilder();
+        if (reportStats) {
+            b.setStats(stats(key));
+        }
         PollerHistory h = pollers.get(key);
         if (h != null) {
             b.addAllPollers(h.recent(clock.instant()));
@@ -168,6 +180,24 @@ final class MatchingEngine implements AutoCloseable {
                     .setBacklogCountHint(backlog).setRatePerSecond(PollerHistory.RATE_PER_SECOND).build());
         }
         return b.build();
+    }
+
+    private io.temporal.api.taskqueue.v1.TaskQueueStats stats(TaskQueueKey key) {
+        TaskQueueManager m = queues.get(key);
+        Instant now = clock.instant();
+        Instant oldest = store.oldestTaskCreatedAt(key);
+        Instant held = m == null ? null : m.oldestHeldSince();
+        if (oldest == null || (held != null && held.isBefore(oldest))) {
+            oldest = held;
+        }
+        var s = io.temporal.api.taskqueue.v1.TaskQueueStats.newBuilder()
+                .setApproximateBacklogCount(store.countTasks(key) + (m == null ? 0 : m.heldCount()))
+                .setApproximateBacklogAge(com.google.protobuf.util.Durations.fromMillis(
+                        oldest == null ? 0 : Math.max(0, java.time.Duration.between(oldest, now).toMillis())));
+        if (m != null) {
+            s.setTasksAddRate((float) m.addRate()).setTasksDispatchRate((float) m.dispatchRate());
+        }
+        return s.build();
     }
 
     private CompletableFuture<TaskQueueManager> manager(TaskQueueKey key, TaskQueueKind kind) {

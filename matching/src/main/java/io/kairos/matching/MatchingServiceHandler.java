@@ -234,7 +234,7 @@ public final class MatchingServiceHandler extends MatchingServiceGrpc.MatchingSe
             TaskQueueType type = r.getTaskQueueType() == TaskQueueType.TASK_QUEUE_TYPE_UNSPECIFIED
                     ? TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW : r.getTaskQueueType();
             TaskQueueKey key = key(request.getNamespaceId(), r.getTaskQueue(), type);
-            observer.onNext(engine.describe(key, r.getIncludeTaskQueueStatus()));
+            observer.onNext(engine.describe(key, r.getIncludeTaskQueueStatus(), r.getReportStats()));
             observer.onCompleted();
         } catch (RuntimeException e) {
             observer.onError(MatchingErrors.toStatus(rpc, e));

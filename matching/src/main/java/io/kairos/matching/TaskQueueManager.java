@@ -72,11 +72,13 @@ final class TaskQueueManager implements TaskWriter.Listener {
         final BacklogTaskInfo info;
         final Instant expiry;
         final CompletableFuture<Void> done = new CompletableFuture<>();
+        final Instant heldSince;
         volatile ScheduledFuture<?> timeout;
 
-        HeldAdd(BacklogTaskInfo info, Instant expiry) {
+        HeldAdd(BacklogTaskInfo info, Instant expiry, Instant heldSince) {
             this.info = info;
             this.expiry = expiry;
+            this.heldSince = heldSince;
         }
     }
 
@@ -85,6 +87,8 @@ final class TaskQueueManager implements TaskWriter.Listener {
     private volatile TaskWriter writer;
     private volatile boolean stopped;
     private volatile Instant lastActivity;
+    private final RateMeter adds;
+    private final RateMeter dispatches;
 
     private final ConcurrentLinkedQueue<Long> pendingDeletes = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean deleting = new AtomicBoolean();
@@ -104,6 +108,8 @@ final class TaskQueueManager implements TaskWriter.Listener {
         this.clock = clock;
         this.onUnloaded = onUnloaded;
         this.lastActivity = clock.instant();
+        this.adds = new RateMeter(clock.millis());
+        this.dispatches = new RateMeter(clock.millis());
     }
 
     TaskQueueKey key() {
@@ -143,6 +149,7 @@ final class TaskQueueManager implements TaskWriter.Listener {
      */
     CompletableFuture<Void> addTask(BacklogTaskInfo info, Instant expiry) {
         lastActivity = clock.instant();
+        adds.mark(clock.millis());
         PollWaiter<?> waiter;
         HeldAdd held = null;
         synchronized (lock) {
@@ -151,7 +158,7 @@ final class TaskQueueManager implements TaskWriter.Listener {
             }
             waiter = takeWaiterLocked();
             if (waiter == null && !syncMatchWait.isZero() && heldAdds.size() < MAX_HELD) {
-                held = new HeldAdd(info, expiry);
+                held = new HeldAdd(info, expiry, clock.instant());
                 heldAdds.add(held);
             }
         }
@@ -174,7 +181,10 @@ final class TaskQueueManager implements TaskWriter.Listener {
     /** Hands an add to a matched poll; persists it when history could not start it. */
     private CompletableFuture<Void> syncDispatch(PollWaiter<?> waiter, BacklogTaskInfo info, Instant expiry) {
         return waiter.dispatch(info).thenCompose(outcome -> switch (outcome.kind()) {
-            case STARTED -> CompletableFuture.completedFuture(null);
+            case STARTED -> {
+                dispatches.mark(clock.millis());
+                yield CompletableFuture.completedFuture(null);
+            }
             case STALE -> {
                 log.debug("component=matching msg=\"sync-matched task is stale, dropped\" queue={} workflow_id={}",
                         key, info.getExecution().getWorkflowId());
@@ -448,7 +458,10 @@ final class TaskQueueManager implements TaskWriter.Listener {
                 }
             }
             switch (kind) {
-                case STARTED -> delete(List.of(task.taskId()));
+                case STARTED -> {
+                    dispatches.mark(clock.millis());
+                    delete(List.of(task.taskId()));
+                }
                 case STALE -> {
                     log.debug("component=matching msg=\"backlog task is stale, dropped\" queue={} task_id={}",
                             key, task.taskId());
@@ -625,6 +638,23 @@ final class TaskQueueManager implements TaskWriter.Listener {
     int heldCount() {
         synchronized (lock) {
             return heldAdds.size();
+        }
+    }
+
+    /** Tasks added per second, recent window. */
+    double addRate() {
+        return adds.perSecond(clock.millis());
+    }
+
+    /** Tasks handed to pollers (and started) per second, recent window. */
+    double dispatchRate() {
+        return dispatches.perSecond(clock.millis());
+    }
+
+    /** When the oldest add still waiting in memory for a poll arrived; null when none waits. */
+    Instant oldestHeldSince() {
+        synchronized (lock) {
+            return heldAdds.isEmpty() ? null : heldAdds.getFirst().heldSince;
         }
     }
 

@@ -422,4 +422,47 @@ class WorkflowApiTest {
                         .setTaskQueue(TaskQueue.newBuilder().setName(queue)).build()));
         assertEquals("no-such-namespace", detail(nf, NamespaceNotFoundFailure.class).getNamespace());
     }
+
+    @Test
+    void describeTaskQueueEnhancedShowsPollersPerTypeAndBacklogStats() throws Exception {
+        // The harness's SDK worker polls h.taskQueue for workflow and activity tasks.
+        var enhanced = DescribeTaskQueueRequest.newBuilder().setNamespace("default")
+                .setTaskQueue(TaskQueue.newBuilder().setName(h.taskQueue))
+                .setApiMode(io.temporal.api.enums.v1.DescribeTaskQueueMode.DESCRIBE_TASK_QUEUE_MODE_ENHANCED)
+                .setReportPollers(true).setReportStats(true).build();
+        var types = api.describeTaskQueue(enhanced).getVersionsInfoOrThrow("").getTypesInfoMap();
+        assertTrue(types.containsKey(TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW_VALUE), types.toString());
+        assertTrue(types.containsKey(TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY_VALUE), types.toString());
+        assertFalse(types.get(TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW_VALUE).getPollersList().isEmpty(), "workflow pollers");
+        assertFalse(types.get(TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY_VALUE).getPollersList().isEmpty(), "activity pollers");
+        assertFalse(types.get(TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW_VALUE).getPollers(0).getIdentity().isEmpty());
+
+        // A queue nobody polls: its first workflow task waits in the backlog, with an age and an add rate.
+        String queue = WorkerHarness.id("backlog");
+        api.startWorkflowExecution(start(WorkerHarness.id("backlogged"), queue).build());
+        var stats = DescribeTaskQueueRequest.newBuilder().setNamespace("default")
+                .setTaskQueue(TaskQueue.newBuilder().setName(queue)).setReportStats(true).build();
+        Thread.sleep(300);
+        var waiting = api.describeTaskQueue(stats).getStats();
+        assertEquals(1, waiting.getApproximateBacklogCount());
+        assertTrue(waiting.getApproximateBacklogAge().getSeconds() > 0 || waiting.getApproximateBacklogAge().getNanos() > 0,
+                waiting.toString());
+        assertTrue(waiting.getTasksAddRate() > 0, waiting.toString());
+        var byEnhanced = api.describeTaskQueue(enhanced.toBuilder().setTaskQueue(TaskQueue.newBuilder().setName(queue))
+                .clearTaskQueueTypes().addTaskQueueTypes(TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW).build());
+        assertEquals(1, byEnhanced.getVersionsInfoOrThrow("").getTypesInfoOrThrow(TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW_VALUE)
+                .getStats().getApproximateBacklogCount());
+
+        api.withDeadlineAfter(30, TimeUnit.SECONDS).pollWorkflowTaskQueue(
+                io.temporal.api.workflowservice.v1.PollWorkflowTaskQueueRequest.newBuilder().setNamespace("default")
+                        .setTaskQueue(TaskQueue.newBuilder().setName(queue)).setIdentity("manual-worker").build());
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        var drained = api.describeTaskQueue(stats).getStats();
+        while (drained.getApproximateBacklogCount() != 0 && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+            drained = api.describeTaskQueue(stats).getStats();
+        }
+        assertEquals(0, drained.getApproximateBacklogCount(), drained.toString());
+        assertTrue(drained.getTasksDispatchRate() > 0, drained.toString());
+    }
 }

@@ -4,6 +4,7 @@ import io.grpc.stub.StreamObserver;
 import io.kairos.common.grpc.ErrorMapper;
 import io.kairos.common.errors.InvalidArgumentException;
 import io.kairos.common.ids.NamespaceId;
+import java.util.List;
 import io.temporal.api.enums.v1.TaskQueueType;
 import io.kairos.common.ids.TaskToken;
 import io.kairos.frontend.namespace.NamespaceResolver;
@@ -98,8 +99,53 @@ public final class TaskHandler {
     public DescribeTaskQueueResponse describeTaskQueue(DescribeTaskQueueRequest req) {
         RequestValidation.requireTaskQueue(req.getTaskQueue());
         NamespaceId ns = namespaces.forExistingWork(req.getNamespace());
+        if (req.getApiMode() == io.temporal.api.enums.v1.DescribeTaskQueueMode.DESCRIBE_TASK_QUEUE_MODE_ENHANCED) {
+            return describeEnhanced(ns, req);
+        }
         return matching.describeTaskQueue(io.kairos.proto.matching.v1.DescribeTaskQueueRequest.newBuilder()
                 .setNamespaceId(ns.toString()).setRequest(req).build());
+    }
+
+    /**
+     * ENHANCED mode (what {@code temporal task-queue describe} sends): one describe per task type, each answered by
+     * the matching host owning that half of the queue, merged under the unversioned key "" (Kairos has no worker
+     * versioning, so a requested build id gets the types with no pollers and an empty backlog).
+     */
+    private DescribeTaskQueueResponse describeEnhanced(NamespaceId ns, DescribeTaskQueueRequest req) {
+        List<TaskQueueType> types = req.getTaskQueueTypesCount() > 0 ? req.getTaskQueueTypesList()
+                : List.of(TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW, TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY,
+                        TaskQueueType.TASK_QUEUE_TYPE_NEXUS);
+        var unversioned = io.temporal.api.taskqueue.v1.TaskQueueVersionInfo.newBuilder();
+        var noVersion = io.temporal.api.taskqueue.v1.TaskQueueVersionInfo.newBuilder();
+        for (TaskQueueType type : types) {
+            if (type == TaskQueueType.TASK_QUEUE_TYPE_UNSPECIFIED || type == TaskQueueType.UNRECOGNIZED) {
+                throw new io.kairos.common.errors.InvalidArgumentException("Invalid task queue type: " + type);
+            }
+            DescribeTaskQueueResponse one = matching.describeTaskQueue(io.kairos.proto.matching.v1.DescribeTaskQueueRequest
+                    .newBuilder().setNamespaceId(ns.toString()).setRequest(DescribeTaskQueueRequest.newBuilder()
+                            .setNamespace(req.getNamespace()).setTaskQueue(req.getTaskQueue()).setTaskQueueType(type)
+                            .setReportStats(req.getReportStats())).build());
+            var info = io.temporal.api.taskqueue.v1.TaskQueueTypeInfo.newBuilder();
+            var empty = io.temporal.api.taskqueue.v1.TaskQueueTypeInfo.newBuilder();
+            if (req.getReportPollers()) {
+                info.addAllPollers(one.getPollersList());
+            }
+            if (req.getReportStats()) {
+                info.setStats(one.getStats());
+                empty.setStats(io.temporal.api.taskqueue.v1.TaskQueueStats.newBuilder()
+                        .setApproximateBacklogAge(com.google.protobuf.Duration.getDefaultInstance()));
+            }
+            unversioned.putTypesInfo(type.getNumber(), info.build());
+            noVersion.putTypesInfo(type.getNumber(), empty.build());
+        }
+        DescribeTaskQueueResponse.Builder out = DescribeTaskQueueResponse.newBuilder();
+        if (!req.hasVersions() || req.getVersions().getUnversioned()) {
+            out.putVersionsInfo("", unversioned.build());
+        }
+        for (String buildId : req.getVersions().getBuildIdsList()) {
+            out.putVersionsInfo(buildId, noVersion.build());
+        }
+        return out.build();
     }
 
     /**

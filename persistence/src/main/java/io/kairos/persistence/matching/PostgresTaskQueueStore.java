@@ -194,6 +194,20 @@ public final class PostgresTaskQueueStore implements TaskQueueStore {
     }
 
     @Override
+    public java.time.Instant oldestTaskCreatedAt(TaskQueueKey key) {
+        return jdbc.read("oldest task (" + key + ")", c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT min(created_at) FROM tasks WHERE " + QUEUE)) {
+                bindQueue(ps, 1, key);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    java.sql.Timestamp t = rs.getTimestamp(1);
+                    return t == null ? null : t.toInstant();
+                }
+            }
+        });
+    }
+
+    @Override
     public int deleteExpiredTasks(java.time.Duration grace, int limit) {
         return jdbc.read("scavenge expired tasks", c -> {
             try (PreparedStatement ps = c.prepareStatement("DELETE FROM tasks WHERE ctid IN (SELECT ctid FROM tasks "

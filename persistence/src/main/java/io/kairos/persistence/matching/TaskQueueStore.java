@@ -47,6 +47,9 @@ public interface TaskQueueStore {
     /** Number of persisted tasks of the queue, expired ones included (a hint for DescribeTaskQueue). */
     long countTasks(TaskQueueKey key);
 
+    /** When the oldest persisted task of the queue was written; null when its backlog is empty. */
+    java.time.Instant oldestTaskCreatedAt(TaskQueueKey key);
+
     /** One queue's row, for operators: who holds its lease and how many tasks wait in its backlog. */
     record QueueRow(String namespaceId, String name, int taskType, int kind, long rangeId, String owner,
                     long backlog, java.time.Instant updatedAt) {
