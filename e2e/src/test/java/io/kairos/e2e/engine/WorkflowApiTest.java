@@ -442,8 +442,14 @@ class WorkflowApiTest {
         api.startWorkflowExecution(start(WorkerHarness.id("backlogged"), queue).build());
         var stats = DescribeTaskQueueRequest.newBuilder().setNamespace("default")
                 .setTaskQueue(TaskQueue.newBuilder().setName(queue)).setReportStats(true).build();
-        Thread.sleep(300);
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10); // the add reaches matching from history's outbox
         var waiting = api.describeTaskQueue(stats).getStats();
+        while (waiting.getApproximateBacklogCount() == 0 && System.nanoTime() < until) {
+            Thread.sleep(50);
+            waiting = api.describeTaskQueue(stats).getStats();
+        }
+        Thread.sleep(50);
+        waiting = api.describeTaskQueue(stats).getStats();
         assertEquals(1, waiting.getApproximateBacklogCount());
         assertTrue(waiting.getApproximateBacklogAge().getSeconds() > 0 || waiting.getApproximateBacklogAge().getNanos() > 0,
                 waiting.toString());
