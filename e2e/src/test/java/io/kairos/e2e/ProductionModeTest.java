@@ -19,8 +19,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.Statement;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -39,14 +37,7 @@ class ProductionModeTest {
 
     @BeforeAll
     static void startPostgres() throws Exception {
-        postgres = EmbeddedPostgres.builder().start();
-        try (Connection c = postgres.getPostgresDatabase().getConnection(); Statement st = c.createStatement()) {
-            st.execute("CREATE DATABASE temporal");
-            st.execute("CREATE DATABASE temporal_visibility");
-            st.execute("CREATE USER kairos PASSWORD 's3cret'");
-            st.execute("ALTER DATABASE temporal OWNER TO kairos");
-            st.execute("ALTER DATABASE temporal_visibility OWNER TO kairos");
-        }
+        postgres = io.kairos.e2e.ExternalPostgres.start(100);
     }
 
     @AfterAll

@@ -76,14 +76,7 @@ class ScaleOutChaosTest {
 
     @BeforeAll
     static void startPostgres() throws Exception {
-        postgres = EmbeddedPostgres.builder().setServerConfig("max_connections", "300").start();
-        try (Connection c = postgres.getPostgresDatabase().getConnection(); Statement st = c.createStatement()) {
-            st.execute("CREATE DATABASE temporal");
-            st.execute("CREATE DATABASE temporal_visibility");
-            st.execute("CREATE USER kairos PASSWORD 's3cret'");
-            st.execute("ALTER DATABASE temporal OWNER TO kairos");
-            st.execute("ALTER DATABASE temporal_visibility OWNER TO kairos");
-        }
+        postgres = io.kairos.e2e.ExternalPostgres.start(300);
     }
 
     @AfterAll
