@@ -89,13 +89,43 @@ class MembershipExpiryTest {
         }
     }
 
+    /** A store that passes everything but the heartbeat on to a real one. */
+    private interface ForwardingStore extends MembershipStore {
+        MembershipStore delegate();
+
+        @Override
+        default int evictPredecessors(UUID processId, List<Registration> services) {
+            return delegate().evictPredecessors(processId, services);
+        }
+
+        @Override
+        default void leave(UUID processId) {
+            delegate().leave(processId);
+        }
+
+        @Override
+        default List<MemberRecord> all() {
+            return delegate().all();
+        }
+
+        @Override
+        default int deleteExpired(Duration olderThan) {
+            return delegate().deleteExpired(olderThan);
+        }
+    }
+
     /** Records every heartbeat a process makes. */
-    private static final class RecordingStore implements MembershipStore {
+    private static final class RecordingStore implements ForwardingStore {
         final MembershipStore delegate;
         final List<Beat> beats = new CopyOnWriteArrayList<>();
 
         RecordingStore(MembershipStore delegate) {
             this.delegate = delegate;
+        }
+
+        @Override
+        public MembershipStore delegate() {
+            return delegate;
         }
 
         /** Heartbeats that started after {@code nanos}. */
@@ -110,26 +140,6 @@ class MembershipExpiryTest {
             List<MemberRecord> rows = delegate.heartbeat(processId, identity, services, ttl, evictOthers);
             beats.add(new Beat(start, System.nanoTime(), rows));
             return rows;
-        }
-
-        @Override
-        public int evictPredecessors(UUID processId, List<Registration> services) {
-            return delegate.evictPredecessors(processId, services);
-        }
-
-        @Override
-        public void leave(UUID processId) {
-            delegate.leave(processId);
-        }
-
-        @Override
-        public List<MemberRecord> all() {
-            return delegate.all();
-        }
-
-        @Override
-        public int deleteExpired(Duration olderThan) {
-            return delegate.deleteExpired(olderThan);
         }
     }
 
@@ -435,7 +445,7 @@ class MembershipExpiryTest {
     }
 
     /** A store whose heartbeats fail while {@code down} is set (the database unreachable from this process). */
-    private record FlakyStore(MembershipStore delegate, AtomicBoolean down) implements MembershipStore {
+    private record FlakyStore(MembershipStore delegate, AtomicBoolean down) implements ForwardingStore {
         @Override
         public List<MemberRecord> heartbeat(UUID processId, String identity, List<Registration> services, Duration ttl,
                                             boolean evictOthers) {
@@ -443,26 +453,6 @@ class MembershipExpiryTest {
                 throw new IllegalStateException("database unreachable (test)");
             }
             return delegate.heartbeat(processId, identity, services, ttl, evictOthers);
-        }
-
-        @Override
-        public int evictPredecessors(UUID processId, List<Registration> services) {
-            return delegate.evictPredecessors(processId, services);
-        }
-
-        @Override
-        public void leave(UUID processId) {
-            delegate.leave(processId);
-        }
-
-        @Override
-        public List<MemberRecord> all() {
-            return delegate.all();
-        }
-
-        @Override
-        public int deleteExpired(Duration olderThan) {
-            return delegate.deleteExpired(olderThan);
         }
     }
 }

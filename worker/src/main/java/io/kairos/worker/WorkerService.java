@@ -30,11 +30,6 @@ public final class WorkerService implements AutoCloseable {
         runner.start();
     }
 
-    /** The system jobs this process runs right now. */
-    public List<String> heldJobs() {
-        return runner.heldJobs();
-    }
-
     @Override
     public void close() {
         runner.close();

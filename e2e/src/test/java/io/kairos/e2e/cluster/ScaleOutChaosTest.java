@@ -154,7 +154,8 @@ class ScaleOutChaosTest {
     }
 
     private Connection db() throws Exception {
-        return DriverManager.getConnection("jdbc:postgresql://localhost:" + postgres.getPort() + "/temporal", "kairos", "s3cret");
+        return DriverManager.getConnection("jdbc:postgresql://localhost:" + postgres.getPort() + "/temporal",
+                io.kairos.e2e.ExternalPostgres.USER, io.kairos.e2e.ExternalPostgres.PASSWORD);
     }
 
     /** Owner address per shard, as the shards table says. */

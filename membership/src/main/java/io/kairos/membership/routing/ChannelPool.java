@@ -33,10 +33,6 @@ public final class ChannelPool implements AutoCloseable {
         local.put(address, channel);
     }
 
-    public boolean isLocal(String address) {
-        return local.containsKey(address);
-    }
-
     public Channel channel(String address) {
         Channel l = local.get(address);
         if (l != null) {
