@@ -81,6 +81,13 @@ public final class FrontendService implements AutoCloseable {
         this.queueOwners = owners;
     }
 
+    private Channel workerChannel;
+
+    /** Where the worker service runs (schedules, batch operations); set before {@link #services()}. */
+    public void workerChannel(Channel channel) {
+        this.workerChannel = channel;
+    }
+
     /** The visibility database; set before {@link #services()}. */
     public void visibility(io.kairos.persistence.visibility.PostgresVisibilityStore store) {
         this.visibility = store;
@@ -94,7 +101,7 @@ public final class FrontendService implements AutoCloseable {
     public List<ServerServiceDefinition> services() {
         HealthGate gate = new HealthGate(() -> ready);
         RpcMetrics rpcMetrics = new RpcMetrics(metrics);
-        ClusterInfoHandler cluster = new ClusterInfoHandler(clusterStore, clusterName);
+        ClusterInfoHandler cluster = new ClusterInfoHandler(clusterStore, clusterName, workerChannel != null);
         NamespaceResolver resolver = new NamespaceResolver(registry);
         var history = HistoryServiceGrpc.newBlockingStub(historyChannel);
         WorkflowHandler workflows = new WorkflowHandler(resolver, history);
@@ -107,6 +114,11 @@ public final class FrontendService implements AutoCloseable {
                 new TaskHandler(resolver, history, MatchingServiceGrpc.newStub(matchingChannel),
                         MatchingServiceGrpc.newBlockingStub(matchingChannel), queueOwners),
                 vis == null ? null : new VisibilityHandler(resolver, vis));
+        if (workerChannel != null) {
+            var worker = io.kairos.proto.worker.v1.WorkerServiceGrpc.newBlockingStub(workerChannel);
+            workflow.workerRpcs(new io.kairos.frontend.schedule.ScheduleHandler(resolver, worker),
+                    new io.kairos.frontend.batch.BatchOperationHandler(resolver, worker));
+        }
         OperatorServiceHandler operator = new OperatorServiceHandler(
                 new DeleteNamespaceHandler(namespaceStore, registry, Clock.systemUTC()),
                 vis == null ? null : new SearchAttributesHandler(resolver, vis));

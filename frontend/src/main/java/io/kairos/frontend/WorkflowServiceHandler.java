@@ -34,6 +34,16 @@ public final class WorkflowServiceHandler extends WorkflowServiceGrpc.WorkflowSe
     private final WorkflowHandler workflows;
     private final TaskHandler tasks;
     private final VisibilityHandler visibility;
+    private io.kairos.frontend.schedule.ScheduleHandler schedules;
+    private io.kairos.frontend.batch.BatchOperationHandler batches;
+
+    /** The worker service's RPCs; without them (no worker channel) they answer UNIMPLEMENTED. */
+    public WorkflowServiceHandler workerRpcs(io.kairos.frontend.schedule.ScheduleHandler schedules,
+                                             io.kairos.frontend.batch.BatchOperationHandler batches) {
+        this.schedules = schedules;
+        this.batches = batches;
+        return this;
+    }
 
     public WorkflowServiceHandler(NamespaceHandler namespaces, ClusterInfoHandler cluster, WorkflowHandler workflows,
                                   TaskHandler tasks) {
@@ -280,6 +290,114 @@ public final class WorkflowServiceHandler extends WorkflowServiceGrpc.WorkflowSe
             return;
         }
         UnaryCalls.respond("GetSearchAttributes", o, () -> visibility.getSearchAttributes(request));
+    }
+
+    @Override
+    public void createSchedule(CreateScheduleRequest request, StreamObserver<CreateScheduleResponse> o) {
+        if (schedules == null) {
+            super.createSchedule(request, o);
+            return;
+        }
+        UnaryCalls.respond("CreateSchedule", o, () -> schedules.create(request));
+    }
+
+    @Override
+    public void describeSchedule(DescribeScheduleRequest request, StreamObserver<DescribeScheduleResponse> o) {
+        if (schedules == null) {
+            super.describeSchedule(request, o);
+            return;
+        }
+        UnaryCalls.respond("DescribeSchedule", o, () -> schedules.describe(request));
+    }
+
+    @Override
+    public void updateSchedule(UpdateScheduleRequest request, StreamObserver<UpdateScheduleResponse> o) {
+        if (schedules == null) {
+            super.updateSchedule(request, o);
+            return;
+        }
+        UnaryCalls.respond("UpdateSchedule", o, () -> schedules.update(request));
+    }
+
+    @Override
+    public void patchSchedule(PatchScheduleRequest request, StreamObserver<PatchScheduleResponse> o) {
+        if (schedules == null) {
+            super.patchSchedule(request, o);
+            return;
+        }
+        UnaryCalls.respond("PatchSchedule", o, () -> schedules.patch(request));
+    }
+
+    @Override
+    public void deleteSchedule(DeleteScheduleRequest request, StreamObserver<DeleteScheduleResponse> o) {
+        if (schedules == null) {
+            super.deleteSchedule(request, o);
+            return;
+        }
+        UnaryCalls.respond("DeleteSchedule", o, () -> schedules.delete(request));
+    }
+
+    @Override
+    public void listSchedules(ListSchedulesRequest request, StreamObserver<ListSchedulesResponse> o) {
+        if (schedules == null) {
+            super.listSchedules(request, o);
+            return;
+        }
+        UnaryCalls.respond("ListSchedules", o, () -> schedules.list(request));
+    }
+
+    @Override
+    public void countSchedules(CountSchedulesRequest request, StreamObserver<CountSchedulesResponse> o) {
+        if (schedules == null) {
+            super.countSchedules(request, o);
+            return;
+        }
+        UnaryCalls.respond("CountSchedules", o, () -> schedules.count(request));
+    }
+
+    @Override
+    public void listScheduleMatchingTimes(ListScheduleMatchingTimesRequest request, StreamObserver<ListScheduleMatchingTimesResponse> o) {
+        if (schedules == null) {
+            super.listScheduleMatchingTimes(request, o);
+            return;
+        }
+        UnaryCalls.respond("ListScheduleMatchingTimes", o, () -> schedules.matchingTimes(request));
+    }
+
+    @Override
+    public void startBatchOperation(StartBatchOperationRequest request, StreamObserver<StartBatchOperationResponse> o) {
+        if (batches == null) {
+            super.startBatchOperation(request, o);
+            return;
+        }
+        UnaryCalls.respond("StartBatchOperation", o, () -> batches.start(request));
+    }
+
+    @Override
+    public void stopBatchOperation(StopBatchOperationRequest request, StreamObserver<StopBatchOperationResponse> o) {
+        if (batches == null) {
+            super.stopBatchOperation(request, o);
+            return;
+        }
+        UnaryCalls.respond("StopBatchOperation", o, () -> batches.stop(request));
+    }
+
+    @Override
+    public void describeBatchOperation(DescribeBatchOperationRequest request, StreamObserver<DescribeBatchOperationResponse> o) {
+        if (batches == null) {
+            super.describeBatchOperation(request, o);
+            return;
+        }
+        UnaryCalls.respond("DescribeBatchOperation", o, () -> batches.describe(request));
+    }
+
+    @Override
+    public void listBatchOperations(ListBatchOperationsRequest request, StreamObserver<ListBatchOperationsResponse> o) {
+        if (batches == null) {
+            super.listBatchOperations(request, o);
+            return;
+        }
+        UnaryCalls.respond("ListBatchOperations", o, () -> batches.list(request));
     }
 
     @Override

@@ -15,6 +15,8 @@ import io.kairos.membership.routing.ChannelPool;
 import io.kairos.membership.routing.HistoryRoutes;
 import io.kairos.membership.routing.MatchingRoutes;
 import io.kairos.membership.routing.RoutingChannel;
+import io.kairos.membership.routing.WorkerRoutes;
+import io.kairos.membership.WorkerBuckets;
 import io.kairos.persistence.matching.TaskQueueKey;
 import io.kairos.persistence.membership.MembershipStore;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -44,6 +46,8 @@ final class ClusterWiring implements AutoCloseable {
     private final QueueOwnership queues;
     private final RoutingChannel historyChannel;
     private final RoutingChannel matchingChannel;
+    private final WorkerBuckets workerBuckets;
+    private final RoutingChannel workerChannel;
     private final List<Consumer<MembershipView>> onChange = new ArrayList<>();
 
     ClusterWiring(MembershipStore store, MembershipConfig config, boolean exclusive, int shardCount, MeterRegistry metrics) {
@@ -54,6 +58,9 @@ final class ClusterWiring implements AutoCloseable {
         this.historyChannel = new RoutingChannel("history", new HistoryRoutes(membership::view, shards), pool,
                 RETRY_WITHOUT_DEADLINE);
         this.matchingChannel = new RoutingChannel("matching", new MatchingRoutes(membership::view, queues), pool,
+                RETRY_WITHOUT_DEADLINE);
+        this.workerBuckets = WorkerBuckets.of(membership);
+        this.workerChannel = new RoutingChannel("worker", new WorkerRoutes(membership::view, workerBuckets), pool,
                 RETRY_WITHOUT_DEADLINE);
     }
 
@@ -102,6 +109,15 @@ final class ClusterWiring implements AutoCloseable {
 
     Channel matchingChannel() {
         return matchingChannel;
+    }
+
+    Channel workerChannel() {
+        return workerChannel;
+    }
+
+    /** Where schedules and batch jobs run: the buckets placed on each live worker. */
+    WorkerBuckets workerBuckets() {
+        return workerBuckets;
     }
 
     /** The shards the history service at {@code address} should own, per this process's view. */

@@ -144,6 +144,23 @@ public final class KairosServer implements AutoCloseable {
             cluster.onChange(v -> m.rebalance());
             localServices.add(() -> cluster.local(ServiceRole.MATCHING, address, inProcess));
         }
+        WorkerService worker = null;
+        if (roles.contains(ServiceRole.WORKER)) {
+            MutableHandlerRegistry registry = new MutableHandlerRegistry();
+            String address = internalAddress(ServiceRole.WORKER, config, dev, inProcessName, registry);
+            WorkerService w = track(new WorkerService(new WorkerService.Dependencies(
+                    new io.kairos.persistence.systemjob.PostgresSystemJobLeaseStore(jdbc), cluster.membership().identity(),
+                    new PostgresMembershipStore(jdbc), new io.kairos.persistence.matching.PostgresTaskQueueStore(jdbc, clock),
+                    new io.kairos.persistence.schedule.PostgresScheduleStore(jdbc),
+                    new io.kairos.persistence.batch.PostgresBatchOperationStore(jdbc), visibilityStore,
+                    cluster.historyChannel(), () -> cluster.workerBuckets().placedOn(address), dev, clock)));
+            worker = w;
+            w.services().forEach(d -> {
+                registry.addService(d);
+                local.addService(d);
+            });
+            localServices.add(() -> cluster.local(ServiceRole.WORKER, address, inProcess));
+        }
         Server inProcessServer = local.build().start();
         closeables.push(() -> stopServer(inProcessServer));
         // Join only once every local API answers: peers route to a member as soon as they see it.
@@ -154,17 +171,14 @@ public final class KairosServer implements AutoCloseable {
         if (matching != null) {
             matching.start();
         }
-        if (roles.contains(ServiceRole.WORKER)) {
-            track(new WorkerService(new io.kairos.persistence.systemjob.PostgresSystemJobLeaseStore(jdbc),
-                    cluster.membership().identity(), new PostgresMembershipStore(jdbc),
-                    new io.kairos.persistence.matching.PostgresTaskQueueStore(jdbc, clock))).start();
-            ServiceEndpoint ep = config.endpoint(ServiceRole.WORKER);
-            cluster.register(ServiceRole.WORKER, dev ? ClusterWiring.IN_PROCESS_PREFIX + inProcessName + "/worker" : advertised(ep, ep.port()));
+        if (worker != null) {
+            worker.start();
         }
         if (roles.contains(ServiceRole.FRONTEND)) {
             frontend = track(new FrontendService(new PostgresNamespaceStore(jdbc), clusterStore, config.clusterName(),
                     config.namespaceRefreshInterval(), cluster.historyChannel(), cluster.matchingChannel(), clock,
                     metrics.registry()));
+            frontend.workerChannel(cluster.workerChannel());
             frontend.visibility(visibilityStore);
             frontend.taskQueueOwners((ns, queue, type) -> cluster.queueOwnerForDisplay(ns.toString(), queue, type));
             frontend.namespaces().ensureSystemNamespace();

@@ -11,18 +11,21 @@ import io.temporal.api.workflowservice.v1.GetSystemInfoResponse;
 public final class ClusterInfoHandler {
     private final ClusterMetadataStore clusterStore;
     private final String clusterName;
+    private final boolean schedules;
 
-    public ClusterInfoHandler(ClusterMetadataStore clusterStore, String clusterName) {
+    /** @param schedules the worker service's RPCs are wired (schedules work) */
+    public ClusterInfoHandler(ClusterMetadataStore clusterStore, String clusterName, boolean schedules) {
         this.clusterStore = clusterStore;
         this.clusterName = clusterName;
+        this.schedules = schedules;
     }
 
     /**
      * Capabilities are claimed only for behaviour this server has: INTERNAL is reserved for real faults
      * (internal_error_differentiation); activity timeout failures carry the last heartbeat details; failures and
      * SDK metadata are stored exactly as sent; ModifyWorkflowProperties upserts the memo; signal and query headers
-     * reach the worker; CountWorkflowExecutions groups by ExecutionStatus. Schedules, eager start and versioning are
-     * not built yet and stay false.
+     * reach the worker; CountWorkflowExecutions groups by ExecutionStatus; schedules run in the worker service. Eager
+     * start and versioning are not built yet and stay false.
      */
     public GetSystemInfoResponse systemInfo() {
         return GetSystemInfoResponse.newBuilder()
@@ -34,7 +37,8 @@ public final class ClusterInfoHandler {
                         .setSdkMetadata(true)
                         .setUpsertMemo(true)
                         .setSignalAndQueryHeader(true)
-                        .setCountGroupByExecutionStatus(true))
+                        .setCountGroupByExecutionStatus(true)
+                        .setSupportsSchedules(schedules))
                 .build();
     }
 

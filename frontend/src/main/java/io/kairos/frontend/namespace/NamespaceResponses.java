@@ -29,7 +29,7 @@ final class NamespaceResponses {
                 .setLimits(NamespaceInfo.Limits.newBuilder()
                         .setBlobSizeLimitError(BLOB_SIZE_LIMIT_ERROR)
                         .setMemoSizeLimitError(MEMO_SIZE_LIMIT_ERROR))
-                .setSupportsSchedules(false)
+                .setSupportsSchedules(true) // the worker service runs schedules
                 .build();
     }
 

@@ -1,5 +1,7 @@
 package io.kairos.frontend.workflow;
 
+import io.kairos.common.validation.RequestValidation;
+
 import io.grpc.stub.StreamObserver;
 import io.kairos.common.grpc.ErrorMapper;
 import io.kairos.common.errors.InvalidArgumentException;

@@ -1,5 +1,7 @@
 package io.kairos.frontend.workflow;
 
+import io.kairos.common.validation.RequestValidation;
+
 import io.kairos.common.errors.InvalidArgumentException;
 import io.kairos.common.errors.MultiOperationExecutionException;
 import io.kairos.common.errors.PermissionDeniedException;

@@ -1,5 +1,7 @@
 package io.kairos.frontend.workflow;
 
+import io.kairos.common.validation.RequestValidation;
+
 import io.kairos.common.errors.InvalidArgumentException;
 import io.kairos.common.ids.NamespaceId;
 import io.kairos.frontend.namespace.NamespaceResolver;

@@ -100,9 +100,17 @@ public final class ExternalRequests {
         WorkflowKey key = reads.resolve(ns, req.getWorkflowExecution().getWorkflowId(), req.getWorkflowExecution().getRunId());
         updater.update(key, m -> {
             requireRunning(m);
+            requireFirstRun(m, req.getFirstExecutionRunId());
             terminate(m, req.getReason(), req.getIdentity(), req.getDetails());
             return null;
         });
+    }
+
+    /** A request naming the chain's first run acts only on a run of that chain (Temporal's first_execution_run_id). */
+    private static void requireFirstRun(Mutation m, String firstExecutionRunId) {
+        if (!firstExecutionRunId.isEmpty() && !m.state().getExecution().getFirstExecutionRunId().equals(firstExecutionRunId)) {
+            throw new NotFoundException("workflow execution not found");
+        }
     }
 
     /** Ends the run now, even with a workflow task running; buffered events are dropped with it. */
@@ -120,6 +128,7 @@ public final class ExternalRequests {
                 // As in Temporal: canceling a closed run succeeds and changes nothing; so does asking twice.
                 return null;
             }
+            requireFirstRun(m, req.getFirstExecutionRunId());
             m.state().setCancelRequestId(req.getRequestId());
             m.addEvent(HistoryEvent.newBuilder().setEventType(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CANCEL_REQUESTED)
                     .setWorkflowExecutionCancelRequestedEventAttributes(WorkflowExecutionCancelRequestedEventAttributes

@@ -162,6 +162,13 @@ public final class StartWorkflow {
             // Only an explicit policy makes the workflow retry, as in Temporal.
             started.setRetryPolicy(req.getRetryPolicy());
         }
+        // A schedule passes the previous run's outcome on (Workflow.getLastCompletionResult / getPreviousRunFailure).
+        if (req.hasLastCompletionResult()) {
+            started.setLastCompletionResult(req.getLastCompletionResult());
+        }
+        if (req.hasContinuedFailure()) {
+            started.setContinuedFailure(req.getContinuedFailure());
+        }
         if (startedExtra != null) {
             startedExtra.accept(started);
         }

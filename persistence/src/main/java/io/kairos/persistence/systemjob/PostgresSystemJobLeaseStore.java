@@ -37,6 +37,24 @@ public final class PostgresSystemJobLeaseStore implements SystemJobLeaseStore {
     }
 
     @Override
+    public long forceAcquire(String job, String owner, Duration ttl) {
+        return jdbc.read("acquire system job lease", c -> {
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO system_job_leases (job_name, owner, range_id, "
+                    + "expires_at) VALUES (?, ?, 1, now() + make_interval(secs => ?)) ON CONFLICT (job_name) DO UPDATE "
+                    + "SET owner = EXCLUDED.owner, range_id = system_job_leases.range_id + 1, "
+                    + "expires_at = EXCLUDED.expires_at, updated_at = now() RETURNING range_id")) {
+                ps.setString(1, job);
+                ps.setString(2, owner);
+                ps.setDouble(3, ttl.toMillis() / 1000.0);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    return rs.getLong(1);
+                }
+            }
+        });
+    }
+
+    @Override
     public boolean renew(String job, String owner, long rangeId, Duration ttl) {
         return jdbc.read("renew system job lease", c -> {
             try (PreparedStatement ps = c.prepareStatement("UPDATE system_job_leases SET expires_at = now() + "

@@ -20,6 +20,12 @@ public interface SystemJobLeaseStore {
      */
     OptionalLong tryAcquire(String job, String owner, Duration ttl);
 
+    /**
+     * Takes the job's lease whoever holds it (dev mode, where this process is the only one on its database and a
+     * lease left by a killed predecessor must not wait out its ttl).
+     */
+    long forceAcquire(String job, String owner, Duration ttl);
+
     /** Extends a held lease; false when another owner took it meanwhile (range_id moved). */
     boolean renew(String job, String owner, long rangeId, Duration ttl);
 

@@ -18,6 +18,10 @@ public final class Ast {
             return new Literal(Token.Kind.NUMBER, Long.toString(value), 0);
         }
 
+        public boolean isString() {
+            return kind == Token.Kind.STRING;
+        }
+
         String describe() {
             return kind == Token.Kind.STRING ? "'" + text + "'" : text;
         }

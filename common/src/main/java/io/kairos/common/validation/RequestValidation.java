@@ -1,4 +1,4 @@
-package io.kairos.frontend.workflow;
+package io.kairos.common.validation;
 
 import com.google.protobuf.Duration;
 import io.kairos.common.TemporalCompat;
@@ -7,15 +7,15 @@ import io.temporal.api.taskqueue.v1.TaskQueue;
 
 import java.nio.charset.StandardCharsets;
 
-/** Field checks shared by the workflow RPCs, with Temporal's messages. */
-final class RequestValidation {
+/** Field checks shared by the RPCs of the frontend and the worker service, with Temporal's messages. */
+public final class RequestValidation {
     /** blob size limit (error): 2 MiB. */
-    static final int BLOB_SIZE_LIMIT = 2 * 1024 * 1024;
+    public static final int BLOB_SIZE_LIMIT = 2 * 1024 * 1024;
 
     private RequestValidation() {
     }
 
-    static void requireId(String value, String field) {
+    public static void requireId(String value, String field) {
         if (value.isEmpty()) {
             throw new InvalidArgumentException(field + " is not set on request.");
         }
@@ -24,7 +24,7 @@ final class RequestValidation {
         }
     }
 
-    static void requireTaskQueue(TaskQueue tq) {
+    public static void requireTaskQueue(TaskQueue tq) {
         if (tq.getName().isEmpty()) {
             throw new InvalidArgumentException("TaskQueue is not set on request.");
         }
@@ -33,13 +33,13 @@ final class RequestValidation {
         }
     }
 
-    static void requireNonNegative(Duration d, String field) {
+    public static void requireNonNegative(Duration d, String field) {
         if (d.getSeconds() < 0 || d.getNanos() < 0) {
             throw new InvalidArgumentException("Invalid " + field + ".");
         }
     }
 
-    static void requireValidCron(String cron) {
+    public static void requireValidCron(String cron) {
         if (cron.isEmpty()) {
             return;
         }
@@ -50,7 +50,7 @@ final class RequestValidation {
         }
     }
 
-    static void requireBlobSize(com.google.protobuf.MessageLite blob) {
+    public static void requireBlobSize(com.google.protobuf.MessageLite blob) {
         if (blob.getSerializedSize() > BLOB_SIZE_LIMIT) {
             throw new InvalidArgumentException("Blob data size exceeds limit.");
         }
