@@ -259,6 +259,56 @@ class CompiledSpecTest {
         assertTrue(big >= 0 && big < 0xFFFFFFFFL);
     }
 
+    static CompiledSpec matcher(String zone, CalendarSpec.Builder cal) {
+        return compile(ScheduleSpec.newBuilder().setTimezoneName(zone).addExcludeCalendar(cal));
+    }
+
+    @Test
+    void temporalCalendarMatch() {
+        // Temporal's TestCalendarMatch, through excluded()
+        CompiledSpec midnight = matcher("UTC", CalendarSpec.newBuilder());
+        assertTrue(midnight.excluded(utc(2022, 3, 17, 0, 0, 0)));
+        assertTrue(midnight.excluded(utc(2022, 3, 18, 0, 0, 0)));
+        assertFalse(midnight.excluded(utc(2022, 3, 18, 5, 15, 0)));
+        assertFalse(midnight.excluded(local(PACIFIC, 2022, 3, 17, 0, 0, 0)));
+        assertTrue(midnight.excluded(local(PACIFIC, 2022, 3, 17, 17, 0, 0)));
+
+        CompiledSpec everyOther = matcher("UTC", CalendarSpec.newBuilder().setMinute("5,9").setHour("*/2"));
+        assertTrue(everyOther.excluded(utc(2022, 3, 17, 14, 5, 0)));
+        assertFalse(everyOther.excluded(utc(2022, 3, 17, 14, 5, 33)));
+        assertFalse(everyOther.excluded(utc(2022, 3, 17, 14, 15, 0)));
+        assertTrue(everyOther.excluded(local(PACIFIC, 2022, 3, 18, 3, 9, 0)));
+        assertFalse(everyOther.excluded(utc(2022, 3, 18, 3, 9, 0)));
+
+        CompiledSpec pacific = matcher("US/Pacific", CalendarSpec.newBuilder().setSecond("55").setMinute("55")
+                .setHour("5").setDayOfWeek("wed-thurs").setDayOfMonth("2/2"));
+        assertFalse(pacific.excluded(local(PACIFIC, 2022, 3, 9, 5, 55, 55)));
+        assertTrue(pacific.excluded(local(PACIFIC, 2022, 3, 10, 5, 55, 55)));
+        assertFalse(pacific.excluded(local(PACIFIC, 2022, 3, 14, 5, 55, 55)));
+        assertTrue(pacific.excluded(local(PACIFIC, 2022, 3, 16, 5, 55, 55)));
+        assertFalse(pacific.excluded(local(PACIFIC, 2022, 2, 9, 5, 55, 55)));
+        assertTrue(pacific.excluded(local(PACIFIC, 2022, 2, 10, 5, 55, 55)));
+        assertFalse(pacific.excluded(local(PACIFIC, 2022, 2, 10, 1, 55, 55)));
+        assertTrue(pacific.excluded(utc(2022, 3, 10, 13, 55, 55)));
+        assertFalse(pacific.excluded(utc(2022, 3, 16, 13, 55, 55))); // the offset changed on March 13
+        assertTrue(pacific.excluded(utc(2022, 3, 16, 12, 55, 55)));
+
+        for (String dow : List.of("0", "7", "sun", "*", "0-3", "5-7", "5-7/2", "6-7", "2-7/5", "0-7/7", "0/7")) {
+            assertTrue(matcher("UTC", CalendarSpec.newBuilder().setDayOfWeek(dow))
+                    .excluded(utc(2022, 3, 6, 0, 0, 0)), dow + " matches Sunday");
+        }
+        for (String dow : List.of("*", "5-7", "6-7", "2/4", "2-7/4")) {
+            assertTrue(matcher("UTC", CalendarSpec.newBuilder().setDayOfWeek(dow))
+                    .excluded(utc(2022, 3, 5, 0, 0, 0)), dow + " matches Saturday");
+        }
+        for (String dow : List.of("0", "7", "sun", "5-7", "5-7/2", "6-7", "2-7/5", "0-7/7", "0/7")) {
+            assertFalse(matcher("UTC", CalendarSpec.newBuilder().setDayOfWeek(dow))
+                    .excluded(utc(2022, 3, 7, 0, 0, 0)), dow + " does not match Monday");
+        }
+        // Temporal's "1-7" becomes 1-6: Sunday does not match
+        assertFalse(matcher("UTC", CalendarSpec.newBuilder().setDayOfWeek("1-7")).excluded(utc(2022, 3, 6, 0, 0, 0)));
+    }
+
     @Test
     void temporalCalendarNextBasic() {
         CompiledSpec cs = compile(ScheduleSpec.newBuilder().setTimezoneName("US/Pacific")
