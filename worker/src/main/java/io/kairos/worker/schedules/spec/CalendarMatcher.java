@@ -65,7 +65,7 @@ final class CalendarMatcher {
             long end = Math.max(r.getEnd(), r.getStart());
             long step = r.getStep() == 0 ? 1 : r.getStep();
             if (step < 0) {
-                // Temporal's loop would only ever see the start value (then run backwards forever)
+                // only unvalidated excludes get here; Temporal would loop forever, take just the start
                 end = start;
                 step = 1;
             }

@@ -93,6 +93,7 @@ public final class CompiledSpec {
      * @param jitterSeed mixed into the jitter hash; Temporal uses "namespaceId-scheduleId"
      */
     public Optional<NextTime> next(Instant after, String jitterSeed) {
+        jitterSeed = jitterSeed == null ? "" : jitterSeed;
         if (after.isBefore(notBefore)) {
             after = notBefore;
         }

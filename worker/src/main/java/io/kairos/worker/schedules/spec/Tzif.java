@@ -2,11 +2,13 @@ package io.kairos.worker.schedules.spec;
 
 import java.nio.charset.StandardCharsets;
 import java.time.DateTimeException;
+import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.zone.ZoneOffsetTransition;
 import java.time.zone.ZoneRules;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.TreeSet;
 
@@ -153,7 +155,7 @@ final class Tzif {
         }
         long lastTx = loc.when[loc.when.length - 1];
         if (loc.extend != null && lastTx < LAST) {
-            int fromYear = java.time.LocalDate.ofEpochDay(Math.floorDiv(Math.max(lastTx, FIRST), 86400)).getYear();
+            int fromYear = LocalDate.ofEpochDay(Math.floorDiv(Math.max(lastTx, FIRST), 86400)).getYear();
             for (int y = fromYear; y <= 2101; y++) {
                 for (long p : loc.extend.changePoints(y)) {
                     if (p > Math.max(lastTx, FIRST) && p < LAST) {
@@ -203,7 +205,7 @@ final class Tzif {
                 error = true;
                 return null;
             }
-            byte[] out = java.util.Arrays.copyOfRange(data, pos, pos + (int) n);
+            byte[] out = Arrays.copyOfRange(data, pos, pos + (int) n);
             pos += (int) n;
             return out;
         }
