@@ -24,8 +24,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Runs the batch jobs of the buckets this worker holds, one virtual thread per job: a page of targets at a time (a
- * visibility page, or a slice of the explicit executions), each operation paced to the job's rate, the progress (counts
- * and where to resume) committed after every page with a compare-and-swap. A job taken over after a crash resumes
+ * visibility page, or a slice of the explicit executions, about a second's worth at the job's rate), each operation
+ * paced to that rate, the progress (counts and where to resume) committed after every page with a compare-and-swap. A job taken over after a crash resumes
  * from its last committed page; the operations of the page it was in are sent again, with the same request ids, so
  * history applies them once (a terminate of a terminated run is NOT_FOUND, which counts as done).
  */
@@ -33,7 +33,8 @@ public final class BatchRunner implements BucketLeases.Listener, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(BatchRunner.class);
     /** Temporal's worker.batcherRPS default: operations per second of one job when the request sets none. */
     static final double DEFAULT_RPS = 50;
-    static final int PAGE_SIZE = 100;
+    /** At most this many operations between two commits of progress. */
+    static final int MAX_PAGE_SIZE = 100;
     /** Temporal's defaultAttemptsOnRetryableError. */
     static final int ATTEMPTS = 50;
 
@@ -124,6 +125,7 @@ public final class BatchRunner implements BucketLeases.Listener, AutoCloseable {
 
     private void run(Job job) {
         Pacer pacer = null;
+        int pageSize = MAX_PAGE_SIZE;
         while (!closed && leases.owns(job.bucket())) {
             Optional<BatchRow> read = store.get(job.namespaceId(), job.jobId());
             if (read.isEmpty() || read.get().state() != BatchOperationStore.RUNNING) {
@@ -133,14 +135,17 @@ public final class BatchRunner implements BucketLeases.Listener, AutoCloseable {
             BatchOperationRecord r = row.record();
             if (pacer == null) {
                 float rps = r.getRequest().getMaxOperationsPerSecond();
-                pacer = new Pacer(rps > 0 ? rps : DEFAULT_RPS);
+                double rate = rps > 0 ? rps : DEFAULT_RPS;
+                pacer = new Pacer(rate);
+                // About a second of work per page: progress shows every second and a takeover redoes at most that.
+                pageSize = (int) Math.max(1, Math.min(MAX_PAGE_SIZE, Math.ceil(rate)));
             }
             BatchOperationRecord.Builder next = r.toBuilder();
             boolean finished;
             if (r.getEffectiveQuery().isEmpty()) {
                 List<WorkflowExecution> all = BatchRequests.executions(r.getRequest());
                 int from = r.getNextExecutionIndex();
-                int to = Math.min(all.size(), from + PAGE_SIZE);
+                int to = Math.min(all.size(), from + pageSize);
                 if (!applyAll(job, r, all.subList(from, to), next, pacer)) {
                     return;
                 }
@@ -148,7 +153,7 @@ public final class BatchRunner implements BucketLeases.Listener, AutoCloseable {
                 finished = to >= all.size();
             } else {
                 VisibilityPage page = targets.page(job.namespaceId(), r.getEffectiveQuery(), row.startTime(),
-                        r.getPageToken().toByteArray(), PAGE_SIZE);
+                        r.getPageToken().toByteArray(), pageSize);
                 List<WorkflowExecution> list = new ArrayList<>();
                 for (VisibilityRecord v : page.records()) {
                     list.add(WorkflowExecution.newBuilder().setWorkflowId(v.workflowId()).setRunId(v.runId().toString()).build());
