@@ -107,6 +107,18 @@ public final class TaskHandler {
     }
 
     /**
+     * UpdateTaskQueueConfig: validated here as Temporal's frontend does, then stored and applied by the matching host
+     * owning the queue of that task type.
+     */
+    public io.temporal.api.workflowservice.v1.UpdateTaskQueueConfigResponse updateTaskQueueConfig(
+            io.temporal.api.workflowservice.v1.UpdateTaskQueueConfigRequest req) {
+        NamespaceId ns = namespaces.forExistingWork(req.getNamespace());
+        TaskQueueConfigValidation.validate(req);
+        return matching.updateTaskQueueConfig(io.kairos.proto.matching.v1.UpdateTaskQueueConfigRequest.newBuilder()
+                .setNamespaceId(ns.toString()).setRequest(req).build());
+    }
+
+    /**
      * ENHANCED mode (what {@code temporal task-queue describe} sends): one describe per task type, each answered by
      * the matching host owning that half of the queue, merged under the unversioned key "" (Kairos has no worker
      * versioning, so a requested build id gets the types with no pollers and an empty backlog).
