@@ -103,10 +103,14 @@ public final class FrontendService implements AutoCloseable {
             workflows.searchAttributeCheck((ns, sa) -> io.kairos.persistence.visibility.SearchAttributeValues.validate(sa,
                     new io.kairos.persistence.visibility.SearchAttributeCatalog(vis.searchAttributes(ns))));
         }
-        WorkflowServiceHandler workflow = new WorkflowServiceHandler(namespaces, cluster, workflows,
-                new TaskHandler(resolver, history, MatchingServiceGrpc.newStub(matchingChannel),
-                        MatchingServiceGrpc.newBlockingStub(matchingChannel), queueOwners),
-                vis == null ? null : new VisibilityHandler(resolver, vis));
+        TaskHandler tasks = new TaskHandler(resolver, history, MatchingServiceGrpc.newStub(matchingChannel),
+                MatchingServiceGrpc.newBlockingStub(matchingChannel), queueOwners);
+        VisibilityHandler visibilityHandler = vis == null ? null : new VisibilityHandler(resolver, vis);
+        if (visibilityHandler != null) {
+            tasks.reachabilityCount(r -> visibilityHandler.count(r).getCount());
+        }
+        WorkflowServiceHandler workflow = new WorkflowServiceHandler(namespaces, cluster, workflows, tasks,
+                visibilityHandler);
         OperatorServiceHandler operator = new OperatorServiceHandler(
                 new DeleteNamespaceHandler(namespaceStore, registry, Clock.systemUTC()),
                 vis == null ? null : new SearchAttributesHandler(resolver, vis));

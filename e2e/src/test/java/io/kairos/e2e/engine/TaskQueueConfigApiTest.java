@@ -5,6 +5,7 @@ import io.kairos.e2e.ServerProcess;
 import io.temporal.activity.ActivityInterface;
 import io.temporal.activity.ActivityMethod;
 import io.temporal.activity.ActivityOptions;
+import io.temporal.api.enums.v1.BuildIdTaskReachability;
 import io.temporal.api.enums.v1.DescribeTaskQueueMode;
 import io.temporal.api.enums.v1.RateLimitSource;
 import io.temporal.api.enums.v1.TaskQueueType;
@@ -12,6 +13,7 @@ import io.temporal.api.errordetails.v1.NamespaceNotFoundFailure;
 import io.temporal.api.taskqueue.v1.RateLimit;
 import io.temporal.api.taskqueue.v1.TaskQueue;
 import io.temporal.api.taskqueue.v1.TaskQueueConfig;
+import io.temporal.api.taskqueue.v1.TaskQueueVersionSelection;
 import io.temporal.api.workflowservice.v1.DescribeTaskQueueRequest;
 import io.temporal.api.workflowservice.v1.DescribeTaskQueueResponse;
 import io.temporal.api.workflowservice.v1.UpdateTaskQueueConfigRequest;
@@ -293,5 +295,31 @@ class TaskQueueConfigApiTest {
                 .setNamespace("no-such-namespace").setUpdateQueueRateLimit(limit(-1f, "")).build()));
         assertEquals("no-such-namespace", detail(nf, NamespaceNotFoundFailure.class).getNamespace());
         assertFalse(describe(queue, ACTIVITY, true).hasConfig(), "nothing was stored");
+    }
+
+    @Test
+    void enhancedDescribeReportsTaskReachabilityOfTheUnversionedQueue() {
+        String queue = WorkerHarness.id("reachability");
+        var enhanced = DescribeTaskQueueRequest.newBuilder().setNamespace("default")
+                .setTaskQueue(TaskQueue.newBuilder().setName(queue))
+                .setApiMode(DescribeTaskQueueMode.DESCRIBE_TASK_QUEUE_MODE_ENHANCED).setReportTaskReachability(true);
+        assertEquals(BuildIdTaskReachability.BUILD_ID_TASK_REACHABILITY_REACHABLE,
+                api.describeTaskQueue(enhanced.build()).getVersionsInfoOrThrow("").getTaskReachability());
+
+        var withBuildId = api.describeTaskQueue(enhanced.setVersions(TaskQueueVersionSelection.newBuilder()
+                .setUnversioned(true).addBuildIds("v1")).build());
+        assertEquals(BuildIdTaskReachability.BUILD_ID_TASK_REACHABILITY_REACHABLE,
+                withBuildId.getVersionsInfoOrThrow("").getTaskReachability());
+        // no workflow was ever assigned to a build id (Kairos has no versioning): visibility finds none
+        assertEquals(BuildIdTaskReachability.BUILD_ID_TASK_REACHABILITY_UNREACHABLE,
+                withBuildId.getVersionsInfoOrThrow("v1").getTaskReachability());
+        assertEquals(BuildIdTaskReachability.BUILD_ID_TASK_REACHABILITY_UNSPECIFIED, api.describeTaskQueue(
+                enhanced.setReportTaskReachability(false).build()).getVersionsInfoOrThrow("").getTaskReachability());
+
+        assertStatus(Status.Code.INVALID_ARGUMENT,
+                "Too many build ids queried at once with ReportTaskReachability==true, limit: 5",
+                () -> api.describeTaskQueue(enhanced.setReportTaskReachability(true).setVersions(
+                        TaskQueueVersionSelection.newBuilder().addAllBuildIds(List.of("a", "b", "c", "d", "e", "f")))
+                        .build()));
     }
 }
