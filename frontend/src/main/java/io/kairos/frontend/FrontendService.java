@@ -110,10 +110,14 @@ public final class FrontendService implements AutoCloseable {
             workflows.searchAttributeCheck((ns, sa) -> io.kairos.persistence.visibility.SearchAttributeValues.validate(sa,
                     new io.kairos.persistence.visibility.SearchAttributeCatalog(vis.searchAttributes(ns))));
         }
-        WorkflowServiceHandler workflow = new WorkflowServiceHandler(namespaces, cluster, workflows,
-                new TaskHandler(resolver, history, MatchingServiceGrpc.newStub(matchingChannel),
-                        MatchingServiceGrpc.newBlockingStub(matchingChannel), queueOwners),
-                vis == null ? null : new VisibilityHandler(resolver, vis));
+        TaskHandler tasks = new TaskHandler(resolver, history, MatchingServiceGrpc.newStub(matchingChannel),
+                MatchingServiceGrpc.newBlockingStub(matchingChannel), queueOwners);
+        VisibilityHandler visibilityHandler = vis == null ? null : new VisibilityHandler(resolver, vis);
+        if (visibilityHandler != null) {
+            tasks.reachabilityCount(r -> visibilityHandler.count(r).getCount());
+        }
+        WorkflowServiceHandler workflow = new WorkflowServiceHandler(namespaces, cluster, workflows, tasks,
+                visibilityHandler);
         if (workerChannel != null) {
             var worker = io.kairos.proto.worker.v1.WorkerServiceGrpc.newBlockingStub(workerChannel);
             workflow.workerRpcs(new io.kairos.frontend.schedule.ScheduleHandler(resolver, worker),

@@ -232,6 +232,12 @@ public final class WorkflowServiceHandler extends WorkflowServiceGrpc.WorkflowSe
     }
 
     @Override
+    public void updateTaskQueueConfig(io.temporal.api.workflowservice.v1.UpdateTaskQueueConfigRequest request,
+            StreamObserver<io.temporal.api.workflowservice.v1.UpdateTaskQueueConfigResponse> o) {
+        UnaryCalls.respond("UpdateTaskQueueConfig", o, () -> tasks.updateTaskQueueConfig(request));
+    }
+
+    @Override
     public void shutdownWorker(ShutdownWorkerRequest request, StreamObserver<ShutdownWorkerResponse> o) {
         UnaryCalls.respond("ShutdownWorker", o, () -> tasks.shutdownWorker(request));
     }

@@ -1,11 +1,13 @@
 package io.kairos.matching;
 
 import io.kairos.common.errors.OwnershipMovedException;
+import io.kairos.common.ids.NamespaceId;
 import io.kairos.persistence.matching.TaskQueueKey;
 import io.kairos.persistence.matching.TaskQueueLeaseLostException;
 import io.kairos.persistence.matching.TaskQueueStore;
 import io.kairos.proto.persistence.v1.BacklogTaskInfo;
 import io.temporal.api.enums.v1.TaskQueueKind;
+import io.temporal.api.enums.v1.TaskQueueType;
 import io.temporal.api.taskqueue.v1.TaskQueueStatus;
 import io.temporal.api.workflowservice.v1.DescribeTaskQueueResponse;
 import org.slf4j.Logger;
@@ -21,6 +23,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Function;
+import java.util.function.UnaryOperator;
 
 /**
  * The task queues this host has loaded, loaded on first use and unloaded when idle or when their lease is
@@ -28,6 +31,8 @@ import java.util.function.Function;
  */
 final class MatchingEngine implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(MatchingEngine.class);
+    /** DescribeTaskQueue's rate_limiting_active: a dispatch waited for a rate-limit token this recently. */
+    private static final java.time.Duration RATE_LIMITING_WINDOW = java.time.Duration.ofSeconds(RateMeter.WINDOW_SECONDS);
     /** An add or poll that finds its queue unloaded under it tries once more on a fresh load. */
     private static final int ATTEMPTS = 2;
 
@@ -113,13 +118,21 @@ final class MatchingEngine implements AutoCloseable {
 
     /** Records the poller and registers the poll; its result future answers it. */
     void poll(TaskQueueKey key, TaskQueueKind kind, PollWaiter<?> waiter) {
+        poll(key, kind, waiter, null);
+    }
+
+    /**
+     * @param workerRps the poll's {@code task_queue_metadata.max_tasks_per_second} (null: none), the queue's rate
+     *                  limit unless one was set through the API
+     */
+    void poll(TaskQueueKey key, TaskQueueKind kind, PollWaiter<?> waiter, Double workerRps) {
         if (closed) {
             waiter.finishWithError(new TaskQueueUnloadedException(key));
             return;
         }
-        pollers.computeIfAbsent(key, k -> new PollerHistory()).record(waiter.identity(), clock.instant());
+        pollers.computeIfAbsent(key, k -> new PollerHistory()).record(waiter.identity(), clock.instant(), workerRps);
         waiter.armTimeout(timer, executor);
-        register(key, kind, waiter, ATTEMPTS);
+        register(key, kind, waiter, workerRps, ATTEMPTS);
     }
 
     /** Polls waiting on the queue right now (tests use it to know a poll is registered). */
@@ -128,16 +141,19 @@ final class MatchingEngine implements AutoCloseable {
         return m == null ? 0 : m.waitingPolls();
     }
 
-    private void register(TaskQueueKey key, TaskQueueKind kind, PollWaiter<?> waiter, int attempts) {
+    private void register(TaskQueueKey key, TaskQueueKind kind, PollWaiter<?> waiter, Double workerRps, int attempts) {
         if (waiter.isDone()) {
             return;
         }
         manager(key, kind).whenComplete((m, error) -> {
             if (error != null) {
                 waiter.finishWithError(unwrap(error));
-            } else if (!m.poll(waiter)) {
+                return;
+            }
+            m.workerRps(workerRps);
+            if (!m.poll(waiter)) {
                 if (attempts > 1) {
-                    register(key, kind, waiter, attempts - 1);
+                    register(key, kind, waiter, workerRps, attempts - 1);
                 } else {
                     waiter.finishEmpty();
                 }
@@ -155,7 +171,29 @@ final class MatchingEngine implements AutoCloseable {
     }
 
     DescribeTaskQueueResponse describe(TaskQueueKey key, boolean includeStatus) {
-        return describe(key, includeStatus, false);
+        return describe(key, includeStatus, false, false);
+    }
+
+    /**
+     * UpdateTaskQueueConfig: the queue's owner (this host) stores {@code change} applied to the stored configuration
+     * and applies it. UNSPECIFIED is stored as Temporal does, but no queue serves it, so nothing is fenced or applied.
+     */
+    CompletableFuture<io.temporal.api.taskqueue.v1.TaskQueueConfig> updateConfig(
+            NamespaceId namespaceId, String name, TaskQueueType type,
+            UnaryOperator<io.temporal.api.taskqueue.v1.TaskQueueConfig> change) {
+        if (type == TaskQueueType.TASK_QUEUE_TYPE_UNSPECIFIED) {
+            return CompletableFuture.supplyAsync(() -> store.updateConfig(namespaceId, name, type, change), executor);
+        }
+        return updateConfig(new TaskQueueKey(namespaceId, name, type), change, ATTEMPTS);
+    }
+
+    private CompletableFuture<io.temporal.api.taskqueue.v1.TaskQueueConfig> updateConfig(
+            TaskQueueKey key, UnaryOperator<io.temporal.api.taskqueue.v1.TaskQueueConfig> change, int attempts) {
+        return manager(key, TaskQueueKind.TASK_QUEUE_KIND_NORMAL)
+                .thenApplyAsync(m -> m.updateConfig(change), executor)
+                .exceptionallyCompose(e -> attempts > 1 && isUnloaded(e)
+                        ? updateConfig(key, change, attempts - 1)
+                        : CompletableFuture.failedFuture(e));
     }
 
     /**
@@ -163,12 +201,23 @@ final class MatchingEngine implements AutoCloseable {
      *                    unlike Temporal's count it includes tasks not yet written), the age of its oldest task, and
      *                    the add and dispatch rates of the last 30 s (zero while the queue is not loaded here)
      */
-    DescribeTaskQueueResponse describe(TaskQueueKey key, boolean includeStatus, boolean reportStats) {
+    DescribeTaskQueueResponse describe(TaskQueueKey key, boolean includeStatus, boolean reportStats,
+                                       boolean reportConfig) {
         DescribeTaskQueueResponse.Builder b = DescribeTaskQueueResponse.newBuilder();
         if (reportStats) {
             b.setStats(stats(key));
         }
+        // As Temporal: the effective rate limit always, the stored configuration when asked (absent if never set).
+        TaskQueueManager loaded = queues.get(key);
+        var config = reportConfig || loaded == null
+                ? store.readConfig(key.namespaceId(), key.name(), key.type()) : null;
+        if (reportConfig && config != null) {
+            b.setConfig(config);
+        }
         PollerHistory h = pollers.get(key);
+        var effective = loaded != null ? loaded.limiter().effective() : TaskQueueRateLimiter.effective(
+                TaskQueueRateLimiter.apiRps(config), h == null ? null : h.workerRps());
+        b.setEffectiveRateLimit(effective);
         if (h != null) {
             b.addAllPollers(h.recent(clock.instant()));
         }
@@ -177,7 +226,7 @@ final class MatchingEngine implements AutoCloseable {
             long backlog = store.countTasks(key) + (m == null ? 0 : m.heldCount());
             TaskQueueStatus status = m == null ? null : m.status(backlog);
             b.setTaskQueueStatus(status != null ? status : TaskQueueStatus.newBuilder()
-                    .setBacklogCountHint(backlog).setRatePerSecond(PollerHistory.RATE_PER_SECOND).build());
+                    .setBacklogCountHint(backlog).setRatePerSecond(effective.getRequestsPerSecond()).build());
         }
         return b.build();
     }
@@ -195,7 +244,8 @@ final class MatchingEngine implements AutoCloseable {
                 .setApproximateBacklogAge(com.google.protobuf.util.Durations.fromMillis(
                         oldest == null ? 0 : Math.max(0, java.time.Duration.between(oldest, now).toMillis())));
         if (m != null) {
-            s.setTasksAddRate((float) m.addRate()).setTasksDispatchRate((float) m.dispatchRate());
+            s.setTasksAddRate((float) m.addRate()).setTasksDispatchRate((float) m.dispatchRate())
+                    .setRateLimitingActive(m.limiter().limitedWithin(RATE_LIMITING_WINDOW));
         }
         return s.build();
     }

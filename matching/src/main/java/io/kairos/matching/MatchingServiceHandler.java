@@ -37,6 +37,7 @@ import io.temporal.api.taskqueue.v1.TaskQueue;
 import io.temporal.api.workflowservice.v1.DescribeTaskQueueResponse;
 import io.temporal.api.workflowservice.v1.PollActivityTaskQueueResponse;
 import io.temporal.api.workflowservice.v1.PollWorkflowTaskQueueResponse;
+import io.temporal.api.workflowservice.v1.UpdateTaskQueueConfigResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -138,7 +139,7 @@ public final class MatchingServiceHandler extends MatchingServiceGrpc.MatchingSe
                             .setScheduledEventId(task.getScheduledEventId())
                             .build()).thenApply(r -> r.toBuilder().setBacklogCountHint(engine.backlogHint(key)).build()),
                     query -> queryTaskResponse(request.getNamespaceId(), poll.getTaskQueue(), query));
-            serve(rpc, key, kind(poll.getTaskQueue()), waiter, observer);
+            serve(rpc, key, kind(poll.getTaskQueue()), waiter, null, observer);
         } catch (RuntimeException e) {
             observer.onError(MatchingErrors.toStatus(rpc, e));
         }
@@ -163,7 +164,9 @@ public final class MatchingServiceHandler extends MatchingServiceGrpc.MatchingSe
                             .setScheduledEventId(task.getScheduledEventId())
                             .setAttempt(task.getAttempt())
                             .build()));
-            serve(rpc, key, TaskQueueKind.TASK_QUEUE_KIND_NORMAL, waiter, observer);
+            Double workerRps = poll.hasTaskQueueMetadata() && poll.getTaskQueueMetadata().hasMaxTasksPerSecond()
+                    ? poll.getTaskQueueMetadata().getMaxTasksPerSecond().getValue() : null;
+            serve(rpc, key, TaskQueueKind.TASK_QUEUE_KIND_NORMAL, waiter, workerRps, observer);
         } catch (RuntimeException e) {
             observer.onError(MatchingErrors.toStatus(rpc, e));
         }
@@ -234,8 +237,28 @@ public final class MatchingServiceHandler extends MatchingServiceGrpc.MatchingSe
             TaskQueueType type = r.getTaskQueueType() == TaskQueueType.TASK_QUEUE_TYPE_UNSPECIFIED
                     ? TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW : r.getTaskQueueType();
             TaskQueueKey key = key(request.getNamespaceId(), r.getTaskQueue(), type);
-            observer.onNext(engine.describe(key, r.getIncludeTaskQueueStatus(), r.getReportStats()));
+            observer.onNext(engine.describe(key, r.getIncludeTaskQueueStatus(), r.getReportStats(), r.getReportConfig()));
             observer.onCompleted();
+        } catch (RuntimeException e) {
+            observer.onError(MatchingErrors.toStatus(rpc, e));
+        }
+    }
+
+    @Override
+    public void updateTaskQueueConfig(io.kairos.proto.matching.v1.UpdateTaskQueueConfigRequest request,
+                                      StreamObserver<UpdateTaskQueueConfigResponse> observer) {
+        String rpc = "UpdateTaskQueueConfig";
+        try {
+            var r = request.getRequest();
+            TaskQueueType type = r.getTaskQueueType();
+            if (type == TaskQueueType.UNRECOGNIZED) {
+                throw new InvalidArgumentException("Unknown task queue type.");
+            }
+            NamespaceId ns = key(request.getNamespaceId(), TaskQueue.newBuilder().setName(r.getTaskQueue()).build(),
+                    TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW).namespaceId();
+            reply(rpc, observer, engine.updateConfig(ns, r.getTaskQueue(), type,
+                            TaskQueueConfigUpdate.of(r, clock.instant()))
+                    .thenApply(c -> UpdateTaskQueueConfigResponse.newBuilder().setConfig(c).build()), null);
         } catch (RuntimeException e) {
             observer.onError(MatchingErrors.toStatus(rpc, e));
         }
@@ -258,12 +281,12 @@ public final class MatchingServiceHandler extends MatchingServiceGrpc.MatchingSe
 
     /** Frees the poll's slot when the caller goes away, and answers it when its future completes. */
     private <R extends Message> void serve(String rpc, TaskQueueKey key, TaskQueueKind kind, PollWaiter<R> waiter,
-                                           StreamObserver<R> observer) {
+                                           Double workerRps, StreamObserver<R> observer) {
         if (observer instanceof ServerCallStreamObserver<R> call) {
             call.setOnCancelHandler(waiter::cancel);
         }
         reply(rpc, observer, waiter.result(), null);
-        engine.poll(key, kind, waiter);
+        engine.poll(key, kind, waiter, workerRps);
     }
 
     /** Sends the future's result, or {@code ack} for a Void future. */

@@ -13,20 +13,37 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Who polled one task queue on this host, and when last: DescribeTaskQueue's pollers and the sticky-worker
- * liveness check. Kept apart from the queue's manager so that reloading the queue does not forget pollers.
+ * liveness check. Kept apart from the queue's manager so that reloading the queue does not forget pollers, nor the
+ * rate limit the last poll asked for.
  */
 final class PollerHistory {
     /** Temporal reports pollers seen in the last 5 minutes. */
     static final Duration WINDOW = Duration.ofMinutes(5);
-    /** Temporal's default poller rate limit, reported as each poller's rate. */
+    /** Temporal's default poller rate limit, reported as the rate of a poller that asked for none. */
     static final double RATE_PER_SECOND = 100_000;
 
-    private final Map<String, Instant> lastAccess = new ConcurrentHashMap<>();
+    private record Seen(Instant at, double ratePerSecond) {
+    }
+
+    private final Map<String, Seen> lastAccess = new ConcurrentHashMap<>();
     private final AtomicReference<Instant> lastPoll = new AtomicReference<>(Instant.EPOCH);
+    private volatile Double workerRps;
 
     void record(String identity, Instant now) {
-        lastAccess.merge(identity, now, (a, b) -> a.isAfter(b) ? a : b);
+        record(identity, now, null);
+    }
+
+    /** @param workerRps the poll's {@code task_queue_metadata.max_tasks_per_second}, null when it sent none */
+    void record(String identity, Instant now, Double workerRps) {
+        Seen seen = new Seen(now, workerRps == null ? RATE_PER_SECOND : workerRps);
+        lastAccess.merge(identity, seen, (a, b) -> a.at().isAfter(b.at()) ? a : b);
         lastPoll.accumulateAndGet(now, (a, b) -> a.isAfter(b) ? a : b);
+        this.workerRps = workerRps;
+    }
+
+    /** The rate limit the last poll asked for, null when it asked for none. */
+    Double workerRps() {
+        return workerRps;
     }
 
     /** When any poller last polled (the epoch when none did). */
@@ -38,12 +55,12 @@ final class PollerHistory {
     List<PollerInfo> recent(Instant now) {
         Instant since = now.minus(WINDOW);
         return lastAccess.entrySet().stream()
-                .filter(e -> e.getValue().isAfter(since))
-                .sorted(Map.Entry.<String, Instant>comparingByValue(Comparator.reverseOrder()))
+                .filter(e -> e.getValue().at().isAfter(since))
+                .sorted(Comparator.comparing((Map.Entry<String, Seen> e) -> e.getValue().at()).reversed())
                 .map(e -> PollerInfo.newBuilder()
                         .setIdentity(e.getKey())
-                        .setLastAccessTime(Timestamps.fromMillis(e.getValue().toEpochMilli()))
-                        .setRatePerSecond(RATE_PER_SECOND)
+                        .setLastAccessTime(Timestamps.fromMillis(e.getValue().at().toEpochMilli()))
+                        .setRatePerSecond(e.getValue().ratePerSecond())
                         .build())
                 .toList();
     }
@@ -51,7 +68,7 @@ final class PollerHistory {
     /** Forgets pollers older than the window; true when none is left. */
     boolean prune(Instant now) {
         Instant since = now.minus(WINDOW);
-        lastAccess.values().removeIf(t -> !t.isAfter(since));
+        lastAccess.values().removeIf(t -> !t.at().isAfter(since));
         return lastAccess.isEmpty();
     }
 }

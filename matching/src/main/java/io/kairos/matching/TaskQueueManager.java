@@ -8,6 +8,7 @@ import io.kairos.persistence.matching.TaskQueueStore;
 import io.kairos.proto.persistence.v1.BacklogTaskInfo;
 import io.temporal.api.enums.v1.TaskQueueKind;
 import io.temporal.api.taskqueue.v1.TaskIdBlock;
+import io.temporal.api.taskqueue.v1.TaskQueueConfig;
 import io.temporal.api.taskqueue.v1.TaskQueueStatus;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,6 +30,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
 
 /**
  * One loaded task queue on this host: its lease, waiting polls, backlog window and writer.
@@ -37,6 +39,10 @@ import java.util.function.Consumer;
  * matched poll's start failed. Polls take the oldest backlog task first and otherwise wait. The lock guards only
  * in-memory state; database and history calls run outside it, on the executor or as callbacks, so no thread
  * ever waits for a task.
+ *
+ * <p>Every task handed to a poll (not query tasks, as in Temporal) takes a token from the queue's
+ * {@link TaskQueueRateLimiter}; without one, polls keep waiting and the task stays held or in the backlog until the
+ * token is due.
  */
 final class TaskQueueManager implements TaskWriter.Listener {
     private static final Logger log = LoggerFactory.getLogger(TaskQueueManager.class);
@@ -66,6 +72,8 @@ final class TaskQueueManager implements TaskWriter.Listener {
     private BacklogBuffer backlog;
     private Instant dispatchPausedUntil = Instant.MIN;
     private boolean retryScheduled;
+    /** System.nanoTime when the pump waiting for a rate-limit token runs; 0 when none is scheduled. */
+    private long throttledPumpAt;
 
     /** An add waiting for a poll; whoever removes it from {@link #heldAdds} (a poll, its timeout, stop) owns it. */
     private static final class HeldAdd {
@@ -89,6 +97,7 @@ final class TaskQueueManager implements TaskWriter.Listener {
     private volatile Instant lastActivity;
     private final RateMeter adds;
     private final RateMeter dispatches;
+    private final TaskQueueRateLimiter limiter = new TaskQueueRateLimiter(System::nanoTime);
 
     private final ConcurrentLinkedQueue<Long> pendingDeletes = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean deleting = new AtomicBoolean();
@@ -127,6 +136,8 @@ final class TaskQueueManager implements TaskWriter.Listener {
     private void acquire() {
         try {
             TaskQueueLease lease = store.acquire(key, kind);
+            // read after the acquire: an update fenced by the previous lease has committed by now
+            limiter.setConfig(store.readConfig(key.namespaceId(), key.name(), key.type()));
             synchronized (lock) {
                 backlog = new BacklogBuffer(lease.firstTaskId() - 1);
                 writer = new TaskWriter(store, lease, executor, this);
@@ -150,13 +161,22 @@ final class TaskQueueManager implements TaskWriter.Listener {
     CompletableFuture<Void> addTask(BacklogTaskInfo info, Instant expiry) {
         lastActivity = clock.instant();
         adds.mark(clock.millis());
-        PollWaiter<?> waiter;
+        PollWaiter<?> waiter = null;
         HeldAdd held = null;
+        long tokenDueIn = 0;
         synchronized (lock) {
             if (stopped) {
                 return CompletableFuture.failedFuture(new TaskQueueUnloadedException(key));
             }
-            waiter = takeWaiterLocked();
+            if (hasWaitingLocked()) {
+                tokenDueIn = limiter.tryAcquire();
+                if (tokenDueIn == 0) {
+                    waiter = takeWaiterLocked();
+                    if (waiter == null) {
+                        limiter.recycle();
+                    }
+                }
+            }
             if (waiter == null && !syncMatchWait.isZero() && heldAdds.size() < MAX_HELD) {
                 held = new HeldAdd(info, expiry, clock.instant());
                 heldAdds.add(held);
@@ -164,6 +184,9 @@ final class TaskQueueManager implements TaskWriter.Listener {
         }
         if (waiter != null) {
             return syncDispatch(waiter, info, expiry);
+        }
+        if (tokenDueIn > 0 && held != null) {
+            pumpWhenTokenDue(tokenDueIn);
         }
         if (held == null) {
             return persist(info, expiry);
@@ -188,6 +211,7 @@ final class TaskQueueManager implements TaskWriter.Listener {
             case STALE -> {
                 log.debug("component=matching msg=\"sync-matched task is stale, dropped\" queue={} workflow_id={}",
                         key, info.getExecution().getWorkflowId());
+                limiter.recycle(); // as Temporal: a task found invalid gives its token back
                 rewait(waiter);
                 yield CompletableFuture.<Void>completedFuture(null);
             }
@@ -383,6 +407,7 @@ final class TaskQueueManager implements TaskWriter.Listener {
         List<QueryMatch> queryMatches = new ArrayList<>();
         List<Long> expired = new ArrayList<>();
         BacklogBuffer.ReadRange read = null;
+        long tokenDueIn = 0;
         synchronized (lock) {
             if (stopped || backlog == null) {
                 return;
@@ -409,18 +434,29 @@ final class TaskQueueManager implements TaskWriter.Listener {
                     expired.add(task.taskId());
                     continue;
                 }
+                tokenDueIn = limiter.tryAcquire();
+                if (tokenDueIn > 0) {
+                    backlog.putBack(task);
+                    break;
+                }
                 PollWaiter<?> waiter = takeWaiterLocked();
                 if (waiter == null) {
                     backlog.putBack(task);
+                    limiter.recycle();
                     break;
                 }
                 inFlight.put(task.taskId(), task);
                 matches.add(new Match(task, waiter));
             }
             // Held adds are newer than anything persisted: they go only once the backlog is drained.
-            while (!heldAdds.isEmpty() && backlog.isDrained() && hasWaitingLocked()) {
+            while (tokenDueIn == 0 && !heldAdds.isEmpty() && backlog.isDrained() && hasWaitingLocked()) {
+                tokenDueIn = limiter.tryAcquire();
+                if (tokenDueIn > 0) {
+                    break;
+                }
                 PollWaiter<?> waiter = takeWaiterLocked();
                 if (waiter == null) {
+                    limiter.recycle();
                     break;
                 }
                 heldMatches.add(new HeldMatch(heldAdds.removeFirst(), waiter));
@@ -428,6 +464,9 @@ final class TaskQueueManager implements TaskWriter.Listener {
             if (hasWaitingLocked()) {
                 read = backlog.startRead();
             }
+        }
+        if (tokenDueIn > 0) {
+            pumpWhenTokenDue(tokenDueIn);
         }
         if (!expired.isEmpty()) {
             log.debug("component=matching msg=\"dropping expired backlog tasks\" queue={} count={}", key, expired.size());
@@ -465,6 +504,7 @@ final class TaskQueueManager implements TaskWriter.Listener {
                 case STALE -> {
                     log.debug("component=matching msg=\"backlog task is stale, dropped\" queue={} task_id={}",
                             key, task.taskId());
+                    limiter.recycle();
                     delete(List.of(task.taskId()));
                     rewait(waiter);
                 }
@@ -502,6 +542,77 @@ final class TaskQueueManager implements TaskWriter.Listener {
         } catch (RejectedExecutionException e) {
             log.debug("component=matching msg=\"no retry, shutting down\" queue={}", key);
         }
+    }
+
+    /**
+     * Pumps again once a rate-limit token is due (never at a rate of zero: a new rate pumps itself). A pump already
+     * scheduled earlier suffices; a later one does not (the rate may have gone up).
+     */
+    private void pumpWhenTokenDue(long nanos) {
+        if (nanos == Long.MAX_VALUE) {
+            return;
+        }
+        long at = System.nanoTime() + nanos;
+        synchronized (lock) {
+            if (stopped || (throttledPumpAt != 0 && throttledPumpAt - at <= 0)) {
+                return;
+            }
+            throttledPumpAt = at;
+        }
+        try {
+            timer.schedule(() -> executor.execute(() -> {
+                synchronized (lock) {
+                    if (throttledPumpAt == at) {
+                        throttledPumpAt = 0;
+                    }
+                }
+                pump();
+            }), nanos, TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException e) {
+            log.debug("component=matching msg=\"no throttled pump, shutting down\" queue={}", key);
+        }
+    }
+
+    // ---- configuration and rate limits -----------------------------------------------------------------------
+
+    /** The rate limit the current poll asked for (null: none); the last poll wins, as in Temporal. */
+    void workerRps(Double rps) {
+        if (limiter.setWorkerRps(rps)) {
+            pump();
+        }
+    }
+
+    /**
+     * UpdateTaskQueueConfig on the owner: stores {@code change} applied to the stored configuration, fenced by this
+     * queue's lease, then applies it. Runs on the executor (a database call).
+     *
+     * @throws TaskQueueLeaseLostException when another host took the queue (this one unloads)
+     */
+    TaskQueueConfig updateConfig(UnaryOperator<TaskQueueConfig> change) {
+        TaskWriter w = writer;
+        if (w == null || stopped) {
+            throw new TaskQueueUnloadedException(key);
+        }
+        TaskQueueConfig updated = null;
+        for (int attempt = 0; updated == null; attempt++) {
+            TaskQueueLease lease = w.lease();
+            try {
+                updated = store.updateConfig(lease, change);
+            } catch (TaskQueueLeaseLostException e) {
+                if (attempt > 0 || w.lease().rangeId() == lease.rangeId()) {
+                    onLeaseLost(e);
+                    throw e;
+                } // else our own writer renewed the lease meanwhile: once more with the new one
+            }
+        }
+        if (limiter.setConfig(updated)) {
+            pump();
+        }
+        return updated;
+    }
+
+    TaskQueueRateLimiter limiter() {
+        return limiter;
     }
 
     private void read(BacklogBuffer.ReadRange range) {
@@ -673,7 +784,7 @@ final class TaskQueueManager implements TaskWriter.Listener {
                     .setBacklogCountHint(backlogCountHint)
                     .setReadLevel(backlog.readLevel())
                     .setAckLevel(lowest < 0 ? backlog.readLevel() : lowest - 1)
-                    .setRatePerSecond(PollerHistory.RATE_PER_SECOND)
+                    .setRatePerSecond(limiter.ratePerSecond())
                     .setTaskIdBlock(TaskIdBlock.newBuilder().setStartId(lease.firstTaskId())
                             .setEndId(lease.endTaskId() - 1))
                     .build();

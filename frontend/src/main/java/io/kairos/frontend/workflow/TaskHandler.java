@@ -47,6 +47,7 @@ public final class TaskHandler {
     private final MatchingServiceGrpc.MatchingServiceStub matchingAsync;
     private final MatchingServiceGrpc.MatchingServiceBlockingStub matching;
     private final TaskQueueOwners owners;
+    private TaskReachability reachability = new TaskReachability(null);
 
     public TaskHandler(NamespaceResolver namespaces, HistoryServiceGrpc.HistoryServiceBlockingStub history,
                        MatchingServiceGrpc.MatchingServiceStub matchingAsync,
@@ -56,6 +57,11 @@ public final class TaskHandler {
         this.history = history;
         this.matchingAsync = matchingAsync;
         this.matching = matching;
+    }
+
+    /** Lets ENHANCED DescribeTaskQueue ask visibility for task reachability (CountWorkflowExecutions). */
+    public void reachabilityCount(java.util.function.ToLongFunction<CountWorkflowExecutionsRequest> count) {
+        this.reachability = new TaskReachability(count);
     }
 
     public void pollWorkflowTaskQueue(PollWorkflowTaskQueueRequest req, StreamObserver<PollWorkflowTaskQueueResponse> out) {
@@ -101,6 +107,10 @@ public final class TaskHandler {
     public DescribeTaskQueueResponse describeTaskQueue(DescribeTaskQueueRequest req) {
         RequestValidation.requireTaskQueue(req.getTaskQueue());
         NamespaceId ns = namespaces.forExistingWork(req.getNamespace());
+        if (req.getReportTaskReachability() && req.getVersions().getBuildIdsCount() > TaskReachability.BUILD_ID_LIMIT) {
+            throw new InvalidArgumentException("Too many build ids queried at once with ReportTaskReachability==true, "
+                    + "limit: " + TaskReachability.BUILD_ID_LIMIT);
+        }
         if (req.getApiMode() == io.temporal.api.enums.v1.DescribeTaskQueueMode.DESCRIBE_TASK_QUEUE_MODE_ENHANCED) {
             return describeEnhanced(ns, req);
         }
@@ -109,9 +119,22 @@ public final class TaskHandler {
     }
 
     /**
+     * UpdateTaskQueueConfig: validated here as Temporal's frontend does, then stored and applied by the matching host
+     * owning the queue of that task type.
+     */
+    public io.temporal.api.workflowservice.v1.UpdateTaskQueueConfigResponse updateTaskQueueConfig(
+            io.temporal.api.workflowservice.v1.UpdateTaskQueueConfigRequest req) {
+        NamespaceId ns = namespaces.forExistingWork(req.getNamespace());
+        TaskQueueConfigValidation.validate(req);
+        return matching.updateTaskQueueConfig(io.kairos.proto.matching.v1.UpdateTaskQueueConfigRequest.newBuilder()
+                .setNamespaceId(ns.toString()).setRequest(req).build());
+    }
+
+    /**
      * ENHANCED mode (what {@code temporal task-queue describe} sends): one describe per task type, each answered by
      * the matching host owning that half of the queue, merged under the unversioned key "" (Kairos has no worker
-     * versioning, so a requested build id gets the types with no pollers and an empty backlog).
+     * versioning, so a requested build id gets the types with no pollers and an empty backlog), with
+     * {@code report_task_reachability} from {@link TaskReachability}.
      */
     private DescribeTaskQueueResponse describeEnhanced(NamespaceId ns, DescribeTaskQueueRequest req) {
         List<TaskQueueType> types = req.getTaskQueueTypesCount() > 0 ? req.getTaskQueueTypesList()
@@ -142,10 +165,17 @@ public final class TaskHandler {
         }
         DescribeTaskQueueResponse.Builder out = DescribeTaskQueueResponse.newBuilder();
         if (!req.hasVersions() || req.getVersions().getUnversioned()) {
+            if (req.getReportTaskReachability()) {
+                unversioned.setTaskReachability(reachability.of(req.getNamespace(), req.getTaskQueue().getName(), ""));
+            }
             out.putVersionsInfo("", unversioned.build());
         }
         for (String buildId : req.getVersions().getBuildIdsList()) {
-            out.putVersionsInfo(buildId, noVersion.build());
+            var info = noVersion.clone();
+            if (req.getReportTaskReachability()) {
+                info.setTaskReachability(reachability.of(req.getNamespace(), req.getTaskQueue().getName(), buildId));
+            }
+            out.putVersionsInfo(buildId, info.build());
         }
         return out.build();
     }

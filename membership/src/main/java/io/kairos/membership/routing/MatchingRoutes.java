@@ -35,6 +35,11 @@ public final class MatchingRoutes implements RoutingChannel.Router {
                     r.getRequest().getTaskQueueType() == TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY
                             ? TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY : TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW);
             case ShutdownStickyQueueRequest r -> workflow(r.getNamespaceId(), r.getStickyTaskQueue());
+            // the owner of the configured type's queue applies it; UNSPECIFIED is only stored
+            case UpdateTaskQueueConfigRequest r -> r.getRequest().getTaskQueueType() == TaskQueueType.UNRECOGNIZED
+                    || r.getRequest().getTaskQueueType() == TaskQueueType.TASK_QUEUE_TYPE_UNSPECIFIED
+                    ? workflow(r.getNamespaceId(), r.getRequest().getTaskQueue())
+                    : queues.ownerOf(r.getNamespaceId(), r.getRequest().getTaskQueue(), r.getRequest().getTaskQueueType());
             case QueryWorkflowRequest r -> workflow(r.getNamespaceId(), r.getTaskQueue().getName());
             case RespondQueryTaskCompletedRequest r -> workflow(r.getNamespaceId(), r.getTaskQueue());
             default -> null;

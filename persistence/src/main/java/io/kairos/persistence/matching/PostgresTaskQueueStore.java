@@ -6,7 +6,10 @@ import io.kairos.persistence.sql.Jdbc;
 import io.kairos.persistence.sql.PersistenceException;
 import io.kairos.proto.persistence.v1.BacklogTaskInfo;
 import io.kairos.proto.persistence.v1.TaskQueueRecord;
+import io.kairos.common.ids.NamespaceId;
 import io.temporal.api.enums.v1.TaskQueueKind;
+import io.temporal.api.enums.v1.TaskQueueType;
+import io.temporal.api.taskqueue.v1.TaskQueueConfig;
 
 import java.sql.Array;
 import java.sql.Connection;
@@ -19,12 +22,14 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.function.UnaryOperator;
 
 public final class PostgresTaskQueueStore implements TaskQueueStore {
     /** Kairos serves only the root partition so far. */
     static final int ROOT_PARTITION = 0;
     private static final String ENCODING = "proto3";
     private static final String QUEUE = "namespace_id = ? AND task_queue_name = ? AND task_type = ? AND partition_id = ?";
+    private static final String CONFIG = "namespace_id = ? AND task_queue_name = ? AND task_type = ?";
 
     private final Jdbc jdbc;
     private final Clock clock;
@@ -252,6 +257,90 @@ public final class PostgresTaskQueueStore implements TaskQueueStore {
                 return out;
             }
         });
+    }
+
+    @Override
+    public TaskQueueConfig readConfig(NamespaceId namespaceId, String name, TaskQueueType type) {
+        return jdbc.read("read task queue config", c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT data, data_encoding FROM task_queue_configs WHERE " + CONFIG)) {
+                bindConfig(ps, namespaceId, name, type);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? decodeConfig(name, rs.getBytes(1), rs.getString(2)) : null;
+                }
+            }
+        });
+    }
+
+    @Override
+    public TaskQueueConfig updateConfig(TaskQueueLease lease, UnaryOperator<TaskQueueConfig> change) {
+        TaskQueueKey key = lease.key();
+        return jdbc.inTransaction("update task queue config (" + key + ")", c -> {
+            assertLease(c, lease);
+            return updateConfig(c, key.namespaceId(), key.name(), key.type(), change);
+        });
+    }
+
+    @Override
+    public TaskQueueConfig updateConfig(NamespaceId namespaceId, String name, TaskQueueType type,
+                                        UnaryOperator<TaskQueueConfig> change) {
+        return jdbc.inTransaction("update task queue config", c -> updateConfig(c, namespaceId, name, type, change));
+    }
+
+    /** Read-modify-write under the row's lock; the row is created first so two first updates serialize too. */
+    private static TaskQueueConfig updateConfig(Connection c, NamespaceId namespaceId, String name, TaskQueueType type,
+                                                UnaryOperator<TaskQueueConfig> change) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO task_queue_configs (namespace_id, task_queue_name, "
+                + "task_type, data, data_encoding) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING")) {
+            int i = bindConfig(ps, namespaceId, name, type);
+            ps.setBytes(i++, TaskQueueConfig.getDefaultInstance().toByteArray());
+            ps.setString(i, ENCODING);
+            ps.executeUpdate();
+        }
+        TaskQueueConfig current;
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT data, data_encoding FROM task_queue_configs WHERE " + CONFIG + " FOR UPDATE")) {
+            bindConfig(ps, namespaceId, name, type);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                current = decodeConfig(name, rs.getBytes(1), rs.getString(2));
+            }
+        }
+        TaskQueueConfig updated = change.apply(current);
+        try (PreparedStatement ps = c.prepareStatement("UPDATE task_queue_configs SET data = ?, data_encoding = ?, "
+                + "updated_at = now() WHERE " + CONFIG)) {
+            ps.setBytes(1, updated.toByteArray());
+            ps.setString(2, ENCODING);
+            bindConfig(ps, 3, namespaceId, name, type);
+            ps.executeUpdate();
+        }
+        return updated;
+    }
+
+    private static int bindConfig(PreparedStatement ps, NamespaceId namespaceId, String name, TaskQueueType type)
+            throws SQLException {
+        return bindConfig(ps, 1, namespaceId, name, type);
+    }
+
+    private static int bindConfig(PreparedStatement ps, int start, NamespaceId namespaceId, String name,
+                                  TaskQueueType type) throws SQLException {
+        int i = start;
+        ps.setObject(i++, namespaceId.uuid());
+        ps.setString(i++, name);
+        ps.setShort(i++, (short) type.getNumber());
+        return i;
+    }
+
+    private static TaskQueueConfig decodeConfig(String name, byte[] data, String encoding) {
+        if (!ENCODING.equals(encoding)) {
+            throw new PersistenceException("config of task queue " + name + " has unknown data encoding " + encoding,
+                    null, null);
+        }
+        try {
+            return TaskQueueConfig.parseFrom(data);
+        } catch (InvalidProtocolBufferException e) {
+            throw new PersistenceException("config of task queue " + name + " is corrupt", null, e);
+        }
     }
 
     /** Locks the queue row for share (an acquire waits for us, and we for it) and compares range_id. */

@@ -1,9 +1,13 @@
 package io.kairos.persistence.matching;
 
+import io.kairos.common.ids.NamespaceId;
 import io.temporal.api.enums.v1.TaskQueueKind;
+import io.temporal.api.enums.v1.TaskQueueType;
+import io.temporal.api.taskqueue.v1.TaskQueueConfig;
 
 import java.util.Collection;
 import java.util.List;
+import java.util.function.UnaryOperator;
 
 /**
  * Task queue leases and their persisted backlog (root partition only). Writes are fenced by the lease:
@@ -69,4 +73,24 @@ public interface TaskQueueStore {
      * for {@code idle} and with an empty backlog, at most {@code limit}.
      */
     int deleteIdleStickyQueues(java.time.Duration idle, int limit);
+
+    /**
+     * The configuration UpdateTaskQueueConfig stored for a queue and task type, or null when none was ever stored.
+     * {@code type} may be UNSPECIFIED: Temporal stores a configuration under it too.
+     */
+    TaskQueueConfig readConfig(NamespaceId namespaceId, String name, TaskQueueType type);
+
+    /**
+     * Replaces the lease's queue configuration by {@code change} applied to the stored one (the default instance when
+     * none is stored), in one transaction fenced by the lease, so a new owner's acquire cannot miss the update.
+     * An exception thrown by {@code change} rolls it back.
+     *
+     * @return the configuration stored
+     * @throws TaskQueueLeaseLostException when the lease is stale; nothing is written then
+     */
+    TaskQueueConfig updateConfig(TaskQueueLease lease, UnaryOperator<TaskQueueConfig> change);
+
+    /** As {@link #updateConfig(TaskQueueLease, UnaryOperator)}, unfenced: for a task type no queue serves. */
+    TaskQueueConfig updateConfig(NamespaceId namespaceId, String name, TaskQueueType type,
+                                 UnaryOperator<TaskQueueConfig> change);
 }

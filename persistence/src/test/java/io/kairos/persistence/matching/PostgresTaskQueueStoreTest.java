@@ -196,4 +196,53 @@ class PostgresTaskQueueStoreTest {
                 () -> store.createTasks(lease, List.of(task(lease.endTaskId(), "a", null))));
         assertEquals(0, store.countTasks(WF));
     }
+
+    private static io.temporal.api.taskqueue.v1.TaskQueueConfig queueLimit(float rps, String reason) {
+        return io.temporal.api.taskqueue.v1.TaskQueueConfig.newBuilder()
+                .setQueueRateLimit(io.temporal.api.taskqueue.v1.RateLimitConfig.newBuilder()
+                        .setRateLimit(io.temporal.api.taskqueue.v1.RateLimit.newBuilder().setRequestsPerSecond(rps))
+                        .setMetadata(io.temporal.api.taskqueue.v1.ConfigMetadata.newBuilder().setReason(reason)
+                                .setUpdateIdentity("ops").setUpdateTime(Timestamps.fromMillis(5_000))))
+                .build();
+    }
+
+    @Test
+    void configRoundTripsPerQueueAndTypeAndOutlivesTheLease() {
+        TaskQueueKey activity = new TaskQueueKey(NS, "orders", TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY);
+        assertNull(store.readConfig(NS, "orders", TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY), "never configured");
+
+        TaskQueueLease lease = store.acquire(activity, TaskQueueKind.TASK_QUEUE_KIND_NORMAL);
+        var first = store.updateConfig(lease, current -> {
+            assertEquals(io.temporal.api.taskqueue.v1.TaskQueueConfig.getDefaultInstance(), current);
+            return queueLimit(2.5f, "first");
+        });
+        assertEquals(queueLimit(2.5f, "first"), first);
+        var second = store.updateConfig(lease, current -> {
+            assertEquals(first, current, "the change sees what is stored");
+            return current.toBuilder().setFairnessKeysRateLimitDefault(current.getQueueRateLimit()).build();
+        });
+        assertEquals(second, store.readConfig(NS, "orders", TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY));
+        assertNull(store.readConfig(NS, "orders", TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW), "types are separate");
+        assertNull(store.readConfig(NamespaceId.random(), "orders", TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY));
+
+        // a new owner reads it after its acquire; the old owner can no longer write
+        TaskQueueLease next = store.acquire(activity, TaskQueueKind.TASK_QUEUE_KIND_NORMAL);
+        assertEquals(second, store.readConfig(NS, "orders", TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY));
+        assertThrows(TaskQueueLeaseLostException.class, () -> store.updateConfig(lease, c -> queueLimit(9, "stale")));
+        assertEquals(second, store.readConfig(NS, "orders", TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY));
+
+        // a failing change writes nothing
+        assertThrows(IllegalStateException.class, () -> store.updateConfig(next, c -> {
+            throw new IllegalStateException("rejected");
+        }));
+        assertEquals(second, store.readConfig(NS, "orders", TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY));
+    }
+
+    @Test
+    void configOfAnUnspecifiedTypeIsStoredUnfenced() {
+        assertEquals(queueLimit(1, "x"), store.updateConfig(NS, "orders", TaskQueueType.TASK_QUEUE_TYPE_UNSPECIFIED,
+                c -> queueLimit(1, "x")));
+        assertEquals(queueLimit(1, "x"), store.readConfig(NS, "orders", TaskQueueType.TASK_QUEUE_TYPE_UNSPECIFIED));
+        assertNull(store.readConfig(NS, "orders", TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW));
+    }
 }
