@@ -130,3 +130,33 @@ test('a failed workflow reaches the client as WorkflowFailedError', { timeout: 1
     client.workflow.execute(wf.failingChild, { taskQueue, workflowId: id('fail'), retry: { maximumAttempts: 1 } }),
     (e: unknown) => e instanceof WorkflowFailedError && /child failed on purpose/.test(String((e as Error).cause)));
 });
+
+test('a schedule: create, describe, trigger, delete through the TypeScript schedule client', { timeout: 120_000 }, async () => {
+  const scheduleId = id('ts-schedule');
+  const handle = await client.schedule.create({
+    scheduleId,
+    spec: { intervals: [{ every: '1 hour' }], cronExpressions: ['0 12 * * MON'] },
+    action: { type: 'startWorkflow', workflowType: wf.greeting, args: ['schedule'], taskQueue, workflowId: `wf-${scheduleId}` },
+    policies: { overlap: 'ALLOW_ALL', catchupWindow: '1 minute' },
+    state: { paused: true, note: 'from TypeScript' },
+  });
+  const described = await handle.describe();
+  assert.equal(described.scheduleId, scheduleId);
+  assert.equal(described.state.paused, true);
+  assert.equal(described.state.note, 'from TypeScript');
+  assert.equal(described.policies.overlap, 'ALLOW_ALL');
+  assert.equal(described.spec.calendars?.length, 1, 'the cron string comes back as a calendar');
+  assert.equal(described.info.nextActionTimes.length, 10);
+  await handle.trigger();
+  let actions = 0;
+  for (let i = 0; i < 100 && actions < 1; i++) {
+    await new Promise((r) => setTimeout(r, 200));
+    actions = (await handle.describe()).info.numActionsTaken;
+  }
+  assert.equal(actions, 1);
+  const recent = (await handle.describe()).info.recentActions[0];
+  assert.ok(recent.action.workflow.workflowId.startsWith(`wf-${scheduleId}-`), recent.action.workflow.workflowId);
+  assert.equal(await client.workflow.getHandle(recent.action.workflow.workflowId).result(), 'Hello, schedule!');
+  await handle.delete();
+  await assert.rejects(handle.describe());
+});
