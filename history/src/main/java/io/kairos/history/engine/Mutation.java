@@ -356,7 +356,7 @@ public final class Mutation {
             }
         }
         // Pauses change it; so does a paused activity closing (it is then no longer pending).
-        if (pausesChanged || PauseInfoAttribute.present(state)) {
+        if (pausesChanged || (PauseInfoAttribute.present(state) && PauseInfoAttribute.pausedChanged(original, state))) {
             pauseInfoChanged = PauseInfoAttribute.refresh(state);
         }
         if (changesVisibility()) {

@@ -50,6 +50,15 @@ final class PauseInfoAttribute {
         return s.getExecution().getSearchAttributes().containsIndexedFields(NAME);
     }
 
+    /** Whether the paused activities differ (in number: a write pauses nothing without saying so). */
+    static boolean pausedChanged(WorkflowMutableState before, WorkflowMutableState.Builder after) {
+        return paused(before.getActivitiesMap().values()) != paused(after.getActivitiesMap().values());
+    }
+
+    private static long paused(java.util.Collection<ActivityInfo> activities) {
+        return activities.stream().filter(ActivityInfo::getPaused).count();
+    }
+
     /** A run's attributes as the next run of its chain inherits them: the pauses are this run's own. */
     static SearchAttributes inherited(SearchAttributes sa) {
         return sa.containsIndexedFields(NAME) ? sa.toBuilder().removeIndexedFields(NAME).build() : sa;

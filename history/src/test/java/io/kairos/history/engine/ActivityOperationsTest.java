@@ -220,9 +220,11 @@ class ActivityOperationsTest {
         assertTrue(timers(w).isEmpty(), "no retry timer while paused");
 
         // A non-retryable failure still closes a paused activity.
-        Mutation m2 = run();
-        started(m2, 1);
-        ActivityOperations.pause(m2, "a1", pauseInfo(""));
+        Mutation paused = run();
+        started(paused, 1);
+        ActivityOperations.pause(paused, "a1", pauseInfo(""));
+        paused.toWrite();
+        Mutation m2 = next(paused);
         Activities.retryOrFail(m2, ai(m2, "a1"), failure.toBuilder().setApplicationFailureInfo(
                 ApplicationFailureInfo.newBuilder().setNonRetryable(true)).build(), "worker-1");
         assertFalse(m2.state().getActivitiesMap().containsKey(ai(run(), "a1").getScheduledEventId()));
