@@ -44,6 +44,7 @@ import static io.kairos.e2e.engine.ActivityOperationsWorkflows.attempts;
 import static io.kairos.e2e.engine.ActivityOperationsWorkflows.seen;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -252,6 +253,23 @@ class ActivityOperationsTest {
         assertEquals(List.of(1), attempts(id));
         ops().unpauseActivity(unpause(id).setId(activityId(id)).build());
         assertEquals("released@2", result(wf));
+    }
+
+    @Test
+    void aRunningAttemptsTimeoutWaitsForTheUnpauseThenFiresAtOnce() throws Exception {
+        String id = WorkerHarness.id("pause-timeout");
+        StepsWorkflow wf = startWorkflow(h.client, id, Step.of(Behaviour.HANG).startToClose(2).retry(1, 1, 1));
+        awaitState(id, PendingActivityState.PENDING_ACTIVITY_STATE_STARTED, 1);
+        ops().pauseActivity(pause(id).setId(activityId(id)).build());
+        Thread.sleep(3500); // past the start-to-close deadline
+        assertEquals(PendingActivityState.PENDING_ACTIVITY_STATE_PAUSE_REQUESTED, pending(id).getState(),
+                "a paused activity's timeouts do not fire");
+        long unpausedAt = System.nanoTime();
+        ops().unpauseActivity(unpause(id).setId(activityId(id)).build());
+        var e = assertThrows(io.temporal.client.WorkflowFailedException.class, () -> result(wf));
+        assertTrue(System.nanoTime() - unpausedAt < TimeUnit.SECONDS.toNanos(10), "the overdue timeout fired on the unpause");
+        var timeout = assertInstanceOf(io.temporal.failure.TimeoutFailure.class, e.getCause().getCause());
+        assertEquals(io.temporal.api.enums.v1.TimeoutType.TIMEOUT_TYPE_START_TO_CLOSE, timeout.getTimeoutType());
     }
 
     // ---- reset ----

@@ -130,7 +130,9 @@ public final class ActivityOperationsWorkflows {
         /** Fails attempts 1 to 3, then returns. */
         FAIL_THREE_TIMES,
         /** Runs for 5 seconds, then returns. */
-        SLOW
+        SLOW,
+        /** Runs for 30 seconds without heartbeats (its timeouts end it first). */
+        HANG
     }
 
     /** Every attempt started, per workflow id. */
@@ -222,6 +224,10 @@ public final class ActivityOperationsWorkflows {
                 case SLOW -> {
                     sleep(5000);
                     return "slow@" + attempt;
+                }
+                case HANG -> {
+                    sleep(30_000);
+                    return "hung@" + attempt;
                 }
                 default -> throw new IllegalArgumentException(behaviour);
             }
