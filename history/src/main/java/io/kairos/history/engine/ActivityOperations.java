@@ -28,7 +28,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.function.Function;
+import java.util.function.Predicate;
 
 /**
  * Temporal's operator actions on a run's pending activities, named after its RPCs: PauseActivity, UnpauseActivity,
@@ -350,10 +350,10 @@ public final class ActivityOperations {
         return select(m, ai -> true);
     }
 
-    private static List<String> select(Mutation m, Function<ActivityInfo, Boolean> which) {
+    private static List<String> select(Mutation m, Predicate<ActivityInfo> which) {
         List<String> ids = new ArrayList<>();
         m.state().getActivitiesMap().values().stream().sorted(Comparator.comparingLong(ActivityInfo::getScheduledEventId))
-                .filter(which::apply).forEach(ai -> ids.add(ai.getActivityId()));
+                .filter(which).forEach(ai -> ids.add(ai.getActivityId()));
         return ids;
     }
 
