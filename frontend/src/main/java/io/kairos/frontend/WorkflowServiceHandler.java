@@ -185,6 +185,26 @@ public final class WorkflowServiceHandler extends WorkflowServiceGrpc.WorkflowSe
     }
 
     @Override
+    public void pauseActivity(PauseActivityRequest request, StreamObserver<PauseActivityResponse> o) {
+        UnaryCalls.respond("PauseActivity", o, () -> workflows.activityOperations().pause(request));
+    }
+
+    @Override
+    public void unpauseActivity(UnpauseActivityRequest request, StreamObserver<UnpauseActivityResponse> o) {
+        UnaryCalls.respond("UnpauseActivity", o, () -> workflows.activityOperations().unpause(request));
+    }
+
+    @Override
+    public void resetActivity(ResetActivityRequest request, StreamObserver<ResetActivityResponse> o) {
+        UnaryCalls.respond("ResetActivity", o, () -> workflows.activityOperations().reset(request));
+    }
+
+    @Override
+    public void updateActivityOptions(UpdateActivityOptionsRequest request, StreamObserver<UpdateActivityOptionsResponse> o) {
+        UnaryCalls.respond("UpdateActivityOptions", o, () -> workflows.activityOperations().updateOptions(request));
+    }
+
+    @Override
     public void respondQueryTaskCompleted(RespondQueryTaskCompletedRequest request,
                                           StreamObserver<RespondQueryTaskCompletedResponse> o) {
         UnaryCalls.respond("RespondQueryTaskCompleted", o, () -> tasks.queryTaskCompleted(request));

@@ -95,6 +95,7 @@ public final class HistoryService implements AutoCloseable {
                 new ResetWorkflow(updater, reads));
         handler.updates(updates, new io.kairos.history.engine.UpdateWithStart(updater, start, updates));
         handler.children(children);
+        handler.activityOperations(new io.kairos.history.engine.ActivityOperations(updater, reads));
         QueueTaskExecutor executor = new QueueTaskExecutor(MatchingServiceGrpc.newBlockingStub(matchingChannel),
                 workflowTasks, activities, timers, children, externalCommands);
         if (visibilityStore != null) {

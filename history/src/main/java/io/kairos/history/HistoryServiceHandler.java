@@ -192,6 +192,38 @@ public final class HistoryServiceHandler extends HistoryServiceGrpc.HistoryServi
         });
     }
 
+    private io.kairos.history.engine.ActivityOperations activityOperations;
+
+    /** PauseActivity and the other activity operations (set once at wiring, before the service is bound). */
+    void activityOperations(io.kairos.history.engine.ActivityOperations operations) {
+        this.activityOperations = operations;
+    }
+
+    @Override
+    public void pauseActivity(io.kairos.proto.history.v1.PauseActivityRequest r,
+                              StreamObserver<io.temporal.api.workflowservice.v1.PauseActivityResponse> o) {
+        UnaryCalls.respond("PauseActivity", o, () -> activityOperations.pauseActivity(ns(r.getNamespaceId()), r.getRequest()));
+    }
+
+    @Override
+    public void unpauseActivity(io.kairos.proto.history.v1.UnpauseActivityRequest r,
+                                StreamObserver<io.temporal.api.workflowservice.v1.UnpauseActivityResponse> o) {
+        UnaryCalls.respond("UnpauseActivity", o, () -> activityOperations.unpauseActivity(ns(r.getNamespaceId()), r.getRequest()));
+    }
+
+    @Override
+    public void resetActivity(io.kairos.proto.history.v1.ResetActivityRequest r,
+                              StreamObserver<io.temporal.api.workflowservice.v1.ResetActivityResponse> o) {
+        UnaryCalls.respond("ResetActivity", o, () -> activityOperations.resetActivity(ns(r.getNamespaceId()), r.getRequest()));
+    }
+
+    @Override
+    public void updateActivityOptions(io.kairos.proto.history.v1.UpdateActivityOptionsRequest r,
+                                      StreamObserver<io.temporal.api.workflowservice.v1.UpdateActivityOptionsResponse> o) {
+        UnaryCalls.respond("UpdateActivityOptions", o,
+                () -> activityOperations.updateActivityOptions(ns(r.getNamespaceId()), r.getRequest()));
+    }
+
     @Override
     public void signalWorkflowExecution(io.kairos.proto.history.v1.SignalWorkflowExecutionRequest r,
                                         StreamObserver<io.temporal.api.workflowservice.v1.SignalWorkflowExecutionResponse> o) {

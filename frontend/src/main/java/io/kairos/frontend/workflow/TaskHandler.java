@@ -276,7 +276,8 @@ public final class TaskHandler {
                 .setNamespace(r.getNamespace())
                 .setTaskToken(tokenById(r.getNamespace(), r.getWorkflowId(), r.getRunId(), r.getActivityId()))
                 .setDetails(r.getDetails()).setIdentity(r.getIdentity()).build());
-        return RecordActivityTaskHeartbeatByIdResponse.newBuilder().setCancelRequested(resp.getCancelRequested()).build();
+        return RecordActivityTaskHeartbeatByIdResponse.newBuilder().setCancelRequested(resp.getCancelRequested())
+                .setActivityPaused(resp.getActivityPaused()).setActivityReset(resp.getActivityReset()).build();
     }
 
     /**

@@ -21,11 +21,18 @@ public final class WorkflowHandler {
     private final HistoryServiceGrpc.HistoryServiceBlockingStub history;
 
     private final UpdateHandler updates;
+    private final ActivityOperationsHandler activityOperations;
 
     public WorkflowHandler(NamespaceResolver namespaces, HistoryServiceGrpc.HistoryServiceBlockingStub history) {
         this.namespaces = namespaces;
         this.history = history;
         this.updates = new UpdateHandler(namespaces, history);
+        this.activityOperations = new ActivityOperationsHandler(namespaces, history);
+    }
+
+    /** PauseActivity, UnpauseActivity, ResetActivity, UpdateActivityOptions. */
+    public ActivityOperationsHandler activityOperations() {
+        return activityOperations;
     }
 
     public io.temporal.api.workflowservice.v1.UpdateWorkflowExecutionResponse update(

@@ -94,14 +94,15 @@ public final class Activities {
                         .setWorkflowTaskCompletedEventId(Commands.lastWorkflowTaskCompletedId(m))
                         .setRetryPolicy(RetryPolicies.withDefaults(a.getRetryPolicy()))
                         .setPriority(a.getPriority())));
+        ActivityInfo ai = m.state().getActivitiesOrThrow(e.getEventId());
         if (a.getRequestEagerExecution() && taskQueue.getName().equals(m.state().getExecution().getTaskQueue().getName())) {
             // The completing worker runs it: started when the whole completion is applied (startEager).
             m.requestEagerActivity(e.getEventId());
         } else {
-            dispatch(m, m.state().getActivitiesOrThrow(e.getEventId()));
+            dispatch(m, ai);
         }
         if (!Times.isZero(t.scheduleToClose())) {
-            timeoutTimer(m, e.getEventId(), 1, TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_CLOSE,
+            timeoutTimer(m, ai, 1, TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_CLOSE,
                     m.now().plus(Times.duration(t.scheduleToClose())));
         }
     }
@@ -120,26 +121,103 @@ public final class Activities {
         dispatch(m, now);
         var scheduleToClose = now.getScheduled().getScheduleToCloseTimeout();
         if (!Times.isZero(scheduleToClose)) {
-            timeoutTimer(m, now.getScheduledEventId(), now.getAttempt(), TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_CLOSE,
+            timeoutTimer(m, now, now.getAttempt(), TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_CLOSE,
                     m.now().plus(Times.duration(scheduleToClose)));
         }
     }
 
     /** Sends the current attempt to matching and arms its schedule-to-start timer. */
     private static void dispatch(Mutation m, ActivityInfo ai) {
+        sendToMatching(m, ai);
         var s = ai.getScheduled();
-        m.transferTask(HistoryTask.newBuilder().setActivityTask(ActivityTaskDispatch.newBuilder()
-                .setScheduledEventId(ai.getScheduledEventId()).setAttempt(ai.getAttempt()).setTaskQueue(s.getTaskQueue())
-                .setScheduleToStartTimeout(s.getScheduleToStartTimeout())));
         if (!Times.isZero(s.getScheduleToStartTimeout())) {
-            timeoutTimer(m, ai.getScheduledEventId(), ai.getAttempt(), TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_START,
+            timeoutTimer(m, ai, ai.getAttempt(), TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_START,
                     m.now().plus(Times.duration(s.getScheduleToStartTimeout())));
         }
     }
 
-    private static void timeoutTimer(Mutation m, long scheduledId, int attempt, TimeoutType type, Instant at) {
+    private static void sendToMatching(Mutation m, ActivityInfo ai) {
+        var s = ai.getScheduled();
+        m.transferTask(HistoryTask.newBuilder().setActivityTask(ActivityTaskDispatch.newBuilder()
+                .setScheduledEventId(ai.getScheduledEventId()).setAttempt(ai.getAttempt()).setTaskQueue(s.getTaskQueue())
+                .setScheduleToStartTimeout(s.getScheduleToStartTimeout())));
+    }
+
+    private static void timeoutTimer(Mutation m, ActivityInfo ai, int attempt, TimeoutType type, Instant at) {
         m.timerTask(at, HistoryTask.newBuilder().setActivityTimeout(ActivityTimeout.newBuilder()
-                .setScheduledEventId(scheduledId).setAttempt(attempt).setTimeoutType(type)));
+                .setScheduledEventId(ai.getScheduledEventId()).setAttempt(attempt).setTimeoutType(type)
+                .setStamp(ai.getStamp())));
+    }
+
+    private static void retryTimer(Mutation m, ActivityInfo ai, Instant at) {
+        m.timerTask(at, HistoryTask.newBuilder().setActivityRetry(ActivityRetry.newBuilder()
+                .setScheduledEventId(ai.getScheduledEventId()).setAttempt(ai.getAttempt()).setStamp(ai.getStamp())));
+    }
+
+    /** The attempt number the running attempt's task token and timers carry (a reset may have renumbered it). */
+    static int runningAttempt(ActivityInfo ai) {
+        return ai.getStartedAttempt() != 0 ? ai.getStartedAttempt() : ai.getAttempt();
+    }
+
+    /**
+     * Every timer the activity's current state needs, under its current stamp: called after the stamp was bumped,
+     * which turned the earlier ones into no-ops. A paused activity has none until it is unpaused (as in Temporal,
+     * where a paused activity's timeouts do not fire); deadlines already past fire at once.
+     */
+    static void armTimers(Mutation m, ActivityInfo ai) {
+        if (ai.getPaused()) {
+            return;
+        }
+        var s = ai.getScheduled();
+        if (!Times.isZero(s.getScheduleToCloseTimeout())) {
+            timeoutTimer(m, ai, ai.getAttempt(), TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_CLOSE,
+                    Times.instant(ai.getScheduledTime()).plus(Times.duration(s.getScheduleToCloseTimeout())));
+        }
+        if (ai.getStarted()) {
+            Instant started = Times.instant(ai.getStartedTime());
+            if (!Times.isZero(s.getStartToCloseTimeout())) {
+                timeoutTimer(m, ai, runningAttempt(ai), TimeoutType.TIMEOUT_TYPE_START_TO_CLOSE,
+                        started.plus(Times.duration(s.getStartToCloseTimeout())));
+            }
+            if (!Times.isZero(s.getHeartbeatTimeout())) {
+                Instant last = ai.hasLastHeartbeatTime() ? Times.instant(ai.getLastHeartbeatTime()) : started;
+                timeoutTimer(m, ai, runningAttempt(ai), TimeoutType.TIMEOUT_TYPE_HEARTBEAT,
+                        last.plus(Times.duration(s.getHeartbeatTimeout())));
+            }
+        } else if (ai.getRetryPending()) {
+            retryTimer(m, ai, Times.instant(ai.getCurrentAttemptScheduledTime()));
+        } else if (!Times.isZero(s.getScheduleToStartTimeout())) {
+            timeoutTimer(m, ai, ai.getAttempt(), TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_START,
+                    Times.instant(ai.getCurrentAttemptScheduledTime()).plus(Times.duration(s.getScheduleToStartTimeout())));
+        }
+    }
+
+    /**
+     * Temporal's RegenerateActivityRetryTask for an activity no worker runs: its attempt is scheduled for {@code at},
+     * dispatched now if that has come (SCHEDULED), else waiting for a retry timer (BACKOFF); a paused activity only
+     * records the time, UnpauseActivity dispatches it. As in Temporal the last failure and worker are forgotten and a
+     * requested heartbeat reset is applied. The caller has bumped the stamp; all timers are armed again here.
+     *
+     * @param from the activity's state before the caller's changes (for the lifecycle check)
+     */
+    static ActivityInfo scheduleAttempt(Mutation m, ActivityLifecycle.State from, ActivityInfo ai, Instant at) {
+        if (ai.getStarted()) {
+            throw new IllegalStateException("activity " + ai.getActivityId() + " is running: no attempt to schedule");
+        }
+        ActivityInfo.Builder b = ai.toBuilder().setCurrentAttemptScheduledTime(Times.ts(at))
+                .clearLastFailure().clearLastWorkerIdentity().setActivityReset(false)
+                .setRetryPending(!ai.getPaused() && at.isAfter(m.now()));
+        if (ai.getResetHeartbeats()) {
+            b.clearHeartbeatDetails().clearLastHeartbeatTime().setResetHeartbeats(false);
+        }
+        ActivityInfo next = b.build();
+        ActivityLifecycle.moved(from, next);
+        m.state().putActivities(next.getScheduledEventId(), next);
+        if (!next.getPaused() && !next.getRetryPending()) {
+            sendToMatching(m, next);
+        }
+        armTimers(m, next);
+        return next;
     }
 
     void requestCancel(Mutation m, long scheduledId) {
@@ -167,7 +245,7 @@ public final class Activities {
         WorkflowKey key = WorkflowTasks.key(req.getNamespaceId(), req.getExecution());
         return updater.update(key, m -> {
             ActivityInfo ai = m.isRunning() ? m.state().getActivitiesOrDefault(req.getScheduledEventId(), null) : null;
-            if (ai == null || ai.getAttempt() != req.getAttempt() || ai.getRetryPending()) {
+            if (ai == null || runningAttempt(ai) != req.getAttempt() || ai.getRetryPending()) {
                 throw new NotFoundException("Activity task not found.");
             }
             if (ai.getStarted()) {
@@ -175,6 +253,12 @@ public final class Activities {
                     return response(m, key, ai);
                 }
                 throw new NotFoundException("Activity task already started.");
+            }
+            // A paused activity starts nothing (UnpauseActivity dispatches it again); a task left on a queue the
+            // activity's options moved it off is obsolete. Matching drops the task on NOT_FOUND.
+            String polled = req.getPollRequest().getTaskQueue().getName();
+            if (ai.getPaused() || (!polled.isEmpty() && !polled.equals(ai.getScheduled().getTaskQueue().getName()))) {
+                throw new NotFoundException("Activity task not found.");
             }
             return response(m, key, markStarted(m, ai, req.getPollRequest().getIdentity(), req.getPollerId()));
         });
@@ -212,11 +296,11 @@ public final class Activities {
         m.state().putActivities(ai.getScheduledEventId(), ai);
         var s = ai.getScheduled();
         if (!Times.isZero(s.getStartToCloseTimeout())) {
-            timeoutTimer(m, ai.getScheduledEventId(), ai.getAttempt(), TimeoutType.TIMEOUT_TYPE_START_TO_CLOSE,
+            timeoutTimer(m, ai, ai.getAttempt(), TimeoutType.TIMEOUT_TYPE_START_TO_CLOSE,
                     m.now().plus(Times.duration(s.getStartToCloseTimeout())));
         }
         if (!Times.isZero(s.getHeartbeatTimeout())) {
-            timeoutTimer(m, ai.getScheduledEventId(), ai.getAttempt(), TimeoutType.TIMEOUT_TYPE_HEARTBEAT,
+            timeoutTimer(m, ai, ai.getAttempt(), TimeoutType.TIMEOUT_TYPE_HEARTBEAT,
                     m.now().plus(Times.duration(s.getHeartbeatTimeout())));
         }
         return ai;
@@ -226,7 +310,7 @@ public final class Activities {
         var s = ai.getScheduled();
         TaskToken token = new TaskToken(TaskTokenData.newBuilder().setNamespaceId(key.namespaceId().toString())
                 .setWorkflowId(key.workflowId()).setRunId(key.runId().toString())
-                .setScheduledEventId(ai.getScheduledEventId()).setAttempt(ai.getAttempt())
+                .setScheduledEventId(ai.getScheduledEventId()).setAttempt(runningAttempt(ai))
                 .setActivityId(ai.getActivityId()).setIsActivity(true).build());
         return PollActivityTaskQueueResponse.newBuilder()
                 .setTaskToken(token.toBytes())
@@ -240,7 +324,7 @@ public final class Activities {
                 .setScheduledTime(ai.getScheduledTime())
                 .setCurrentAttemptScheduledTime(ai.getCurrentAttemptScheduledTime())
                 .setStartedTime(ai.getStartedTime())
-                .setAttempt(ai.getAttempt())
+                .setAttempt(runningAttempt(ai))
                 .setScheduleToCloseTimeout(s.getScheduleToCloseTimeout())
                 .setStartToCloseTimeout(s.getStartToCloseTimeout())
                 .setHeartbeatTimeout(s.getHeartbeatTimeout())
@@ -256,7 +340,7 @@ public final class Activities {
             if (ai.getActivityId().equals(activityId) && ai.getStarted()) {
                 return new TaskToken(TaskTokenData.newBuilder().setNamespaceId(key.namespaceId().toString())
                         .setWorkflowId(key.workflowId()).setRunId(key.runId().toString())
-                        .setScheduledEventId(ai.getScheduledEventId()).setAttempt(ai.getAttempt())
+                        .setScheduledEventId(ai.getScheduledEventId()).setAttempt(runningAttempt(ai))
                         .setActivityId(activityId).setIsActivity(true).build()).toBytes();
             }
         }
@@ -269,7 +353,8 @@ public final class Activities {
             ActivityInfo ai = requireStarted(m, token);
             m.state().putActivities(ai.getScheduledEventId(), ai.toBuilder().setHeartbeatDetails(req.getDetails())
                     .setLastHeartbeatTime(m.nowTs()).build());
-            return RecordActivityTaskHeartbeatResponse.newBuilder().setCancelRequested(ai.getCancelRequested()).build();
+            return RecordActivityTaskHeartbeatResponse.newBuilder().setCancelRequested(ai.getCancelRequested())
+                    .setActivityPaused(ai.getPaused()).setActivityReset(ai.getActivityReset()).build();
         });
     }
 
@@ -320,11 +405,13 @@ public final class Activities {
     public void timedOut(WorkflowKey key, ActivityTimeout t) {
         updater.update(key, m -> {
             ActivityInfo ai = m.isRunning() ? m.state().getActivitiesOrDefault(t.getScheduledEventId(), null) : null;
-            if (ai == null) {
+            // Paused: no timeout fires (unpausing arms them again); an older stamp: re-timed since, superseded.
+            if (ai == null || ai.getPaused() || t.getStamp() != ai.getStamp()) {
                 return null;
             }
             TimeoutType type = t.getTimeoutType();
-            boolean sameAttempt = ai.getAttempt() == t.getAttempt() && !ai.getRetryPending();
+            boolean sameAttempt = (ai.getStarted() ? runningAttempt(ai) : ai.getAttempt()) == t.getAttempt()
+                    && !ai.getRetryPending();
             switch (type) {
                 case TIMEOUT_TYPE_SCHEDULE_TO_CLOSE -> finalTimeout(m, ai, type, RetryState.RETRY_STATE_TIMEOUT);
                 case TIMEOUT_TYPE_SCHEDULE_TO_START -> {
@@ -342,7 +429,7 @@ public final class Activities {
                         Instant last = Times.instant(ai.hasLastHeartbeatTime() ? ai.getLastHeartbeatTime() : ai.getStartedTime());
                         Instant deadline = last.plus(Times.duration(ai.getScheduled().getHeartbeatTimeout()));
                         if (m.now().isBefore(deadline)) {
-                            timeoutTimer(m, ai.getScheduledEventId(), ai.getAttempt(), type, deadline);
+                            timeoutTimer(m, ai, t.getAttempt(), type, deadline);
                         } else {
                             retryOrFail(m, ai, timeoutFailure(ai, type), ai.getStartedIdentity());
                         }
@@ -359,7 +446,7 @@ public final class Activities {
     public void retryTimerFired(WorkflowKey key, ActivityRetry r) {
         updater.update(key, m -> {
             ActivityInfo ai = m.isRunning() ? m.state().getActivitiesOrDefault(r.getScheduledEventId(), null) : null;
-            if (ai == null || ai.getAttempt() != r.getAttempt() || !ai.getRetryPending()) {
+            if (ai == null || ai.getAttempt() != r.getAttempt() || !ai.getRetryPending() || ai.getStamp() != r.getStamp()) {
                 return null;
             }
             ActivityLifecycle.TABLE.move(ActivityLifecycle.of(ai), ActivityLifecycle.State.SCHEDULED);
@@ -370,8 +457,17 @@ public final class Activities {
         });
     }
 
-    private void retryOrFail(Mutation m, ActivityInfo ai, Failure failure, String identity) {
+    static void retryOrFail(Mutation m, ActivityInfo ai, Failure failure, String identity) {
         var s = ai.getScheduled();
+        if (ai.getPaused() && !RetryPolicies.nonRetryable(s.getRetryPolicy(), failure)) {
+            // Temporal's RetryActivity on a paused activity: the next attempt is counted but not scheduled (neither
+            // attempts nor the deadline are checked); UnpauseActivity dispatches it.
+            ActivityInfo waiting = attemptEnded(m, ai, failure, identity).setRetryPending(false)
+                    .setStamp(ai.getStamp() + 1).build();
+            ActivityLifecycle.moved(ActivityLifecycle.of(ai), waiting);
+            m.state().putActivities(ai.getScheduledEventId(), waiting);
+            return;
+        }
         Instant deadline = Times.isZero(s.getScheduleToCloseTimeout()) ? null
                 : Times.instant(ai.getScheduledTime()).plus(Times.duration(s.getScheduleToCloseTimeout()));
         RetryPolicies.Decision d = RetryPolicies.next(s.getRetryPolicy(), ai.getAttempt(), failure, m.now(), deadline);
@@ -379,12 +475,10 @@ public final class Activities {
                 d.retry() ? ActivityLifecycle.State.BACKOFF : ActivityLifecycle.State.CLOSED);
         if (d.retry()) {
             Instant next = m.now().plus(d.backoff());
-            ActivityInfo retry = ai.toBuilder().setAttempt(ai.getAttempt() + 1).setStarted(false).clearStartedTime()
-                    .clearRequestId().setRetryPending(true).setLastFailure(failure).setLastWorkerIdentity(identity)
-                    .setCurrentAttemptScheduledTime(Times.ts(next)).clearLastHeartbeatTime().build();
+            ActivityInfo retry = attemptEnded(m, ai, failure, identity).setRetryPending(true)
+                    .setCurrentAttemptScheduledTime(Times.ts(next)).build();
             m.state().putActivities(ai.getScheduledEventId(), retry);
-            m.timerTask(next, HistoryTask.newBuilder().setActivityRetry(ActivityRetry.newBuilder()
-                    .setScheduledEventId(ai.getScheduledEventId()).setAttempt(retry.getAttempt())));
+            retryTimer(m, retry, next);
             return;
         }
         long startedId = writeStarted(m, ai).getEventId();
@@ -397,6 +491,18 @@ public final class Activities {
                             .setIdentity(identity).setRetryState(d.stopState())));
         }
         m.scheduleWorkflowTask(1);
+    }
+
+    /** The running attempt failed or timed out and another is due: its per-attempt state goes. */
+    private static ActivityInfo.Builder attemptEnded(Mutation m, ActivityInfo ai, Failure failure, String identity) {
+        ActivityInfo.Builder b = ai.toBuilder().setAttempt(ai.getAttempt() + 1).setStarted(false).clearStartedTime()
+                .clearRequestId().clearStartedAttempt().setActivityReset(false)
+                .setLastFailure(failure).setLastWorkerIdentity(identity).setLastAttemptCompleteTime(m.nowTs())
+                .clearLastHeartbeatTime();
+        if (ai.getResetHeartbeats()) {
+            b.clearHeartbeatDetails().setResetHeartbeats(false);
+        }
+        return b;
     }
 
     private static void finalTimeout(Mutation m, ActivityInfo ai, TimeoutType type, RetryState state) {
@@ -442,7 +548,7 @@ public final class Activities {
     private static ActivityInfo requireStarted(Mutation m, TaskToken token) {
         TaskTokenData t = token.data();
         ActivityInfo ai = m.isRunning() && t.getIsActivity() ? m.state().getActivitiesOrDefault(t.getScheduledEventId(), null) : null;
-        if (ai == null || ai.getAttempt() != t.getAttempt() || !ai.getStarted()) {
+        if (ai == null || !ai.getStarted() || runningAttempt(ai) != t.getAttempt()) {
             throw new NotFoundException("Activity task not found.");
         }
         return ai;

@@ -180,7 +180,8 @@ public final class Commands {
         var runTimeout = Times.isZero(a.getWorkflowRunTimeout()) ? exec.getRunTimeout() : a.getWorkflowRunTimeout();
         var taskTimeout = Times.isZero(a.getWorkflowTaskTimeout()) ? exec.getDefaultWorkflowTaskTimeout() : a.getWorkflowTaskTimeout();
         var memo = a.hasMemo() ? a.getMemo() : exec.getMemo();
-        var searchAttributes = a.hasSearchAttributes() ? a.getSearchAttributes() : exec.getSearchAttributes();
+        var searchAttributes = a.hasSearchAttributes() ? a.getSearchAttributes()
+                : PauseInfoAttribute.inherited(exec.getSearchAttributes());
         m.addEvent(HistoryEvent.newBuilder().setEventType(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW)
                 .setWorkflowExecutionContinuedAsNewEventAttributes(
                         io.temporal.api.history.v1.WorkflowExecutionContinuedAsNewEventAttributes.newBuilder()

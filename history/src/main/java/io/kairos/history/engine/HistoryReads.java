@@ -244,10 +244,18 @@ public final class HistoryReads {
         return b.build();
     }
 
-    private static PendingActivityInfo pending(ActivityInfo ai) {
+    /**
+     * As Temporal reports a pending activity; a paused one is PAUSED while no worker runs it and PAUSE_REQUESTED
+     * while its running attempt goes on (CANCEL_REQUESTED wins over both), with its pause info.
+     */
+    static PendingActivityInfo pending(ActivityInfo ai) {
         PendingActivityState state = ai.getCancelRequested() ? PendingActivityState.PENDING_ACTIVITY_STATE_CANCEL_REQUESTED
                 : ai.getStarted() ? PendingActivityState.PENDING_ACTIVITY_STATE_STARTED
                 : PendingActivityState.PENDING_ACTIVITY_STATE_SCHEDULED;
+        if (ai.getPaused() && !ai.getCancelRequested()) {
+            state = ai.getStarted() ? PendingActivityState.PENDING_ACTIVITY_STATE_PAUSE_REQUESTED
+                    : PendingActivityState.PENDING_ACTIVITY_STATE_PAUSED;
+        }
         var s = ai.getScheduled();
         PendingActivityInfo.Builder p = PendingActivityInfo.newBuilder()
                 .setActivityId(ai.getActivityId())
@@ -268,6 +276,17 @@ public final class HistoryReads {
         if (!Times.isZero(s.getScheduleToCloseTimeout())) {
             p.setExpirationTime(com.google.protobuf.util.Timestamps.add(ai.getScheduledTime(), s.getScheduleToCloseTimeout()));
         }
+        if (s.hasPriority()) {
+            p.setPriority(s.getPriority());
+        }
+        p.setPaused(ai.getPaused());
+        if (ai.getPaused()) {
+            var info = ai.getPauseInfo();
+            p.setPauseInfo(PendingActivityInfo.PauseInfo.newBuilder().setPauseTime(info.getPauseTime())
+                    .setManual(PendingActivityInfo.PauseInfo.Manual.newBuilder()
+                            .setIdentity(info.getIdentity()).setReason(info.getReason())));
+        }
+        p.setActivityOptions(ActivityOptionsUpdate.describe(ai));
         return p.build();
     }
 }

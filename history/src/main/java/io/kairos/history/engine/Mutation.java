@@ -306,10 +306,21 @@ public final class Mutation {
         return !events.isEmpty() || !transferTasks.isEmpty() || !timerTasks.isEmpty() || !state.build().equals(original);
     }
 
+    private boolean pausesChanged;
+    private boolean pauseInfoChanged;
+
+    /** An activity was paused or unpaused: the TemporalPauseInfo search attribute is derived again at the write. */
+    void pausesChanged() {
+        pausesChanged = true;
+    }
+
     /** Started, search attributes or memo upserted, or closed: the run's visibility record must be written. */
     private boolean changesVisibility() {
         boolean wasRunning = original.getExecution().getState() == ExecutionState.EXECUTION_STATE_RUNNING;
         if (wasRunning != isRunning()) {
+            return true;
+        }
+        if (pauseInfoChanged) {
             return true;
         }
         for (HistoryEvent e : events) {
@@ -343,6 +354,10 @@ public final class Mutation {
                 timerTask(now.plus(keep), HistoryTask.newBuilder()
                         .setDeleteHistory(io.kairos.proto.persistence.v1.DeleteHistory.getDefaultInstance()));
             }
+        }
+        // Pauses change it; so does a paused activity closing (it is then no longer pending).
+        if (pausesChanged || (PauseInfoAttribute.present(state) && PauseInfoAttribute.pausedChanged(original, state))) {
+            pauseInfoChanged = PauseInfoAttribute.refresh(state);
         }
         if (changesVisibility()) {
             transferTask(HistoryTask.newBuilder().setUpsertVisibility(io.kairos.proto.persistence.v1.UpsertVisibility.getDefaultInstance()));

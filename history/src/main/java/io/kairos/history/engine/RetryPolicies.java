@@ -44,14 +44,8 @@ public final class RetryPolicies {
      * @param deadline schedule-to-close deadline, or null when there is none
      */
     public static Decision next(RetryPolicy p, int attempt, Failure failure, Instant now, Instant deadline) {
-        if (failure.hasServerFailureInfo() && failure.getServerFailureInfo().getNonRetryable()) {
+        if (nonRetryable(p, failure)) {
             return new Decision(null, RetryState.RETRY_STATE_NON_RETRYABLE_FAILURE);
-        }
-        if (failure.hasApplicationFailureInfo()) {
-            var info = failure.getApplicationFailureInfo();
-            if (info.getNonRetryable() || p.getNonRetryableErrorTypesList().contains(info.getType())) {
-                return new Decision(null, RetryState.RETRY_STATE_NON_RETRYABLE_FAILURE);
-            }
         }
         if (p.getMaximumAttempts() > 0 && attempt >= p.getMaximumAttempts()) {
             return new Decision(null, RetryState.RETRY_STATE_MAXIMUM_ATTEMPTS_REACHED);
@@ -64,6 +58,18 @@ public final class RetryPolicies {
             return new Decision(null, RetryState.RETRY_STATE_TIMEOUT);
         }
         return new Decision(backoff, RetryState.RETRY_STATE_IN_PROGRESS);
+    }
+
+    /** A failure no retry policy retries: marked non-retryable, or of one of the policy's non-retryable types. */
+    static boolean nonRetryable(RetryPolicy p, Failure failure) {
+        if (failure.hasServerFailureInfo() && failure.getServerFailureInfo().getNonRetryable()) {
+            return true;
+        }
+        if (failure.hasApplicationFailureInfo()) {
+            var info = failure.getApplicationFailureInfo();
+            return info.getNonRetryable() || p.getNonRetryableErrorTypesList().contains(info.getType());
+        }
+        return false;
     }
 
     static java.time.Duration backoff(RetryPolicy p, int attempt) {

@@ -76,7 +76,7 @@ final class WorkflowRetries {
                 .setAttempt(attempt)
                 .setCronSchedule(exec.getCronSchedule())
                 .setFirstWorkflowTaskBackoff(Times.proto(backoff))
-                .setMemo(exec.getMemo()).setSearchAttributes(exec.getSearchAttributes())
+                .setMemo(exec.getMemo()).setSearchAttributes(PauseInfoAttribute.inherited(exec.getSearchAttributes()))
                 .setRetryPolicy(exec.getRetryPolicy())));
         if (!exec.hasRetryPolicy()) {
             m.continuation().started().clearRetryPolicy();

@@ -29,9 +29,27 @@ class LifecycleTablesTest {
     @Test
     void activity() {
         assertTable(ActivityLifecycle.TABLE, ActivityLifecycle.State.class, Set.of(
-                "SCHEDULED->STARTED", "SCHEDULED->CLOSED",
-                "STARTED->BACKOFF", "STARTED->CLOSED",
-                "BACKOFF->SCHEDULED", "BACKOFF->CLOSED"));
+                "SCHEDULED->STARTED", "SCHEDULED->CLOSED", "SCHEDULED->BACKOFF", "SCHEDULED->PAUSED",
+                "STARTED->BACKOFF", "STARTED->CLOSED", "STARTED->PAUSE_REQUESTED",
+                "BACKOFF->SCHEDULED", "BACKOFF->CLOSED", "BACKOFF->PAUSED",
+                // unpaused or reset: dispatched now, or after a jitter; or canceled by the workflow
+                "PAUSED->SCHEDULED", "PAUSED->BACKOFF", "PAUSED->CLOSED",
+                // the running attempt goes on: unpaused, failed (the retry waits paused) or closed
+                "PAUSE_REQUESTED->STARTED", "PAUSE_REQUESTED->PAUSED", "PAUSE_REQUESTED->CLOSED"));
+    }
+
+    @Test
+    void activityStateFollowsThePauseFlags() {
+        var ai = io.kairos.proto.persistence.v1.ActivityInfo.newBuilder();
+        assertEquals(ActivityLifecycle.State.SCHEDULED, ActivityLifecycle.of(ai.build()));
+        assertEquals(ActivityLifecycle.State.BACKOFF, ActivityLifecycle.of(ai.setRetryPending(true).build()));
+        assertEquals(ActivityLifecycle.State.STARTED, ActivityLifecycle.of(ai.setRetryPending(false).setStarted(true).build()));
+        assertEquals(ActivityLifecycle.State.PAUSE_REQUESTED, ActivityLifecycle.of(ai.setPaused(true).build()));
+        assertEquals(ActivityLifecycle.State.PAUSED, ActivityLifecycle.of(ai.setStarted(false).build()));
+        // Staying in a state is not a move; a move the table does not list is refused.
+        ActivityLifecycle.moved(ActivityLifecycle.State.PAUSED, ai.build());
+        assertThrows(IllegalStateException.class,
+                () -> ActivityLifecycle.moved(ActivityLifecycle.State.STARTED, ai.setPaused(false).setStarted(false).build()));
     }
 
     @Test

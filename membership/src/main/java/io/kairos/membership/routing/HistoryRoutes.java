@@ -73,6 +73,10 @@ public final class HistoryRoutes implements RoutingChannel.Router {
             case ResetWorkflowExecutionRequest r ->
                     new Key(r.getNamespaceId(), r.getRequest().getWorkflowExecution().getWorkflowId());
             case QueryWorkflowRequest r -> new Key(r.getNamespaceId(), r.getRequest().getExecution().getWorkflowId());
+            case PauseActivityRequest r -> new Key(r.getNamespaceId(), r.getRequest().getExecution().getWorkflowId());
+            case UnpauseActivityRequest r -> new Key(r.getNamespaceId(), r.getRequest().getExecution().getWorkflowId());
+            case ResetActivityRequest r -> new Key(r.getNamespaceId(), r.getRequest().getExecution().getWorkflowId());
+            case UpdateActivityOptionsRequest r -> new Key(r.getNamespaceId(), r.getRequest().getExecution().getWorkflowId());
             case GetQueryTaskPollResponseRequest r -> new Key(r.getNamespaceId(), r.getExecution().getWorkflowId());
             case UpdateWorkflowExecutionRequest r ->
                     new Key(r.getNamespaceId(), r.getRequest().getWorkflowExecution().getWorkflowId());

@@ -53,10 +53,17 @@ public final class SearchAttributeCatalog {
         PREDEFINED.put("TemporalWorkerDeploymentVersion", IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD);
         PREDEFINED.put("TemporalWorkerDeployment", IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD);
         PREDEFINED.put("TemporalWorkflowVersioningBehavior", IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD);
+        PREDEFINED.put("TemporalPauseInfo", IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD_LIST);
     }
 
     /** Names a custom attribute may not take: Temporal reserves its system names and the "Temporal" prefix. */
     private static final Set<String> RESERVED_EXTRA = Set.of("NamespaceId", "Memo", "Encoding", "VisibilityTaskKey");
+
+    /**
+     * Kept by history while a run has paused activities: "property:activityType=<type>" per paused type, which
+     * Temporal's batch unpause queries.
+     */
+    public static final String PAUSE_INFO = "TemporalPauseInfo";
 
     /** The one system attribute a start may set (system workflows such as the scheduler hide behind it). */
     public static final String NAMESPACE_DIVISION = "TemporalNamespaceDivision";
