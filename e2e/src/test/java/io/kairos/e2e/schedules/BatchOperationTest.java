@@ -205,6 +205,62 @@ class BatchOperationTest {
         awaitDone(cleanup);
     }
 
+    /** n workflows whose one activity failed once and now waits out an hour-long backoff. */
+    static List<WorkflowExecution> backingOff(String prefix, int n) {
+        List<WorkflowExecution> out = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            ScheduleWorkflows.LongBackoff wf = h.client.newWorkflowStub(ScheduleWorkflows.LongBackoff.class,
+                    WorkflowOptions.newBuilder().setWorkflowId(prefix + "-" + i).setTaskQueue(h.taskQueue).build());
+            out.add(WorkflowClient.start(wf::run));
+        }
+        for (WorkflowExecution e : out) {
+            ScheduleHarness.await("the activity backing off", Duration.ofSeconds(20), () -> {
+                var pending = h.raw().describeWorkflowExecution(DescribeWorkflowExecutionRequest.newBuilder()
+                        .setNamespace(ScheduleHarness.NAMESPACE).setExecution(e).build()).getPendingActivitiesList();
+                return !pending.isEmpty() && pending.get(0).getAttempt() == 2;
+            });
+        }
+        return out;
+    }
+
+    @Test
+    void unpauseActivitiesOfATypeAndResetActivities() throws Exception {
+        String prefix = ScheduleHarness.id("batch-activities");
+        List<WorkflowExecution> wfs = backingOff(prefix, 3);
+        for (WorkflowExecution e : wfs.subList(0, 2)) {
+            h.raw().pauseActivity(io.temporal.api.workflowservice.v1.PauseActivityRequest.newBuilder()
+                    .setNamespace(ScheduleHarness.NAMESPACE).setExecution(e).setType("FirstCallFails").setReason("hold").build());
+        }
+        ScheduleHarness.await("paused in visibility", Duration.ofSeconds(20), () -> h.raw().countWorkflowExecutions(
+                io.temporal.api.workflowservice.v1.CountWorkflowExecutionsRequest.newBuilder().setNamespace(ScheduleHarness.NAMESPACE)
+                        .setQuery(startsWith(prefix) + " AND TemporalPauseInfo = 'property:activityType=FirstCallFails'").build())
+                .getCount() == 2);
+        // As Temporal: unpausing a type visits the runs where that type is paused, whatever the query.
+        String unpause = UUID.randomUUID().toString();
+        h.raw().startBatchOperation(request(unpause).setVisibilityQuery(startsWith(prefix))
+                .setUnpauseActivitiesOperation(io.temporal.api.batch.v1.BatchOperationUnpauseActivities.newBuilder()
+                        .setType("FirstCallFails")).build());
+        DescribeBatchOperationResponse d = awaitDone(unpause);
+        assertEquals(BatchOperationType.BATCH_OPERATION_TYPE_UNPAUSE_ACTIVITY, d.getOperationType());
+        assertEquals(2, d.getCompleteOperationCount());
+        for (WorkflowExecution e : wfs.subList(0, 2)) {
+            assertEquals("worked:" + e.getWorkflowId(), h.client.newUntypedWorkflowStub(e, java.util.Optional.empty())
+                    .getResult(20, java.util.concurrent.TimeUnit.SECONDS, String.class));
+        }
+        // The third was never paused: resetting its activity dispatches it at once instead of after the backoff.
+        String reset = UUID.randomUUID().toString();
+        h.raw().startBatchOperation(request(reset).addExecutions(wfs.get(2))
+                .setResetActivitiesOperation(io.temporal.api.batch.v1.BatchOperationResetActivities.newBuilder()
+                        .setMatchAll(true)).build());
+        assertEquals(1, awaitDone(reset).getCompleteOperationCount());
+        assertEquals("worked:" + wfs.get(2).getWorkflowId(), h.client.newUntypedWorkflowStub(wfs.get(2), java.util.Optional.empty())
+                .getResult(20, java.util.concurrent.TimeUnit.SECONDS, String.class));
+        Clients.assertStatus(Status.Code.INVALID_ARGUMENT, "Either activity type must be set", () -> h.raw()
+                .startBatchOperation(request("j").setVisibilityQuery("WorkflowId = 'x'")
+                        .setUnpauseActivitiesOperation(io.temporal.api.batch.v1.BatchOperationUnpauseActivities.newBuilder()
+                                .setType("")).build()));
+    }
+
     @Test
     void badRequests() {
         Clients.assertStatus(Status.Code.INVALID_ARGUMENT, "must provide required parameters", () -> h.raw()

@@ -57,7 +57,8 @@ final class ScheduleHarness implements AutoCloseable {
         factory = WorkerFactory.newInstance(client);
         Worker worker = factory.newWorker(taskQueue);
         worker.registerWorkflowImplementationTypes(ScheduleWorkflows.QuickImpl.class, ScheduleWorkflows.CountingImpl.class,
-                ScheduleWorkflows.BlockingImpl.class, ScheduleWorkflows.FailingImpl.class);
+                ScheduleWorkflows.BlockingImpl.class, ScheduleWorkflows.FailingImpl.class, ScheduleWorkflows.LongBackoffImpl.class);
+        worker.registerActivitiesImplementations(new ScheduleWorkflows.FirstCallFailsImpl());
         factory.start();
     }
 

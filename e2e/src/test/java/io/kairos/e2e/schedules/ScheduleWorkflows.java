@@ -72,6 +72,43 @@ final class ScheduleWorkflows {
         }
     }
 
+    @io.temporal.activity.ActivityInterface
+    public interface FirstCallFails {
+        @io.temporal.activity.ActivityMethod(name = "FirstCallFails")
+        String work(String key);
+    }
+
+    /** Fails the first call per key, then succeeds: its retry then waits out a long backoff. */
+    public static class FirstCallFailsImpl implements FirstCallFails {
+        static final java.util.Set<String> FAILED = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+        @Override
+        public String work(String key) {
+            if (FAILED.add(key)) {
+                throw ApplicationFailure.newFailure("first call fails", "First");
+            }
+            return "worked:" + key;
+        }
+    }
+
+    /** One activity whose retry waits an hour after the first failure, unless an operator intervenes. */
+    @WorkflowInterface
+    public interface LongBackoff {
+        @WorkflowMethod(name = "ScheduleLongBackoff")
+        String run();
+    }
+
+    public static class LongBackoffImpl implements LongBackoff {
+        @Override
+        public String run() {
+            FirstCallFails a = Workflow.newActivityStub(FirstCallFails.class, io.temporal.activity.ActivityOptions.newBuilder()
+                    .setStartToCloseTimeout(Duration.ofSeconds(30))
+                    .setRetryOptions(io.temporal.common.RetryOptions.newBuilder().setInitialInterval(Duration.ofHours(1)).build())
+                    .build());
+            return a.work(Workflow.getInfo().getWorkflowId());
+        }
+    }
+
     @WorkflowInterface
     public interface Failing {
         @WorkflowMethod(name = "ScheduleFailing")

@@ -9,6 +9,9 @@ import io.kairos.proto.history.v1.RequestCancelWorkflowExecutionRequest;
 import io.kairos.proto.history.v1.ResetWorkflowExecutionRequest;
 import io.kairos.proto.history.v1.SignalWorkflowExecutionRequest;
 import io.kairos.proto.history.v1.TerminateWorkflowExecutionRequest;
+import io.kairos.proto.history.v1.UnpauseActivityRequest;
+import io.kairos.proto.history.v1.ResetActivityRequest;
+import io.kairos.proto.history.v1.UpdateActivityOptionsRequest;
 import io.kairos.proto.persistence.v1.BatchOperationRecord;
 import io.temporal.api.common.v1.WorkflowExecution;
 import io.temporal.api.enums.v1.EventType;
@@ -81,6 +84,43 @@ final class BatchActions {
                     .setNamespaceId(nsId).setRequest(io.temporal.api.workflowservice.v1.DeleteWorkflowExecutionRequest
                             .newBuilder().setNamespace(namespace).setWorkflowExecution(target)).build());
             case RESET_OPERATION -> reset(nsId, namespace, jobId, req, target);
+            case UNPAUSE_ACTIVITIES_OPERATION -> {
+                var op = req.getUnpauseActivitiesOperation();
+                var b = io.temporal.api.workflowservice.v1.UnpauseActivityRequest.newBuilder().setNamespace(namespace)
+                        .setExecution(target).setIdentity(op.getIdentity()).setResetAttempts(op.getResetAttempts())
+                        .setResetHeartbeat(op.getResetHeartbeat()).setJitter(op.getJitter());
+                if (op.hasType()) {
+                    b.setType(op.getType());
+                } else {
+                    b.setUnpauseAll(true);
+                }
+                call().unpauseActivity(UnpauseActivityRequest.newBuilder().setNamespaceId(nsId).setRequest(b).build());
+            }
+            case RESET_ACTIVITIES_OPERATION -> {
+                var op = req.getResetActivitiesOperation();
+                var b = io.temporal.api.workflowservice.v1.ResetActivityRequest.newBuilder().setNamespace(namespace)
+                        .setExecution(target).setIdentity(op.getIdentity()).setResetHeartbeat(op.getResetHeartbeat())
+                        .setJitter(op.getJitter()).setKeepPaused(op.getKeepPaused())
+                        .setRestoreOriginalOptions(op.getRestoreOriginalOptions());
+                if (op.hasType()) {
+                    b.setType(op.getType());
+                } else {
+                    b.setMatchAll(true);
+                }
+                call().resetActivity(ResetActivityRequest.newBuilder().setNamespaceId(nsId).setRequest(b).build());
+            }
+            case UPDATE_ACTIVITY_OPTIONS_OPERATION -> {
+                var op = req.getUpdateActivityOptionsOperation();
+                var b = io.temporal.api.workflowservice.v1.UpdateActivityOptionsRequest.newBuilder().setNamespace(namespace)
+                        .setExecution(target).setIdentity(op.getIdentity()).setRestoreOriginal(op.getRestoreOriginal())
+                        .setUpdateMask(op.getUpdateMask()).setActivityOptions(op.getActivityOptions());
+                if (op.hasType()) {
+                    b.setType(op.getType());
+                } else {
+                    b.setMatchAll(true);
+                }
+                call().updateActivityOptions(UpdateActivityOptionsRequest.newBuilder().setNamespaceId(nsId).setRequest(b).build());
+            }
             default -> throw io.grpc.Status.INVALID_ARGUMENT.withDescription("unsupported batch operation "
                     + req.getOperationCase()).asRuntimeException();
         }

@@ -63,6 +63,39 @@ final class BatchRequests {
                 }
                 yield BatchOperationType.BATCH_OPERATION_TYPE_RESET_WORKFLOW;
             }
+            case UNPAUSE_ACTIVITIES_OPERATION -> {
+                var op = req.getUnpauseActivitiesOperation();
+                switch (op.getActivityCase()) {
+                    case TYPE -> requireActivityType(op.getType().isEmpty());
+                    case MATCH_ALL -> requireActivityType(!op.getMatchAll());
+                    default -> throw new InvalidArgumentException("activity filter must be set");
+                }
+                yield BatchOperationType.BATCH_OPERATION_TYPE_UNPAUSE_ACTIVITY;
+            }
+            case RESET_ACTIVITIES_OPERATION -> {
+                var op = req.getResetActivitiesOperation();
+                switch (op.getActivityCase()) {
+                    case TYPE -> requireActivityType(op.getType().isEmpty());
+                    case MATCH_ALL -> requireActivityType(!op.getMatchAll());
+                    default -> throw new InvalidArgumentException("must provide ActivityType or MatchAll");
+                }
+                yield BatchOperationType.BATCH_OPERATION_TYPE_RESET_ACTIVITY;
+            }
+            case UPDATE_ACTIVITY_OPTIONS_OPERATION -> {
+                var op = req.getUpdateActivityOptionsOperation();
+                if (op.hasActivityOptions() && op.getRestoreOriginal()) {
+                    throw new InvalidArgumentException("cannot set both activity options and restore original");
+                }
+                if (!op.hasActivityOptions() && !op.getRestoreOriginal()) {
+                    throw new InvalidArgumentException("Either activity type must be set, or restore original should be set to true");
+                }
+                switch (op.getActivityCase()) {
+                    case TYPE -> requireActivityType(op.getType().isEmpty());
+                    case MATCH_ALL -> requireActivityType(!op.getMatchAll());
+                    default -> { }
+                }
+                yield BatchOperationType.BATCH_OPERATION_TYPE_UPDATE_ACTIVITY_OPTIONS;
+            }
             case TERMINATE_ACTIVITIES_OPERATION, CANCEL_ACTIVITIES_OPERATION, DELETE_ACTIVITIES_OPERATION ->
                     throw new InvalidArgumentException("The operation type " + req.getOperationCase().name().toLowerCase()
                             + " is not supported for this namespace");
@@ -78,6 +111,12 @@ final class BatchRequests {
         return type;
     }
 
+    private static void requireActivityType(boolean missing) {
+        if (missing) {
+            throw new InvalidArgumentException("Either activity type must be set, or match all should be set to true");
+        }
+    }
+
     /**
      * The query the job iterates: as Temporal, operations that only make sense on open workflows see open ones only
      * (a visibility row may lag its workflow, so a closed one can still appear and is then counted as done).
@@ -87,11 +126,22 @@ final class BatchRequests {
         if (q.isEmpty()) {
             return q;
         }
+        if (req.hasUnpauseActivitiesOperation() && !req.getUnpauseActivitiesOperation().getType().isEmpty()) {
+            // As Temporal: unpausing one activity type visits the runs where that type is paused.
+            q = "TemporalPauseInfo = " + quote("property:activityType=" + req.getUnpauseActivitiesOperation().getType());
+        }
         return switch (type) {
             case BATCH_OPERATION_TYPE_TERMINATE_WORKFLOW, BATCH_OPERATION_TYPE_CANCEL_WORKFLOW,
-                 BATCH_OPERATION_TYPE_SIGNAL_WORKFLOW -> "(" + q + ") AND (ExecutionStatus = 'Running')";
+                 BATCH_OPERATION_TYPE_SIGNAL_WORKFLOW, BATCH_OPERATION_TYPE_UNPAUSE_ACTIVITY,
+                 BATCH_OPERATION_TYPE_RESET_ACTIVITY, BATCH_OPERATION_TYPE_UPDATE_ACTIVITY_OPTIONS ->
+                    "(" + q + ") AND (ExecutionStatus = 'Running')";
             default -> q;
         };
+    }
+
+    /** A string literal of the query language. */
+    static String quote(String s) {
+        return "'" + s.replace("\\", "\\\\").replace("'", "\\'") + "'";
     }
 
     /** The explicit targets (target_executions or the deprecated executions), as workflow executions. */
