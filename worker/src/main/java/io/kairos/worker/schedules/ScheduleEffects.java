@@ -47,4 +47,16 @@ interface ScheduleEffects {
 
     /** Best effort, as cancel. */
     void terminate(WorkflowExecution execution, String identity);
+
+    /**
+     * Waits up to {@code wait} for the workflow (its chain) to close: its outcome once closed, RUNNING when the wait ran
+     * out. Throws when history cannot be asked.
+     */
+    Outcome awaitClose(WorkflowExecution execution, java.time.Duration wait);
+
+    /** The effects of one namespace's schedules. */
+    @FunctionalInterface
+    interface Factory {
+        ScheduleEffects forNamespace(io.kairos.common.ids.NamespaceId namespaceId, String namespace);
+    }
 }

@@ -4,7 +4,6 @@ import io.kairos.common.ids.NamespaceId;
 import io.kairos.common.ids.WorkerBucket;
 import io.kairos.persistence.schedule.ScheduleStore;
 import io.kairos.persistence.schedule.ScheduleStore.ScheduleRow;
-import io.kairos.proto.history.v1.HistoryServiceGrpc;
 import io.kairos.proto.persistence.v1.ScheduleRecord;
 import io.kairos.worker.schedules.spec.CompiledSpec;
 import io.temporal.api.common.v1.WorkflowExecution;
@@ -37,19 +36,18 @@ final class ScheduleStepper {
 
     private final ScheduleStore store;
     private final ScheduleVisibility visibility;
-    private final HistoryServiceGrpc.HistoryServiceBlockingStub history;
+    private final ScheduleEffects.Factory effects;
     private final Clock clock;
 
-    ScheduleStepper(ScheduleStore store, ScheduleVisibility visibility, HistoryServiceGrpc.HistoryServiceBlockingStub history,
-                    Clock clock) {
+    ScheduleStepper(ScheduleStore store, ScheduleVisibility visibility, ScheduleEffects.Factory effects, Clock clock) {
         this.store = store;
         this.visibility = visibility;
-        this.history = history;
+        this.effects = effects;
         this.clock = clock;
     }
 
-    ScheduledWorkflows effects(NamespaceId ns, String namespace) {
-        return new ScheduledWorkflows(history, ns, namespace, clock);
+    ScheduleEffects effects(NamespaceId ns, String namespace) {
+        return effects.forNamespace(ns, namespace);
     }
 
     StepResult step(NamespaceId ns, String scheduleId) {
@@ -128,6 +126,11 @@ final class ScheduleStepper {
         @Override
         public void terminate(WorkflowExecution execution, String identity) {
             inner.terminate(execution, identity);
+        }
+
+        @Override
+        public Outcome awaitClose(WorkflowExecution execution, java.time.Duration wait) {
+            return inner.awaitClose(execution, wait);
         }
     }
 

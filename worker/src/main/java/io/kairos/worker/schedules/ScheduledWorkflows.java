@@ -93,11 +93,8 @@ final class ScheduledWorkflows implements ScheduleEffects {
         }
     }
 
-    /**
-     * Waits up to {@code wait} for the workflow chain to close. Returns its outcome when it closed, RUNNING when the
-     * wait ran out.
-     */
-    Outcome awaitClose(WorkflowExecution execution, Duration wait) {
+    @Override
+    public Outcome awaitClose(WorkflowExecution execution, Duration wait) {
         try {
             HistoryEvent close = closeEvent(execution, wait);
             if (close == null) {

@@ -16,7 +16,8 @@ public final class Schedules implements AutoCloseable {
     /** @param poll how often the scheduler reads the due schedules of its buckets (changes made through other workers) */
     public Schedules(ScheduleStore store, PostgresVisibilityStore visibility, HistoryServiceGrpc.HistoryServiceBlockingStub history,
                      BucketLeases leases, Clock clock, Duration poll) {
-        ScheduleStepper stepper = new ScheduleStepper(store, new ScheduleVisibility(visibility), history, clock);
+        ScheduleStepper stepper = new ScheduleStepper(store, new ScheduleVisibility(visibility),
+                (ns, name) -> new ScheduledWorkflows(history, ns, name, clock), clock);
         this.scheduler = new Scheduler(store, stepper, leases, clock, poll);
         this.operations = new ScheduleOperations(store, visibility, stepper, scheduler, clock);
         leases.addListener(scheduler);

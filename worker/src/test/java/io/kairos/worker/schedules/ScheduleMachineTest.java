@@ -72,6 +72,11 @@ class ScheduleMachineTest {
         }
 
         @Override
+        public Outcome awaitClose(WorkflowExecution execution, java.time.Duration wait) {
+            return check(execution);
+        }
+
+        @Override
         public void terminate(WorkflowExecution execution, String identity) {
             terminated.add(execution.getWorkflowId());
             outcomes.put(execution.getWorkflowId(), new Outcome(WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_TERMINATED,
@@ -79,7 +84,7 @@ class ScheduleMachineTest {
         }
     }
 
-    private static ScheduleRecord.Builder everyMinute(SchedulePolicies policies) {
+    static ScheduleRecord.Builder everyMinute(SchedulePolicies policies) {
         ScheduleSpec spec = ScheduleSpec.newBuilder().addInterval(IntervalSpec.newBuilder()
                 .setInterval(Duration.newBuilder().setSeconds(60))).build();
         return ScheduleRecord.newBuilder().setNamespace("ns").setConflictToken(1)
