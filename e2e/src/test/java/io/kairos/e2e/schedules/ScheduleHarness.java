@@ -43,6 +43,31 @@ final class ScheduleHarness implements AutoCloseable {
         return h;
     }
 
+    private List<String> devArgs;
+
+    /** A dev server on its own data directory, so it can be killed and started again with all its data. */
+    static ScheduleHarness devServerOn(java.nio.file.Path dir, String name) {
+        int port = ServerProcess.freePort();
+        ScheduleHarness h = new ScheduleHarness(port);
+        h.devArgs = List.of("dev", "--db-dir", dir.toString(), "--port", Integer.toString(port));
+        h.server = ServerProcess.launch(name, h.devArgs).awaitReady();
+        h.connect();
+        return h;
+    }
+
+    /** kill -9 of the server (the clients and worker go first), {@code down} of nothing running, a restart. */
+    void killAndRestart(String name, Duration down) {
+        disconnect();
+        server.kill9();
+        try {
+            Thread.sleep(down.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        server = ServerProcess.launch(name, devArgs).awaitReady();
+        connect();
+    }
+
     /** Clients and a worker for a server someone else runs on this port. */
     static ScheduleHarness forPort(int port) {
         ScheduleHarness h = new ScheduleHarness(port);

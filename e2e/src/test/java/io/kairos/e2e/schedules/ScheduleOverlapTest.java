@@ -191,6 +191,34 @@ class ScheduleOverlapTest {
     }
 
     @Test
+    void bufferedStartsGoAsSoonAsTheRunBeforeCloses() {
+        // No DescribeSchedule while waiting (it would make the scheduler look again): the watch alone must do it.
+        String id = ScheduleHarness.id("buffer-chain");
+        Schedule s = Schedule.newBuilder()
+                .setAction(ScheduleActionStartWorkflow.newBuilder().setWorkflowType(ScheduleWorkflows.Quick.class)
+                        .setArguments("x")
+                        .setOptions(WorkflowOptions.newBuilder().setWorkflowId("wf-" + id).setTaskQueue(h.taskQueue).build())
+                        .build())
+                .setSpec(ScheduleSpec.newBuilder().setIntervals(List.of(new ScheduleIntervalSpec(Duration.ofSeconds(1)))).build())
+                .setPolicy(SchedulePolicy.newBuilder().setOverlap(ScheduleOverlapPolicy.SCHEDULE_OVERLAP_POLICY_BUFFER_ALL).build())
+                .setState(ScheduleState.newBuilder().setPaused(true).build())
+                .build();
+        java.time.Instant base = java.time.Instant.parse("2024-03-01T00:00:00Z");
+        ScheduleHandle handle = h.schedules.createSchedule(id, s, ScheduleOptions.newBuilder()
+                .setBackfills(List.of(new io.temporal.client.schedules.ScheduleBackfill(base, base.plusSeconds(5)))).build());
+        long started = System.nanoTime();
+        ScheduleHarness.await("six runs completed one after the other", Duration.ofSeconds(30), () -> h.raw()
+                .countWorkflowExecutions(io.temporal.api.workflowservice.v1.CountWorkflowExecutionsRequest.newBuilder()
+                        .setNamespace(ScheduleHarness.NAMESPACE)
+                        .setQuery("TemporalScheduledById = '" + id + "' AND ExecutionStatus = 'Completed'").build())
+                .getCount() == 6);
+        long elapsedMs = (System.nanoTime() - started) / 1_000_000;
+        assertTrue(elapsedMs < 10_000, "each buffered start followed its predecessor's close at once; took " + elapsedMs + " ms");
+        assertEquals(6, handle.describe().getInfo().getNumActions());
+        handle.delete();
+    }
+
+    @Test
     void pauseOnFailurePausesWithTemporalsNote() {
         String id = ScheduleHarness.id("pause-on-failure");
         Schedule s = Schedule.newBuilder()

@@ -51,6 +51,11 @@ final class ScheduleStepper {
     }
 
     StepResult step(NamespaceId ns, String scheduleId) {
+        return step(ns, scheduleId, false);
+    }
+
+    /** @param refresh re-read the status of the started workflows first (a watched one closed) */
+    StepResult step(NamespaceId ns, String scheduleId, boolean refresh) {
         Map<String, Made> made = new LinkedHashMap<>();
         for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
             Optional<ScheduleRow> read = store.get(ns, scheduleId);
@@ -61,6 +66,9 @@ final class ScheduleStepper {
             ScheduleKey key = new ScheduleKey(ns, scheduleId, row.generation());
             CompiledSpec spec = ScheduleViews.compiled(row.record().getSchedule().getSpec());
             ScheduleRecord.Builder b = row.record().toBuilder();
+            if (refresh) {
+                b.setNeedRefresh(true);
+            }
             Remembering fx = new Remembering(effects(ns, b.getNamespace()), made);
             ScheduleMachine.Result res = new ScheduleMachine(b, spec, key, clock.instant(), fx).step();
             recordOrphans(b, made, fx);

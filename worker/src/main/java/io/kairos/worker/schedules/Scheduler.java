@@ -49,6 +49,10 @@ public final class Scheduler implements BucketLeases.Listener, AutoCloseable {
     private final Set<Ref> stepping = ConcurrentHashMap.newKeySet();
     private final Set<Ref> again = ConcurrentHashMap.newKeySet();
     private final Map<Ref, Watch> watches = new ConcurrentHashMap<>();
+    /** Schedules whose next step must re-read their started workflows' status (a watched one closed). */
+    private final Set<Ref> refresh = ConcurrentHashMap.newKeySet();
+    /** Workflows a watch saw closed, and when: a step that still lists one as running is not watched again at once. */
+    private final Map<WorkflowExecution, Instant> seenClosed = new ConcurrentHashMap<>();
     private final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
     private final Semaphore permits = new Semaphore(PARALLEL_STEPS);
     private volatile boolean closed;
@@ -138,7 +142,7 @@ public final class Scheduler implements BucketLeases.Listener, AutoCloseable {
         }
         ScheduleStepper.StepResult res;
         try {
-            res = stepper.step(ref.namespaceId(), ref.scheduleId());
+            res = stepper.step(ref.namespaceId(), ref.scheduleId(), refresh.remove(ref));
         } catch (RuntimeException e) {
             log.warn("component=worker schedule={} msg=\"schedule step failed; retrying\" error=\"{}\"",
                     ref.scheduleId(), e.toString());
@@ -181,6 +185,15 @@ public final class Scheduler implements BucketLeases.Listener, AutoCloseable {
 
     /** Long-polls the workflow a buffered start waits on; when it closes, the schedule is stepped. */
     private void watch(Ref ref, WorkflowExecution ex) {
+        Instant closed = seenClosed.get(ex);
+        if (closed != null && closed.isAfter(clock.instant().minus(WATCH_POLL))) {
+            // Seen closed, yet still listed as running (its status could not be read): look again in a second
+            // rather than spin on a watch that returns at once.
+            stopWatch(ref);
+            refresh.add(ref);
+            wakeAt(ref, clock.instant().plusSeconds(1));
+            return;
+        }
         Watch cur = watches.get(ref);
         if (cur != null && cur.execution().equals(ex) && !cur.done()) {
             return;
@@ -202,6 +215,10 @@ public final class Scheduler implements BucketLeases.Listener, AutoCloseable {
                 if (!o.running()) {
                     watches.remove(ref, w);
                     w.stop();
+                    seenClosed.put(w.execution(), clock.instant());
+                    seenClosed.values().removeIf(t -> t.isBefore(clock.instant().minus(WATCH_POLL)));
+                    // The step must re-read the statuses: that drops the closed run and starts what waited on it.
+                    refresh.add(ref);
                     wakeAt(ref, clock.instant());
                     return;
                 }
