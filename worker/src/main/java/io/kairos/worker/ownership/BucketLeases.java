@@ -105,7 +105,7 @@ public final class BucketLeases implements AutoCloseable {
         if (closed) {
             return;
         }
-        Set<Integer> want = placed.get();
+        Set<Integer> want = new java.util.TreeSet<>(placed.get()); // in bucket order: steady logs and tests
         for (var it = held.entrySet().iterator(); it.hasNext(); ) {
             var e = it.next();
             int b = e.getKey();
