@@ -62,7 +62,7 @@ class ServerInfoTest {
         assertTrue(c.getEncodedFailureAttributes());
         assertTrue(c.getSdkMetadata());
         assertTrue(c.getUpsertMemo());
-        assertFalse(c.getSupportsSchedules());
+        assertTrue(c.getSupportsSchedules());
         assertFalse(c.getEagerWorkflowStart());
         assertTrue(c.getSignalAndQueryHeader());
         assertTrue(c.getCountGroupByExecutionStatus());
@@ -124,8 +124,9 @@ class ServerInfoTest {
 
     @Test
     void rpcsNotBuiltYetAreUnimplemented() {
-        assertStatus(Status.Code.UNIMPLEMENTED, () -> clients.workflow.blockingStub().listSchedules(
-                io.temporal.api.workflowservice.v1.ListSchedulesRequest.newBuilder().setNamespace("default").build()));
+        assertStatus(Status.Code.UNIMPLEMENTED, () -> clients.workflow.blockingStub().pauseWorkflowExecution(
+                io.temporal.api.workflowservice.v1.PauseWorkflowExecutionRequest.newBuilder().setNamespace("default")
+                        .setWorkflowId("w").build()));
         assertStatus(Status.Code.UNIMPLEMENTED, () -> clients.operator.blockingStub().listNexusEndpoints(
                 io.temporal.api.operatorservice.v1.ListNexusEndpointsRequest.newBuilder().build()));
     }

@@ -238,7 +238,8 @@ class CliRequestShapesTest {
         // temporal batch terminate --job-id (stop): the job is done, so NOT_FOUND, which the CLI reports as such
         Clients.assertStatus(Status.Code.NOT_FOUND, () -> cli.stopBatchOperation(StopBatchOperationRequest.newBuilder()
                 .setNamespace(ScheduleHarness.NAMESPACE).setJobId(job).setReason("stop").setIdentity(IDENTITY).build()));
-        assertEquals(0, cli.countWorkflowExecutions(CountWorkflowExecutionsRequest.newBuilder()
-                .setNamespace(ScheduleHarness.NAMESPACE).setQuery(query + " AND ExecutionStatus = 'Running'").build()).getCount());
+        ScheduleHarness.await("none running in visibility", java.time.Duration.ofSeconds(10), () -> cli.countWorkflowExecutions(
+                CountWorkflowExecutionsRequest.newBuilder().setNamespace(ScheduleHarness.NAMESPACE)
+                        .setQuery(query + " AND ExecutionStatus = 'Running'").build()).getCount() == 0);
     }
 }
