@@ -1,0 +1,241 @@
+{{/* Chart name (app.kubernetes.io/name). */}}
+{{- define "temporal.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{/* Prefix of every resource: the release name, so release "temporal" gives temporal-frontend. */}}
+{{- define "temporal.fullname" -}}
+{{- default .Release.Name .Values.fullnameOverride | trunc 50 | trimSuffix "-" -}}
+{{- end -}}
+
+{{/* <fullname>-<component>; args: (list $ "frontend") */}}
+{{- define "temporal.componentname" -}}
+{{- $root := index . 0 -}}
+{{- printf "%s-%s" (include "temporal.fullname" $root) (index . 1) | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{- define "temporal.chart" -}}
+{{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{/* Selector labels of a component; args: (list $ "frontend") */}}
+{{- define "temporal.selectorLabels" -}}
+{{- $root := index . 0 -}}
+app.kubernetes.io/name: {{ include "temporal.name" $root }}
+app.kubernetes.io/instance: {{ $root.Release.Name }}
+app.kubernetes.io/component: {{ index . 1 }}
+{{- end -}}
+
+{{/* All labels of a component's resources; args: (list $ "frontend") */}}
+{{- define "temporal.labels" -}}
+{{- $root := index . 0 -}}
+{{ include "temporal.selectorLabels" . }}
+app.kubernetes.io/part-of: {{ $root.Chart.Name }}
+app.kubernetes.io/version: {{ $root.Chart.AppVersion | replace "+" "_" | quote }}
+app.kubernetes.io/managed-by: {{ $root.Release.Service }}
+helm.sh/chart: {{ include "temporal.chart" $root }}
+{{- with $root.Values.additionalLabels }}
+{{ toYaml . }}
+{{- end }}
+{{- end -}}
+
+{{/* metadata.annotations body shared by every resource (may be empty). */}}
+{{- define "temporal.annotations" -}}
+{{- with .Values.additionalAnnotations }}
+{{- toYaml . }}
+{{- end }}
+{{- end -}}
+
+{{- define "temporal.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create -}}
+{{- default (include "temporal.fullname" .) .Values.serviceAccount.name -}}
+{{- else -}}
+{{- default "default" .Values.serviceAccount.name -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "temporal.serverImage" -}}
+{{- printf "%s:%s" .Values.server.image.repository (default .Chart.AppVersion .Values.server.image.tag) -}}
+{{- end -}}
+
+{{/* The server services, in start order. */}}
+{{- define "temporal.services" -}}
+frontend history matching worker
+{{- end -}}
+
+{{/*
+A per-service value falling back to the server-wide one; args: (list $ "history" "resources").
+Empty maps, lists and strings count as unset, as in Temporal's chart.
+*/}}
+{{- define "temporal.serviceValue" -}}
+{{- $root := index . 0 -}}
+{{- $svc := index $root.Values.server (index . 1) -}}
+{{- $key := index . 2 -}}
+{{- $v := index $svc $key -}}
+{{- if empty $v -}}{{- $v = index $root.Values.server $key -}}{{- end -}}
+{{- if $v -}}{{- toYaml $v -}}{{- end -}}
+{{- end -}}
+
+{{- define "temporal.replicaCount" -}}
+{{- $root := index . 0 -}}
+{{- $svc := index $root.Values.server (index . 1) -}}
+{{- if hasKey $svc "replicaCount" -}}{{ $svc.replicaCount }}{{- else -}}{{ $root.Values.server.replicaCount }}{{- end -}}
+{{- end -}}
+
+{{- define "temporal.metricsPort" -}}
+{{- $root := index . 0 -}}
+{{- $svc := index $root.Values.server (index . 1) -}}
+{{- $m := default dict $svc.metrics -}}
+{{- if hasKey $m "port" -}}{{ $m.port }}{{- else -}}{{ $root.Values.server.metrics.port }}{{- end -}}
+{{- end -}}
+
+{{/* "true" when pods and headless Services carry prometheus.io annotations; args: (list $ "history") */}}
+{{- define "temporal.metricsAnnotations" -}}
+{{- $root := index . 0 -}}
+{{- $svc := index $root.Values.server (index . 1) -}}
+{{- $a := default dict (default dict $svc.metrics).annotations -}}
+{{- if hasKey $a "enabled" -}}{{ $a.enabled }}{{- else -}}{{ $root.Values.server.metrics.annotations.enabled }}{{- end -}}
+{{- end -}}
+
+{{/* The serviceMonitor settings of a service: the server-wide ones overlaid with its own. */}}
+{{- define "temporal.serviceMonitor" -}}
+{{- $root := index . 0 -}}
+{{- $svc := index $root.Values.server (index . 1) -}}
+{{- $own := default dict (default dict $svc.metrics).serviceMonitor -}}
+{{- toYaml (merge (deepCopy $own) (deepCopy $root.Values.server.metrics.serviceMonitor)) -}}
+{{- end -}}
+
+{{/* The SQL settings of a store; args: (list $ "default") */}}
+{{- define "temporal.sql" -}}
+{{- $root := index . 0 -}}
+{{- $store := index $root.Values.server.config.persistence (index . 1) -}}
+{{- toYaml $store.sql -}}
+{{- end -}}
+
+{{/* The Secret holding a store's password; args: (list $ "default") */}}
+{{- define "temporal.storeSecretName" -}}
+{{- $root := index . 0 -}}
+{{- $name := index . 1 -}}
+{{- $sql := (index $root.Values.server.config.persistence $name).sql -}}
+{{- if $sql.existingSecret -}}
+{{- $sql.existingSecret -}}
+{{- else if $sql.secretName -}}
+{{- $sql.secretName -}}
+{{- else if include "temporal.externalStoreSecret" (list $root) -}}
+{{- include "temporal.componentname" (list $root "postgres-auth") -}}
+{{- else -}}
+{{- include "temporal.componentname" (list $root (printf "%s-store" $name)) -}}
+{{- end -}}
+{{- end -}}
+
+{{/* The key of the password in that Secret. */}}
+{{- define "temporal.storeSecretKey" -}}
+{{- $root := index . 0 -}}
+{{- (index $root.Values.server.config.persistence (index . 1)).sql.secretKey -}}
+{{- end -}}
+
+{{/* "true" when an ExternalSecret of this chart produces a store's Secret. */}}
+{{- define "temporal.externalStoreSecret" -}}
+{{- $root := index . 0 -}}
+{{- if and $root.Values.externalSecrets.enabled $root.Values.externalSecrets.postgres.enabled -}}
+true
+{{- end -}}
+{{- end -}}
+
+{{/* "true" when the chart itself stores the password of a store in a Secret. */}}
+{{- define "temporal.chartManagesStoreSecret" -}}
+{{- $root := index . 0 -}}
+{{- $sql := (index $root.Values.server.config.persistence (index . 1)).sql -}}
+{{- if not (or $sql.existingSecret $sql.secretName (include "temporal.externalStoreSecret" (list $root))) -}}
+true
+{{- end -}}
+{{- end -}}
+
+{{/* The pgJDBC URL of a store; args: (list $ "default") */}}
+{{- define "temporal.jdbcUrl" -}}
+{{- $root := index . 0 -}}
+{{- $sql := (index $root.Values.server.config.persistence (index . 1)).sql -}}
+{{- $params := dict -}}
+{{- if $sql.tls.enabled -}}
+{{- if $sql.tls.enableHostVerification -}}
+{{- $_ := set $params "sslmode" "verify-full" -}}
+{{- else if $sql.tls.caFile -}}
+{{- $_ := set $params "sslmode" "verify-ca" -}}
+{{- else -}}
+{{- $_ := set $params "sslmode" "require" -}}
+{{- end -}}
+{{- with $sql.tls.caFile }}{{ $_ := set $params "sslrootcert" . }}{{ end -}}
+{{- with $sql.tls.certFile }}{{ $_ := set $params "sslcert" . }}{{ end -}}
+{{- with $sql.tls.keyFile }}{{ $_ := set $params "sslkey" . }}{{ end -}}
+{{- end -}}
+{{- range $k, $v := $sql.connectAttributes -}}
+{{- $_ := set $params $k (toString $v) -}}
+{{- end -}}
+{{- $pairs := list -}}
+{{- range $k := keys $params | sortAlpha -}}
+{{- $pairs = append $pairs (printf "%s=%s" $k (urlquery (get $params $k))) -}}
+{{- end -}}
+jdbc:postgresql://{{ $sql.host }}:{{ $sql.port }}/{{ $sql.database }}{{ if $pairs }}?{{ join "&" $pairs }}{{ end }}
+{{- end -}}
+
+{{/* Environment variable carrying a store's password. */}}
+{{- define "temporal.storePasswordEnv" -}}
+{{- if eq . "default" -}}TEMPORAL_STORE_PASSWORD{{- else -}}TEMPORAL_VISIBILITY_STORE_PASSWORD{{- end -}}
+{{- end -}}
+
+{{/* env entries with both store passwords (every container that talks to Postgres). */}}
+{{- define "temporal.storePasswordEnvs" -}}
+{{- $root := . -}}
+{{- range $store := list "default" "visibility" }}
+- name: {{ include "temporal.storePasswordEnv" $store }}
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "temporal.storeSecretName" (list $root $store) }}
+      key: {{ include "temporal.storeSecretKey" (list $root $store) }}
+{{- end }}
+{{- end -}}
+
+{{/* The log level for --log-level: Temporal's "debug,info" form uses its first entry. */}}
+{{- define "temporal.logLevel" -}}
+{{- (splitList "," .Values.server.config.logLevel | first | trim | lower) -}}
+{{- end -}}
+
+{{/* The frontend's address inside the cluster. */}}
+{{- define "temporal.frontendAddress" -}}
+{{- printf "%s.%s.svc:%v" (include "temporal.componentname" (list . "frontend")) .Release.Namespace .Values.server.frontend.service.port -}}
+{{- end -}}
+
+{{/* "true" when the schema job runs as a hook. */}}
+{{- define "temporal.schemaHooks" -}}
+{{- if and .Values.server.enabled (or .Values.schema.setup.enabled .Values.schema.update.enabled) .Values.schema.useHelmHooks -}}
+true
+{{- end -}}
+{{- end -}}
+
+{{/* The web UI's callback URL. */}}
+{{- define "temporal.webCallbackUrl" -}}
+{{- if .Values.web.auth.callbackUrl -}}
+{{- .Values.web.auth.callbackUrl -}}
+{{- else if .Values.web.ingress.hosts -}}
+{{- printf "https://%s/auth/sso/callback" (first .Values.web.ingress.hosts) -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "temporal.webAuthProviderUrl" -}}
+{{- if .Values.web.auth.providerUrl -}}
+{{- .Values.web.auth.providerUrl -}}
+{{- else if and .Values.web.auth.keycloak.host .Values.web.auth.keycloak.realm -}}
+{{- printf "https://%s/realms/%s" .Values.web.auth.keycloak.host .Values.web.auth.keycloak.realm -}}
+{{- end -}}
+{{- end -}}
+
+{{/* The Secret with TEMPORAL_AUTH_CLIENT_ID/SECRET for the web UI, if any. */}}
+{{- define "temporal.webAuthSecretName" -}}
+{{- if .Values.web.auth.existingSecret -}}
+{{- .Values.web.auth.existingSecret -}}
+{{- else if and .Values.externalSecrets.enabled .Values.externalSecrets.webAuth.enabled -}}
+{{- include "temporal.componentname" (list . "web-auth") -}}
+{{- else if .Values.web.auth.clientSecret -}}
+{{- include "temporal.componentname" (list . "web-auth") -}}
+{{- end -}}
+{{- end -}}
