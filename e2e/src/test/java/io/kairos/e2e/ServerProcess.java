@@ -59,15 +59,27 @@ public final class ServerProcess implements AutoCloseable {
     }
 
     /** Runs temporal-server with these arguments and extra environment variables. */
-    public static synchronized ServerProcess launch(String name, List<String> args, java.util.Map<String, String> env) {
+    public static ServerProcess launch(String name, List<String> args, java.util.Map<String, String> env) {
         String java = ProcessHandle.current().info().command().orElse("java");
         List<String> cmd = new ArrayList<>(List.of(java, "-Xmx512m", "-jar", serverJar().toString()));
         cmd.addAll(args);
+        return exec(name, cmd, env, false);
+    }
+
+    /**
+     * Runs a whole command line. With {@code onlyEnv} the process sees exactly {@code env}, as a container sees only
+     * what its pod spec and image set.
+     */
+    public static synchronized ServerProcess exec(String name, List<String> cmd, java.util.Map<String, String> env,
+                                                  boolean onlyEnv) {
         Path logDir = Path.of(System.getProperty("kairos.logDir", "target/e2e-logs"));
         try {
             Files.createDirectories(logDir);
             Path log = logDir.resolve(String.format("%02d-%s.stderr.log", ++sequence, name));
             ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(log.toFile());
+            if (onlyEnv) {
+                pb.environment().clear();
+            }
             pb.environment().putAll(env);
             Process p = pb.start();
             p.getOutputStream().close();

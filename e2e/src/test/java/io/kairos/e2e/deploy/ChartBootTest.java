@@ -1,0 +1,205 @@
+package io.kairos.e2e.deploy;
+
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.GRPCAction;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.Probe;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.grpc.StatusRuntimeException;
+import io.grpc.health.v1.HealthCheckRequest;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.grpc.health.v1.HealthGrpc;
+import io.kairos.e2e.ExternalPostgres;
+import io.kairos.e2e.ServerProcess;
+import io.temporal.activity.ActivityInterface;
+import io.temporal.activity.ActivityOptions;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowClientOptions;
+import io.temporal.client.WorkflowOptions;
+import io.temporal.serviceclient.WorkflowServiceStubs;
+import io.temporal.serviceclient.WorkflowServiceStubsOptions;
+import io.temporal.worker.WorkerFactory;
+import io.temporal.workflow.Workflow;
+import io.temporal.workflow.WorkflowInterface;
+import io.temporal.workflow.WorkflowMethod;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The rendered chart boots: the schema Job and the four server Deployments run as local processes exactly as their
+ * pods would (the image's ENTRYPOINT on the image's jlink'ed runtime and jar, the container's args and env, the
+ * rendered ConfigMap as the config file), against an embedded PostgreSQL standing in for the chart's database host.
+ * The kubelet's probes are asked as the pod spec states them, and a workflow runs through the frontend Service's
+ * port with the Java SDK.
+ */
+class ChartBootTest {
+    private static final String SECRET = "boot-db";
+
+    @TempDir
+    Path work;
+
+    @Test
+    void renderedPodsServeAWorkflow() throws Exception {
+        try (EmbeddedPostgres pg = ExternalPostgres.start(200)) {
+            // Every value set here is a chart value an operator sets; ports differ per service only because four
+            // "pods" share this host's network.
+            Map<String, Object> values = new LinkedHashMap<>();
+            for (String store : List.of("default", "visibility")) {
+                String p = "server.config.persistence." + store + ".sql.";
+                values.put(p + "host", "127.0.0.1");
+                values.put(p + "port", pg.getPort());
+                values.put(p + "user", ExternalPostgres.USER);
+                values.put(p + "existingSecret", SECRET);
+            }
+            for (String svc : ChartRenderTest.SERVICES) {
+                values.put("server." + svc + ".service.port", ServerProcess.freePort());
+                values.put("server." + svc + ".metrics.port", ServerProcess.freePort());
+            }
+            Chart.Rendered r = Chart.render(List.of(), values);
+            Map<String, Map<String, String>> secrets = Map.of(SECRET, Map.of("password", ExternalPostgres.PASSWORD));
+
+            Job job = KubeModel.parse(r.get("Job", "temporal-schema"), Job.class);
+            try (ServerProcess schema = LocalPod.start("schema", job.getSpec().getTemplate().getSpec(), r, secrets, work)) {
+                assertEquals(0, schema.waitForExit(Duration.ofSeconds(120)), () -> "schema job: " + schema.stdout()
+                        + schema.stderr());
+                assertTrue(schema.stdout().stream().anyMatch(l -> l.startsWith("temporal: applied")), schema::stdout);
+                assertTrue(schema.stdout().stream().anyMatch(l -> l.startsWith("temporal_visibility: applied")));
+            }
+
+            List<ServerProcess> pods = new ArrayList<>();
+            Map<String, Container> containers = new LinkedHashMap<>();
+            try {
+                for (String svc : ChartRenderTest.SERVICES) {
+                    PodSpec spec = KubeModel.parse(r.get("Deployment", "temporal-" + svc), Deployment.class)
+                            .getSpec().getTemplate().getSpec();
+                    containers.put(svc, spec.getContainers().get(0));
+                    pods.add(LocalPod.start(svc, spec, r, secrets, work));
+                }
+                for (var e : containers.entrySet()) {
+                    Container c = e.getValue();
+                    awaitProbe(e.getKey(), c.getStartupProbe(), pods);
+                    assertEquals(ServingStatus.SERVING, check(c.getReadinessProbe().getGrpc()), e.getKey() + " ready");
+                    assertEquals(ServingStatus.SERVING, check(c.getLivenessProbe().getGrpc()), e.getKey() + " live");
+                    int metricsPort = c.getPorts().stream().filter(p -> p.getName().equals("metrics")).findFirst()
+                            .orElseThrow().getContainerPort();
+                    HttpResponse<String> m = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                            URI.create("http://127.0.0.1:" + metricsPort + "/metrics")).build(),
+                            HttpResponse.BodyHandlers.ofString());
+                    assertEquals(200, m.statusCode(), e.getKey() + " metrics");
+                    assertTrue(m.body().contains("jvm_memory_used_bytes"), e.getKey() + " metrics body");
+                }
+                assertEquals("workflow done after 42", runWorkflow(r, containers.get("frontend")));
+            } finally {
+                int grace = KubeModel.parse(r.get("Deployment", "temporal-frontend"), Deployment.class).getSpec()
+                        .getTemplate().getSpec().getTerminationGracePeriodSeconds().intValue();
+                pods.forEach(p -> ProcessHandle.of(p.pid()).ifPresent(ProcessHandle::destroy));
+                for (ServerProcess p : pods) {
+                    p.waitForExit(Duration.ofSeconds(grace));
+                }
+            }
+        }
+    }
+
+    /** The frontend Service's port resolved to the pod's container port, as kube-proxy would. */
+    private static String runWorkflow(Chart.Rendered r, Container frontend) {
+        Service svc = KubeModel.parse(r.get("Service", "temporal-frontend"), Service.class);
+        String targetPort = svc.getSpec().getPorts().get(0).getTargetPort().getStrVal();
+        int port = frontend.getPorts().stream().filter(p -> p.getName().equals(targetPort)).findFirst().orElseThrow()
+                .getContainerPort();
+        WorkflowServiceStubs stubs = WorkflowServiceStubs.newConnectedServiceStubs(WorkflowServiceStubsOptions
+                .newBuilder().setTarget("127.0.0.1:" + port).build(), Duration.ofSeconds(30));
+        try {
+            // "default" exists because the chart's server.config.namespaces creates it at start.
+            WorkflowClient client = WorkflowClient.newInstance(stubs,
+                    WorkflowClientOptions.newBuilder().setNamespace("default").build());
+            WorkerFactory factory = WorkerFactory.newInstance(client);
+            var worker = factory.newWorker("chart-boot");
+            worker.registerWorkflowImplementationTypes(BootWorkflowImpl.class);
+            worker.registerActivitiesImplementations((BootActivities) n -> "done after " + n);
+            factory.start();
+            try {
+                BootWorkflow wf = client.newWorkflowStub(BootWorkflow.class, WorkflowOptions.newBuilder()
+                        .setTaskQueue("chart-boot").setWorkflowId("chart-boot-" + System.nanoTime())
+                        .setWorkflowExecutionTimeout(Duration.ofSeconds(60)).build());
+                return wf.run(42);
+            } finally {
+                factory.shutdownNow();
+                factory.awaitTermination(10, TimeUnit.SECONDS);
+            }
+        } finally {
+            stubs.shutdownNow();
+        }
+    }
+
+    /** Polls a gRPC probe as the kubelet does: every periodSeconds, up to failureThreshold times. */
+    private static void awaitProbe(String name, Probe probe, List<ServerProcess> pods) throws InterruptedException {
+        int attempts = probe.getFailureThreshold() * probe.getPeriodSeconds();
+        ServingStatus last = null;
+        for (int i = 0; i < attempts; i++) {
+            last = check(probe.getGrpc());
+            if (last == ServingStatus.SERVING) {
+                return;
+            }
+            if (pods.stream().anyMatch(p -> !p.isAlive())) {
+                break;
+            }
+            Thread.sleep(1000);
+        }
+        StringBuilder logs = new StringBuilder();
+        pods.forEach(p -> logs.append(p.stdout()).append('\n').append(p.stderr()).append('\n'));
+        throw new AssertionError(name + ": startup probe " + probe.getGrpc() + " last answered " + last + "\n" + logs);
+    }
+
+    private static ServingStatus check(GRPCAction grpc) {
+        ManagedChannel ch = ManagedChannelBuilder.forAddress(LocalPod.POD_IP, grpc.getPort()).usePlaintext().build();
+        try {
+            return HealthGrpc.newBlockingStub(ch).withDeadlineAfter(5, TimeUnit.SECONDS).check(HealthCheckRequest
+                    .newBuilder().setService(grpc.getService() == null ? "" : grpc.getService()).build()).getStatus();
+        } catch (StatusRuntimeException e) {
+            return null;
+        } finally {
+            ch.shutdownNow();
+        }
+    }
+
+    @WorkflowInterface
+    public interface BootWorkflow {
+        @WorkflowMethod
+        String run(int n);
+    }
+
+    @ActivityInterface
+    public interface BootActivities {
+        String describe(int n);
+    }
+
+    public static class BootWorkflowImpl implements BootWorkflow {
+        @Override
+        public String run(int n) {
+            Workflow.sleep(Duration.ofMillis(500));
+            BootActivities a = Workflow.newActivityStub(BootActivities.class, ActivityOptions.newBuilder()
+                    .setStartToCloseTimeout(Duration.ofSeconds(10)).build());
+            return "workflow " + a.describe(n);
+        }
+    }
+}

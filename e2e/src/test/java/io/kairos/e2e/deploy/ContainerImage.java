@@ -1,0 +1,186 @@
+package io.kairos.e2e.deploy;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * docker/Dockerfile without Docker: its jlink step run with this JDK, its jar and its ENTRYPOINT, so a test can run
+ * what the image runs. Container paths in a command line are mapped to the files standing in for them here.
+ */
+final class ContainerImage {
+    static final String JAVA_DIR = "/opt/java";
+    static final String JAR = "/opt/kairos/temporal-server.jar";
+
+    private static ContainerImage instance;
+
+    final List<String> lines;
+    final List<String> entrypoint;
+    final List<String> cmd;
+    final String modules;
+    final String jlinkLine;
+    final Path jarSource;
+    final String user;
+    final String runtimeBase;
+
+    private ContainerImage(Path dockerfile) throws IOException {
+        lines = joinContinuations(Files.readAllLines(dockerfile));
+        entrypoint = jsonArray(instruction("ENTRYPOINT"));
+        cmd = jsonArray(instruction("CMD"));
+        modules = instruction("ARG JAVA_MODULES=").substring("ARG JAVA_MODULES=".length()).trim();
+        jlinkLine = instruction("RUN jlink ").substring("RUN ".length());
+        Matcher copy = Pattern.compile("COPY (\\S+) " + Pattern.quote(JAR)).matcher(String.join("\n", lines));
+        if (!copy.find()) {
+            throw new IllegalStateException("docker/Dockerfile copies no jar to " + JAR);
+        }
+        jarSource = repoRoot().resolve(copy.group(1));
+        user = instruction("USER ").substring("USER ".length()).trim();
+        List<String> froms = lines.stream().filter(l -> l.startsWith("FROM ")).toList();
+        runtimeBase = froms.get(froms.size() - 1).split("\\s+")[1];
+    }
+
+    static synchronized ContainerImage get() {
+        if (instance == null) {
+            try {
+                instance = new ContainerImage(repoRoot().resolve("docker/Dockerfile"));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return instance;
+    }
+
+    static Path repoRoot() {
+        return Path.of("..").toAbsolutePath().normalize();
+    }
+
+    /** The jar the image ships, as built by the server module. */
+    Path jar() {
+        if (!Files.isRegularFile(jarSource)) {
+            throw new IllegalStateException(jarSource + " is missing: build it with 'mvn -B verify'");
+        }
+        return jarSource;
+    }
+
+    /**
+     * The image's Java runtime: the Dockerfile's jlink command with its module list, run once with this JDK into
+     * target/image-runtime (rebuilt when the command changes).
+     */
+    synchronized Path runtime() {
+        Path out = Path.of("target/image-runtime").toAbsolutePath();
+        Path stamp = Path.of("target/image-runtime.cmd").toAbsolutePath();
+        List<String> cmd = new ArrayList<>();
+        for (String token : jlinkLine.split("\\s+")) {
+            String t = token.replace("\"${JAVA_MODULES}\"", modules).replace("${JAVA_MODULES}", modules);
+            cmd.add(t.equals("jlink") ? Path.of(System.getProperty("java.home"), "bin", "jlink").toString()
+                    : t.equals("/jre") ? out.toString() : t);
+        }
+        try {
+            if (Files.isDirectory(out) && Files.exists(stamp) && Files.readString(stamp).equals(String.join(" ", cmd))) {
+                return out;
+            }
+            deleteTree(out);
+            Path log = Path.of("target/image-runtime.log").toAbsolutePath();
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            if (!p.waitFor(5, TimeUnit.MINUTES) || p.exitValue() != 0) {
+                throw new IllegalStateException("jlink failed: " + cmd + "\n" + Files.readString(log));
+            }
+            Files.writeString(stamp, String.join(" ", cmd));
+            return out;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * The command line the container runs for these args (the ENTRYPOINT, then the args), with container paths
+     * replaced: the JDK and jar of the image and the given mounts (container path → host directory).
+     */
+    List<String> command(List<String> args, Map<String, Path> mounts) {
+        Map<String, String> paths = new LinkedHashMap<>();
+        paths.put(JAR, jar().toString());
+        paths.put(JAVA_DIR, runtime().toString());
+        mounts.forEach((c, h) -> paths.put(c, h.toString()));
+        List<String> out = new ArrayList<>();
+        for (String token : concat(entrypoint, args)) {
+            out.add(mapPaths(token, paths));
+        }
+        return out;
+    }
+
+    private static String mapPaths(String token, Map<String, String> paths) {
+        for (var e : paths.entrySet()) {
+            int i = token.indexOf(e.getKey());
+            boolean boundary = i >= 0 && (i + e.getKey().length() == token.length()
+                    || token.charAt(i + e.getKey().length()) == '/');
+            if (boundary && (i == 0 || token.charAt(i - 1) == '=')) {
+                return token.substring(0, i) + e.getValue() + token.substring(i + e.getKey().length());
+            }
+        }
+        return token;
+    }
+
+    private String instruction(String prefix) {
+        return lines.stream().filter(l -> l.startsWith(prefix)).reduce((a, b) -> b)
+                .orElseThrow(() -> new IllegalStateException("docker/Dockerfile has no " + prefix.trim() + " line"));
+    }
+
+    private static List<String> jsonArray(String instruction) {
+        String json = instruction.substring(instruction.indexOf(' ') + 1).trim();
+        try {
+            return new JsonMapper().readValue(json, new TypeReference<List<String>>() {
+            });
+        } catch (IOException e) {
+            throw new IllegalStateException("not the exec (JSON) form, which needs no shell: " + instruction, e);
+        }
+    }
+
+    private static List<String> joinContinuations(List<String> raw) {
+        List<String> out = new ArrayList<>();
+        StringBuilder cur = new StringBuilder();
+        for (String l : raw) {
+            String t = l.strip();
+            if (t.startsWith("#") || t.isEmpty()) {
+                continue;
+            }
+            if (t.endsWith("\\")) {
+                cur.append(t, 0, t.length() - 1).append(' ');
+            } else {
+                out.add(cur.append(t).toString());
+                cur.setLength(0);
+            }
+        }
+        return out;
+    }
+
+    private static List<String> concat(List<String> a, List<String> b) {
+        List<String> l = new ArrayList<>(a);
+        l.addAll(b);
+        return l;
+    }
+
+    private static void deleteTree(Path p) throws IOException {
+        if (!Files.exists(p)) {
+            return;
+        }
+        try (var s = Files.walk(p)) {
+            for (Path f : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(f);
+            }
+        }
+    }
+}

@@ -1,0 +1,69 @@
+package io.kairos.e2e.deploy;
+
+import io.kairos.e2e.ServerProcess;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import java.util.zip.ZipFile;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * docker/Dockerfile, checked without Docker: its jlink'ed runtime runs the jar it copies, through its ENTRYPOINT,
+ * with only the environment the image sets (none). ChartBootTest runs whole pods the same way.
+ */
+class ContainerImageTest {
+
+    @Test
+    void dockerfileShapes() throws IOException {
+        ContainerImage image = ContainerImage.get();
+        assertTrue(image.runtimeBase.startsWith("gcr.io/distroless/"), "no shell or package manager at run time: "
+                + image.runtimeBase);
+        assertEquals("1000:1000", image.user);
+        assertEquals(List.of(ContainerImage.JAVA_DIR + "/bin/java"), image.entrypoint.subList(0, 1));
+        assertEquals(List.of("-jar", ContainerImage.JAR), image.entrypoint.subList(image.entrypoint.size() - 2,
+                image.entrypoint.size()));
+        assertTrue(image.entrypoint.contains("-Djava.io.tmpdir=/tmp"), "temporary files go to the /tmp emptyDir");
+        assertTrue(image.entrypoint.contains("-XX:-UsePerfData"), "no hsperfdata files");
+        try (ZipFile jar = new ZipFile(image.jar().toFile())) {
+            List<String> names = jar.stream().map(e -> e.getName()).toList();
+            assertFalse(names.stream().anyMatch(n -> n.startsWith("postgres-") && n.endsWith(".txz")),
+                    "the image's jar carries no embedded PostgreSQL");
+            assertFalse(names.stream().anyMatch(n -> n.startsWith("META-INF/native/") && (n.contains("windows")
+                    || n.contains("osx"))), "no Windows or macOS natives");
+            assertTrue(names.contains("META-INF/native/libio_grpc_netty_shaded_netty_transport_native_epoll_x86_64.so"));
+        }
+    }
+
+    @Test
+    void entrypointRunsTheServerOnTheImagesRuntime() throws IOException {
+        ContainerImage image = ContainerImage.get();
+        try (ServerProcess help = ServerProcess.exec("image-help", image.command(image.cmd, Map.of()), Map.of(), true)) {
+            assertEquals(0, help.waitForExit(Duration.ofSeconds(60)), help::stderr);
+            assertTrue(help.stdout().stream().anyMatch(l -> l.startsWith("Usage: temporal-server")), help::stdout);
+        }
+        try (ServerProcess dev = ServerProcess.exec("image-dev", image.command(List.of("dev"), Map.of()), Map.of(), true)) {
+            assertEquals(1, dev.waitForExit(Duration.ofSeconds(60)));
+            assertTrue(dev.stderr().contains("dev mode needs the embedded PostgreSQL binaries"), dev::stderr);
+        }
+        long runtime = size(image.runtime());
+        long jar = Files.size(image.jar());
+        System.out.printf("image contents: java runtime %.1f MB, server jar %.1f MB (plus the distroless base)%n",
+                runtime / 1e6, jar / 1e6);
+        assertTrue(runtime + jar < 160_000_000L, "runtime and jar stay under 160 MB, are " + (runtime + jar));
+    }
+
+    private static long size(Path dir) throws IOException {
+        try (Stream<Path> s = Files.walk(dir)) {
+            return s.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
+        }
+    }
+}
