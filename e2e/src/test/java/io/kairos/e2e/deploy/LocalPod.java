@@ -13,14 +13,16 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
  * A rendered pod's single container run as a local process of the image's command: the ENTRYPOINT with the
  * container's args, exactly the env the spec gives (fieldRef status.podIP is 127.0.0.1, Secrets come from the
- * test's stand-in Secrets, ConfigMaps from the same render), and every volume a local directory (a ConfigMap's
- * files written out, an emptyDir empty).
+ * test's stand-in Secrets, ConfigMaps from the same render), every volume a local directory (a ConfigMap's
+ * files written out, an emptyDir empty), and a read-only root filesystem where the container asks for one.
  */
 final class LocalPod {
     static final String POD_IP = "127.0.0.1";
@@ -39,6 +41,7 @@ final class LocalPod {
         }
         try {
             Map<String, Path> volumes = new LinkedHashMap<>();
+            List<Path> writable = new ArrayList<>();
             for (Volume v : pod.getVolumes()) {
                 Path dir = Files.createDirectories(workDir.resolve(name).resolve(v.getName()));
                 if (v.getConfigMap() != null) {
@@ -46,7 +49,9 @@ final class LocalPod {
                     for (var e : cm.getData().entrySet()) {
                         Files.writeString(dir.resolve(e.getKey()), e.getValue());
                     }
-                } else if (v.getEmptyDir() == null) {
+                } else if (v.getEmptyDir() != null) {
+                    writable.add(dir);
+                } else {
                     throw new AssertionError(name + ": volume " + v.getName() + " is neither a ConfigMap nor an emptyDir");
                 }
                 volumes.put(v.getName(), dir);
@@ -65,10 +70,67 @@ final class LocalPod {
             for (EnvVar e : c.getEnv()) {
                 env.put(e.getName(), value(name, e, render, secrets));
             }
-            return ServerProcess.exec(name, ContainerImage.get().command(c.getArgs(), mounts), env, true);
+            List<String> cmd = ContainerImage.get().command(c.getArgs(), mounts);
+            boolean readOnly = c.getSecurityContext() != null
+                    && Boolean.TRUE.equals(c.getSecurityContext().getReadOnlyRootFilesystem());
+            return ServerProcess.exec(name, readOnly ? readOnlyRoot(cmd, writable) : cmd, env, true);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * readOnlyRootFilesystem: the command runs in a mount namespace of its own where the whole root filesystem is
+     * read-only except the emptyDir stand-ins, so any write elsewhere fails as it would in the pod. That takes root
+     * (CI runs as root); elsewhere the pod runs unconfined, and on CI that is an error.
+     */
+    private static List<String> readOnlyRoot(List<String> cmd, List<Path> writable) {
+        if (!canConfine()) {
+            if ("true".equals(System.getenv("CI"))) {
+                throw new AssertionError("CI must run as root: readOnlyRootFilesystem is simulated with unshare -m");
+            }
+            System.err.println("LocalPod: not root, so readOnlyRootFilesystem is not simulated");
+            return cmd;
+        }
+        // The pod's env has no PATH, so the script names mount by its full path.
+        String mount = onPath("mount");
+        StringBuilder script = new StringBuilder("set -e; ");
+        for (Path w : writable) {
+            script.append(mount).append(" --bind '").append(w).append("' '").append(w).append("'; ");
+        }
+        script.append(mount).append(" -o remount,bind,ro /; exec \"$@\"");
+        List<String> out = new ArrayList<>(List.of(onPath("unshare"), "-m", "--propagation", "private", onPath("sh"), "-c",
+                script.toString(), "sh"));
+        out.addAll(cmd);
+        return out;
+    }
+
+    private static String onPath(String program) {
+        for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(":")) {
+            Path p = Path.of(dir, program);
+            if (Files.isExecutable(p)) {
+                return p.toString();
+            }
+        }
+        throw new AssertionError(program + " is not on PATH");
+    }
+
+    private static Boolean confine;
+
+    private static synchronized boolean canConfine() {
+        if (confine == null) {
+            try {
+                Process p = new ProcessBuilder("unshare", "-m", "--propagation", "private", "true")
+                        .redirectErrorStream(true).start();
+                confine = p.waitFor(10, java.util.concurrent.TimeUnit.SECONDS) && p.exitValue() == 0;
+            } catch (IOException e) {
+                confine = false;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                confine = false;
+            }
+        }
+        return confine;
     }
 
     private static String value(String pod, EnvVar e, Chart.Rendered render, Map<String, Map<String, String>> secrets) {
