@@ -52,10 +52,6 @@ import java.util.concurrent.TimeUnit;
 public final class KairosServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(KairosServer.class);
 
-    /** Extra namespaces to create at start (dev mode's "default"). */
-    public record BootstrapNamespace(String name, long retentionSeconds) {
-    }
-
     private final Deque<AutoCloseable> closeables = new ArrayDeque<>();
     private final ExecutorService rpcExecutor = Executors.newVirtualThreadPerTaskExecutor();
     private FrontendService frontend;
@@ -69,13 +65,15 @@ public final class KairosServer implements AutoCloseable {
     }
 
     /**
+     * With the frontend, creates the config's namespaces that are missing.
+     *
      * @param exposeInternalPorts open history/matching network ports (production mode); dev mode keeps them in-process
      */
-    public static KairosServer start(ServerConfig config, Set<ServiceRole> roles, boolean exposeInternalPorts,
-                                     List<BootstrapNamespace> bootstrap) throws IOException {
+    public static KairosServer start(ServerConfig config, Set<ServiceRole> roles, boolean exposeInternalPorts)
+            throws IOException {
         KairosServer s = new KairosServer();
         try {
-            s.doStart(config, roles, exposeInternalPorts, bootstrap);
+            s.doStart(config, roles, exposeInternalPorts);
             return s;
         } catch (IOException | RuntimeException e) {
             s.close();
@@ -83,8 +81,7 @@ public final class KairosServer implements AutoCloseable {
         }
     }
 
-    private void doStart(ServerConfig config, Set<ServiceRole> roles, boolean exposeInternalPorts,
-                         List<BootstrapNamespace> bootstrap) throws IOException {
+    private void doStart(ServerConfig config, Set<ServiceRole> roles, boolean exposeInternalPorts) throws IOException {
         Clock clock = Clock.systemUTC();
         MetricsEndpoint metrics = track(new MetricsEndpoint());
         HikariDataSource temporalDs = track(DataSources.create("temporal", config.temporalDb(), metrics.registry()));
@@ -182,9 +179,9 @@ public final class KairosServer implements AutoCloseable {
             frontend.visibility(visibilityStore);
             frontend.taskQueueOwners((ns, queue, type) -> cluster.queueOwnerForDisplay(ns.toString(), queue, type));
             frontend.namespaces().ensureSystemNamespace();
-            for (BootstrapNamespace ns : bootstrap) {
+            for (var ns : config.namespaces()) {
                 frontend.namespaces().ensureNamespace(io.kairos.common.ids.NamespaceId.random(), ns.name(), "",
-                        "", ns.retentionSeconds());
+                        "", ns.retention().toSeconds());
             }
             frontend.start();
             ServiceEndpoint ep = config.endpoint(ServiceRole.FRONTEND);
