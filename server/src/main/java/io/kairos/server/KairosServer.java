@@ -53,6 +53,7 @@ public final class KairosServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(KairosServer.class);
 
     private final Deque<AutoCloseable> closeables = new ArrayDeque<>();
+    private final InternalHealth internalHealth = new InternalHealth();
     private final ExecutorService rpcExecutor = Executors.newVirtualThreadPerTaskExecutor();
     private FrontendService frontend;
     private HistoryService history;
@@ -171,6 +172,7 @@ public final class KairosServer implements AutoCloseable {
         if (worker != null) {
             worker.start();
         }
+        roles.stream().filter(r -> r != ServiceRole.FRONTEND).forEach(internalHealth::serving);
         if (roles.contains(ServiceRole.FRONTEND)) {
             frontend = track(new FrontendService(new PostgresNamespaceStore(jdbc), clusterStore, config.clusterName(),
                     config.namespaceRefreshInterval(), cluster.historyChannel(), cluster.matchingChannel(), clock,
@@ -196,7 +198,8 @@ public final class KairosServer implements AutoCloseable {
 
     /**
      * Where peers reach an internal service: in dev mode a name only this process resolves (its in-process channel);
-     * otherwise the network server opened here (services are added to {@code registry} once built).
+     * otherwise the network server opened here, with gRPC health for probes (services are added to {@code registry}
+     * once built).
      */
     private String internalAddress(ServiceRole role, ServerConfig config, boolean dev, String inProcessName,
                                    MutableHandlerRegistry registry) throws IOException {
@@ -204,7 +207,7 @@ public final class KairosServer implements AutoCloseable {
             return ClusterWiring.IN_PROCESS_PREFIX + inProcessName + "/" + role.configName();
         }
         ServiceEndpoint ep = config.endpoint(role);
-        Server s = startNetworkServer(role.configName(), ep, List.of(), registry);
+        Server s = startNetworkServer(role.configName(), ep, List.of(internalHealth.service(role)), registry);
         return advertised(ep, s.getPort());
     }
 
@@ -297,12 +300,14 @@ public final class KairosServer implements AutoCloseable {
     }
 
     /**
-     * Graceful stop (SIGTERM): leaves the membership and keeps serving while peers' views converge, hands the
-     * shards over (the peers acquire them), then stops everything in reverse start order; stopping matching fails its
-     * waiting polls as "moved", so frontends re-poll the new owners. Without peers (dev mode) it just stops.
+     * Graceful stop (SIGTERM): fails the internal ports' readiness, leaves the membership and keeps serving while
+     * peers' views converge, hands the shards over (the peers acquire them), then stops everything in reverse start
+     * order; stopping matching fails its waiting polls as "moved", so frontends re-poll the new owners. Without peers
+     * (dev mode) it just stops.
      */
     @Override
     public void close() {
+        internalHealth.stopping();
         boolean historyPeers = history != null && hasPeers(ServiceRole.HISTORY);
         if (historyPeers || (matching != null && hasPeers(ServiceRole.MATCHING))) {
             Duration beat = cluster.membership().config().heartbeatInterval();
@@ -314,6 +319,7 @@ public final class KairosServer implements AutoCloseable {
         if (frontend != null) {
             frontend.close();
         }
+        internalHealth.close();
         while (!closeables.isEmpty()) {
             AutoCloseable c = closeables.pop();
             try {
