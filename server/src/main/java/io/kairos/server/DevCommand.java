@@ -7,6 +7,7 @@ import io.kairos.common.config.ServiceEndpoint;
 import io.kairos.common.config.ServiceRole;
 import io.kairos.server.cli.Flags;
 import io.kairos.server.dev.DevPostgres;
+import io.kairos.server.dev.PostgresBinaries;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -48,6 +49,7 @@ final class DevCommand {
         int port = f.getInt("port", 0, 65535);
         int shards = f.getInt("shards", 1, 16384);
         int metricsPort = f.getInt("metrics-port", 0, 65535);
+        PostgresBinaries.requirePresent();
         Logging.configure(f.get("log-level"));
         boolean ephemeral = f.has("ephemeral");
         Path dir = ephemeral ? Files.createTempDirectory("temporal-dev-") : Path.of(f.get("db-dir"));
