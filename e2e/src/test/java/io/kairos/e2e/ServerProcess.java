@@ -45,7 +45,15 @@ public final class ServerProcess implements AutoCloseable {
     }
 
     public static Path serverJar() {
-        Path jar = Path.of(System.getProperty("kairos.serverJar", "../server/target/temporal-server.jar"));
+        return existing(Path.of(System.getProperty("kairos.serverJar", "../server/target/temporal-server.jar")));
+    }
+
+    /** The container image's jar: no embedded Postgres binaries, Linux natives only. */
+    public static Path slimServerJar() {
+        return existing(Path.of(System.getProperty("kairos.slimServerJar", "../server/target/temporal-server-slim.jar")));
+    }
+
+    private static Path existing(Path jar) {
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException(jar.toAbsolutePath() + " is missing: build it with 'mvn -B verify' "
                     + "(the e2e module needs the packaged server)");
@@ -60,8 +68,13 @@ public final class ServerProcess implements AutoCloseable {
 
     /** Runs temporal-server with these arguments and extra environment variables. */
     public static ServerProcess launch(String name, List<String> args, java.util.Map<String, String> env) {
+        return launch(serverJar(), name, args, env);
+    }
+
+    /** Runs this server jar with these arguments and extra environment variables. */
+    public static ServerProcess launch(Path jar, String name, List<String> args, java.util.Map<String, String> env) {
         String java = ProcessHandle.current().info().command().orElse("java");
-        List<String> cmd = new ArrayList<>(List.of(java, "-Xmx512m", "-jar", serverJar().toString()));
+        List<String> cmd = new ArrayList<>(List.of(java, "-Xmx512m", "-jar", jar.toString()));
         cmd.addAll(args);
         return exec(name, cmd, env, false);
     }

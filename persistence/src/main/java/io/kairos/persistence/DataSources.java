@@ -27,7 +27,8 @@ public final class DataSources {
             c.setPassword(db.password());
         }
         c.setMaximumPoolSize(db.maxConnections());
-        c.setMinimumIdle(Math.min(2, db.maxConnections()));
+        c.setMinimumIdle(db.maxIdleConnections());
+        c.setMaxLifetime(db.maxConnectionLifetime().toMillis());
         c.setConnectionTimeout(10_000);
         // Fail at start, not at the first request, when the database is unreachable.
         c.setInitializationFailTimeout(30_000);

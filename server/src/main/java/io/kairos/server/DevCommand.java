@@ -1,16 +1,19 @@
 package io.kairos.server;
 
+import io.kairos.common.config.ConfiguredNamespace;
 import io.kairos.common.config.DatabaseConfig;
 import io.kairos.common.config.ServerConfig;
 import io.kairos.common.config.ServiceEndpoint;
 import io.kairos.common.config.ServiceRole;
 import io.kairos.server.cli.Flags;
 import io.kairos.server.dev.DevPostgres;
+import io.kairos.server.dev.PostgresBinaries;
 
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.EnumSet;
@@ -20,7 +23,7 @@ import java.util.stream.Stream;
 
 /** temporal-server dev: every service in one JVM on an embedded Postgres. */
 final class DevCommand {
-    static final long DEFAULT_RETENTION_SECONDS = 24 * 3600;
+    static final Duration DEFAULT_RETENTION = Duration.ofDays(1);
 
     private DevCommand() {
     }
@@ -46,6 +49,7 @@ final class DevCommand {
         int port = f.getInt("port", 0, 65535);
         int shards = f.getInt("shards", 1, 16384);
         int metricsPort = f.getInt("metrics-port", 0, 65535);
+        PostgresBinaries.requirePresent();
         Logging.configure(f.get("log-level"));
         boolean ephemeral = f.has("ephemeral");
         Path dir = ephemeral ? Files.createTempDirectory("temporal-dev-") : Path.of(f.get("db-dir"));
@@ -57,8 +61,7 @@ final class DevCommand {
         try {
             pg = DevPostgres.start(dir, ephemeral);
             ServerConfig config = config(pg, f.get("ip"), port, shards, metricsPort);
-            server = KairosServer.start(config, EnumSet.allOf(ServiceRole.class), false,
-                    List.of(new KairosServer.BootstrapNamespace("default", DEFAULT_RETENTION_SECONDS)));
+            server = KairosServer.start(config, EnumSet.allOf(ServiceRole.class), false);
             if (!server.awaitReady(60_000)) {
                 throw new IllegalStateException("the server did not become ready within 60 s");
             }
@@ -94,7 +97,7 @@ final class DevCommand {
                 new DatabaseConfig(pg.jdbcUrl("temporal_visibility"), pg.user(), null, 10),
                 true, ServerConfig.DEFAULT_CLUSTER_NAME, shards, endpoints, metricsPort,
                 ServerConfig.DEFAULT_NAMESPACE_REFRESH, ServerConfig.DEFAULT_MEMBERSHIP_HEARTBEAT,
-                ServerConfig.DEFAULT_MEMBERSHIP_TTL);
+                ServerConfig.DEFAULT_MEMBERSHIP_TTL, List.of(new ConfiguredNamespace("default", DEFAULT_RETENTION)));
     }
 
     private static void deleteTree(Path dir) {

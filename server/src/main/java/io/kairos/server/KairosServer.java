@@ -52,11 +52,8 @@ import java.util.concurrent.TimeUnit;
 public final class KairosServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(KairosServer.class);
 
-    /** Extra namespaces to create at start (dev mode's "default"). */
-    public record BootstrapNamespace(String name, long retentionSeconds) {
-    }
-
     private final Deque<AutoCloseable> closeables = new ArrayDeque<>();
+    private final InternalHealth internalHealth = new InternalHealth();
     private final ExecutorService rpcExecutor = Executors.newVirtualThreadPerTaskExecutor();
     private FrontendService frontend;
     private HistoryService history;
@@ -69,13 +66,15 @@ public final class KairosServer implements AutoCloseable {
     }
 
     /**
+     * With the frontend, creates the config's namespaces that are missing.
+     *
      * @param exposeInternalPorts open history/matching network ports (production mode); dev mode keeps them in-process
      */
-    public static KairosServer start(ServerConfig config, Set<ServiceRole> roles, boolean exposeInternalPorts,
-                                     List<BootstrapNamespace> bootstrap) throws IOException {
+    public static KairosServer start(ServerConfig config, Set<ServiceRole> roles, boolean exposeInternalPorts)
+            throws IOException {
         KairosServer s = new KairosServer();
         try {
-            s.doStart(config, roles, exposeInternalPorts, bootstrap);
+            s.doStart(config, roles, exposeInternalPorts);
             return s;
         } catch (IOException | RuntimeException e) {
             s.close();
@@ -83,8 +82,7 @@ public final class KairosServer implements AutoCloseable {
         }
     }
 
-    private void doStart(ServerConfig config, Set<ServiceRole> roles, boolean exposeInternalPorts,
-                         List<BootstrapNamespace> bootstrap) throws IOException {
+    private void doStart(ServerConfig config, Set<ServiceRole> roles, boolean exposeInternalPorts) throws IOException {
         Clock clock = Clock.systemUTC();
         MetricsEndpoint metrics = track(new MetricsEndpoint());
         HikariDataSource temporalDs = track(DataSources.create("temporal", config.temporalDb(), metrics.registry()));
@@ -174,6 +172,7 @@ public final class KairosServer implements AutoCloseable {
         if (worker != null) {
             worker.start();
         }
+        roles.stream().filter(r -> r != ServiceRole.FRONTEND).forEach(internalHealth::serving);
         if (roles.contains(ServiceRole.FRONTEND)) {
             frontend = track(new FrontendService(new PostgresNamespaceStore(jdbc), clusterStore, config.clusterName(),
                     config.namespaceRefreshInterval(), cluster.historyChannel(), cluster.matchingChannel(), clock,
@@ -182,9 +181,9 @@ public final class KairosServer implements AutoCloseable {
             frontend.visibility(visibilityStore);
             frontend.taskQueueOwners((ns, queue, type) -> cluster.queueOwnerForDisplay(ns.toString(), queue, type));
             frontend.namespaces().ensureSystemNamespace();
-            for (BootstrapNamespace ns : bootstrap) {
+            for (var ns : config.namespaces()) {
                 frontend.namespaces().ensureNamespace(io.kairos.common.ids.NamespaceId.random(), ns.name(), "",
-                        "", ns.retentionSeconds());
+                        "", ns.retention().toSeconds());
             }
             frontend.start();
             ServiceEndpoint ep = config.endpoint(ServiceRole.FRONTEND);
@@ -199,7 +198,8 @@ public final class KairosServer implements AutoCloseable {
 
     /**
      * Where peers reach an internal service: in dev mode a name only this process resolves (its in-process channel);
-     * otherwise the network server opened here (services are added to {@code registry} once built).
+     * otherwise the network server opened here, with gRPC health for probes (services are added to {@code registry}
+     * once built).
      */
     private String internalAddress(ServiceRole role, ServerConfig config, boolean dev, String inProcessName,
                                    MutableHandlerRegistry registry) throws IOException {
@@ -207,7 +207,7 @@ public final class KairosServer implements AutoCloseable {
             return ClusterWiring.IN_PROCESS_PREFIX + inProcessName + "/" + role.configName();
         }
         ServiceEndpoint ep = config.endpoint(role);
-        Server s = startNetworkServer(role.configName(), ep, List.of(), registry);
+        Server s = startNetworkServer(role.configName(), ep, List.of(internalHealth.service(role)), registry);
         return advertised(ep, s.getPort());
     }
 
@@ -300,12 +300,14 @@ public final class KairosServer implements AutoCloseable {
     }
 
     /**
-     * Graceful stop (SIGTERM): leaves the membership and keeps serving while peers' views converge, hands the
-     * shards over (the peers acquire them), then stops everything in reverse start order; stopping matching fails its
-     * waiting polls as "moved", so frontends re-poll the new owners. Without peers (dev mode) it just stops.
+     * Graceful stop (SIGTERM): fails the internal ports' readiness, leaves the membership and keeps serving while
+     * peers' views converge, hands the shards over (the peers acquire them), then stops everything in reverse start
+     * order; stopping matching fails its waiting polls as "moved", so frontends re-poll the new owners. Without peers
+     * (dev mode) it just stops.
      */
     @Override
     public void close() {
+        internalHealth.stopping();
         boolean historyPeers = history != null && hasPeers(ServiceRole.HISTORY);
         if (historyPeers || (matching != null && hasPeers(ServiceRole.MATCHING))) {
             Duration beat = cluster.membership().config().heartbeatInterval();
@@ -317,6 +319,7 @@ public final class KairosServer implements AutoCloseable {
         if (frontend != null) {
             frontend.close();
         }
+        internalHealth.close();
         while (!closeables.isEmpty()) {
             AutoCloseable c = closeables.pop();
             try {

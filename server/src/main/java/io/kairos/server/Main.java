@@ -2,6 +2,7 @@ package io.kairos.server;
 
 import io.kairos.common.config.ConfigException;
 import io.kairos.persistence.schema.SchemaException;
+import io.kairos.server.cli.CannotRunException;
 import io.kairos.server.cli.UsageException;
 
 import java.io.PrintStream;
@@ -51,7 +52,7 @@ public final class Main {
             err.println("error: " + e.getMessage());
             err.println("Run 'temporal-server " + helpTarget(command, rest) + "--help' for usage.");
             return 2;
-        } catch (ConfigException | SchemaException e) {
+        } catch (ConfigException | SchemaException | CannotRunException e) {
             err.println("error: " + e.getMessage());
             return 1;
         } catch (Exception e) {

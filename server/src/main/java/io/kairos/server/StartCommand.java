@@ -43,7 +43,7 @@ final class StartCommand {
         Logging.configure(f.get("log-level"));
         ServerConfig config = ConfigLoader.load(Path.of(f.get("config")));
         ShutdownSignal signal = new ShutdownSignal();
-        try (KairosServer server = KairosServer.start(config, roles, true, List.of())) {
+        try (KairosServer server = KairosServer.start(config, roles, true)) {
             if (!server.awaitReady(120_000)) {
                 throw new IllegalStateException("the frontend did not become ready within 120 s");
             }

@@ -1,5 +1,7 @@
 package io.kairos.common.config;
 
+import io.kairos.common.TemporalCompat;
+import io.kairos.common.validation.NamespaceRules;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
@@ -8,8 +10,11 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
@@ -47,7 +52,7 @@ public final class ConfigLoader {
     public ServerConfig parse(String yamlText) {
         Object root = new Yaml(new SafeConstructor(new LoaderOptions())).load(yamlText);
         Node top = new Node("", root == null ? Map.of() : asMap("", root));
-        top.allow("persistence", "cluster", "services", "metrics");
+        top.allow("persistence", "cluster", "services", "metrics", "namespaces");
 
         Node persistence = top.child("persistence");
         persistence.allow("default", "visibility", "autoMigrate");
@@ -80,7 +85,39 @@ public final class ConfigLoader {
         Node metrics = top.child("metrics");
         metrics.allow("port");
         return new ServerConfig(temporalDb, visibilityDb, autoMigrate, clusterName, shards, endpoints,
-                metrics.integer("port", 9090), ServerConfig.DEFAULT_NAMESPACE_REFRESH, heartbeat, ttl);
+                metrics.integer("port", 9090), ServerConfig.DEFAULT_NAMESPACE_REFRESH, heartbeat, ttl,
+                namespaces(top));
+    }
+
+    /** Each entry must be a namespace RegisterNamespace would accept, so the API can update it later. */
+    private List<ConfiguredNamespace> namespaces(Node top) {
+        List<ConfiguredNamespace> out = new ArrayList<>();
+        Set<String> seen = new HashSet<>();
+        for (Node n : top.list("namespaces")) {
+            n.allow("name", "retention");
+            String name = n.string("name", "");
+            String nameKey = n.key("name");
+            if (name.isEmpty()) {
+                throw new ConfigException(nameKey + " is required");
+            }
+            if (NamespaceRules.tooLong(name)) {
+                throw new ConfigException(nameKey + " must be at most " + TemporalCompat.MAX_ID_LENGTH + " bytes long");
+            }
+            if (!NamespaceRules.validCharacters(name)) {
+                throw new ConfigException(nameKey + " '" + name + "' has invalid characters: " + NamespaceRules.NAME_RULE);
+            }
+            if (!seen.add(name)) {
+                throw new ConfigException(nameKey + " '" + name + "' is listed twice");
+            }
+            Duration retention = n.duration("retention", ConfiguredNamespace.DEFAULT_RETENTION);
+            if (retention.compareTo(NamespaceRules.MIN_RETENTION) < 0
+                    || retention.compareTo(NamespaceRules.MAX_RETENTION) > 0) {
+                throw new ConfigException(n.key("retention") + " must be between 1h and 36500d (as for RegisterNamespace), "
+                        + "got '" + n.values.get("retention") + "'");
+            }
+            out.add(new ConfiguredNamespace(name, retention));
+        }
+        return out;
     }
 
     /**
@@ -88,17 +125,26 @@ public final class ConfigLoader {
      * password with the database name swapped to temporal_visibility.
      */
     private DatabaseConfig database(Node n, String envPrefix, DatabaseConfig derivedFrom) {
-        n.allow("url", "user", "password", "maxConnections");
+        n.allow("url", "user", "password", "maxConnections", "maxIdleConnections", "maxConnectionLifetime");
         String url = firstNonNull(env.apply(envPrefix + "URL"),
                 derivedFrom != null ? withDatabase(derivedFrom.url(), "temporal_visibility") : n.string("url", null));
         if (url == null) {
             throw new ConfigException(n.path + ".url is required (or set " + envPrefix + "URL)");
         }
-        return new DatabaseConfig(url,
-                firstNonNull(env.apply(envPrefix + "USER"), derivedFrom != null ? derivedFrom.user() : n.string("user", null)),
-                firstNonNull(env.apply(envPrefix + "PASSWORD"),
-                        derivedFrom != null ? derivedFrom.password() : n.string("password", null)),
-                n.integer("maxConnections", derivedFrom != null ? derivedFrom.maxConnections() : 20));
+        String user = firstNonNull(env.apply(envPrefix + "USER"),
+                derivedFrom != null ? derivedFrom.user() : n.string("user", null));
+        String password = firstNonNull(env.apply(envPrefix + "PASSWORD"),
+                derivedFrom != null ? derivedFrom.password() : n.string("password", null));
+        int max = n.integer("maxConnections", derivedFrom != null ? derivedFrom.maxConnections() : 20);
+        int idle = n.integer("maxIdleConnections",
+                derivedFrom != null ? derivedFrom.maxIdleConnections() : DatabaseConfig.defaultMaxIdle(max));
+        Duration lifetime = n.duration("maxConnectionLifetime",
+                derivedFrom != null ? derivedFrom.maxConnectionLifetime() : DatabaseConfig.DEFAULT_MAX_CONNECTION_LIFETIME);
+        try {
+            return new DatabaseConfig(url, user, password, max, idle, lifetime);
+        } catch (ConfigException e) {
+            throw new ConfigException(n.path + "." + e.getMessage());
+        }
     }
 
     private static final Pattern PG_URL = Pattern.compile("(jdbc:postgresql:(?://[^/?]*)?)(/?)([^?]*)(\\?.*)?");
@@ -166,6 +212,23 @@ public final class ConfigLoader {
             return values.get(k) != null;
         }
 
+        /** A list of mappings; entries are named like namespaces[0]. */
+        List<Node> list(String k) {
+            Object v = values.get(k);
+            if (v == null) {
+                return List.of();
+            }
+            if (!(v instanceof List<?> items)) {
+                throw new ConfigException(key(k) + " must be a list");
+            }
+            List<Node> out = new ArrayList<>();
+            for (int i = 0; i < items.size(); i++) {
+                String p = key(k) + "[" + i + "]";
+                out.add(new Node(p, items.get(i) == null ? Map.of() : asMap(p, items.get(i))));
+            }
+            return out;
+        }
+
         Node child(String k) {
             Object v = values.get(k);
             return new Node(key(k), v == null ? Map.of() : asMap(key(k), v));
@@ -189,7 +252,7 @@ public final class ConfigLoader {
             }
         }
 
-        /** "500ms", "5s", "2m" or ISO-8601 ("PT5S"). */
+        /** "0", "500ms", "5s", "2m", "1h", "3d" or ISO-8601 ("PT5S", "P3D"). */
         Duration duration(String k, Duration def) {
             Object v = values.get(k);
             if (v == null) {
@@ -197,7 +260,10 @@ public final class ConfigLoader {
             }
             String text = substitute(v.toString()).trim().toLowerCase(java.util.Locale.ROOT);
             try {
-                if (text.startsWith("pt")) {
+                if (text.equals("0")) {
+                    return Duration.ZERO;
+                }
+                if (text.startsWith("p")) {
                     return Duration.parse(text.toUpperCase(java.util.Locale.ROOT));
                 }
                 if (text.endsWith("ms")) {
@@ -208,10 +274,11 @@ public final class ConfigLoader {
                     case 's' -> Duration.ofSeconds(n);
                     case 'm' -> Duration.ofMinutes(n);
                     case 'h' -> Duration.ofHours(n);
+                    case 'd' -> Duration.ofDays(n);
                     default -> throw new NumberFormatException(text);
                 };
             } catch (RuntimeException e) {
-                throw new ConfigException(key(k) + " must be a duration such as 500ms, 5s or 2m, got '" + v + "'");
+                throw new ConfigException(key(k) + " must be a duration such as 500ms, 5s, 2m, 1h or 3d, got '" + v + "'");
             }
         }
 
@@ -230,7 +297,7 @@ public final class ConfigLoader {
             throw new ConfigException(key(k) + " must be true or false, got '" + v + "'");
         }
 
-        private String key(String k) {
+        String key(String k) {
             return path.isEmpty() ? k : path + "." + k;
         }
     }

@@ -1,6 +1,7 @@
 package io.kairos.common.config;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 /** Everything a server process needs; built from YAML by {@link ConfigLoader} or by dev mode. */
@@ -14,7 +15,8 @@ public record ServerConfig(
         int metricsPort,
         Duration namespaceRefreshInterval,
         Duration membershipHeartbeatInterval,
-        Duration membershipTtl) {
+        Duration membershipTtl,
+        List<ConfiguredNamespace> namespaces) {
 
     public static final String DEFAULT_CLUSTER_NAME = "active";
     public static final Duration DEFAULT_NAMESPACE_REFRESH = Duration.ofSeconds(2);
@@ -32,6 +34,7 @@ public record ServerConfig(
                     + membershipTtl + " and " + membershipHeartbeatInterval);
         }
         services = Map.copyOf(services);
+        namespaces = List.copyOf(namespaces);
         for (ServiceRole r : ServiceRole.values()) {
             if (!services.containsKey(r)) {
                 throw new ConfigException("services." + r.configName() + " missing");

@@ -4,7 +4,9 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -46,6 +48,9 @@ class ConfigLoaderTest {
         assertEquals(4, c.historyShardCount());
         assertEquals(9090, c.metricsPort());
         assertEquals(ServerConfig.DEFAULT_NAMESPACE_REFRESH, c.namespaceRefreshInterval());
+        assertEquals(List.of(), c.namespaces());
+        assertEquals(2, c.temporalDb().maxIdleConnections());
+        assertEquals(Duration.ofMinutes(30), c.temporalDb().maxConnectionLifetime(), "HikariCP's default");
 
         assertEquals(7233, c.endpoint(ServiceRole.FRONTEND).port());
         assertEquals(7234, c.endpoint(ServiceRole.HISTORY).port());
@@ -357,5 +362,120 @@ class ConfigLoaderTest {
 
         ConfigException e = assertThrows(ConfigException.class, () -> loader(Map.of()).read(dir.resolve("nope.yaml")));
         assertTrue(e.getMessage().contains("nope.yaml"), e.getMessage());
+    }
+
+    @Test
+    void durationsTakeMillisecondsSecondsMinutesHoursDaysAndIso() {
+        Map<String, Duration> cases = Map.of(
+                "500ms", Duration.ofMillis(500), "5s", Duration.ofSeconds(5), "2m", Duration.ofMinutes(2),
+                "1h", Duration.ofHours(1), "3d", Duration.ofDays(3), "72H", Duration.ofHours(72),
+                "PT5S", Duration.ofSeconds(5), "P3D", Duration.ofDays(3), "P1DT12H", Duration.ofHours(36));
+        cases.forEach((text, expected) -> assertEquals(expected,
+                parse(MINIMAL + "cluster:\n  membership:\n    ttl: " + text + "\n    heartbeatInterval: 1ms\n")
+                        .membershipTtl(), text));
+
+        for (String bad : List.of("3w", "d", "1.5h", "soon")) {
+            ConfigException e = parseFails(Map.of(), MINIMAL + "cluster:\n  membership:\n    ttl: " + bad + "\n");
+            assertEquals("cluster.membership.ttl must be a duration such as 500ms, 5s, 2m, 1h or 3d, got '" + bad + "'",
+                    e.getMessage());
+        }
+    }
+
+    @Test
+    void namespacesToCreateAtStart() {
+        ServerConfig c = parse(MINIMAL + """
+                namespaces:
+                  - name: default
+                    retention: 3d
+                  - name: other
+                    retention: 72h
+                  - name: orders.prod
+                """);
+        assertEquals(List.of(
+                new ConfiguredNamespace("default", Duration.ofDays(3)),
+                new ConfiguredNamespace("other", Duration.ofHours(72)),
+                new ConfiguredNamespace("orders.prod", ConfiguredNamespace.DEFAULT_RETENTION)), c.namespaces());
+        assertEquals(Duration.ofDays(3), ConfiguredNamespace.DEFAULT_RETENTION, "Temporal's Helm chart default");
+
+        assertEquals(List.of(new ConfiguredNamespace("flow", Duration.ofHours(1))),
+                loader(Map.of("NS", "flow")).parse(MINIMAL + "namespaces: [{name: '${NS}', retention: 1h}]\n").namespaces(),
+                "flow style and environment substitution");
+        assertEquals(List.of(), parse(MINIMAL + "namespaces:\n").namespaces());
+    }
+
+    @Test
+    void namespaceEntriesAreCheckedWithTheirPath() {
+        Map<String, String> cases = new java.util.LinkedHashMap<>();
+        cases.put("[{name: a}, {retention: 3d}]", "namespaces[1].name is required");
+        cases.put("[{name: ''}]", "namespaces[0].name is required");
+        cases.put("[{name: 'my ns'}]", "namespaces[0].name 'my ns' has invalid characters: use letters, digits, "
+                + "'.', '_' and '-', starting with a letter or digit");
+        cases.put("[{name: " + "n".repeat(1001) + "}]", "namespaces[0].name must be at most 1000 bytes long");
+        cases.put("[{name: a}, {name: b}, {name: a}]", "namespaces[2].name 'a' is listed twice");
+        cases.put("[{name: a}, {name: b, retention: 0s}]",
+                "namespaces[1].retention must be between 1h and 36500d (as for RegisterNamespace), got '0s'");
+        cases.put("[{name: a, retention: 30m}]",
+                "namespaces[0].retention must be between 1h and 36500d (as for RegisterNamespace), got '30m'");
+        cases.put("[{name: a, retention: -3d}]",
+                "namespaces[0].retention must be between 1h and 36500d (as for RegisterNamespace), got '-3d'");
+        cases.put("[{name: a, retention: 36501d}]",
+                "namespaces[0].retention must be between 1h and 36500d (as for RegisterNamespace), got '36501d'");
+        cases.put("[{name: a, retention: three days}]",
+                "namespaces[0].retention must be a duration such as 500ms, 5s, 2m, 1h or 3d, got 'three days'");
+        cases.put("[{name: a, retension: 3d}]",
+                "unknown config key namespaces[0].retension (allowed: name, retention)");
+        cases.put("{name: a}", "namespaces must be a list");
+        cases.put("[default]", "namespaces[0] must be a mapping");
+        cases.forEach((yaml, message) ->
+                assertEquals(message, parseFails(Map.of(), MINIMAL + "namespaces: " + yaml + "\n").getMessage(), yaml));
+    }
+
+    @Test
+    void poolSettingsAreReadAndInheritedByTheDerivedVisibilityDatabase() {
+        ServerConfig c = parse(MINIMAL + """
+                    maxConnections: 30
+                    maxIdleConnections: 10
+                    maxConnectionLifetime: 5m
+                """);
+        DatabaseConfig expected = new DatabaseConfig("jdbc:postgresql://db.internal:5432/temporal", null, null, 30, 10,
+                Duration.ofMinutes(5));
+        assertEquals(expected, c.temporalDb());
+        assertEquals(expected.withUrl("jdbc:postgresql://db.internal:5432/temporal_visibility"), c.visibilityDb());
+
+        ServerConfig own = parse(MINIMAL + """
+                    maxIdleConnections: 0
+                    maxConnectionLifetime: 0
+                  visibility:
+                    url: jdbc:postgresql://vis:5432/vis
+                    maxConnections: 1
+                """);
+        assertEquals(0, own.temporalDb().maxIdleConnections());
+        assertEquals(Duration.ZERO, own.temporalDb().maxConnectionLifetime(), "0: connections are never retired");
+        assertEquals(new DatabaseConfig("jdbc:postgresql://vis:5432/vis", null, null, 1, 1, Duration.ofMinutes(30)),
+                own.visibilityDb(), "an explicit section has its own defaults: idle capped by maxConnections");
+        assertEquals(Duration.ofSeconds(30), parse(MINIMAL + "    maxConnectionLifetime: 30s\n").temporalDb()
+                .maxConnectionLifetime(), "HikariCP's minimum");
+    }
+
+    @Test
+    void poolSettingsAreCheckedWithTheirPath() {
+        Map<String, String> cases = new java.util.LinkedHashMap<>();
+        cases.put("    maxConnections: 5\n    maxIdleConnections: 6\n",
+                "persistence.default.maxIdleConnections must be between 0 and maxConnections (5), got 6");
+        cases.put("    maxIdleConnections: -1\n",
+                "persistence.default.maxIdleConnections must be between 0 and maxConnections (20), got -1");
+        cases.put("    maxConnectionLifetime: 29s\n",
+                "persistence.default.maxConnectionLifetime must be 0 (no limit) or at least 30s, got 29000ms");
+        cases.put("    maxConnectionLifetime: -1m\n",
+                "persistence.default.maxConnectionLifetime must be 0 (no limit) or at least 30s, got -60000ms");
+        cases.put("    maxConnectionLifetime: long\n",
+                "persistence.default.maxConnectionLifetime must be a duration such as 500ms, 5s, 2m, 1h or 3d, got 'long'");
+        cases.put("  visibility:\n    url: jdbc:postgresql://vis/v\n    maxConnectionLifetime: 1s\n",
+                "persistence.visibility.maxConnectionLifetime must be 0 (no limit) or at least 30s, got 1000ms");
+        cases.put("    maxConnections: 0\n", "persistence.default.maxConnections must be >= 1, got 0");
+        cases.put("    url: ' '\n", "persistence.default.url is required");
+        cases.forEach((yaml, message) -> assertEquals(message, parseFails(Map.of(),
+                "persistence:\n  default:\n" + (yaml.startsWith("    url:") ? "" : "    url: jdbc:postgresql://db/t\n") + yaml)
+                .getMessage(), yaml));
     }
 }

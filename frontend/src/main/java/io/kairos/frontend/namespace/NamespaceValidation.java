@@ -1,31 +1,21 @@
 package io.kairos.frontend.namespace;
 
 import com.google.protobuf.Duration;
-import io.kairos.common.TemporalCompat;
 import io.kairos.common.errors.InvalidArgumentException;
 import io.kairos.common.ids.NamespaceId;
-
-import java.nio.charset.StandardCharsets;
-import java.util.regex.Pattern;
+import io.kairos.common.validation.NamespaceRules;
 
 /** Request checks shared by the namespace RPCs, with Temporal's messages where Temporal has a check. */
 final class NamespaceValidation {
-    static final long MIN_RETENTION_SECONDS = 3600;
-    /** Temporal silently caps retention at 100 years. */
-    static final long MAX_RETENTION_SECONDS = 100L * 365 * 24 * 3600;
-
-    /**
-     * Temporal accepts any string; we refuse names that break CLI flags, URLs and Web UI routes. Every name
-     * Temporal's own tooling creates (temporal-system, default, my-app.prod) matches.
-     */
-    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
+    static final long MIN_RETENTION_SECONDS = NamespaceRules.MIN_RETENTION.toSeconds();
+    static final long MAX_RETENTION_SECONDS = NamespaceRules.MAX_RETENTION.toSeconds();
 
     private NamespaceValidation() {
     }
 
     /** Length before presence, like Temporal's interceptor order. */
     static void requireName(String name) {
-        if (name.getBytes(StandardCharsets.UTF_8).length > TemporalCompat.MAX_ID_LENGTH) {
+        if (NamespaceRules.tooLong(name)) {
             throw new InvalidArgumentException("Namespace length exceeds limit.");
         }
         if (name.isEmpty()) {
@@ -35,9 +25,9 @@ final class NamespaceValidation {
 
     static void requireValidNewName(String name) {
         requireName(name);
-        if (!NAME.matcher(name).matches()) {
-            throw new InvalidArgumentException("Namespace name \"" + name + "\" has invalid characters: use letters, "
-                    + "digits, '.', '_' and '-', starting with a letter or digit.");
+        if (!NamespaceRules.validCharacters(name)) {
+            throw new InvalidArgumentException("Namespace name \"" + name + "\" has invalid characters: "
+                    + NamespaceRules.NAME_RULE + ".");
         }
     }
 
