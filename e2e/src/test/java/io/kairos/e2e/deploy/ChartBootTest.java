@@ -82,7 +82,7 @@ class ChartBootTest {
             try (ServerProcess schema = LocalPod.start("schema", job.getSpec().getTemplate().getSpec(), r, secrets, work)) {
                 assertEquals(0, schema.waitForExit(Duration.ofSeconds(120)), () -> "schema job: " + schema.stdout()
                         + schema.stderr());
-                assertTrue(schema.stdout().stream().anyMatch(l -> l.startsWith("temporal: applied")), schema::stdout);
+                assertTrue(schema.stdout().stream().anyMatch(l -> l.startsWith("temporal: applied")), () -> schema.stdout().toString());
                 assertTrue(schema.stdout().stream().anyMatch(l -> l.startsWith("temporal_visibility: applied")));
             }
 
@@ -98,6 +98,9 @@ class ChartBootTest {
                 for (var e : containers.entrySet()) {
                     Container c = e.getValue();
                     awaitProbe(e.getKey(), c.getStartupProbe(), pods);
+                    Boolean readOnly = LocalPod.rootIsReadOnly(pods.get(List.copyOf(containers.keySet())
+                            .indexOf(e.getKey())).pid());
+                    assertTrue(readOnly == null || readOnly, e.getKey() + " runs with a read-only root filesystem");
                     assertEquals(ServingStatus.SERVING, check(c.getReadinessProbe().getGrpc()), e.getKey() + " ready");
                     assertEquals(ServingStatus.SERVING, check(c.getLivenessProbe().getGrpc()), e.getKey() + " live");
                     int metricsPort = c.getPorts().stream().filter(p -> p.getName().equals("metrics")).findFirst()

@@ -105,6 +105,23 @@ final class LocalPod {
         return out;
     }
 
+    /**
+     * Whether a running process sees "/" mounted read-only (from /proc/PID/mountinfo); null when this machine cannot
+     * confine processes (see {@link #readOnlyRoot}).
+     */
+    static Boolean rootIsReadOnly(long pid) throws IOException {
+        if (!canConfine()) {
+            return null;
+        }
+        for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "mountinfo"))) {
+            String[] f = line.split(" ");
+            if (f.length > 5 && f[4].equals("/")) {
+                return List.of(f[5].split(",")).contains("ro");
+            }
+        }
+        throw new AssertionError("no root mount in /proc/" + pid + "/mountinfo");
+    }
+
     private static String onPath(String program) {
         for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(":")) {
             Path p = Path.of(dir, program);
