@@ -217,7 +217,8 @@ true
 {{- if .Values.web.auth.callbackUrl -}}
 {{- .Values.web.auth.callbackUrl -}}
 {{- else if .Values.web.ingress.hosts -}}
-{{- printf "https://%s/auth/sso/callback" (first .Values.web.ingress.hosts) -}}
+{{- $host := index (splitList "/" (first .Values.web.ingress.hosts)) 0 -}}
+{{- if $host -}}{{- printf "https://%s/auth/sso/callback" $host -}}{{- end -}}
 {{- end -}}
 {{- end -}}
 

@@ -234,6 +234,10 @@ class ChartRenderTest {
                 .getSpec().getContainers().get(0);
         assertEquals("https://auth.example.com/realms/ops", env(web, "TEMPORAL_AUTH_PROVIDER_URL"));
         assertEquals("temporal-web-oidc", web.getEnvFrom().get(0).getSecretRef().getName());
+        // Temporal's chart writes ingress hosts as "host", "/" (any host) or "host/path".
+        var rules = KubeModel.parse(r.get("Ingress", "temporal-web"), Ingress.class).getSpec().getRules();
+        assertEquals(List.of("temporal.example.com /", "null /", "ops.example.com /temporal"), rules.stream()
+                .map(rule -> rule.getHost() + " " + rule.getHttp().getPaths().get(0).getPath()).toList());
     }
 
     @Test
