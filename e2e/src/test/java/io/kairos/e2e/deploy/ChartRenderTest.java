@@ -199,6 +199,7 @@ class ChartRenderTest {
         assertEquals("vault-secret-store", pg.spec().secretStoreRef().name());
         assertEquals("temporal/db", pg.spec().data().get(0).remoteRef().key());
         assertEquals("password", pg.spec().data().get(0).secretKey());
+        assertEquals("Orphan", pg.spec().target().creationPolicy(), "re-creating the hook keeps the Secret");
         assertEquals("-10", r.get("ExternalSecret", "temporal-postgres-auth").hook().get("helm.sh/hook-weight"),
                 "the password exists before the schema hook (weight 0) runs");
         KubeModel.ExternalSecret web = (KubeModel.ExternalSecret) KubeModel.parse(
