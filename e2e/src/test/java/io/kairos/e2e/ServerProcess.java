@@ -195,14 +195,28 @@ public final class ServerProcess implements AutoCloseable {
         }
     }
 
+    /**
+     * A port free now, below Linux's ephemeral range (32768-60999): a port the kernel hands out (what
+     * {@code new ServerSocket(0)} returns) can be taken by any outgoing connection before the server binds it.
+     */
     public static int freePort() {
-        try (ServerSocket s = new ServerSocket(0)) {
-            s.setReuseAddress(true);
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
+        for (int i = 0; i < 200; i++) {
+            int port = random.nextInt(20_000, 32_000);
+            if (ISSUED_PORTS.add(port)) {
+                try (ServerSocket s = new ServerSocket(port)) {
+                    s.setReuseAddress(true);
+                    return port;
+                } catch (IOException taken) {
+                    // try another
+                }
+            }
         }
+        throw new IllegalStateException("no free port in 20000-32000");
     }
+
+    /** Ports handed out by this JVM, never handed out twice. */
+    private static final java.util.Set<Integer> ISSUED_PORTS = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     private static void sleep(long ms) {
         try {

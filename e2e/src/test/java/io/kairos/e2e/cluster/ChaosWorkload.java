@@ -95,6 +95,12 @@ final class ChaosWorkload {
         private final Map<com.google.protobuf.ByteString, AckedActivity> activityTokens = new ConcurrentHashMap<>();
         final Set<AckedWorkflowTask> ackedWorkflowTasks = ConcurrentHashMap.newKeySet();
         final Set<AckedActivity> ackedActivities = ConcurrentHashMap.newKeySet();
+        /**
+         * Completions answered NOT_FOUND. The tolerated race: history committed the completion, the answer was lost with
+         * its host (killed or drained), and the frontend's retry at the shard's new owner finds the activity already
+         * completed, which Temporal also answers NOT_FOUND. The caller checks such an activity's history.
+         */
+        final Set<AckedActivity> notFoundActivities = ConcurrentHashMap.newKeySet();
         final Map<String, AtomicLong> failures = new ConcurrentHashMap<>();
 
         @Override
@@ -134,6 +140,10 @@ final class ChaosWorkload {
         private void record(String method, Object request, Object response, Status status) {
             if (!status.isOk()) {
                 failures.computeIfAbsent(method + " " + status.getCode(), k -> new AtomicLong()).incrementAndGet();
+                if (status.getCode() == Status.Code.NOT_FOUND && request instanceof RespondActivityTaskCompletedRequest r
+                        && activityTokens.containsKey(r.getTaskToken())) {
+                    notFoundActivities.add(activityTokens.get(r.getTaskToken()));
+                }
                 return;
             }
             switch (response) {

@@ -338,7 +338,6 @@ class ScaleOutChaosTest {
                     acks.ackedActivities.size(), perOwner(finalOwners));
             System.out.printf("[chaos] workflow task polls: %s%n", acks.pollSummary());
             assertEquals(0, errors, "client-visible errors beyond the SDK's own retries: " + clientErrors);
-            assertTrue(acks.ackedActivities.size() >= WORKFLOWS, "the recorder saw every workflow's activity completion");
         } finally {
             factories.forEach(WorkerFactory::shutdownNow);
             drivers.shutdownNow();
@@ -438,23 +437,20 @@ class ScaleOutChaosTest {
             checked++;
         }
         for (AckedActivity a : acks.ackedActivities) {
-            List<HistoryEvent> events = history.apply(a.workflowId() + "|" + a.runId());
-            Map<Long, HistoryEvent> byId = new HashMap<>();
-            events.forEach(e -> byId.put(e.getEventId(), e));
-            boolean found = events.stream().anyMatch(e -> {
-                if (e.getEventType() != EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED) {
-                    return false;
-                }
-                var c = e.getActivityTaskCompletedEventAttributes();
-                HistoryEvent scheduled = byId.get(c.getScheduledEventId());
-                HistoryEvent started = byId.get(c.getStartedEventId());
-                return scheduled != null && started != null
-                        && scheduled.getActivityTaskScheduledEventAttributes().getActivityId().equals(a.activityId())
-                        && started.getActivityTaskStartedEventAttributes().getAttempt() == a.attempt();
-            });
-            assertTrue(found, "acknowledged activity completion missing from history: " + a);
+            assertTrue(completedInHistory(a, history), "acknowledged activity completion missing from history: " + a);
             checked++;
         }
+        // The one answer that may differ from what was committed (the race named in AckRecorder): a NOT_FOUND for
+        // an attempt whose completion history holds. Every workflow's activity completion is accounted for either way.
+        java.util.Set<String> accounted = new java.util.HashSet<>();
+        acks.ackedActivities.forEach(a -> accounted.add(a.workflowId()));
+        for (AckedActivity a : acks.notFoundActivities) {
+            if (completedInHistory(a, history)) {
+                accounted.add(a.workflowId());
+            }
+        }
+        assertTrue(accounted.size() >= WORKFLOWS, "the recorder saw every workflow's activity completion, acked or "
+                + "committed before a NOT_FOUND retry: " + accounted.size() + " of " + WORKFLOWS);
         System.out.printf("[chaos] %d acknowledged completions checked against %d histories%n", checked, histories.size());
         // How long each workflow took from its start to its close event: a stalled workflow shows here.
         long[] millis = histories.values().stream().filter(h -> !h.isEmpty()).mapToLong(h ->
@@ -533,5 +529,23 @@ class ScaleOutChaosTest {
                 HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
                 HttpResponse.BodyHandlers.ofString());
         return r.body();
+    }
+
+    /** Whether the run's history completed exactly this attempt of the activity. */
+    private static boolean completedInHistory(AckedActivity a, java.util.function.Function<String, List<HistoryEvent>> history) {
+        List<HistoryEvent> events = history.apply(a.workflowId() + "|" + a.runId());
+        Map<Long, HistoryEvent> byId = new HashMap<>();
+        events.forEach(e -> byId.put(e.getEventId(), e));
+        return events.stream().anyMatch(e -> {
+            if (e.getEventType() != EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED) {
+                return false;
+            }
+            var c = e.getActivityTaskCompletedEventAttributes();
+            HistoryEvent scheduled = byId.get(c.getScheduledEventId());
+            HistoryEvent started = byId.get(c.getStartedEventId());
+            return scheduled != null && started != null
+                    && scheduled.getActivityTaskScheduledEventAttributes().getActivityId().equals(a.activityId())
+                    && started.getActivityTaskStartedEventAttributes().getAttempt() == a.attempt();
+        });
     }
 }
