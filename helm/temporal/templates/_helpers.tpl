@@ -240,3 +240,159 @@ true
 {{- include "temporal.componentname" (list . "web-auth") -}}
 {{- end -}}
 {{- end -}}
+
+{{/* The authorization section of the server config, or nothing when authorization is off. */}}
+{{- define "temporal.authorizationConfig" -}}
+{{- $a := deepCopy .Values.server.config.authorization -}}
+{{- if and $a (eq (default "" $a.authorizer) "default") -}}
+{{- $kp := default dict $a.jwtKeyProvider -}}
+{{- $kc := .Values.web.auth.keycloak -}}
+{{- if and (not $kp.keySourceURIs) $kc.host $kc.realm -}}
+{{- $_ := set $kp "keySourceURIs" (list (printf "https://%s/realms/%s/protocol/openid-connect/certs" $kc.host $kc.realm)) -}}
+{{- $_ := set $a "jwtKeyProvider" $kp -}}
+{{- end -}}
+{{- end -}}
+{{- if $a -}}{{- toYaml $a -}}{{- end -}}
+{{- end -}}
+
+{{/* Where the TLS Secrets are mounted in server pods. */}}
+{{- define "temporal.tlsDir" -}}/etc/kairos/tls/{{ . }}{{- end -}}
+
+{{/* The tls section of the server config, or nothing: server.config.tls as given, else built from server.tls. */}}
+{{- define "temporal.tlsConfig" -}}
+{{- $t := .Values.server.tls -}}
+{{- if .Values.server.config.tls -}}
+{{- toYaml .Values.server.config.tls -}}
+{{- else if or $t.frontend.enabled $t.internode.enabled -}}
+refreshInterval: {{ $t.refreshInterval | quote }}
+{{- if $t.frontend.enabled }}
+{{- $d := include "temporal.tlsDir" "frontend" }}
+frontend:
+  server:
+    certFile: {{ $d }}/tls.crt
+    keyFile: {{ $d }}/tls.key
+    requireClientAuth: {{ $t.frontend.requireClientAuth }}
+    clientCaFiles: [{{ $d }}/ca.crt]
+{{- end }}
+{{- if $t.internode.enabled }}
+{{- $d := include "temporal.tlsDir" "internode" }}
+internode:
+  server:
+    certFile: {{ $d }}/tls.crt
+    keyFile: {{ $d }}/tls.key
+    requireClientAuth: true
+    clientCaFiles: [{{ $d }}/ca.crt]
+  client:
+    serverName: {{ $t.internode.serverName | quote }}
+    rootCaFiles: [{{ $d }}/ca.crt]
+{{- end }}
+{{- end -}}
+{{- end -}}
+
+{{/* "true" when a role's own port speaks TLS (kubelet's gRPC probes cannot); args: (list $ "history") */}}
+{{- define "temporal.tlsPort" -}}
+{{- $root := index . 0 -}}
+{{- $t := $root.Values.server.tls -}}
+{{- $raw := $root.Values.server.config.tls -}}
+{{- if eq (index . 1) "frontend" -}}
+{{- if or $t.frontend.enabled (and $raw $raw.frontend) -}}true{{- end -}}
+{{- else -}}
+{{- if or $t.internode.enabled (and $raw $raw.internode) -}}true{{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{/* Volumes of the server.tls Secrets (server pods and the schema job). */}}
+{{- define "temporal.tlsVolumes" -}}
+{{- range $name := list "frontend" "internode" }}
+{{- $c := index $.Values.server.tls $name }}
+{{- if and $c.enabled (not $.Values.server.config.tls) }}
+- name: tls-{{ $name }}
+  secret:
+    secretName: {{ required (printf "server.tls.%s.secretName is required when it is enabled" $name) $c.secretName }}
+{{- end }}
+{{- end }}
+{{- end -}}
+
+{{- define "temporal.tlsVolumeMounts" -}}
+{{- range $name := list "frontend" "internode" }}
+{{- $c := index $.Values.server.tls $name }}
+{{- if and $c.enabled (not $.Values.server.config.tls) }}
+- name: tls-{{ $name }}
+  mountPath: {{ include "temporal.tlsDir" $name }}
+  readOnly: true
+{{- end }}
+{{- end }}
+{{- end -}}
+
+{{/*
+What a client of the frontend (web UI, admin tools, helm test) needs when it speaks TLS: volumes with the CA (only
+ca.crt of the frontend's Secret, never its key) and the client certificate, and the env both CLIs and the UI read.
+*/}}
+{{- define "temporal.frontendClientTlsVolumes" -}}
+{{- $f := .Values.server.tls.frontend -}}
+{{- if $f.enabled }}
+- name: frontend-ca
+  secret:
+    secretName: {{ $f.secretName }}
+    items: [{key: ca.crt, path: ca.crt}]
+{{- with $f.clientSecretName }}
+- name: frontend-client
+  secret:
+    secretName: {{ . }}
+    items: [{key: tls.crt, path: tls.crt}, {key: tls.key, path: tls.key}]
+{{- end }}
+{{- end }}
+{{- end -}}
+
+{{- define "temporal.frontendClientTlsVolumeMounts" -}}
+{{- $f := .Values.server.tls.frontend -}}
+{{- if $f.enabled }}
+- name: frontend-ca
+  mountPath: /etc/temporal-tls/ca
+  readOnly: true
+{{- if $f.clientSecretName }}
+- name: frontend-client
+  mountPath: /etc/temporal-tls/client
+  readOnly: true
+{{- end }}
+{{- end }}
+{{- end -}}
+
+{{/* env for the temporal CLI (current and older names), tctl and the web UI; arg: "cli" or "web". */}}
+{{- define "temporal.frontendClientTlsEnv" -}}
+{{- $root := index . 0 -}}
+{{- $f := $root.Values.server.tls.frontend -}}
+{{- if $f.enabled }}
+{{- $vars := dict }}
+{{- if eq (index . 1) "web" }}
+{{- $_ := set $vars "TEMPORAL_TLS_CA" "/etc/temporal-tls/ca/ca.crt" }}
+{{- $_ := set $vars "TEMPORAL_TLS_ENABLE_HOST_VERIFICATION" "true" }}
+{{- with $f.serverName }}{{ $_ := set $vars "TEMPORAL_TLS_SERVER_NAME" . }}{{ end }}
+{{- if $f.clientSecretName }}
+{{- $_ := set $vars "TEMPORAL_TLS_CERT" "/etc/temporal-tls/client/tls.crt" }}
+{{- $_ := set $vars "TEMPORAL_TLS_KEY" "/etc/temporal-tls/client/tls.key" }}
+{{- end }}
+{{- else }}
+{{- $_ := set $vars "TEMPORAL_TLS" "true" }}
+{{- /* The CLI's older names (what admin-tools' CLI 1.1.1 reads; newer CLIs still honour them) and tctl's. */}}
+{{- range $n := list "TEMPORAL_TLS_CA" "TEMPORAL_CLI_TLS_CA" }}
+{{- $_ := set $vars $n "/etc/temporal-tls/ca/ca.crt" }}
+{{- end }}
+{{- with $f.serverName }}
+{{- range $n := list "TEMPORAL_TLS_SERVER_NAME" "TEMPORAL_CLI_TLS_SERVER_NAME" }}{{ $_ := set $vars $n $f.serverName }}{{ end }}
+{{- end }}
+{{- if $f.clientSecretName }}
+{{- range $n := list "TEMPORAL_TLS_CERT" "TEMPORAL_CLI_TLS_CERT" }}
+{{- $_ := set $vars $n "/etc/temporal-tls/client/tls.crt" }}
+{{- end }}
+{{- range $n := list "TEMPORAL_TLS_KEY" "TEMPORAL_CLI_TLS_KEY" }}
+{{- $_ := set $vars $n "/etc/temporal-tls/client/tls.key" }}
+{{- end }}
+{{- end }}
+{{- end }}
+{{- range $k := keys $vars | sortAlpha }}
+- name: {{ $k }}
+  value: {{ get $vars $k | quote }}
+{{- end }}
+{{- end }}
+{{- end -}}

@@ -32,6 +32,14 @@ services:
 {{- end }}
 metrics:
   port: "${KAIROS_METRICS_PORT:-{{ .Values.server.metrics.port }}}"
+{{- with (include "temporal.authorizationConfig" .) }}
+authorization:
+  {{- . | nindent 2 }}
+{{- end }}
+{{- with (include "temporal.tlsConfig" .) }}
+tls:
+  {{- . | nindent 2 }}
+{{- end }}
 {{- if and .Values.server.config.namespaces.create .Values.server.config.namespaces.namespace }}
 namespaces:
 {{- range .Values.server.config.namespaces.namespace }}
