@@ -136,6 +136,12 @@ class ProductionModeTest {
                     DescribeNamespaceRequest.newBuilder().setNamespace("shared").build()).getNamespaceInfo().getDescription());
             assertTrue(backend.isAlive() && feA.isAlive() && feB.isAlive());
 
+            // The plain-HTTP health the chart's probes use where the rpc port speaks TLS.
+            for (String path : List.of("/health/live", "/health/ready")) {
+                HttpResponse<String> h = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + metricsA + path)).build(), HttpResponse.BodyHandlers.ofString());
+                assertEquals(200, h.statusCode(), path);
+            }
             // Frontend A serves Prometheus metrics with Temporal's metric and tag names.
             String scrape = HttpClient.newHttpClient().send(
                     HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + metricsA + "/metrics")).build(),

@@ -18,6 +18,8 @@ import java.util.Map;
  */
 final class InternalHealth implements AutoCloseable {
     private final Map<ServiceRole, HealthStatusManager> byRole = new EnumMap<>(ServiceRole.class);
+    private final java.util.Set<ServiceRole> serving = java.util.EnumSet.noneOf(ServiceRole.class);
+    private boolean stopping;
 
     /** The health service for {@code role}'s network server; the role reads NOT_SERVING until {@link #serving}. */
     synchronized ServerServiceDefinition service(ServiceRole role) {
@@ -29,6 +31,7 @@ final class InternalHealth implements AutoCloseable {
 
     /** The role answers calls and peers route to it. */
     synchronized void serving(ServiceRole role) {
+        serving.add(role);
         HealthStatusManager health = byRole.get(role);
         if (health != null) {
             health.setStatus(serviceName(role), ServingStatus.SERVING);
@@ -37,7 +40,13 @@ final class InternalHealth implements AutoCloseable {
 
     /** A graceful stop began: readiness fails at once so no new traffic is sent here; liveness still holds. */
     synchronized void stopping() {
+        stopping = true;
         byRole.forEach((role, health) -> health.setStatus(serviceName(role), ServingStatus.NOT_SERVING));
+    }
+
+    /** Every role with a network port serves and no graceful stop has begun (what /health/ready reports). */
+    synchronized boolean allServing() {
+        return !stopping && serving.containsAll(byRole.keySet());
     }
 
     /** Everything NOT_SERVING for good; later updates are ignored. */

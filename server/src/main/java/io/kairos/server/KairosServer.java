@@ -192,7 +192,8 @@ public final class KairosServer implements AutoCloseable {
             cluster.register(ServiceRole.FRONTEND, frontendAddress);
             cluster.displayLocalAs(frontendAddress);
         }
-        metrics.listen(metricsBindAddress(config, roles), config.metricsPort());
+        metrics.listen(metricsBindAddress(config, roles), config.metricsPort(),
+                () -> internalHealth.allServing() && (frontend == null || frontend.isReady()));
         metricsPort = metrics.port();
     }
 

@@ -14,7 +14,12 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Executors;
 
-/** Prometheus scrape endpoint: GET /metrics on the metrics port (0 disables it). */
+/**
+ * Prometheus scrape endpoint: GET /metrics on the metrics port (0 disables it). The same plain-HTTP port answers
+ * GET /health/live (200 while the process runs) and /health/ready (200 once every service of this process serves,
+ * 503 before and from the start of a graceful stop): Kubernetes probes use them where the rpc ports speak TLS,
+ * which kubelet's gRPC probes cannot.
+ */
 final class MetricsEndpoint implements AutoCloseable {
     private final PrometheusMeterRegistry registry;
     private final JvmGcMetrics gc = new JvmGcMetrics();
@@ -32,12 +37,17 @@ final class MetricsEndpoint implements AutoCloseable {
         return registry;
     }
 
-    void listen(String bindAddress, int port) throws IOException {
+    void listen(String bindAddress, int port, java.util.function.BooleanSupplier ready) throws IOException {
         if (port <= 0) {
             return;
         }
         http = HttpServer.create(new InetSocketAddress(bindAddress, port), 0);
         http.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
+        http.createContext("/health/live", exchange -> text(exchange, 200, "ok\n"));
+        http.createContext("/health/ready", exchange -> {
+            boolean r = ready.getAsBoolean();
+            text(exchange, r ? 200 : 503, r ? "ready\n" : "not ready\n");
+        });
         http.createContext("/metrics", exchange -> {
             byte[] body = registry.scrape().getBytes(StandardCharsets.UTF_8);
             exchange.getResponseHeaders().set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
@@ -47,6 +57,15 @@ final class MetricsEndpoint implements AutoCloseable {
             }
         });
         http.start();
+    }
+
+    private static void text(com.sun.net.httpserver.HttpExchange exchange, int status, String body) throws IOException {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
+        exchange.sendResponseHeaders(status, bytes.length);
+        try (OutputStream os = exchange.getResponseBody()) {
+            os.write(bytes);
+        }
     }
 
     int port() {

@@ -48,11 +48,14 @@ class InternalHealthTest {
         assertEquals(ServingStatus.SERVING, check(stub, ""));
         assertEquals(ServingStatus.NOT_SERVING, check(stub, matching), "not ready before the role started");
 
+        org.junit.jupiter.api.Assertions.assertFalse(health.allServing(), "/health/ready: not yet");
         health.serving(ServiceRole.MATCHING);
         assertEquals(ServingStatus.SERVING, check(stub, matching));
+        org.junit.jupiter.api.Assertions.assertTrue(health.allServing(), "/health/ready: ready");
 
         health.stopping();
         assertEquals(ServingStatus.NOT_SERVING, check(stub, matching), "not ready once a graceful stop begins");
+        org.junit.jupiter.api.Assertions.assertFalse(health.allServing(), "/health/ready: stopping");
         assertEquals(ServingStatus.SERVING, check(stub, ""), "still alive while handing over");
 
         health.close();
