@@ -43,7 +43,8 @@ class ChartRenderTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"", "external-postgres", "oidc-web", "service-monitor", "external-secrets", "upstream-0.52"})
+    @ValueSource(strings = {"", "external-postgres", "oidc-web", "service-monitor", "external-secrets", "upstream-0.52",
+            "secured"})
     void everyProfileRendersValidDocuments(String profile) {
         Chart.Rendered r = profile.isEmpty() ? Chart.render() : Chart.render(profile);
         for (Chart.Doc d : r.docs()) {
@@ -239,6 +240,48 @@ class ChartRenderTest {
         var rules = KubeModel.parse(r.get("Ingress", "temporal-web"), Ingress.class).getSpec().getRules();
         assertEquals(List.of("temporal.example.com /", "null /", "ops.example.com /temporal"), rules.stream()
                 .map(rule -> rule.getHost() + " " + rule.getHttp().getPaths().get(0).getPath()).toList());
+    }
+
+    @Test
+    void securedProfileMountsCertificatesAndAuthorizesWithTheRealmsKeys() {
+        Chart.Rendered r = Chart.render("secured");
+        String config = r.get("ConfigMap", "temporal-config").node().path("data").path("config.yaml").asText();
+        assertTrue(config.contains("keySourceURIs:\n    - https://auth.example.com/realms/buunstack/protocol/openid-connect/certs"),
+                config);
+        assertTrue(config.contains("certFile: /etc/kairos/tls/frontend/tls.crt") && config.contains("requireClientAuth: true")
+                && config.contains("serverName: \"temporal-internode\""), config);
+        for (String svc : SERVICES) {
+            Container c = container(r, svc);
+            assertEquals("/health/ready", c.getReadinessProbe().getHttpGet().getPath(), svc + ": TLS port, HTTP probe");
+            assertEquals("metrics", c.getLivenessProbe().getHttpGet().getPort().getStrVal());
+            assertTrue(c.getVolumeMounts().stream().anyMatch(m -> m.getMountPath().equals("/etc/kairos/tls/internode")));
+            assertTrue(c.getVolumeMounts().stream().anyMatch(m -> m.getMountPath().equals("/etc/kairos/tls/frontend")));
+        }
+        Container schema = KubeModel.parse(r.get("Job", "temporal-schema"), Job.class).getSpec().getTemplate().getSpec()
+                .getContainers().get(0);
+        assertTrue(schema.getVolumeMounts().stream().anyMatch(m -> m.getMountPath().equals("/etc/kairos/tls/internode")),
+                "the schema job reads the same config, so it gets the same files");
+        Container admin = KubeModel.parse(r.get("Deployment", "temporal-admintools"), Deployment.class).getSpec()
+                .getTemplate().getSpec().getContainers().get(0);
+        assertEquals("/etc/temporal-tls/client/tls.crt", env(admin, "TEMPORAL_TLS_CERT"));
+        assertEquals("/etc/temporal-tls/client/tls.crt", env(admin, "TEMPORAL_CLI_TLS_CERT"));
+        assertEquals("temporal-frontend", env(admin, "TEMPORAL_TLS_SERVER_NAME"));
+        var adminPod = KubeModel.parse(r.get("Deployment", "temporal-admintools"), Deployment.class).getSpec()
+                .getTemplate().getSpec();
+        var ca = adminPod.getVolumes().stream().filter(v -> v.getName().equals("frontend-ca")).findFirst().orElseThrow();
+        assertEquals(List.of("ca.crt"), ca.getSecret().getItems().stream().map(i -> i.getKey()).toList(),
+                "clients get the frontend's CA, never its key");
+        Container web = KubeModel.parse(r.get("Deployment", "temporal-web"), Deployment.class).getSpec().getTemplate()
+                .getSpec().getContainers().get(0);
+        assertEquals("/etc/temporal-tls/ca/ca.crt", env(web, "TEMPORAL_TLS_CA"));
+        assertEquals("/etc/temporal-tls/client/tls.key", env(web, "TEMPORAL_TLS_KEY"));
+        assertRenderFails("set server.tls.frontend.clientSecretName", Map.of(
+                "server.tls.frontend.enabled", "true", "server.tls.frontend.secretName", "fe",
+                "server.tls.frontend.requireClientAuth", "true"));
+        assertRenderFails("server.tls.internode.serverName is required", Map.of(
+                "server.tls.internode.enabled", "true", "server.tls.internode.secretName", "in"));
+        assertRenderFails("needs jwtKeyProvider.keySourceURIs", Map.of(
+                "server.config.authorization.authorizer", "default"));
     }
 
     @Test

@@ -49,10 +49,21 @@ final class LocalPod {
                     for (var e : cm.getData().entrySet()) {
                         Files.writeString(dir.resolve(e.getKey()), e.getValue());
                     }
+                } else if (v.getSecret() != null) {
+                    Map<String, String> data = secret(secrets, v.getSecret().getSecretName());
+                    if (v.getSecret().getItems().isEmpty()) {
+                        for (var e : data.entrySet()) {
+                            Files.writeString(dir.resolve(e.getKey()), e.getValue());
+                        }
+                    } else {
+                        for (var item : v.getSecret().getItems()) {
+                            Files.writeString(dir.resolve(item.getPath()), data.get(item.getKey()));
+                        }
+                    }
                 } else if (v.getEmptyDir() != null) {
                     writable.add(dir);
                 } else {
-                    throw new AssertionError(name + ": volume " + v.getName() + " is neither a ConfigMap nor an emptyDir");
+                    throw new AssertionError(name + ": volume " + v.getName() + " is no ConfigMap, Secret or emptyDir");
                 }
                 volumes.put(v.getName(), dir);
             }
