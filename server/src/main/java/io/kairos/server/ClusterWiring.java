@@ -2,7 +2,6 @@ package io.kairos.server;
 
 import io.grpc.Channel;
 import io.grpc.ManagedChannel;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.kairos.common.config.ServiceRole;
 import io.kairos.common.ids.ShardId;
 import io.kairos.history.shard.ShardController;
@@ -19,6 +18,7 @@ import io.kairos.membership.routing.WorkerRoutes;
 import io.kairos.membership.WorkerBuckets;
 import io.kairos.persistence.matching.TaskQueueKey;
 import io.kairos.persistence.membership.MembershipStore;
+import io.kairos.server.tls.TlsContexts;
 import io.micrometer.core.instrument.MeterRegistry;
 
 import java.time.Duration;
@@ -50,9 +50,10 @@ final class ClusterWiring implements AutoCloseable {
     private final RoutingChannel workerChannel;
     private final List<Consumer<MembershipView>> onChange = new ArrayList<>();
 
-    ClusterWiring(MembershipStore store, MembershipConfig config, boolean exclusive, int shardCount, MeterRegistry metrics) {
+    ClusterWiring(MembershipStore store, MembershipConfig config, boolean exclusive, int shardCount, MeterRegistry metrics,
+                  TlsContexts tls) {
         this.membership = new Membership(store, config, List.of(), exclusive, metrics);
-        this.pool = new ChannelPool(ClusterWiring::dial);
+        this.pool = new ChannelPool(address -> dial(tls, address));
         this.shards = new ShardOwnership(membership::view, shardCount);
         this.queues = QueueOwnership.of(membership);
         this.historyChannel = new RoutingChannel("history", new HistoryRoutes(membership::view, shards), pool,
@@ -64,8 +65,9 @@ final class ClusterWiring implements AutoCloseable {
                 RETRY_WITHOUT_DEADLINE);
     }
 
-    private static ManagedChannel dial(String address) {
-        return NettyChannelBuilder.forTarget(address).usePlaintext()
+    /** A peer's internal port, over internode TLS when configured. */
+    private static ManagedChannel dial(TlsContexts tls, String address) {
+        return tls.peerChannel(address)
                 .keepAliveTime(30, TimeUnit.SECONDS).keepAliveTimeout(10, TimeUnit.SECONDS)
                 .maxInboundMessageSize(4 * 1024 * 1024).build();
     }

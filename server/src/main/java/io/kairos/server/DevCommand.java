@@ -97,7 +97,8 @@ final class DevCommand {
                 new DatabaseConfig(pg.jdbcUrl("temporal_visibility"), pg.user(), null, 10),
                 true, ServerConfig.DEFAULT_CLUSTER_NAME, shards, endpoints, metricsPort,
                 ServerConfig.DEFAULT_NAMESPACE_REFRESH, ServerConfig.DEFAULT_MEMBERSHIP_HEARTBEAT,
-                ServerConfig.DEFAULT_MEMBERSHIP_TTL, List.of(new ConfiguredNamespace("default", DEFAULT_RETENTION)));
+                ServerConfig.DEFAULT_MEMBERSHIP_TTL, List.of(new ConfiguredNamespace("default", DEFAULT_RETENTION)),
+                io.kairos.common.config.TlsConfig.NONE);
     }
 
     private static void deleteTree(Path dir) {

@@ -26,7 +26,9 @@ import io.kairos.persistence.schema.SchemaManager;
 import io.kairos.persistence.execution.PostgresExecutionStore;
 import io.kairos.persistence.shard.PostgresShardStore;
 import io.kairos.persistence.sql.Jdbc;
+import io.kairos.server.tls.TlsContexts;
 import io.kairos.worker.WorkerService;
+import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -60,6 +62,7 @@ public final class KairosServer implements AutoCloseable {
     private MatchingService matching;
     private ClusterWiring cluster;
     private Server frontendServer;
+    private TlsContexts tls = TlsContexts.NONE;
     private int metricsPort = -1;
 
     private KairosServer() {
@@ -84,6 +87,8 @@ public final class KairosServer implements AutoCloseable {
 
     private void doStart(ServerConfig config, Set<ServiceRole> roles, boolean exposeInternalPorts) throws IOException {
         Clock clock = Clock.systemUTC();
+        // First: a missing certificate file fails the start before anything connects to the database.
+        tls = track(TlsContexts.create(config.tls(), roles.contains(ServiceRole.FRONTEND)));
         MetricsEndpoint metrics = track(new MetricsEndpoint());
         HikariDataSource temporalDs = track(DataSources.create("temporal", config.temporalDb(), metrics.registry()));
         HikariDataSource visibilityDs = track(DataSources.create("visibility", config.visibilityDb(), metrics.registry()));
@@ -103,7 +108,7 @@ public final class KairosServer implements AutoCloseable {
         boolean dev = !exposeInternalPorts;
         cluster = track(new ClusterWiring(new PostgresMembershipStore(jdbc),
                 new MembershipConfig(config.membershipHeartbeatInterval(), config.membershipTtl()), dev,
-                clusterMeta.historyShardCount(), metrics.registry()));
+                clusterMeta.historyShardCount(), metrics.registry(), tls));
         String inProcessName = "kairos-" + UUID.randomUUID();
         ManagedChannel inProcess = InProcessChannelBuilder.forName(inProcessName).directExecutor().build();
         closeables.push(() -> {
@@ -187,7 +192,7 @@ public final class KairosServer implements AutoCloseable {
             }
             frontend.start();
             ServiceEndpoint ep = config.endpoint(ServiceRole.FRONTEND);
-            frontendServer = startNetworkServer("frontend", ep, frontend.services(), null);
+            frontendServer = startNetworkServer("frontend", ep, frontend.services(), null, tls.frontendServer());
             String frontendAddress = advertised(ep, frontendServer.getPort());
             cluster.register(ServiceRole.FRONTEND, frontendAddress);
             cluster.displayLocalAs(frontendAddress);
@@ -208,7 +213,8 @@ public final class KairosServer implements AutoCloseable {
             return ClusterWiring.IN_PROCESS_PREFIX + inProcessName + "/" + role.configName();
         }
         ServiceEndpoint ep = config.endpoint(role);
-        Server s = startNetworkServer(role.configName(), ep, List.of(internalHealth.service(role)), registry);
+        Server s = startNetworkServer(role.configName(), ep, List.of(internalHealth.service(role)), registry,
+                tls.internodeServer());
         return advertised(ep, s.getPort());
     }
 
@@ -231,13 +237,17 @@ public final class KairosServer implements AutoCloseable {
         return host.contains(":") && !host.startsWith("[") ? "[" + host + "]:" + port : host + ":" + port;
     }
 
+    /** @param ssl the listener's TLS, null for plaintext; health and reflection share the port, so they share it */
     private Server startNetworkServer(String name, ServiceEndpoint ep, List<ServerServiceDefinition> services,
-                                      MutableHandlerRegistry registry) throws IOException {
+                                      MutableHandlerRegistry registry, SslContext ssl) throws IOException {
         NettyServerBuilder b = NettyServerBuilder.forAddress(new InetSocketAddress(ep.bindAddress(), ep.port()))
                 .executor(rpcExecutor)
                 .maxInboundMessageSize(4 * 1024 * 1024)
                 .permitKeepAliveTime(10, TimeUnit.SECONDS)
                 .permitKeepAliveWithoutCalls(true);
+        if (ssl != null) {
+            b.sslContext(ssl);
+        }
         services.forEach(b::addService);
         if (registry != null) {
             b.fallbackHandlerRegistry(registry);
@@ -250,7 +260,8 @@ public final class KairosServer implements AutoCloseable {
                     + e.getMessage(), e);
         }
         closeables.push(() -> stopServer(server));
-        log.debug("component=server msg=\"listening\" service={} address={}:{}", name, ep.bindAddress(), server.getPort());
+        log.debug("component=server msg=\"listening\" service={} address={}:{} tls={}", name, ep.bindAddress(),
+                server.getPort(), ssl != null);
         return server;
     }
 

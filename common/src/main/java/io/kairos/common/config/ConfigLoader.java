@@ -52,7 +52,7 @@ public final class ConfigLoader {
     public ServerConfig parse(String yamlText) {
         Object root = new Yaml(new SafeConstructor(new LoaderOptions())).load(yamlText);
         Node top = new Node("", root == null ? Map.of() : asMap("", root));
-        top.allow("persistence", "cluster", "services", "metrics", "namespaces");
+        top.allow("persistence", "cluster", "services", "metrics", "namespaces", "tls");
 
         Node persistence = top.child("persistence");
         persistence.allow("default", "visibility", "autoMigrate");
@@ -86,7 +86,96 @@ public final class ConfigLoader {
         metrics.allow("port");
         return new ServerConfig(temporalDb, visibilityDb, autoMigrate, clusterName, shards, endpoints,
                 metrics.integer("port", 9090), ServerConfig.DEFAULT_NAMESPACE_REFRESH, heartbeat, ttl,
-                namespaces(top));
+                namespaces(top), tls(top.child("tls")));
+    }
+
+    /** Temporal's global.tls keys (without per-host overrides, system worker or remote clusters). */
+    private TlsConfig tls(Node n) {
+        n.allow("frontend", "internode", "refreshInterval");
+        TlsConfig.Group frontend = tlsGroup(n.child("frontend"));
+        TlsConfig.Group internode = tlsGroup(n.child("internode"));
+        return new TlsConfig(frontend, internode, n.duration("refreshInterval", TlsConfig.DEFAULT_REFRESH_INTERVAL));
+    }
+
+    private TlsConfig.Group tlsGroup(Node n) {
+        n.allow("server", "client");
+        Node s = n.child("server");
+        s.allow("certFile", "keyFile", "certData", "keyData", "requireClientAuth", "clientCaFiles", "clientCaData");
+        String certFile = oneOf(s, "certFile", "certData");
+        String keyFile = oneOf(s, "keyFile", "keyData");
+        List<String> clientCaFiles = s.strings("clientCaFiles");
+        List<String> clientCaData = base64List(s, "clientCaData");
+        if (!clientCaFiles.isEmpty() && !clientCaData.isEmpty()) {
+            throw new ConfigException(s.path + ": give clientCaFiles or clientCaData, not both");
+        }
+        TlsConfig.Server server = new TlsConfig.Server(certFile, keyFile, base64(s, "certData"), base64(s, "keyData"),
+                s.bool("requireClientAuth", false), clientCaFiles, clientCaData);
+        boolean hasCert = server.enabled();
+        boolean hasKey = keyFile != null || server.keyData() != null;
+        if (hasCert != hasKey) {
+            throw new ConfigException(hasCert ? s.key("keyFile") + " (or keyData) is required with a certificate"
+                    : s.key("certFile") + " (or certData) is required with a key");
+        }
+        if (!hasCert && (server.requireClientAuth() || !clientCaFiles.isEmpty() || !clientCaData.isEmpty())) {
+            throw new ConfigException(s.key("certFile") + " (or certData) is required: client authentication needs "
+                    + "a TLS listener");
+        }
+        if (server.requireClientAuth() && clientCaFiles.isEmpty() && clientCaData.isEmpty()) {
+            throw new ConfigException(s.key("requireClientAuth") + " needs clientCaFiles (or clientCaData): the CAs "
+                    + "client certificates must chain to");
+        }
+        Node c = n.child("client");
+        c.allow("serverName", "rootCaFiles", "rootCaData", "disableHostVerification", "forceTLS");
+        List<String> rootCaFiles = c.strings("rootCaFiles");
+        List<String> rootCaData = base64List(c, "rootCaData");
+        if (!rootCaFiles.isEmpty() && !rootCaData.isEmpty()) {
+            throw new ConfigException(c.path + ": give rootCaFiles or rootCaData, not both");
+        }
+        TlsConfig.Client client = new TlsConfig.Client(blankToNull(c.string("serverName", null)), rootCaFiles,
+                rootCaData, c.bool("disableHostVerification", false), c.bool("forceTLS", false));
+        TlsConfig.Group group = new TlsConfig.Group(n.path, server, client);
+        if (!group.clientEnabled() && (client.serverName() != null || client.disableHostVerification())) {
+            throw new ConfigException(c.path + " has no effect without TLS: set " + s.key("certFile")
+                    + ", rootCaFiles or forceTLS");
+        }
+        return group;
+    }
+
+    /** The file key's value, refusing a file and inline data for the same thing (as Temporal does). */
+    private static String oneOf(Node n, String fileKey, String dataKey) {
+        String file = blankToNull(n.string(fileKey, null));
+        if (file != null && n.has(dataKey)) {
+            throw new ConfigException(n.path + ": give " + fileKey + " or " + dataKey + ", not both");
+        }
+        return file;
+    }
+
+    private static String base64(Node n, String k) {
+        String v = blankToNull(n.string(k, null));
+        if (v != null) {
+            checkBase64(n.key(k), v);
+        }
+        return v;
+    }
+
+    private static List<String> base64List(Node n, String k) {
+        List<String> values = n.strings(k);
+        for (int i = 0; i < values.size(); i++) {
+            checkBase64(n.key(k) + "[" + i + "]", values.get(i));
+        }
+        return values;
+    }
+
+    private static void checkBase64(String key, String value) {
+        try {
+            TlsConfig.decode(value);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(key + " must be base64-encoded PEM: " + e.getMessage());
+        }
+    }
+
+    private static String blankToNull(String s) {
+        return s == null || s.isBlank() ? null : s;
     }
 
     /** Each entry must be a namespace RegisterNamespace would accept, so the API can update it later. */
@@ -225,6 +314,28 @@ public final class ConfigLoader {
             for (int i = 0; i < items.size(); i++) {
                 String p = key(k) + "[" + i + "]";
                 out.add(new Node(p, items.get(i) == null ? Map.of() : asMap(p, items.get(i))));
+            }
+            return out;
+        }
+
+        /** A list of non-empty strings (a single string is a list of one). */
+        List<String> strings(String k) {
+            Object v = values.get(k);
+            if (v == null) {
+                return List.of();
+            }
+            List<?> items = v instanceof List<?> l ? l : List.of(v);
+            List<String> out = new ArrayList<>();
+            for (int i = 0; i < items.size(); i++) {
+                Object item = items.get(i);
+                if (item instanceof Map<?, ?> || item instanceof List<?>) {
+                    throw new ConfigException(key(k) + "[" + i + "] must be a string");
+                }
+                String s = item == null ? "" : substitute(String.valueOf(item)).trim();
+                if (s.isEmpty()) {
+                    throw new ConfigException(key(k) + "[" + i + "] must not be empty");
+                }
+                out.add(s);
             }
             return out;
         }

@@ -16,7 +16,8 @@ public record ServerConfig(
         Duration namespaceRefreshInterval,
         Duration membershipHeartbeatInterval,
         Duration membershipTtl,
-        List<ConfiguredNamespace> namespaces) {
+        List<ConfiguredNamespace> namespaces,
+        TlsConfig tls) {
 
     public static final String DEFAULT_CLUSTER_NAME = "active";
     public static final Duration DEFAULT_NAMESPACE_REFRESH = Duration.ofSeconds(2);
@@ -35,6 +36,7 @@ public record ServerConfig(
         }
         services = Map.copyOf(services);
         namespaces = List.copyOf(namespaces);
+        tls = tls == null ? TlsConfig.NONE : tls;
         for (ServiceRole r : ServiceRole.values()) {
             if (!services.containsKey(r)) {
                 throw new ConfigException("services." + r.configName() + " missing");

@@ -478,4 +478,83 @@ class ConfigLoaderTest {
                 "persistence:\n  default:\n" + (yaml.startsWith("    url:") ? "" : "    url: jdbc:postgresql://db/t\n") + yaml)
                 .getMessage(), yaml));
     }
+
+    @Test
+    void tlsSectionMirrorsTemporalsGlobalTls() {
+        ServerConfig c = parse(MINIMAL + """
+                tls:
+                  refreshInterval: 30s
+                  frontend:
+                    server:
+                      certFile: /certs/frontend/tls.crt
+                      keyFile: /certs/frontend/tls.key
+                      requireClientAuth: true
+                      clientCaFiles: [/certs/clients/ca.crt, "${EXTRA_CA:-/certs/extra.crt}"]
+                    client:
+                      serverName: temporal.example
+                  internode:
+                    server:
+                      certData: %s
+                      keyData: %s
+                      requireClientAuth: true
+                      clientCaData: [%s]
+                    client:
+                      serverName: kairos-internode
+                      rootCaFiles: /certs/internode/ca.crt
+                      disableHostVerification: true
+                """.formatted(b64("cert"), b64("key"), b64("ca")));
+        TlsConfig tls = c.tls();
+        assertEquals(Duration.ofSeconds(30), tls.refreshInterval());
+        assertEquals(new TlsConfig.Server("/certs/frontend/tls.crt", "/certs/frontend/tls.key", null, null, true,
+                List.of("/certs/clients/ca.crt", "/certs/extra.crt"), List.of()), tls.frontend().server());
+        assertEquals("tls.frontend", tls.frontend().name());
+        assertEquals("temporal.example", tls.frontend().client().serverName());
+        assertEquals(b64("cert"), tls.internode().server().certData());
+        assertEquals(List.of(b64("ca")), tls.internode().server().clientCaData());
+        assertEquals(new TlsConfig.Client("kairos-internode", List.of("/certs/internode/ca.crt"), List.of(), true, false),
+                tls.internode().client());
+        assertTrue(tls.internode().serverEnabled() && tls.internode().clientEnabled());
+
+        TlsConfig none = parse(MINIMAL).tls();
+        assertFalse(none.frontend().serverEnabled() || none.internode().clientEnabled());
+        assertEquals(TlsConfig.DEFAULT_REFRESH_INTERVAL, none.refreshInterval());
+        assertTrue(parse(MINIMAL + "tls:\n  internode:\n    client:\n    forceTLS: true\n".replace("    forceTLS", "      forceTLS"))
+                .tls().internode().clientEnabled(), "forceTLS: TLS to peers with the default trust store");
+    }
+
+    private static String b64(String s) {
+        return java.util.Base64.getEncoder().encodeToString(("-----BEGIN X-----\n" + s + "\n-----END X-----\n").getBytes());
+    }
+
+    @Test
+    void tlsMistakesNameTheirKey() {
+        Map<String, String> cases = new java.util.LinkedHashMap<>();
+        cases.put("  frontend:\n    server:\n      certFile: /c\n",
+                "tls.frontend.server.keyFile (or keyData) is required with a certificate");
+        cases.put("  internode:\n    server:\n      keyFile: /k\n",
+                "tls.internode.server.certFile (or certData) is required with a key");
+        cases.put("  frontend:\n    server:\n      certFile: /c\n      certData: " + b64("c") + "\n      keyFile: /k\n",
+                "tls.frontend.server: give certFile or certData, not both");
+        cases.put("  frontend:\n    server:\n      certFile: /c\n      keyFile: /k\n      requireClientAuth: true\n",
+                "tls.frontend.server.requireClientAuth needs clientCaFiles (or clientCaData): the CAs client "
+                        + "certificates must chain to");
+        cases.put("  frontend:\n    server:\n      requireClientAuth: true\n      clientCaFiles: [/ca]\n",
+                "tls.frontend.server.certFile (or certData) is required: client authentication needs a TLS listener");
+        cases.put("  internode:\n    server:\n      certFile: /c\n      keyFile: /k\n      clientCaFiles: ['']\n",
+                "tls.internode.server.clientCaFiles[0] must not be empty");
+        cases.put("  internode:\n    server:\n      certData: '%%%'\n      keyFile: /k\n",
+                "tls.internode.server.certData must be base64-encoded PEM: Illegal base64 character 25");
+        cases.put("  internode:\n    client:\n      serverName: kairos\n",
+                "tls.internode.client has no effect without TLS: set tls.internode.server.certFile, rootCaFiles or forceTLS");
+        cases.put("  internode:\n    client:\n      rootCaFiles: [/a]\n      rootCaData: [" + b64("a") + "]\n",
+                "tls.internode.client: give rootCaFiles or rootCaData, not both");
+        cases.put("  internode:\n    server:\n      certFile: /c\n      keyFile: /k\n      hostOverrides: {}\n",
+                "unknown config key tls.internode.server.hostOverrides (allowed: certFile, keyFile, certData, keyData, "
+                        + "requireClientAuth, clientCaFiles, clientCaData)");
+        cases.put("  systemWorker: {}\n",
+                "unknown config key tls.systemWorker (allowed: frontend, internode, refreshInterval)");
+        cases.put("  refreshInterval: -1s\n", "tls.refreshInterval must not be negative, got PT-1S");
+        cases.forEach((yaml, message) -> assertEquals(message, parseFails(Map.of(), MINIMAL + "tls:\n" + yaml)
+                .getMessage(), yaml));
+    }
 }
