@@ -179,6 +179,7 @@ public final class KairosServer implements AutoCloseable {
                     metrics.registry()));
             frontend.workerChannel(cluster.workerChannel());
             frontend.visibility(visibilityStore);
+            frontend.authorization(config.authorization());
             frontend.taskQueueOwners((ns, queue, type) -> cluster.queueOwnerForDisplay(ns.toString(), queue, type));
             frontend.namespaces().ensureSystemNamespace();
             for (var ns : config.namespaces()) {

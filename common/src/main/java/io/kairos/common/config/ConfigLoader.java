@@ -52,7 +52,7 @@ public final class ConfigLoader {
     public ServerConfig parse(String yamlText) {
         Object root = new Yaml(new SafeConstructor(new LoaderOptions())).load(yamlText);
         Node top = new Node("", root == null ? Map.of() : asMap("", root));
-        top.allow("persistence", "cluster", "services", "metrics", "namespaces");
+        top.allow("persistence", "cluster", "services", "metrics", "namespaces", "authorization");
 
         Node persistence = top.child("persistence");
         persistence.allow("default", "visibility", "autoMigrate");
@@ -86,7 +86,20 @@ public final class ConfigLoader {
         metrics.allow("port");
         return new ServerConfig(temporalDb, visibilityDb, autoMigrate, clusterName, shards, endpoints,
                 metrics.integer("port", 9090), ServerConfig.DEFAULT_NAMESPACE_REFRESH, heartbeat, ttl,
-                namespaces(top));
+                namespaces(top), authorization(top.child("authorization")));
+    }
+
+    /** Temporal's global.authorization, same keys; an absent section means no authorization. */
+    private AuthorizationConfig authorization(Node n) {
+        n.allow("jwtKeyProvider", "permissionsClaimName", "permissionsRegex", "audience", "authorizer", "claimMapper",
+                "authHeaderName", "authExtraHeaderName");
+        Node keys = n.child("jwtKeyProvider");
+        keys.allow("keySourceURIs", "refreshInterval");
+        return new AuthorizationConfig(keys.strings("keySourceURIs"),
+                keys.duration("refreshInterval", AuthorizationConfig.DEFAULT_REFRESH_INTERVAL),
+                n.string("permissionsClaimName", null), n.string("permissionsRegex", null), n.string("audience", null),
+                n.string("authorizer", ""), n.string("claimMapper", ""), n.string("authHeaderName", null),
+                n.string("authExtraHeaderName", null));
     }
 
     /** Each entry must be a namespace RegisterNamespace would accept, so the API can update it later. */
@@ -225,6 +238,24 @@ public final class ConfigLoader {
             for (int i = 0; i < items.size(); i++) {
                 String p = key(k) + "[" + i + "]";
                 out.add(new Node(p, items.get(i) == null ? Map.of() : asMap(p, items.get(i))));
+            }
+            return out;
+        }
+
+        /** A list of scalars (a single scalar counts as a list of one). */
+        List<String> strings(String k) {
+            Object v = values.get(k);
+            if (v == null) {
+                return List.of();
+            }
+            List<?> items = v instanceof List<?> l ? l : List.of(v);
+            List<String> out = new ArrayList<>();
+            for (int i = 0; i < items.size(); i++) {
+                Object item = items.get(i);
+                if (item == null || item instanceof Map<?, ?> || item instanceof List<?>) {
+                    throw new ConfigException(key(k) + "[" + i + "] must be a string");
+                }
+                out.add(substitute(item.toString()).trim());
             }
             return out;
         }

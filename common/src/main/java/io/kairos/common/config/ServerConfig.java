@@ -16,7 +16,8 @@ public record ServerConfig(
         Duration namespaceRefreshInterval,
         Duration membershipHeartbeatInterval,
         Duration membershipTtl,
-        List<ConfiguredNamespace> namespaces) {
+        List<ConfiguredNamespace> namespaces,
+        AuthorizationConfig authorization) {
 
     public static final String DEFAULT_CLUSTER_NAME = "active";
     public static final Duration DEFAULT_NAMESPACE_REFRESH = Duration.ofSeconds(2);
@@ -25,7 +26,17 @@ public record ServerConfig(
     /** A member that stops heartbeating is dropped after this long (a crashed host's shards move then). */
     public static final Duration DEFAULT_MEMBERSHIP_TTL = Duration.ofSeconds(5);
 
+    /** Without an authorization section: every caller may do everything (dev mode). */
+    public ServerConfig(DatabaseConfig temporalDb, DatabaseConfig visibilityDb, boolean autoMigrate, String clusterName,
+                        int historyShardCount, Map<ServiceRole, ServiceEndpoint> services, int metricsPort,
+                        Duration namespaceRefreshInterval, Duration membershipHeartbeatInterval, Duration membershipTtl,
+                        List<ConfiguredNamespace> namespaces) {
+        this(temporalDb, visibilityDb, autoMigrate, clusterName, historyShardCount, services, metricsPort,
+                namespaceRefreshInterval, membershipHeartbeatInterval, membershipTtl, namespaces, AuthorizationConfig.NONE);
+    }
+
     public ServerConfig {
+        java.util.Objects.requireNonNull(authorization, "authorization");
         if (historyShardCount < 1) {
             throw new ConfigException("cluster.historyShardCount must be >= 1, got " + historyShardCount);
         }
