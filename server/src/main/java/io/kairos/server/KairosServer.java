@@ -236,6 +236,8 @@ public final class KairosServer implements AutoCloseable {
         NettyServerBuilder b = NettyServerBuilder.forAddress(new InetSocketAddress(ep.bindAddress(), ep.port()))
                 .executor(rpcExecutor)
                 .maxInboundMessageSize(4 * 1024 * 1024)
+                // gRPC-Java's 8 KiB header limit is below what a JWT with many permissions needs (Temporal's is 16 MiB).
+                .maxInboundMetadataSize(256 * 1024)
                 .permitKeepAliveTime(10, TimeUnit.SECONDS)
                 .permitKeepAliveWithoutCalls(true);
         services.forEach(b::addService);

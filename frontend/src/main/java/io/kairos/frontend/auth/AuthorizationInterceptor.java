@@ -97,11 +97,7 @@ public final class AuthorizationInterceptor implements ServerInterceptor, AutoCl
         if (authorizer == null) {
             return next.startCall(call, headers);
         }
-        if (claims == null) {
-            // Without claims the default authorizer refuses everything; no need to wait for the request.
-            unauthorized(method, "", null);
-            return deny(call);
-        }
+        // Even without claims (no token) the request is awaited: the denial is counted under its namespace.
         return new Authorizing<>(call, headers, next, claims, method);
     }
 
@@ -129,7 +125,7 @@ public final class AuthorizationInterceptor implements ServerInterceptor, AutoCl
                     : namespace;
             if (refusedIn != null) {
                 denied = true;
-                unauthorized(method, refusedIn, claims.subject());
+                unauthorized(method, refusedIn, claims == null ? null : claims.subject());
                 StatusRuntimeException s = unauthorized();
                 call.close(s.getStatus(), s.getTrailers() == null ? new Metadata() : s.getTrailers());
                 return;

@@ -33,8 +33,8 @@ public final class JwtClaimMapper {
      * fresh token from being refused by a server whose clock is slightly behind.
      */
     static final Duration CLOCK_SKEW = Duration.ofSeconds(5);
-    /** Far above any real token; the gRPC header limit (8 KiB) cuts earlier anyway. */
-    private static final int MAX_TOKEN_CHARS = 64 * 1024;
+    /** The frontend's header limit (256 KiB) cuts earlier; this bounds what a direct caller can make us parse. */
+    private static final int MAX_TOKEN_CHARS = 256 * 1024;
 
     /** Why a token is refused: for the log and tests, never for the caller, and never containing the token. */
     public static final class TokenRejected extends Exception {
@@ -76,7 +76,7 @@ public final class JwtClaimMapper {
         }
         String subject = claims == null ? null : Json.string(claims, "sub");
         if (subject == null) {
-            throw new TokenRejected("unexpected value type of \"sub\" claim");
+            throw new TokenRejected("the sub claim is not a string");
         }
         int system = 0;
         Map<String, Integer> namespaces = new HashMap<>();
@@ -131,7 +131,7 @@ public final class JwtClaimMapper {
         JsonObject claims = Json.object(decode(parts[1]));
         String kid = Json.string(header, "kid");
         if (kid == null) {
-            throw new TokenRejected("malformed token: no \"kid\" header");
+            throw new TokenRejected("malformed token: no kid header");
         }
         PublicKey key = alg.equals("RS256") ? keys.rsaKey(kid) : keys.ecKey(kid);
         if (key == null) {

@@ -142,6 +142,9 @@ class AuthorizationInterceptorTest {
         assertEquals(2, handled.get());
         // Temporal counts authorizer denials (the missing token), not claim-mapping failures.
         assertEquals(1.0, metrics.counter("service_errors_unauthorized", "operation", "Authorization", "namespace",
+                "ns1", "service_name", "frontend").count());
+        denied(() -> stub("authorization", null).describeNamespace(describe("no-such-namespace")));
+        assertEquals(1.0, metrics.counter("service_errors_unauthorized", "operation", "Authorization", "namespace",
                 "_unknown_", "service_name", "frontend").count());
     }
 
