@@ -36,7 +36,6 @@ public record ServerConfig(
     }
 
     public ServerConfig {
-        java.util.Objects.requireNonNull(authorization, "authorization");
         if (historyShardCount < 1) {
             throw new ConfigException("cluster.historyShardCount must be >= 1, got " + historyShardCount);
         }
@@ -46,6 +45,7 @@ public record ServerConfig(
         }
         services = Map.copyOf(services);
         namespaces = List.copyOf(namespaces);
+        authorization = authorization == null ? AuthorizationConfig.NONE : authorization;
         for (ServiceRole r : ServiceRole.values()) {
             if (!services.containsKey(r)) {
                 throw new ConfigException("services." + r.configName() + " missing");
