@@ -93,6 +93,14 @@ public final class FrontendService implements AutoCloseable {
         this.visibility = store;
     }
 
+    private io.kairos.common.config.AuthorizationConfig authorization = io.kairos.common.config.AuthorizationConfig.NONE;
+    private io.kairos.frontend.auth.AuthorizationInterceptor authInterceptor;
+
+    /** Who may call what (the config's authorization section); set before {@link #services()}. */
+    public void authorization(io.kairos.common.config.AuthorizationConfig config) {
+        this.authorization = config;
+    }
+
     public NamespaceHandler namespaces() {
         return namespaces;
     }
@@ -126,9 +134,19 @@ public final class FrontendService implements AutoCloseable {
         OperatorServiceHandler operator = new OperatorServiceHandler(
                 new DeleteNamespaceHandler(namespaceStore, registry, Clock.systemUTC()),
                 vis == null ? null : new SearchAttributesHandler(resolver, vis));
+        // The last interceptor runs first: metrics see every answer, the gate refuses before tokens are checked.
+        List<io.grpc.ServerInterceptor> chain = new java.util.ArrayList<>();
+        if (authInterceptor == null) {
+            authInterceptor = io.kairos.frontend.auth.AuthorizationInterceptor.create(authorization, metrics, registry::isCached);
+        }
+        if (authInterceptor != null) {
+            chain.add(authInterceptor);
+        }
+        chain.add(gate);
+        chain.add(rpcMetrics);
         return List.of(
-                ServerInterceptors.intercept(workflow, gate, rpcMetrics),
-                ServerInterceptors.intercept(operator, gate, rpcMetrics),
+                ServerInterceptors.intercept(workflow, chain),
+                ServerInterceptors.intercept(operator, chain),
                 health.getHealthService().bindService(),
                 ProtoReflectionServiceV1.newInstance().bindService(),
                 reflectionV1Alpha().bindService());
@@ -187,5 +205,8 @@ public final class FrontendService implements AutoCloseable {
             t.interrupt();
         }
         registry.close();
+        if (authInterceptor != null) {
+            authInterceptor.close();
+        }
     }
 }

@@ -98,7 +98,7 @@ final class DevCommand {
                 true, ServerConfig.DEFAULT_CLUSTER_NAME, shards, endpoints, metricsPort,
                 ServerConfig.DEFAULT_NAMESPACE_REFRESH, ServerConfig.DEFAULT_MEMBERSHIP_HEARTBEAT,
                 ServerConfig.DEFAULT_MEMBERSHIP_TTL, List.of(new ConfiguredNamespace("default", DEFAULT_RETENTION)),
-                io.kairos.common.config.TlsConfig.NONE);
+                io.kairos.common.config.TlsConfig.NONE, io.kairos.common.config.AuthorizationConfig.NONE);
     }
 
     private static void deleteTree(Path dir) {

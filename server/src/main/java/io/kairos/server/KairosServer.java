@@ -184,6 +184,7 @@ public final class KairosServer implements AutoCloseable {
                     metrics.registry()));
             frontend.workerChannel(cluster.workerChannel());
             frontend.visibility(visibilityStore);
+            frontend.authorization(config.authorization());
             frontend.taskQueueOwners((ns, queue, type) -> cluster.queueOwnerForDisplay(ns.toString(), queue, type));
             frontend.namespaces().ensureSystemNamespace();
             for (var ns : config.namespaces()) {
@@ -243,6 +244,8 @@ public final class KairosServer implements AutoCloseable {
         NettyServerBuilder b = NettyServerBuilder.forAddress(new InetSocketAddress(ep.bindAddress(), ep.port()))
                 .executor(rpcExecutor)
                 .maxInboundMessageSize(4 * 1024 * 1024)
+                // gRPC-Java's 8 KiB header limit is below what a JWT with many permissions needs (Temporal's is 16 MiB).
+                .maxInboundMetadataSize(256 * 1024)
                 .permitKeepAliveTime(10, TimeUnit.SECONDS)
                 .permitKeepAliveWithoutCalls(true);
         if (ssl != null) {

@@ -52,7 +52,7 @@ public final class ConfigLoader {
     public ServerConfig parse(String yamlText) {
         Object root = new Yaml(new SafeConstructor(new LoaderOptions())).load(yamlText);
         Node top = new Node("", root == null ? Map.of() : asMap("", root));
-        top.allow("persistence", "cluster", "services", "metrics", "namespaces", "tls");
+        top.allow("persistence", "cluster", "services", "metrics", "namespaces", "tls", "authorization");
 
         Node persistence = top.child("persistence");
         persistence.allow("default", "visibility", "autoMigrate");
@@ -86,7 +86,7 @@ public final class ConfigLoader {
         metrics.allow("port");
         return new ServerConfig(temporalDb, visibilityDb, autoMigrate, clusterName, shards, endpoints,
                 metrics.integer("port", 9090), ServerConfig.DEFAULT_NAMESPACE_REFRESH, heartbeat, ttl,
-                namespaces(top), tls(top.child("tls")));
+                namespaces(top), tls(top.child("tls")), authorization(top.child("authorization")));
     }
 
     /** Temporal's global.tls keys (without per-host overrides, system worker or remote clusters). */
@@ -176,6 +176,19 @@ public final class ConfigLoader {
 
     private static String blankToNull(String s) {
         return s == null || s.isBlank() ? null : s;
+    }
+
+    /** Temporal's global.authorization, same keys; an absent section means no authorization. */
+    private AuthorizationConfig authorization(Node n) {
+        n.allow("jwtKeyProvider", "permissionsClaimName", "permissionsRegex", "audience", "authorizer", "claimMapper",
+                "authHeaderName", "authExtraHeaderName");
+        Node keys = n.child("jwtKeyProvider");
+        keys.allow("keySourceURIs", "refreshInterval");
+        return new AuthorizationConfig(keys.strings("keySourceURIs"),
+                keys.duration("refreshInterval", AuthorizationConfig.DEFAULT_REFRESH_INTERVAL),
+                n.string("permissionsClaimName", null), n.string("permissionsRegex", null), n.string("audience", null),
+                n.string("authorizer", ""), n.string("claimMapper", ""), n.string("authHeaderName", null),
+                n.string("authExtraHeaderName", null));
     }
 
     /** Each entry must be a namespace RegisterNamespace would accept, so the API can update it later. */

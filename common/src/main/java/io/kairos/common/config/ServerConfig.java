@@ -17,7 +17,8 @@ public record ServerConfig(
         Duration membershipHeartbeatInterval,
         Duration membershipTtl,
         List<ConfiguredNamespace> namespaces,
-        TlsConfig tls) {
+        TlsConfig tls,
+        AuthorizationConfig authorization) {
 
     public static final String DEFAULT_CLUSTER_NAME = "active";
     public static final Duration DEFAULT_NAMESPACE_REFRESH = Duration.ofSeconds(2);
@@ -25,6 +26,16 @@ public record ServerConfig(
     public static final Duration DEFAULT_MEMBERSHIP_HEARTBEAT = Duration.ofSeconds(1);
     /** A member that stops heartbeating is dropped after this long (a crashed host's shards move then). */
     public static final Duration DEFAULT_MEMBERSHIP_TTL = Duration.ofSeconds(5);
+
+    /** Without an authorization section: every caller may do everything (dev mode). */
+    public ServerConfig(DatabaseConfig temporalDb, DatabaseConfig visibilityDb, boolean autoMigrate, String clusterName,
+                        int historyShardCount, Map<ServiceRole, ServiceEndpoint> services, int metricsPort,
+                        Duration namespaceRefreshInterval, Duration membershipHeartbeatInterval, Duration membershipTtl,
+                        List<ConfiguredNamespace> namespaces) {
+        this(temporalDb, visibilityDb, autoMigrate, clusterName, historyShardCount, services, metricsPort,
+                namespaceRefreshInterval, membershipHeartbeatInterval, membershipTtl, namespaces, TlsConfig.NONE,
+                AuthorizationConfig.NONE);
+    }
 
     public ServerConfig {
         if (historyShardCount < 1) {
@@ -37,6 +48,7 @@ public record ServerConfig(
         services = Map.copyOf(services);
         namespaces = List.copyOf(namespaces);
         tls = tls == null ? TlsConfig.NONE : tls;
+        authorization = authorization == null ? AuthorizationConfig.NONE : authorization;
         for (ServiceRole r : ServiceRole.values()) {
             if (!services.containsKey(r)) {
                 throw new ConfigException("services." + r.configName() + " missing");

@@ -557,4 +557,76 @@ class ConfigLoaderTest {
         cases.forEach((yaml, message) -> assertEquals(message, parseFails(Map.of(), MINIMAL + "tls:\n" + yaml)
                 .getMessage(), yaml));
     }
+
+    @Test
+    void authorizationIsOffWithoutItsSection() {
+        assertEquals(AuthorizationConfig.NONE, parse(MINIMAL).authorization());
+        assertFalse(parse(MINIMAL).authorization().enabled());
+        assertFalse(parse(MINIMAL + "authorization:\n").authorization().enabled());
+    }
+
+    @Test
+    void authorizationSectionAsTemporalWritesIt() {
+        AuthorizationConfig a = loader(Map.of("KEYCLOAK_HOST", "kc.example", "KEYCLOAK_REALM", "ops")).parse(MINIMAL + """
+                authorization:
+                  jwtKeyProvider:
+                    keySourceURIs:
+                      - https://${KEYCLOAK_HOST}/realms/${KEYCLOAK_REALM}/protocol/openid-connect/certs
+                      - file:///etc/temporal/extra-jwks.json
+                    refreshInterval: 5m
+                  permissionsClaimName: temporal-permissions
+                  permissionsRegex: '^(?P<namespace>[\\w-]+):(?P<role>\\w+)$'
+                  audience: temporal
+                  authorizer: default
+                  claimMapper: Default
+                  authHeaderName: Authorization
+                  authExtraHeaderName: authorization-extras
+                """).authorization();
+        assertEquals(List.of("https://kc.example/realms/ops/protocol/openid-connect/certs",
+                "file:///etc/temporal/extra-jwks.json"), a.keySourceUris());
+        assertEquals(Duration.ofMinutes(5), a.refreshInterval());
+        assertEquals("temporal-permissions", a.permissionsClaimName());
+        assertEquals("^(?P<namespace>[\\w-]+):(?P<role>\\w+)$", a.permissionsRegex());
+        assertEquals("temporal", a.audience());
+        assertEquals("default", a.authorizer());
+        assertEquals("default", a.claimMapper());
+        assertEquals("Authorization", a.authHeaderName());
+        assertTrue(a.enabled());
+        assertTrue(AuthorizationConfig.compilePermissionsRegex(a.permissionsRegex()).matcher("ns-1:admin").matches());
+
+        AuthorizationConfig defaults = parse(MINIMAL + """
+                authorization:
+                  jwtKeyProvider: { keySourceURIs: [ "https://idp/certs" ] }
+                  authorizer: default
+                  claimMapper: default
+                """).authorization();
+        assertEquals(AuthorizationConfig.DEFAULT_REFRESH_INTERVAL, defaults.refreshInterval());
+        assertEquals("permissions", defaults.permissionsClaimName());
+        assertNull(defaults.permissionsRegex());
+        assertNull(defaults.audience());
+        assertEquals("authorization", defaults.authHeaderName());
+        assertEquals("authorization-extras", defaults.authExtraHeaderName());
+    }
+
+    @Test
+    void authorizationMistakesAreRefused() {
+        String keys = "  jwtKeyProvider: { keySourceURIs: [ \"https://idp/certs\" ] }\n";
+        Map<String, String> cases = new java.util.LinkedHashMap<>();
+        cases.put("  authoriser: default\n", "unknown config key authorization.authoriser");
+        cases.put("  jwtKeyProvider: { keySourceUris: [] }\n", "unknown config key authorization.jwtKeyProvider.keySourceUris");
+        cases.put("  authorizer: custom\n  claimMapper: default\n" + keys, "authorization.authorizer must be 'default' or empty, got 'custom'");
+        cases.put("  claimMapper: jwt\n" + keys, "authorization.claimMapper must be 'default' or empty, got 'jwt'");
+        cases.put("  authorizer: default\n" + keys, "authorization.authorizer: default needs authorization.claimMapper: default");
+        cases.put("  authorizer: default\n  claimMapper: default\n", "authorization.claimMapper: default needs authorization.jwtKeyProvider.keySourceURIs");
+        cases.put("  claimMapper: default\n  jwtKeyProvider: { keySourceURIs: [ {a: 1} ] }\n", "authorization.jwtKeyProvider.keySourceURIs[0] must be a string");
+        cases.put("  claimMapper: default\n  permissionsRegex: '(?P<ns>\\w+):(?P<role>\\w+)'\n" + keys, "authorization.permissionsRegex must have the named groups 'namespace' and 'role'");
+        cases.put("  claimMapper: default\n  permissionsRegex: '(?P<namespace>'\n" + keys, "authorization.permissionsRegex is not a valid regular expression");
+        cases.put("  claimMapper: default\n  authHeaderName: 'x auth'\n" + keys, "authorization.authHeaderName must be a gRPC header name");
+        cases.put("  claimMapper: default\n  authHeaderName: token-bin\n" + keys, "authorization.authHeaderName must be a gRPC header name");
+        cases.put("  claimMapper: default\n  jwtKeyProvider: { keySourceURIs: [ x ], refreshInterval: soon }\n", "authorization.jwtKeyProvider.refreshInterval must be a duration");
+        cases.forEach((yaml, message) -> {
+            String got = parseFails(Map.of(), MINIMAL + "authorization:\n" + yaml).getMessage();
+            assertTrue(got.startsWith(message), "'" + got + "' should start with '" + message + "'");
+        });
+    }
 }

@@ -90,6 +90,11 @@ public final class NamespaceRegistry implements AutoCloseable {
         return loaded;
     }
 
+    /** Whether the cached snapshot has this name; never reads the database (for bounded metric tags). */
+    public boolean isCached(String name) {
+        return snapshot.byName().containsKey(name);
+    }
+
     public Optional<NamespaceRow> getById(NamespaceId id) {
         NamespaceRow row = snapshot.byId().get(id);
         return row != null ? Optional.of(row) : store.getById(id);
