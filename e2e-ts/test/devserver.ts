@@ -6,13 +6,15 @@ import * as fs from 'node:fs';
 export class DevServer {
   private constructor(readonly process: ChildProcess, readonly address: string, private readonly log: string[]) {}
 
-  static async start(name: string): Promise<DevServer> {
+  /** @param extraArgs more `dev` flags, e.g. `['--config', file]` */
+  static async start(name: string, extraArgs: string[] = []): Promise<DevServer> {
     const jar = path.resolve(__dirname, '../../../server/target/temporal-server.jar');
     if (!fs.existsSync(jar)) {
       throw new Error(`${jar} is missing: build the server first (mvn -B -DskipTests package)`);
     }
     const java = process.env.JAVA_HOME ? path.join(process.env.JAVA_HOME, 'bin', 'java') : 'java';
-    const child = spawn(java, ['-Xmx512m', '-jar', jar, 'dev', '--ephemeral', '--ip', '127.0.0.1', '--port', '0'], {
+    const child = spawn(java, ['-Xmx512m', '-jar', jar, 'dev', '--ephemeral', '--ip', '127.0.0.1', '--port', '0',
+      ...extraArgs], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const log: string[] = [];

@@ -1,10 +1,13 @@
 package io.kairos.server;
 
+import io.kairos.common.config.AuthorizationConfig;
+import io.kairos.common.config.ConfigLoader;
 import io.kairos.common.config.ConfiguredNamespace;
 import io.kairos.common.config.DatabaseConfig;
 import io.kairos.common.config.ServerConfig;
 import io.kairos.common.config.ServiceEndpoint;
 import io.kairos.common.config.ServiceRole;
+import io.kairos.common.config.TlsConfig;
 import io.kairos.server.cli.Flags;
 import io.kairos.server.dev.DevPostgres;
 import io.kairos.server.dev.PostgresBinaries;
@@ -37,6 +40,8 @@ final class DevCommand {
                 .value("port", "PORT", "Frontend gRPC port.", "7233")
                 .value("metrics-port", "PORT", "Serve Prometheus metrics on this port at /metrics (0: off).", "0")
                 .value("shards", "N", "History shard count for a new database (fixed afterwards).", "4")
+                .value("config", "FILE", "YAML with tls:, authorization: and namespaces: sections, as in start's "
+                        + "config (JWT authorization and TLS are off without it).", "")
                 .value("log-level", "LEVEL", "Log level of the server's own logs: error, warn, info, debug.", "warn");
     }
 
@@ -49,6 +54,9 @@ final class DevCommand {
         int port = f.getInt("port", 0, 65535);
         int shards = f.getInt("shards", 1, 16384);
         int metricsPort = f.getInt("metrics-port", 0, 65535);
+        ConfigLoader.DevSections sections = f.get("config").isEmpty()
+                ? new ConfigLoader.DevSections(TlsConfig.NONE, AuthorizationConfig.NONE, List.of())
+                : new ConfigLoader(System::getenv).readDevSections(Path.of(f.get("config")));
         PostgresBinaries.requirePresent();
         Logging.configure(f.get("log-level"));
         boolean ephemeral = f.has("ephemeral");
@@ -60,7 +68,7 @@ final class DevCommand {
         KairosServer server = null;
         try {
             pg = DevPostgres.start(dir, ephemeral);
-            ServerConfig config = config(pg, f.get("ip"), port, shards, metricsPort);
+            ServerConfig config = config(pg, f.get("ip"), port, shards, metricsPort, sections);
             server = KairosServer.start(config, EnumSet.allOf(ServiceRole.class), false);
             if (!server.awaitReady(60_000)) {
                 throw new IllegalStateException("the server did not become ready within 60 s");
@@ -86,7 +94,8 @@ final class DevCommand {
         }
     }
 
-    private static ServerConfig config(DevPostgres pg, String ip, int port, int shards, int metricsPort) {
+    private static ServerConfig config(DevPostgres pg, String ip, int port, int shards, int metricsPort,
+                                       ConfigLoader.DevSections sections) {
         Map<ServiceRole, ServiceEndpoint> endpoints = new EnumMap<>(ServiceRole.class);
         for (ServiceRole r : ServiceRole.values()) {
             endpoints.put(r, r == ServiceRole.FRONTEND ? new ServiceEndpoint(ip, port, null)
@@ -97,8 +106,18 @@ final class DevCommand {
                 new DatabaseConfig(pg.jdbcUrl("temporal_visibility"), pg.user(), null, 10),
                 true, ServerConfig.DEFAULT_CLUSTER_NAME, shards, endpoints, metricsPort,
                 ServerConfig.DEFAULT_NAMESPACE_REFRESH, ServerConfig.DEFAULT_MEMBERSHIP_HEARTBEAT,
-                ServerConfig.DEFAULT_MEMBERSHIP_TTL, List.of(new ConfiguredNamespace("default", DEFAULT_RETENTION)),
-                io.kairos.common.config.TlsConfig.NONE, io.kairos.common.config.AuthorizationConfig.NONE);
+                ServerConfig.DEFAULT_MEMBERSHIP_TTL, namespaces(sections.namespaces()), sections.tls(),
+                sections.authorization());
+    }
+
+    /** default always, then the file's namespaces (a "default" entry there sets its retention). */
+    private static List<ConfiguredNamespace> namespaces(List<ConfiguredNamespace> extra) {
+        List<ConfiguredNamespace> out = new java.util.ArrayList<>();
+        if (extra.stream().noneMatch(n -> n.name().equals("default"))) {
+            out.add(new ConfiguredNamespace("default", DEFAULT_RETENTION));
+        }
+        out.addAll(extra);
+        return out;
     }
 
     private static void deleteTree(Path dir) {

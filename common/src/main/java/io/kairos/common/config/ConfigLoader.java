@@ -89,6 +89,27 @@ public final class ConfigLoader {
                 namespaces(top), tls(top.child("tls")), authorization(top.child("authorization")));
     }
 
+    /** The sections of a config file the dev server takes: TLS, authorization and extra namespaces. */
+    public record DevSections(TlsConfig tls, AuthorizationConfig authorization, List<ConfiguredNamespace> namespaces) {
+    }
+
+    /**
+     * Reads a file for {@code dev --config}: only tls, authorization and namespaces, as in the production file; the
+     * dev server owns persistence, ports and cluster settings, so those keys are refused rather than ignored.
+     */
+    public DevSections readDevSections(Path file) {
+        String text;
+        try {
+            text = Files.readString(file);
+        } catch (IOException e) {
+            throw new ConfigException("cannot read config file " + file + ": " + e.getMessage());
+        }
+        Object root = new Yaml(new SafeConstructor(new LoaderOptions())).load(text);
+        Node top = new Node("", root == null ? Map.of() : asMap("", root));
+        top.allow("tls", "authorization", "namespaces");
+        return new DevSections(tls(top.child("tls")), authorization(top.child("authorization")), namespaces(top));
+    }
+
     /** Temporal's global.tls keys (without per-host overrides, system worker or remote clusters). */
     private TlsConfig tls(Node n) {
         n.allow("frontend", "internode", "refreshInterval");

@@ -57,11 +57,9 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -131,44 +129,11 @@ class AuthorizationTest {
         postgres = ExternalPostgres.start(60);
         jwks = new Jwks();
         jwks.publish(List.of(RSA, EC));
-        port = ServerProcess.freePort();
-        metricsPort = ServerProcess.freePort();
-        Path config = tmp.resolve("auth.yaml");
-        Files.writeString(config, """
-                persistence:
-                  default:
-                    url: jdbc:postgresql://localhost:%d/temporal
-                    user: kairos
-                    password: s3cret
-                    maxConnections: 8
-                  autoMigrate: true
-                cluster:
-                  historyShardCount: 4
-                services:
-                  frontend: { bindAddress: 127.0.0.1, port: %d }
-                  history: { bindAddress: 127.0.0.1, port: 0 }
-                  matching: { bindAddress: 127.0.0.1, port: 0 }
-                  worker: { bindAddress: 127.0.0.1, port: 0 }
-                metrics:
-                  port: %d
-                namespaces:
-                  - name: ns1
-                  - name: ns2
-                authorization:
-                  jwtKeyProvider:
-                    keySourceURIs:
-                      - %s
-                    refreshInterval: 1h
-                  permissionsClaimName: permissions
-                  audience: %s
-                  authorizer: default
-                  claimMapper: default
-                """.formatted(postgres.getPort(), port, metricsPort, jwks.uri(), AUDIENCE));
-        Map<String, String> env = new HashMap<>();
-        env.put("JAVA_TOOL_OPTIONS", "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC");
         // Debug level: the refusal reasons are logged, and the log must still hold no token.
-        server = ServerProcess.launch("auth", List.of("start", "--config", config.toString(), "--log-level", "debug"), env)
-                .awaitReady();
+        AuthServer started = AuthServer.start("auth", tmp, postgres.getPort(), jwks.uri(), AUDIENCE, "debug");
+        server = started.process;
+        port = started.port;
+        metricsPort = started.metricsPort;
     }
 
     @AfterAll
