@@ -78,7 +78,7 @@ final class TokenFuzz {
         String expV = pick(List.of("\"" + exp + "\"", "null", "true", "[" + exp + "]", "{}", "1e400", "-1", "" + exp));
         String aud = pick(List.of("1", "[1]", "null", "{}", "[\"" + audience + "\",2]", "\"elsewhere\"", "[]",
                 "\"" + audience + "\""));
-        String perms = pick(List.of("\"ns1:admin\"", "[1,2]", "{\"ns1\":\"admin\"}", "[[\"ns1:admin\"]]", "null", "[\"ns1:worker\"]"));
+        String perms = pick(List.of("\"ns1:admin\"", "[1,2]", "{\"ns1\":\"admin\"}", "[[\"ns1:admin\"]]", "null", "[\"ns1:none\"]"));
         String nbf = pick(List.of("", ",\"nbf\":\"now\"", ",\"nbf\":" + (exp + 3600), ",\"nbf\":null"));
         // No permissions value grants a role that reads or writes ns1, so even a token whose other claims hold is refused.
         return "{\"sub\":%s,\"exp\":%s,\"aud\":%s,\"permissions\":%s%s}".formatted(sub, expV, aud, perms, nbf);

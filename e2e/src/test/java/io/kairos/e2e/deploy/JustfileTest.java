@@ -71,7 +71,7 @@ class JustfileTest {
         for (String recipe : List.of("create-namespace", "delete-namespace", "create-postgres-user-and-db",
                 "delete-postgres-user-and-db", "create-postgres-secret", "delete-postgres-secret",
                 "create-keycloak-client", "delete-keycloak-client", "create-keycloak-auth-secret",
-                "delete-keycloak-auth-secret", "init-schema", "install", "upgrade", "uninstall",
+                "delete-keycloak-auth-secret", "create-keycloak-permissions", "delete-keycloak-permissions", "init-schema", "install", "upgrade", "uninstall",
                 "create-temporal-namespace", "list-temporal-namespaces", "cluster-info")) {
             assertTrue(Pattern.compile("(?m)^        " + Pattern.quote(recipe) + "( [^#\\n]*)?\\s+# \\S")
                     .matcher(temporal).find(), "temporal::" + recipe + " with a comment in\n" + r.out);
@@ -159,6 +159,69 @@ class JustfileTest {
         assertTrue(web.toString().contains("https://" + KEYCLOAK_HOST + "/realms/buunstack"), web.toString());
         assertTrue(web.toString().contains("temporal-web-auth"), web.toString());
         assertTrue(docs.stream().noneMatch(d -> d.path("kind").asText().equals("ExternalSecret")), "no ExternalSecret");
+    }
+
+    @Test
+    void installWithJwtAuthorization() throws Exception {
+        Sandbox sb = new Sandbox(tmp);
+        sb.env.putAll(hosts());
+        sb.env.put("KEYCLOAK_ADMIN_PASSWORD", ADMIN_PASSWORD);
+        sb.env.put("TEMPORAL_AUTH_ENABLED", "true");
+        Run r = sb.run(null, "temporal::install");
+        assertEquals(0, r.exit, r.describe());
+
+        int webClient = r.index("kcadm", "create clients", in -> in.contains("\"redirectUris\""));
+        int rolesClient = r.index("kcadm", "create clients", in -> in.contains("\"clientId\": \"temporal-api\""));
+        int role = r.index("kcadm", "create clients/id-", null);
+        for (String name : List.of("temporal-system:admin", "temporal-system:read", "default:write", "default:worker")) {
+            r.index("kcadm", "-r buunstack -s name=" + name, null);
+        }
+        int scope = r.index("kcadm", "create client-scopes", in -> in.contains("\"usermodel.clientRoleMapping.clientId\": \"temporal-api\"")
+                && in.contains("\"claim.name\": \"permissions\"") && in.contains("\"multivalued\": \"true\""));
+        int adminClient = r.index("kcadm", "create clients", in -> in.contains("\"clientId\": \"temporal-admin\"")
+                && in.contains("\"serviceAccountsEnabled\": true"));
+        int adminSecret = r.index("kubectl", "apply -f -", in -> in.contains("name: temporal-admin-client"));
+        int grant = r.index("kcadm", "add-roles", null);
+        assertTrue(r.calls.get(grant).args.contains("--uusername service-account-temporal-admin --cclientid temporal-api "
+                + "--rolename temporal-system:admin"), r.calls.get(grant).args);
+        int defaultScope = r.index("kcadm", "update clients/", null);
+        assertTrue(r.calls.get(defaultScope).args.contains("/default-client-scopes/id-"), r.calls.get(defaultScope).args);
+        int helm = r.index("helm", "upgrade --install temporal", null);
+        assertInOrder(r, webClient, rolesClient, role, scope, adminClient, adminSecret, grant, defaultScope, helm);
+        String secret = group("\"secret\": \"([A-Za-z0-9]{32})\"", r.calls.get(adminClient).stdin);
+        assertEquals(secret, secretData(r.calls.get(adminSecret).stdin, "client_secret"));
+        r.assertNotInArgv(secret);
+        assertTrue(r.out.contains("JWT authorization is on"), r.describe());
+
+        Path values = r.valuesFile(1);
+        JsonNode v = YAML.readTree(values.toFile());
+        assertEquals("default", v.at("/server/config/authorization/authorizer").asText());
+        assertEquals("default", v.at("/server/config/authorization/claimMapper").asText());
+        assertEquals("temporal-postgres-auth", v.at("/server/config/persistence/default/sql/existingSecret").asText());
+        String config = find(render(values), "ConfigMap", "temporal-config").at("/data").toString();
+        assertTrue(config.contains("https://" + KEYCLOAK_HOST + "/realms/buunstack/protocol/openid-connect/certs"), config);
+
+        // The namespace recipes act as the admin service account: its token reaches the CLI on stdin only.
+        sb.env.put("STUB_TOKEN", "eyJ.admin-token.sig");
+        Run ns = sb.run(null, "temporal::create-temporal-namespace", "orders", "7d");
+        assertEquals(0, ns.exit, ns.describe());
+        int token = ns.index("curl", "https://" + KEYCLOAK_HOST + "/realms/buunstack/protocol/openid-connect/token",
+                in -> in.equals("grant_type=client_credentials&client_id=temporal-admin&client_secret=" + secret));
+        String cli = "exec -i -n temporal deployment/temporal-admintools -- sh -c ";
+        int describe = ns.index("kubectl", cli, in -> in.equals("eyJ.admin-token.sig"));
+        int create = ns.index("kubectl", "temporal operator namespace create --namespace orders --retention 7d",
+                in -> in.equals("eyJ.admin-token.sig"));
+        assertTrue(ns.calls.get(describe).args.endsWith("temporal operator namespace describe --namespace orders"),
+                ns.calls.get(describe).args);
+        assertTrue(ns.calls.get(create).args.contains(cli), ns.calls.get(create).args);
+        assertInOrder(ns, token, describe, create);
+        ns.assertNotInArgv(secret);
+        ns.assertNotInArgv("eyJ.admin-token.sig");
+
+        sb.env.put("TEMPORAL_AUTH_ENABLED", "yes");
+        Run bad = sb.run(null, "temporal::list-temporal-namespaces");
+        assertNotEquals(0, bad.exit, bad.describe());
+        assertTrue(bad.err.contains("TEMPORAL_AUTH_ENABLED must be true or false"), bad.describe());
     }
 
     @Test
@@ -444,6 +507,7 @@ class JustfileTest {
                 stub("kcadm", "kcadm", KCADM);
                 stub("kcadm.sh", "kcadm", KCADM);
                 stub("vault", "vault", VAULT);
+                stub("curl", "curl", CURL);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
@@ -553,7 +617,10 @@ class JustfileTest {
             case " $* " in
               *" exec -i "*)
                 log_stdin
-                case $input in *pg_roles*) printf '%s\\n' "${STUB_ROLE_EXISTS:-}" ;; esac ;;
+                case $input in *pg_roles*) printf '%s\\n' "${STUB_ROLE_EXISTS:-}" ;; esac
+                case " $* " in *" operator namespace describe "*)
+                  [ "${STUB_TNS_EXISTS:-0}" = 1 ] || { echo "Error: namespace not found" >&2; exit 1; } ;;
+                esac ;;
               *" apply -f - "*)
                 log_stdin
                 name=$(printf '%s\\n' "$input" | sed -n 's/^  name: //p' | head -n 1)
@@ -598,8 +665,17 @@ class JustfileTest {
             case $1 in
               config) [ -z "${KC_CLI_PASSWORD:-}" ] || echo "ENV KC_CLI_PASSWORD=$KC_CLI_PASSWORD" >>"$STUB_LOG" ;;
               get) [ "${STUB_KC_CLIENT_EXISTS:-0}" != 1 ] || echo 0b7d0c1e-client ;;
-              create) log_stdin ;;
+              create)
+                case " $* " in *" -f - "*) log_stdin ;; esac
+                case " $* " in *" -i "*) printf 'id-%s\n' "$RANDOM" ;; esac ;;
             esac
+            exit 0
+            """;
+
+    /** The token endpoint: logs the form it reads on stdin and answers with a token. */
+    private static final String CURL = """
+            log_stdin
+            printf '{"access_token":"%s","expires_in":300,"token_type":"Bearer"}' "${STUB_TOKEN:-tok}"
             exit 0
             """;
 

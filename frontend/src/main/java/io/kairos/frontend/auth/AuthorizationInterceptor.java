@@ -2,6 +2,7 @@ package io.kairos.frontend.auth;
 
 import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.protobuf.Message;
+import io.grpc.ForwardingServerCall;
 import io.grpc.ForwardingServerCallListener;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
@@ -14,6 +15,7 @@ import io.kairos.common.grpc.ErrorMapper;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.temporal.api.command.v1.Command;
+import io.temporal.api.workflowservice.v1.ListNamespacesResponse;
 import io.temporal.api.workflowservice.v1.RespondWorkflowTaskCompletedRequest;
 import io.temporal.api.workflowservice.v1.WorkflowServiceGrpc;
 import org.slf4j.Logger;
@@ -33,6 +35,7 @@ import java.util.function.Predicate;
 public final class AuthorizationInterceptor implements ServerInterceptor, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(AuthorizationInterceptor.class);
     public static final String REQUEST_UNAUTHORIZED = "Request unauthorized.";
+    private static final String LIST_NAMESPACES = WorkflowServiceGrpc.getListNamespacesMethod().getFullMethodName();
     private static final String RESPOND_WORKFLOW_TASK_COMPLETED =
             WorkflowServiceGrpc.getRespondWorkflowTaskCompletedMethod().getFullMethodName();
 
@@ -97,8 +100,37 @@ public final class AuthorizationInterceptor implements ServerInterceptor, AutoCl
         if (authorizer == null) {
             return next.startCall(call, headers);
         }
+        if (method.equals(LIST_NAMESPACES) && claims != null && !authorizer.allows(claims, method, "")
+                && claims.namespaces().values().stream().anyMatch(r -> r != Claims.ROLE_UNDEFINED)) {
+            // Kairos extension: a caller with roles in some namespaces, but no system role, lists just those (what
+            // the Web UI shows in its namespace picker); Temporal HEAD refuses the call.
+            return next.startCall(new OwnNamespacesOnly<>(call, claims), headers);
+        }
         // Even without claims (no token) the request is awaited: the denial is counted under its namespace.
         return new Authorizing<>(call, headers, next, claims, method);
+    }
+
+    /** ListNamespaces answers with only the namespaces the caller has a role in. */
+    private static final class OwnNamespacesOnly<Q, R> extends ForwardingServerCall.SimpleForwardingServerCall<Q, R> {
+        private final Claims claims;
+
+        OwnNamespacesOnly(ServerCall<Q, R> call, Claims claims) {
+            super(call);
+            this.claims = claims;
+        }
+
+        @Override
+        @SuppressWarnings("unchecked")
+        public void sendMessage(R message) {
+            if (message instanceof ListNamespacesResponse r) {
+                ListNamespacesResponse.Builder b = r.toBuilder().clearNamespaces();
+                r.getNamespacesList().stream()
+                        .filter(n -> claims.namespaceRole(n.getNamespaceInfo().getName()) != Claims.ROLE_UNDEFINED)
+                        .forEach(b::addNamespaces);
+                message = (R) b.build();
+            }
+            super.sendMessage(message);
+        }
     }
 
     /** Holds the call until its request arrives: the namespace to authorize is a request field. */

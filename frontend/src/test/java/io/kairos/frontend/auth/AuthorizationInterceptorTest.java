@@ -19,6 +19,8 @@ import io.temporal.api.command.v1.StartChildWorkflowExecutionCommandAttributes;
 import io.temporal.api.enums.v1.CommandType;
 import io.temporal.api.errordetails.v1.PermissionDeniedFailure;
 import io.temporal.api.workflowservice.v1.DescribeNamespaceRequest;
+import io.temporal.api.workflowservice.v1.ListNamespacesRequest;
+import io.temporal.api.workflowservice.v1.ListNamespacesResponse;
 import io.temporal.api.workflowservice.v1.DescribeNamespaceResponse;
 import io.temporal.api.workflowservice.v1.GetSystemInfoRequest;
 import io.temporal.api.workflowservice.v1.GetSystemInfoResponse;
@@ -67,6 +69,18 @@ class AuthorizationInterceptorTest {
         public void startWorkflowExecution(StartWorkflowExecutionRequest r, StreamObserver<StartWorkflowExecutionResponse> o) {
             handled.incrementAndGet();
             o.onNext(StartWorkflowExecutionResponse.getDefaultInstance());
+            o.onCompleted();
+        }
+
+        @Override
+        public void listNamespaces(ListNamespacesRequest r, StreamObserver<ListNamespacesResponse> o) {
+            handled.incrementAndGet();
+            ListNamespacesResponse.Builder b = ListNamespacesResponse.newBuilder();
+            for (String n : List.of("ns1", "ns2", "temporal-system")) {
+                b.addNamespaces(DescribeNamespaceResponse.newBuilder().setNamespaceInfo(
+                        io.temporal.api.namespace.v1.NamespaceInfo.newBuilder().setName(n)));
+            }
+            o.onNext(b.build());
             o.onCompleted();
         }
 
@@ -146,6 +160,21 @@ class AuthorizationInterceptorTest {
         denied(() -> stub("authorization", null).describeNamespace(describe("no-such-namespace")));
         assertEquals(1.0, metrics.counter("service_errors_unauthorized", "operation", "Authorization", "namespace",
                 "_unknown_", "service_name", "frontend").count());
+    }
+
+    private List<String> listed(WorkflowServiceGrpc.WorkflowServiceBlockingStub stub) {
+        return stub.listNamespaces(ListNamespacesRequest.getDefaultInstance()).getNamespacesList().stream()
+                .map(n -> n.getNamespaceInfo().getName()).toList();
+    }
+
+    @Test
+    void listNamespacesShowsACallerWithoutSystemRoleOnlyItsOwn() throws Exception {
+        start("default", null);
+        assertEquals(List.of("ns1", "ns2", "temporal-system"), listed(as("temporal-system:read")));
+        assertEquals(List.of("ns1"), listed(as("ns1:read")));
+        assertEquals(List.of("ns1", "ns2"), listed(as("ns1:worker", "ns2:admin")));
+        denied(() -> listed(as("ns1:nothing")));
+        denied(() -> listed(stub("authorization", null)));
     }
 
     @Test
