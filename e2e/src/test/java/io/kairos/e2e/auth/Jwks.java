@@ -24,10 +24,10 @@ import java.util.stream.Stream;
  * An identity provider for tests: signing keys made with the JDK, their JWKS served over HTTP at Keycloak's certs
  * path (the test swaps the document to rotate keys), and tokens signed with them.
  */
-final class Jwks implements AutoCloseable {
+public final class Jwks implements AutoCloseable {
     static final String PATH = "/realms/kairos/protocol/openid-connect/certs";
 
-    record Key(String kid, String alg, KeyPair pair) {
+    public record Key(String kid, String alg, KeyPair pair) {
         String jwk() {
             if (alg.equals("RS256")) {
                 RSAPublicKey k = (RSAPublicKey) pair.getPublic();
@@ -40,7 +40,7 @@ final class Jwks implements AutoCloseable {
         }
 
         /** A compact JWS with header {alg, kid, typ} over these claims. */
-        String token(String claimsJson) {
+        public String token(String claimsJson) {
             return sign("{\"alg\":\"%s\",\"kid\":\"%s\",\"typ\":\"JWT\"}".formatted(alg, kid), claimsJson);
         }
 
@@ -61,7 +61,7 @@ final class Jwks implements AutoCloseable {
     private final AtomicReference<String> document = new AtomicReference<>("{\"keys\":[]}");
     final AtomicInteger fetches = new AtomicInteger();
 
-    Jwks() throws IOException {
+    public Jwks() throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.createContext(PATH, ex -> {
             fetches.incrementAndGet();
@@ -74,16 +74,16 @@ final class Jwks implements AutoCloseable {
         server.start();
     }
 
-    String uri() {
+    public String uri() {
         return "http://127.0.0.1:" + server.getAddress().getPort() + PATH;
     }
 
     /** Serves exactly these public keys from now on. */
-    void publish(List<Key> keys) {
+    public void publish(List<Key> keys) {
         document.set(keys.stream().map(Key::jwk).collect(Collectors.joining(",", "{\"keys\":[", "]}")));
     }
 
-    static Key rsa(String kid) {
+    public static Key rsa(String kid) {
         try {
             KeyPairGenerator g = KeyPairGenerator.getInstance("RSA");
             g.initialize(2048);
@@ -104,7 +104,7 @@ final class Jwks implements AutoCloseable {
     }
 
     /** Keycloak-shaped claims: sub, exp (seconds from now), aud and the permissions array. */
-    static String claims(String sub, long expiresIn, String audience, String... permissions) {
+    public static String claims(String sub, long expiresIn, String audience, String... permissions) {
         long now = System.currentTimeMillis() / 1000;
         String perms = Stream.of(permissions).map(p -> "\"" + p + "\"").collect(Collectors.joining(",", "[", "]"));
         return "{\"iss\":\"http://keycloak/realms/kairos\",\"sub\":\"%s\",\"aud\":\"%s\",\"iat\":%d,\"exp\":%d,\"permissions\":%s}"

@@ -22,7 +22,8 @@ import java.util.Map;
  * A rendered pod's single container run as a local process of the image's command: the ENTRYPOINT with the
  * container's args, exactly the env the spec gives (fieldRef status.podIP is 127.0.0.1, Secrets come from the
  * test's stand-in Secrets, ConfigMaps from the same render), every volume a local directory (a ConfigMap's
- * files written out, an emptyDir empty), and a read-only root filesystem where the container asks for one.
+ * files written out, an emptyDir empty; mount paths in args and ConfigMap files name those directories), and a
+ * read-only root filesystem where the container asks for one.
  */
 final class LocalPod {
     static final String POD_IP = "127.0.0.1";
@@ -73,6 +74,23 @@ final class LocalPod {
                     throw new AssertionError(name + ": subPath mounts are not simulated");
                 }
                 mounts.put(m.getMountPath(), volumes.get(m.getName()));
+            }
+            // Paths inside ConfigMap files (the server config names the mounted certificates) point where the
+            // volumes are, as the args do.
+            // One pass, longest mount path first, so a replaced path is never replaced again (/tmp is a mount too).
+            java.util.regex.Pattern mountPaths = java.util.regex.Pattern.compile(mounts.keySet().stream()
+                    .sorted((a, b) -> b.length() - a.length()).map(m -> java.util.regex.Pattern.quote(m + "/"))
+                    .collect(java.util.stream.Collectors.joining("|")));
+            for (Volume v : pod.getVolumes()) {
+                if (v.getConfigMap() != null && !mounts.isEmpty()) {
+                    try (var files = Files.list(volumes.get(v.getName()))) {
+                        for (Path f : files.toList()) {
+                            String text = mountPaths.matcher(Files.readString(f)).replaceAll(m -> java.util.regex.Matcher
+                                    .quoteReplacement(mounts.get(m.group().substring(0, m.group().length() - 1)) + "/"));
+                            Files.writeString(f, text);
+                        }
+                    }
+                }
             }
             Map<String, String> env = new LinkedHashMap<>();
             for (EnvFromSource from : c.getEnvFrom()) {
