@@ -40,18 +40,24 @@ public final class ConfigLoader {
     }
 
     public ServerConfig read(Path file) {
-        String text;
+        return parse(text(file));
+    }
+
+    private static String text(Path file) {
         try {
-            text = Files.readString(file);
+            return Files.readString(file);
         } catch (IOException e) {
             throw new ConfigException("cannot read config file " + file + ": " + e.getMessage());
         }
-        return parse(text);
+    }
+
+    private Node top(String yamlText) {
+        Object root = new Yaml(new SafeConstructor(new LoaderOptions())).load(yamlText);
+        return new Node("", root == null ? Map.of() : asMap("", root));
     }
 
     public ServerConfig parse(String yamlText) {
-        Object root = new Yaml(new SafeConstructor(new LoaderOptions())).load(yamlText);
-        Node top = new Node("", root == null ? Map.of() : asMap("", root));
+        Node top = top(yamlText);
         top.allow("persistence", "cluster", "services", "metrics", "namespaces", "tls", "authorization");
 
         Node persistence = top.child("persistence");
@@ -98,14 +104,7 @@ public final class ConfigLoader {
      * dev server owns persistence, ports and cluster settings, so those keys are refused rather than ignored.
      */
     public DevSections readDevSections(Path file) {
-        String text;
-        try {
-            text = Files.readString(file);
-        } catch (IOException e) {
-            throw new ConfigException("cannot read config file " + file + ": " + e.getMessage());
-        }
-        Object root = new Yaml(new SafeConstructor(new LoaderOptions())).load(text);
-        Node top = new Node("", root == null ? Map.of() : asMap("", root));
+        Node top = top(text(file));
         top.allow("tls", "authorization", "namespaces");
         return new DevSections(tls(top.child("tls")), authorization(top.child("authorization")), namespaces(top));
     }

@@ -355,6 +355,28 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void devSectionsAreTlsAuthorizationAndNamespacesOnly(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        Path f = dir.resolve("dev.yaml");
+        Files.writeString(f, """
+                namespaces:
+                  - name: ns1
+                authorization:
+                  jwtKeyProvider:
+                    keySourceURIs: [http://127.0.0.1:1/certs]
+                  authorizer: default
+                  claimMapper: default
+                """);
+        ConfigLoader.DevSections d = loader(Map.of()).readDevSections(f);
+        assertEquals(List.of("http://127.0.0.1:1/certs"), d.authorization().keySourceUris());
+        assertTrue(d.authorization().enabled());
+        assertEquals("ns1", d.namespaces().get(0).name());
+        assertFalse(d.tls().frontend().server().enabled());
+        Files.writeString(f, MINIMAL);
+        ConfigException e = assertThrows(ConfigException.class, () -> loader(Map.of()).readDevSections(f));
+        assertTrue(e.getMessage().contains("persistence"), e.getMessage());
+    }
+
+    @Test
     void readsAFileAndReportsAMissingOne(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
         Path file = dir.resolve("kairos.yaml");
         Files.writeString(file, MINIMAL + "cluster:\n  name: from-file\n");

@@ -1,5 +1,6 @@
 package io.kairos.e2e.auth;
 
+import io.kairos.e2e.ProductionConfig;
 import io.kairos.e2e.ServerProcess;
 
 import java.io.IOException;
@@ -29,23 +30,7 @@ final class AuthServer {
         int port = ServerProcess.freePort();
         int metricsPort = ServerProcess.freePort();
         Path config = dir.resolve(name + ".yaml");
-        Files.writeString(config, """
-                persistence:
-                  default:
-                    url: jdbc:postgresql://localhost:%d/temporal
-                    user: kairos
-                    password: s3cret
-                    maxConnections: 8
-                  autoMigrate: true
-                cluster:
-                  historyShardCount: 4
-                services:
-                  frontend: { bindAddress: 127.0.0.1, port: %d }
-                  history: { bindAddress: 127.0.0.1, port: 0 }
-                  matching: { bindAddress: 127.0.0.1, port: 0 }
-                  worker: { bindAddress: 127.0.0.1, port: 0 }
-                metrics:
-                  port: %d
+        Files.writeString(config, ProductionConfig.yaml(postgresPort, true, 4, port, 0, metricsPort) + """
                 namespaces:
                   - name: ns1
                   - name: ns2
@@ -57,7 +42,7 @@ final class AuthServer {
                   permissionsClaimName: permissions
                   authorizer: default
                   claimMapper: default
-                """.formatted(postgresPort, port, metricsPort, jwksUri)
+                """.formatted(jwksUri)
                 + (audience == null ? "" : "  audience: " + audience + "\n"));
         ServerProcess p = ServerProcess.launch(name, List.of("start", "--config", config.toString(), "--log-level",
                 logLevel), Map.of("JAVA_TOOL_OPTIONS", "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC")).awaitReady();

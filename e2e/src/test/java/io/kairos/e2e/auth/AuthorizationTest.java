@@ -200,7 +200,7 @@ class AuthorizationTest {
     }
 
     /** Temporal's answer to every refusal: PERMISSION_DENIED "Request unauthorized.", wherever the SDK wraps it. */
-    private static void unauthorized(Executable call) {
+    static void unauthorized(Executable call) {
         Throwable t = assertThrows(Throwable.class, call);
         Throwable c = t;
         while (c != null && !(c instanceof StatusRuntimeException)) {

@@ -1,7 +1,5 @@
 package io.kairos.e2e.auth;
 
-import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
 import io.kairos.e2e.ExternalPostgres;
 import io.temporal.api.workflowservice.v1.DescribeNamespaceRequest;
 import io.temporal.api.workflowservice.v1.ListNamespacesRequest;
@@ -20,7 +18,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.charset.StandardCharsets;
@@ -33,7 +30,6 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -89,19 +85,6 @@ class KeycloakAuthTest {
         return WorkflowClient.newInstance(stubs, WorkflowClientOptions.newBuilder().setNamespace(namespace).build());
     }
 
-    private static void unauthorized(Executable call) {
-        Throwable t = assertThrows(Throwable.class, call);
-        Throwable c = t;
-        while (c != null && !(c instanceof StatusRuntimeException)) {
-            c = c.getCause();
-        }
-        if (!(c instanceof StatusRuntimeException sre)) {
-            throw new AssertionError("expected PERMISSION_DENIED, got " + t, t);
-        }
-        assertEquals(Status.Code.PERMISSION_DENIED, sre.getStatus().getCode(), sre.getStatus().toString());
-        assertEquals("Request unauthorized.", sre.getStatus().getDescription());
-    }
-
     private static String start(WorkflowClient client, String queue) {
         AuthorizationTest.Greeting g = client.newWorkflowStub(AuthorizationTest.Greeting.class, WorkflowOptions.newBuilder()
                 .setTaskQueue(queue).setWorkflowId("kc-" + UUID.randomUUID())
@@ -130,9 +113,9 @@ class KeycloakAuthTest {
         String id = start(starter, queue);
         assertEquals("hello KEYCLOAK", starter.newUntypedWorkflowStub(id).getResult(60, TimeUnit.SECONDS, String.class));
 
-        unauthorized(() -> start(client(workerStubs, "ns1"), queue));
-        unauthorized(() -> start(client(workerStubs, "ns2"), queue));
-        unauthorized(() -> start(client(stubs("starter-ns1"), "ns2"), queue));
+        AuthorizationTest.unauthorized(() -> start(client(workerStubs, "ns1"), queue));
+        AuthorizationTest.unauthorized(() -> start(client(workerStubs, "ns2"), queue));
+        AuthorizationTest.unauthorized(() -> start(client(stubs("starter-ns1"), "ns2"), queue));
     }
 
     @Test
@@ -141,8 +124,8 @@ class KeycloakAuthTest {
         assertEquals("ns1", reader.blockingStub().describeNamespace(DescribeNamespaceRequest.newBuilder()
                 .setNamespace("ns1").build()).getNamespaceInfo().getName());
         reader.blockingStub().listWorkflowExecutions(ListWorkflowExecutionsRequest.newBuilder().setNamespace("ns1").build());
-        unauthorized(() -> start(client(reader, "ns1"), "kc-reader"));
-        unauthorized(() -> reader.blockingStub().describeNamespace(DescribeNamespaceRequest.newBuilder()
+        AuthorizationTest.unauthorized(() -> start(client(reader, "ns1"), "kc-reader"));
+        AuthorizationTest.unauthorized(() -> reader.blockingStub().describeNamespace(DescribeNamespaceRequest.newBuilder()
                 .setNamespace("ns2").build()));
     }
 
@@ -153,7 +136,7 @@ class KeycloakAuthTest {
                 .setWorkflowExecutionRetentionPeriod(com.google.protobuf.Duration.newBuilder().setSeconds(86400)).build());
         assertTrue(admin.listNamespaces(ListNamespacesRequest.getDefaultInstance()).getNamespacesList().stream()
                 .anyMatch(n -> n.getNamespaceInfo().getName().equals("kc-team")));
-        unauthorized(() -> stubs("starter-ns1").blockingStub().registerNamespace(RegisterNamespaceRequest.newBuilder()
+        AuthorizationTest.unauthorized(() -> stubs("starter-ns1").blockingStub().registerNamespace(RegisterNamespaceRequest.newBuilder()
                 .setNamespace("kc-other").setWorkflowExecutionRetentionPeriod(
                         com.google.protobuf.Duration.newBuilder().setSeconds(86400)).build()));
     }

@@ -3,6 +3,7 @@ package io.kairos.e2e.tls;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
 import io.kairos.e2e.ExternalPostgres;
+import io.kairos.e2e.ProductionConfig;
 import io.kairos.e2e.ServerProcess;
 import io.kairos.e2e.engine.EngineWorkflows;
 import io.kairos.server.tls.TestPki;
@@ -68,23 +69,7 @@ class FrontendTlsTest {
         Path ca = CA.writeCert(certs.resolve("ca.crt"));
         int port = ServerProcess.freePort();
         Path config = dir.resolve("frontend-tls.yaml");
-        Files.writeString(config, """
-                persistence:
-                  default:
-                    url: jdbc:postgresql://localhost:%d/temporal
-                    user: kairos
-                    password: s3cret
-                    maxConnections: 8
-                  autoMigrate: true
-                cluster:
-                  historyShardCount: 2
-                services:
-                  frontend: { bindAddress: 127.0.0.1, port: %d }
-                  history: { bindAddress: 127.0.0.1, port: 0 }
-                  matching: { bindAddress: 127.0.0.1, port: 0 }
-                  worker: { bindAddress: 127.0.0.1, port: 0 }
-                metrics:
-                  port: 0
+        Files.writeString(config, ProductionConfig.yaml(postgres.getPort(), true, 2, port, 0, 0) + """
                 namespaces:
                   - name: default
                 tls:
@@ -95,7 +80,7 @@ class FrontendTlsTest {
                       keyFile: %s
                       requireClientAuth: true
                       clientCaFiles: [%s]
-                """.formatted(postgres.getPort(), port, cert, key, ca));
+                """.formatted(cert, key, ca));
 
         try (ServerProcess server = ServerProcess.launch("frontend-tls", List.of("start", "--config", config.toString()),
                 Map.of("JAVA_TOOL_OPTIONS", "-XX:TieredStopAtLevel=1")).awaitReady()) {

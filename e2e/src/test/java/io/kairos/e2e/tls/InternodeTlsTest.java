@@ -8,6 +8,7 @@ import io.grpc.health.v1.HealthGrpc;
 import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.kairos.e2e.ExternalPostgres;
+import io.kairos.e2e.ProductionConfig;
 import io.kairos.e2e.ServerProcess;
 import io.kairos.e2e.engine.EngineWorkflows;
 import io.kairos.server.tls.TestPki;
@@ -52,7 +53,7 @@ class InternodeTlsTest {
 
     @BeforeAll
     static void startPostgres() throws Exception {
-        postgres = ExternalPostgres.start(60);
+        postgres = ExternalPostgres.start(80);
     }
 
     @AfterAll
@@ -78,22 +79,7 @@ class InternodeTlsTest {
         int frontendPort = ServerProcess.freePort();
         int historyPort = ServerProcess.freePort();
         Path config = dir.resolve("internode.yaml");
-        Files.writeString(config, """
-                persistence:
-                  default:
-                    url: jdbc:postgresql://localhost:%d/temporal
-                    user: kairos
-                    password: s3cret
-                    maxConnections: 5
-                cluster:
-                  historyShardCount: 4
-                services:
-                  frontend: { bindAddress: 127.0.0.1, port: %d }
-                  history: { bindAddress: 127.0.0.1, port: %d }
-                  matching: { bindAddress: 127.0.0.1, port: 0 }
-                  worker: { bindAddress: 127.0.0.1, port: 0 }
-                metrics:
-                  port: 0
+        Files.writeString(config, ProductionConfig.yaml(postgres.getPort(), false, 4, frontendPort, historyPort, 0) + """
                 namespaces:
                   - name: default
                 tls:
@@ -106,7 +92,7 @@ class InternodeTlsTest {
                     client:
                       serverName: %s
                       rootCaFiles: [%s]
-                """.formatted(postgres.getPort(), frontendPort, historyPort, ca, SERVICE_NAME, ca));
+                """.formatted(ca, SERVICE_NAME, ca));
         // the schema job has no certificates either: only start reads them
         try (ServerProcess migrate = ServerProcess.launch("internode-schema",
                 List.of("schema", "migrate", "--config", config.toString()),
