@@ -44,13 +44,12 @@ final class ClusterCommand {
     }
 
     static Flags describeFlags() {
-        return new Flags("cluster describe", "Shows the cluster's members (live or expired), the history shards "
+        return Logging.withLogFlags(new Flags("cluster describe", "Shows the cluster's members (live or expired), the history shards "
                 + "by owner (flagging owners that are not live)\nand the task queues with their owner and backlog. "
                 + "Reads the temporal database of the config file; never migrates it.")
                 .value("config", "FILE", "YAML config file naming the database.", null)
                 .value("output", "FORMAT", "Output format: text or json.", "text")
-                .value("queues", "N", "Show at most N task queues, most recently acquired first.", "200")
-                .value("log-level", "LEVEL", "Log level: error, warn, info, debug.", "warn");
+                .value("queues", "N", "Show at most N task queues, most recently acquired first.", "200"), "warn");
     }
 
     static int run(List<String> args, PrintStream out) {
@@ -82,7 +81,7 @@ final class ClusterCommand {
             throw new UsageException("--output must be text or json, got '" + output + "'");
         }
         int queueLimit = f.getInt("queues", 1, 100_000);
-        Logging.configure(f.get("log-level"));
+        Logging.configure(f);
         ServerConfig config = ConfigLoader.load(Path.of(f.get("config")));
         ClusterSnapshot snapshot = read(config, queueLimit);
         out.print(output.equals("json") ? ClusterJson.json(snapshot) : ClusterReport.text(snapshot));

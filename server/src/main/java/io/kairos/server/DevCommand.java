@@ -32,7 +32,7 @@ final class DevCommand {
     }
 
     static Flags flags() {
-        return new Flags("dev", "Runs frontend, history, matching and worker in one JVM on an embedded Postgres.\n"
+        return Logging.withLogFlags(new Flags("dev", "Runs frontend, history, matching and worker in one JVM on an embedded Postgres.\n"
                 + "Creates the namespaces temporal-system and default. Data survives restarts unless --ephemeral.")
                 .value("db-dir", "DIR", "Directory for the embedded Postgres data.", ".temporal-dev")
                 .bool("ephemeral", "Use a throw-away database, deleted on exit.")
@@ -41,8 +41,7 @@ final class DevCommand {
                 .value("metrics-port", "PORT", "Serve Prometheus metrics on this port at /metrics (0: off).", "0")
                 .value("shards", "N", "History shard count for a new database (fixed afterwards).", "4")
                 .value("config", "FILE", "YAML with tls:, authorization: and namespaces: sections, as in start's "
-                        + "config (JWT authorization and TLS are off without it).", "")
-                .value("log-level", "LEVEL", "Log level of the server's own logs: error, warn, info, debug.", "warn");
+                        + "config (JWT authorization and TLS are off without it).", ""), "warn");
     }
 
     static int run(List<String> args, PrintStream out) throws Exception {
@@ -58,7 +57,7 @@ final class DevCommand {
                 ? new ConfigLoader.DevSections(TlsConfig.NONE, AuthorizationConfig.NONE, List.of())
                 : new ConfigLoader(System::getenv).readDevSections(Path.of(f.get("config")));
         PostgresBinaries.requirePresent();
-        Logging.configure(f.get("log-level"));
+        Logging.configure(f);
         boolean ephemeral = f.has("ephemeral");
         Path dir = ephemeral ? Files.createTempDirectory("temporal-dev-") : Path.of(f.get("db-dir"));
 

@@ -20,10 +20,9 @@ final class SchemaCommand {
     }
 
     static Flags flags() {
-        return new Flags("schema migrate|validate", "migrate: applies pending migrations to both databases "
+        return Logging.withLogFlags(new Flags("schema migrate|validate", "migrate: applies pending migrations to both databases "
                 + "(safe to run concurrently and repeatedly).\nvalidate: exits 1 unless both schemas match this release.")
-                .value("config", "FILE", "YAML config file naming the databases.", null)
-                .value("log-level", "LEVEL", "Log level: error, warn, info, debug.", "warn");
+                .value("config", "FILE", "YAML config file naming the databases.", null), "warn");
     }
 
     static int run(List<String> args, PrintStream out) throws Exception {
@@ -41,7 +40,7 @@ final class SchemaCommand {
         if (f.get("config") == null) {
             throw new UsageException("--config is required");
         }
-        Logging.configure(f.get("log-level"));
+        Logging.configure(f);
         ServerConfig config = ConfigLoader.load(Path.of(f.get("config")));
         apply(action, SchemaDatabase.TEMPORAL, config.temporalDb(), out);
         apply(action, SchemaDatabase.VISIBILITY, config.visibilityDb(), out);

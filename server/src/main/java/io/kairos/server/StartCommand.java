@@ -17,12 +17,11 @@ final class StartCommand {
     }
 
     static Flags flags() {
-        return new Flags("start", "Runs the named services against the Postgres of the config file.\n"
+        return Logging.withLogFlags(new Flags("start", "Runs the named services against the Postgres of the config file.\n"
                 + "Database credentials may also come from KAIROS_DB_URL/USER/PASSWORD and "
                 + "KAIROS_VISIBILITY_DB_URL/USER/PASSWORD.")
                 .value("config", "FILE", "YAML config file (see docs/configuration.md).", null)
-                .value("services", "LIST", "Comma-separated services to run.", "frontend,history,matching,worker")
-                .value("log-level", "LEVEL", "Log level of the server's own logs: error, warn, info, debug.", "info");
+                .value("services", "LIST", "Comma-separated services to run.", "frontend,history,matching,worker"), "info");
     }
 
     static int run(List<String> args, PrintStream out) throws Exception {
@@ -40,7 +39,7 @@ final class StartCommand {
         } catch (io.kairos.common.config.ConfigException e) {
             throw new UsageException(e.getMessage());
         }
-        Logging.configure(f.get("log-level"));
+        Logging.configure(f);
         ServerConfig config = ConfigLoader.load(Path.of(f.get("config")));
         ShutdownSignal signal = new ShutdownSignal();
         try (KairosServer server = KairosServer.start(config, roles, true)) {

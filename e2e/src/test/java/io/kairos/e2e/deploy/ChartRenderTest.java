@@ -309,6 +309,16 @@ class ChartRenderTest {
         assertRenderFails("web.auth.enabled needs web.auth.providerUrl", Map.of("web.auth.enabled", "true"));
         assertRenderFails("maxIdleConns (30) must not exceed maxConns (20)",
                 Map.of("server.config.persistence.default.sql.maxIdleConns", "30"));
+        assertRenderFails("value must be one of", Map.of("server.config.logFormat", "xml"));
+    }
+
+    @Test
+    void jsonLogsAreAnArgOfEveryServerPod() {
+        Chart.Rendered r = Chart.render(List.of(), Map.of("server.config.logFormat", "json"));
+        for (String svc : SERVICES) {
+            assertEquals(List.of("start", "--config", "/etc/kairos/config.yaml", "--services", svc, "--log-level", "info",
+                    "--log-format", "json"), container(r, svc).getArgs());
+        }
     }
 
     private static void assertRenderFails(String messagePart, Map<String, Object> set) {
