@@ -310,13 +310,26 @@ public final class Membership implements AutoCloseable {
         }
     }
 
-    /** Stops heartbeating; the rows stay until {@link #leave} or the ttl. */
+    /**
+     * Stops heartbeating; the rows stay until {@link #leave} or the ttl. Waits (bounded) for a heartbeat in flight,
+     * so none is written after close returns: a successor on the same address may already have evicted this row.
+     */
     @Override
     public void close() {
         closed = true;
         for (Thread t : new Thread[] {ticker, watchdog}) {
             if (t != null) {
                 t.interrupt();
+            }
+        }
+        for (Thread t : new Thread[] {ticker, watchdog}) {
+            if (t != null && t != Thread.currentThread()) {
+                try {
+                    t.join(Duration.ofSeconds(5));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
             }
         }
     }
