@@ -146,9 +146,14 @@ class ProductionModeTest {
             String scrape = HttpClient.newHttpClient().send(
                     HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + metricsA + "/metrics")).build(),
                     HttpResponse.BodyHandlers.ofString()).body();
-            assertTrue(scrape.contains("service_requests_total{operation=\"RegisterNamespace\",service_name=\"frontend\"} 1.0"),
+            // Tally-style names as Temporal exports them: no _total on counters, no unit on timers.
+            assertTrue(scrape.contains("service_requests{operation=\"RegisterNamespace\",service_name=\"frontend\"} 1.0"),
                     scrape);
-            assertTrue(scrape.contains("service_latency_seconds_bucket{operation=\"DescribeNamespace\""), scrape);
+            assertTrue(scrape.contains("service_latency_bucket{operation=\"DescribeNamespace\",service_name=\"frontend\","
+                    + "le=\"0.001\"}"), scrape);
+            assertTrue(scrape.contains("persistence_requests{operation="), scrape);
+            assertTrue(scrape.contains("persistence_latency_bucket{operation="), scrape);
+            assertTrue(scrape.contains("jvm_memory_used_bytes{"), scrape);
             assertTrue(scrape.contains("hikaricp_connections_active{pool=\"temporal\"}"), scrape);
         }
     }

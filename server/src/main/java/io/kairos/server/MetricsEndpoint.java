@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.kairos.server.metrics.TemporalMetricNames;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -27,6 +28,7 @@ final class MetricsEndpoint implements AutoCloseable {
 
     MetricsEndpoint() {
         registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        TemporalMetricNames.configure(registry);
         new JvmMemoryMetrics().bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
         new ProcessorMetrics().bindTo(registry);
@@ -35,6 +37,11 @@ final class MetricsEndpoint implements AutoCloseable {
 
     PrometheusMeterRegistry registry() {
         return registry;
+    }
+
+    /** The Prometheus text exposition, with Temporal's names for the server's own meters. */
+    String scrape() {
+        return TemporalMetricNames.rename(registry.scrape(), registry);
     }
 
     void listen(String bindAddress, int port, java.util.function.BooleanSupplier ready) throws IOException {
@@ -49,7 +56,7 @@ final class MetricsEndpoint implements AutoCloseable {
             text(exchange, r ? 200 : 503, r ? "ready\n" : "not ready\n");
         });
         http.createContext("/metrics", exchange -> {
-            byte[] body = registry.scrape().getBytes(StandardCharsets.UTF_8);
+            byte[] body = scrape().getBytes(StandardCharsets.UTF_8);
             exchange.getResponseHeaders().set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
             exchange.sendResponseHeaders(200, body.length);
             try (OutputStream os = exchange.getResponseBody()) {

@@ -343,7 +343,7 @@ class AuthorizationTest {
         // Temporal's counter of authorizer denials, tagged with the (existing) namespace.
         String scrape = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                 URI.create("http://127.0.0.1:" + metricsPort + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
-        assertTrue(scrape.contains("service_errors_unauthorized_total{namespace=\"ns1\",operation=\"Authorization\","
+        assertTrue(scrape.contains("service_errors_unauthorized{namespace=\"ns1\",operation=\"Authorization\","
                 + "service_name=\"frontend\"}"), scrape.lines().filter(l -> l.contains("unauthorized")).toList().toString());
     }
 
