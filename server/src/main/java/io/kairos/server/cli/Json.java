@@ -79,7 +79,8 @@ public final class Json {
         sb.append("  ".repeat(indent));
     }
 
-    static void string(String s, StringBuilder sb) {
+    /** Appends s as a JSON string literal. */
+    public static void string(String s, StringBuilder sb) {
         sb.append('"');
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
