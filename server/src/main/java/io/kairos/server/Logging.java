@@ -27,10 +27,8 @@ final class Logging {
     }
 
     static void configure(Flags f) {
-        configure(f.get("log-level"), f.get("log-format"));
-    }
-
-    static void configure(String level, String format) {
+        String level = f.get("log-level");
+        String format = f.get("log-format");
         SLF4JBridgeHandler.removeHandlersForRootLogger();
         SLF4JBridgeHandler.install();
         LoggerContext ctx = (LoggerContext) LoggerFactory.getILoggerFactory();

@@ -57,7 +57,7 @@ public final class TemporalMetricNames {
             String name = id.getName();
             switch (id.getType()) {
                 case COUNTER -> out.put(name + "_total", name);
-                case TIMER, LONG_TASK_TIMER -> out.put(name + "_seconds", name);
+                case TIMER -> out.put(name + "_seconds", name);
                 default -> {
                 }
             }
@@ -92,7 +92,7 @@ public final class TemporalMetricNames {
         if (exact != null) {
             return exact;
         }
-        for (String suffix : new String[]{"_bucket", "_count", "_sum", "_max", "_active_count", "_duration_sum"}) {
+        for (String suffix : new String[]{"_bucket", "_count", "_sum", "_max"}) {
             if (metric.endsWith(suffix)) {
                 String base = renames.get(metric.substring(0, metric.length() - suffix.length()));
                 if (base != null) {
