@@ -32,6 +32,11 @@ services:
 {{- end }}
 metrics:
   port: "${KAIROS_METRICS_PORT:-{{ .Values.server.metrics.port }}}"
+  tagValueLimit: {{ .Values.server.metrics.tagValueLimit | int }}
+  {{- with .Values.server.metrics.excludeTags }}
+  excludeTags:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
 {{- with (include "temporal.authorizationConfig" .) }}
 authorization:
   {{- . | nindent 2 }}

@@ -10,7 +10,8 @@ import io.grpc.protobuf.services.ProtoReflectionService;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import io.kairos.frontend.cluster.ClusterInfoHandler;
 import io.kairos.frontend.grpc.HealthGate;
-import io.kairos.frontend.grpc.RpcMetrics;
+import io.kairos.common.metrics.ServiceRequestMetrics;
+import io.kairos.frontend.grpc.ActionMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.kairos.frontend.namespace.DeleteNamespaceHandler;
 import io.kairos.frontend.namespace.NamespaceHandler;
@@ -108,7 +109,7 @@ public final class FrontendService implements AutoCloseable {
     /** Everything the gRPC server on :7233 must expose. */
     public List<ServerServiceDefinition> services() {
         HealthGate gate = new HealthGate(() -> ready);
-        RpcMetrics rpcMetrics = new RpcMetrics(metrics);
+        ServiceRequestMetrics rpcMetrics = new ServiceRequestMetrics(metrics, new ActionMetrics(metrics));
         ClusterInfoHandler cluster = new ClusterInfoHandler(clusterStore, clusterName, workerChannel != null);
         NamespaceResolver resolver = new NamespaceResolver(registry);
         var history = HistoryServiceGrpc.newBlockingStub(historyChannel);

@@ -1,7 +1,10 @@
 package io.kairos.server;
 
 import com.zaxxer.hikari.HikariDataSource;
+import io.grpc.Channel;
+import io.grpc.ClientInterceptors;
 import io.grpc.ManagedChannel;
+import io.grpc.ServerInterceptors;
 import io.grpc.Server;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.inprocess.InProcessChannelBuilder;
@@ -10,6 +13,10 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.kairos.common.config.ServerConfig;
 import io.kairos.common.config.ServiceEndpoint;
 import io.kairos.common.config.ServiceRole;
+import io.kairos.common.metrics.ClientRequestMetrics;
+import io.kairos.common.metrics.ServiceRequestMetrics;
+import io.kairos.server.metrics.ServiceRegistries;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.grpc.util.MutableHandlerRegistry;
 import io.kairos.membership.MembershipConfig;
 import io.kairos.persistence.membership.PostgresMembershipStore;
@@ -65,6 +72,9 @@ public final class KairosServer implements AutoCloseable {
     private TlsContexts tls = TlsContexts.NONE;
     private int metricsPort = -1;
 
+    /** Temporal's prefix for visibility store metrics (visibility_persistence_requests, ...). */
+    private static final String VISIBILITY_METRICS = "visibility_persistence";
+
     private KairosServer() {
     }
 
@@ -89,15 +99,18 @@ public final class KairosServer implements AutoCloseable {
         Clock clock = Clock.systemUTC();
         // First: a missing certificate file fails the start before anything connects to the database.
         tls = track(TlsContexts.create(config.tls(), roles.contains(ServiceRole.FRONTEND)));
-        MetricsEndpoint metrics = track(new MetricsEndpoint());
+        MetricsEndpoint metrics = track(new MetricsEndpoint(config.metrics()));
         HikariDataSource temporalDs = track(DataSources.create("temporal", config.temporalDb(), metrics.registry()));
         HikariDataSource visibilityDs = track(DataSources.create("visibility", config.visibilityDb(), metrics.registry()));
         new SchemaManager(SchemaDatabase.TEMPORAL, temporalDs).checkOrMigrate(config.autoMigrate());
         new SchemaManager(SchemaDatabase.VISIBILITY, visibilityDs).checkOrMigrate(config.autoMigrate());
 
-        Jdbc jdbc = new Jdbc(temporalDs, metrics.registry());
+        ServiceRegistries services = new ServiceRegistries(metrics.registry());
+        // Process-level work (cluster metadata, membership) is counted under the process's first service.
+        MeterRegistry processMetrics = services.of(roles.stream().sorted().findFirst().orElseThrow().configName());
+        Jdbc jdbc = new Jdbc(temporalDs, processMetrics);
         var visibilityStore = new io.kairos.persistence.visibility.PostgresVisibilityStore(
-                new Jdbc(visibilityDs, metrics.registry()));
+                new Jdbc(visibilityDs, processMetrics, VISIBILITY_METRICS));
         var clusterStore = new PostgresClusterMetadataStore(jdbc);
         ClusterMetadata clusterMeta = clusterStore.getOrCreate(config.clusterName(), config.historyShardCount());
         if (clusterMeta.historyShardCount() != config.historyShardCount()) {
@@ -108,7 +121,7 @@ public final class KairosServer implements AutoCloseable {
         boolean dev = !exposeInternalPorts;
         cluster = track(new ClusterWiring(new PostgresMembershipStore(jdbc),
                 new MembershipConfig(config.membershipHeartbeatInterval(), config.membershipTtl()), dev,
-                clusterMeta.historyShardCount(), metrics.registry(), tls));
+                clusterMeta.historyShardCount(), processMetrics, tls));
         String inProcessName = "kairos-" + UUID.randomUUID();
         ManagedChannel inProcess = InProcessChannelBuilder.forName(inProcessName).directExecutor().build();
         closeables.push(() -> {
@@ -121,13 +134,16 @@ public final class KairosServer implements AutoCloseable {
         if (roles.contains(ServiceRole.HISTORY)) {
             MutableHandlerRegistry registry = new MutableHandlerRegistry();
             String address = internalAddress(ServiceRole.HISTORY, config, dev, inProcessName, registry);
-            PostgresShardStore shardStore = new PostgresShardStore(jdbc);
-            HistoryService h = track(new HistoryService(shardStore, new PostgresExecutionStore(jdbc, shardStore),
-                    new PostgresNamespaceStore(jdbc), visibilityStore, clusterMeta.historyShardCount(), address,
-                    cluster.placement(address), config.membershipHeartbeatInterval(), cluster.matchingChannel(),
-                    cluster.historyChannel(), clock, metrics.registry()));
+            MeterRegistry hm = services.of(ServiceRole.HISTORY.configName());
+            Jdbc hj = new Jdbc(temporalDs, hm);
+            PostgresShardStore shardStore = new PostgresShardStore(hj);
+            HistoryService h = track(new HistoryService(shardStore, new PostgresExecutionStore(hj, shardStore),
+                    new PostgresNamespaceStore(hj), visibilityStore.via(new Jdbc(visibilityDs, hm, VISIBILITY_METRICS)),
+                    clusterMeta.historyShardCount(), address, cluster.placement(address),
+                    config.membershipHeartbeatInterval(), client(cluster.matchingChannel(), hm, ServiceRole.MATCHING),
+                    client(cluster.historyChannel(), hm, ServiceRole.HISTORY), clock, hm));
             history = h;
-            h.services().forEach(d -> {
+            instrumented(h.services(), hm).forEach(d -> {
                 registry.addService(d);
                 local.addService(d);
             });
@@ -137,10 +153,12 @@ public final class KairosServer implements AutoCloseable {
         if (roles.contains(ServiceRole.MATCHING)) {
             MutableHandlerRegistry registry = new MutableHandlerRegistry();
             String address = internalAddress(ServiceRole.MATCHING, config, dev, inProcessName, registry);
-            MatchingService m = track(new MatchingService(address, clock, jdbc, cluster.historyChannel(),
+            MeterRegistry mm = services.of(ServiceRole.MATCHING.configName());
+            MatchingService m = track(new MatchingService(address, clock, new Jdbc(temporalDs, mm),
+                    client(cluster.historyChannel(), mm, ServiceRole.HISTORY),
                     MatchingConfig.defaults(), cluster.queueOwnerElsewhere(address)));
             matching = m;
-            m.services().forEach(d -> {
+            instrumented(m.services(), mm).forEach(d -> {
                 registry.addService(d);
                 local.addService(d);
             });
@@ -151,14 +169,18 @@ public final class KairosServer implements AutoCloseable {
         if (roles.contains(ServiceRole.WORKER)) {
             MutableHandlerRegistry registry = new MutableHandlerRegistry();
             String address = internalAddress(ServiceRole.WORKER, config, dev, inProcessName, registry);
+            MeterRegistry wm = services.of(ServiceRole.WORKER.configName());
+            Jdbc wj = new Jdbc(temporalDs, wm);
             WorkerService w = track(new WorkerService(new WorkerService.Dependencies(
-                    new io.kairos.persistence.systemjob.PostgresSystemJobLeaseStore(jdbc), cluster.membership().identity(),
-                    new PostgresMembershipStore(jdbc), new io.kairos.persistence.matching.PostgresTaskQueueStore(jdbc, clock),
-                    new io.kairos.persistence.schedule.PostgresScheduleStore(jdbc),
-                    new io.kairos.persistence.batch.PostgresBatchOperationStore(jdbc), visibilityStore,
-                    cluster.historyChannel(), () -> cluster.workerBuckets().placedOn(address), dev, clock)));
+                    new io.kairos.persistence.systemjob.PostgresSystemJobLeaseStore(wj), cluster.membership().identity(),
+                    new PostgresMembershipStore(wj), new io.kairos.persistence.matching.PostgresTaskQueueStore(wj, clock),
+                    new io.kairos.persistence.schedule.PostgresScheduleStore(wj),
+                    new io.kairos.persistence.batch.PostgresBatchOperationStore(wj),
+                    visibilityStore.via(new Jdbc(visibilityDs, wm, VISIBILITY_METRICS)),
+                    client(cluster.historyChannel(), wm, ServiceRole.HISTORY),
+                    () -> cluster.workerBuckets().placedOn(address), dev, clock)));
             worker = w;
-            w.services().forEach(d -> {
+            instrumented(w.services(), wm).forEach(d -> {
                 registry.addService(d);
                 local.addService(d);
             });
@@ -179,11 +201,14 @@ public final class KairosServer implements AutoCloseable {
         }
         roles.stream().filter(r -> r != ServiceRole.FRONTEND).forEach(internalHealth::serving);
         if (roles.contains(ServiceRole.FRONTEND)) {
-            frontend = track(new FrontendService(new PostgresNamespaceStore(jdbc), clusterStore, config.clusterName(),
-                    config.namespaceRefreshInterval(), cluster.historyChannel(), cluster.matchingChannel(), clock,
-                    metrics.registry()));
-            frontend.workerChannel(cluster.workerChannel());
-            frontend.visibility(visibilityStore);
+            MeterRegistry fm = services.of(ServiceRole.FRONTEND.configName());
+            Jdbc fj = new Jdbc(temporalDs, fm);
+            frontend = track(new FrontendService(new PostgresNamespaceStore(fj),
+                    new PostgresClusterMetadataStore(fj), config.clusterName(), config.namespaceRefreshInterval(),
+                    client(cluster.historyChannel(), fm, ServiceRole.HISTORY),
+                    client(cluster.matchingChannel(), fm, ServiceRole.MATCHING), clock, fm));
+            frontend.workerChannel(client(cluster.workerChannel(), fm, ServiceRole.WORKER));
+            frontend.visibility(visibilityStore.via(new Jdbc(visibilityDs, fm, VISIBILITY_METRICS)));
             frontend.authorization(config.authorization());
             frontend.taskQueueOwners((ns, queue, type) -> cluster.queueOwnerForDisplay(ns.toString(), queue, type));
             frontend.namespaces().ensureSystemNamespace();
@@ -201,6 +226,17 @@ public final class KairosServer implements AutoCloseable {
         metrics.listen(metricsBindAddress(config, roles), config.metricsPort(),
                 () -> internalHealth.allServing() && (frontend == null || frontend.isReady()));
         metricsPort = metrics.port();
+    }
+
+    /** The calls {@code caller}'s service makes over {@code channel}, counted as Temporal's client_* metrics. */
+    private static Channel client(Channel channel, MeterRegistry caller, ServiceRole callee) {
+        return ClientInterceptors.intercept(channel, new ClientRequestMetrics(caller, callee.configName()));
+    }
+
+    /** A service's internal APIs with Temporal's service_* metrics, one interceptor for all of them. */
+    private static List<ServerServiceDefinition> instrumented(List<ServerServiceDefinition> defs, MeterRegistry m) {
+        ServiceRequestMetrics interceptor = new ServiceRequestMetrics(m);
+        return defs.stream().map(d -> ServerInterceptors.intercept(d, interceptor)).toList();
     }
 
     /**

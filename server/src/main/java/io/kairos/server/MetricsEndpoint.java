@@ -7,6 +7,9 @@ import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.kairos.common.config.MetricsConfig;
+import io.kairos.server.metrics.RuntimeMetrics;
+import io.kairos.server.metrics.TagLimits;
 import io.kairos.server.metrics.TemporalMetricNames;
 
 import java.io.IOException;
@@ -24,11 +27,15 @@ import java.util.concurrent.Executors;
 final class MetricsEndpoint implements AutoCloseable {
     private final PrometheusMeterRegistry registry;
     private final JvmGcMetrics gc = new JvmGcMetrics();
+    private final RuntimeMetrics runtime;
     private HttpServer http;
 
-    MetricsEndpoint() {
+    MetricsEndpoint(MetricsConfig config) {
         registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        // filters first: they apply to meters registered after them
+        registry.config().meterFilter(new TagLimits(config));
         TemporalMetricNames.configure(registry);
+        runtime = new RuntimeMetrics(registry);
         new JvmMemoryMetrics().bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
         new ProcessorMetrics().bindTo(registry);
@@ -85,6 +92,7 @@ final class MetricsEndpoint implements AutoCloseable {
             http.stop(0);
         }
         gc.close();
+        runtime.close();
         registry.close();
     }
 }

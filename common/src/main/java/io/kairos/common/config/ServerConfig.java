@@ -18,7 +18,8 @@ public record ServerConfig(
         Duration membershipTtl,
         List<ConfiguredNamespace> namespaces,
         TlsConfig tls,
-        AuthorizationConfig authorization) {
+        AuthorizationConfig authorization,
+        MetricsConfig metrics) {
 
     public static final String DEFAULT_CLUSTER_NAME = "active";
     public static final Duration DEFAULT_NAMESPACE_REFRESH = Duration.ofSeconds(2);
@@ -37,6 +38,15 @@ public record ServerConfig(
                 AuthorizationConfig.NONE);
     }
 
+    public ServerConfig(DatabaseConfig temporalDb, DatabaseConfig visibilityDb, boolean autoMigrate, String clusterName,
+                        int historyShardCount, Map<ServiceRole, ServiceEndpoint> services, int metricsPort,
+                        Duration namespaceRefreshInterval, Duration membershipHeartbeatInterval, Duration membershipTtl,
+                        List<ConfiguredNamespace> namespaces, TlsConfig tls, AuthorizationConfig authorization) {
+        this(temporalDb, visibilityDb, autoMigrate, clusterName, historyShardCount, services, metricsPort,
+                namespaceRefreshInterval, membershipHeartbeatInterval, membershipTtl, namespaces, tls, authorization,
+                MetricsConfig.DEFAULTS);
+    }
+
     public ServerConfig {
         if (historyShardCount < 1) {
             throw new ConfigException("cluster.historyShardCount must be >= 1, got " + historyShardCount);
@@ -49,6 +59,7 @@ public record ServerConfig(
         namespaces = List.copyOf(namespaces);
         tls = tls == null ? TlsConfig.NONE : tls;
         authorization = authorization == null ? AuthorizationConfig.NONE : authorization;
+        metrics = metrics == null ? MetricsConfig.DEFAULTS : metrics;
         for (ServiceRole r : ServiceRole.values()) {
             if (!services.containsKey(r)) {
                 throw new ConfigException("services." + r.configName() + " missing");

@@ -249,7 +249,7 @@ public final class AuthorizationInterceptor implements ServerInterceptor, AutoCl
                 clip(namespace), subject == null ? "" : clip(subject));
         String ns = !namespace.isEmpty() && knownNamespace.test(namespace) ? namespace : "_unknown_";
         Counter.builder("service_errors_unauthorized").tag("operation", "Authorization").tag("namespace", ns)
-                .tag("service_name", "frontend").register(metrics).increment();
+                .register(metrics).increment();
     }
 
     /** Request fields are the caller's: a log line gets at most 200 characters of them. */

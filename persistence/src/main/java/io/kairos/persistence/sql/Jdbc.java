@@ -23,6 +23,8 @@ public final class Jdbc {
 
     private final DataSource dataSource;
     private final MeterRegistry registry;
+    /** {@code persistence} for the main store, {@code visibility_persistence} for visibility, as Temporal names them. */
+    private final String metricPrefix;
     private final ConcurrentMap<String, Timer> timers = new ConcurrentHashMap<>();
     private final ConcurrentMap<String, io.micrometer.core.instrument.Counter> requests = new ConcurrentHashMap<>();
 
@@ -31,8 +33,13 @@ public final class Jdbc {
     }
 
     public Jdbc(DataSource dataSource, MeterRegistry registry) {
+        this(dataSource, registry, "persistence");
+    }
+
+    public Jdbc(DataSource dataSource, MeterRegistry registry, String metricPrefix) {
         this.dataSource = dataSource;
         this.registry = registry;
+        this.metricPrefix = metricPrefix;
     }
 
     public DataSource dataSource() {
@@ -72,28 +79,40 @@ public final class Jdbc {
     }
 
     private void record(String operation, long startNanos) {
-        requests.computeIfAbsent(operation, op -> io.micrometer.core.instrument.Counter.builder("persistence_requests")
+        requests.computeIfAbsent(operation, op -> io.micrometer.core.instrument.Counter.builder(metricPrefix + "_requests")
                 .description("Persistence calls (database transactions)").tag("operation", metricName(op))
                 .register(registry)).increment();
-        timers.computeIfAbsent(operation, op -> Timer.builder("persistence_latency")
+        timers.computeIfAbsent(operation, op -> Timer.builder(metricPrefix + "_latency")
                         .description("Duration of one persistence call (one database transaction)")
                         .tag("operation", metricName(op)).register(registry))
                 .record(System.nanoTime() - startNanos, java.util.concurrent.TimeUnit.NANOSECONDS);
     }
 
     private RuntimeException failed(String operation, SQLException e) {
-        registry.counter("persistence_errors", "operation", metricName(operation),
+        registry.counter(metricPrefix + "_errors", "operation", metricName(operation),
                 "sqlstate", String.valueOf(e.getSQLState())).increment();
         return SqlErrors.translate(operation, e);
     }
 
-    /** The operation's leading words ("create tasks (queue)" -> create_tasks): a bounded set of tag values. */
+    /**
+     * The operation's leading words in Temporal's style ("create tasks (queue)" -> CreateTasks): a bounded set of
+     * tag values.
+     */
     static String metricName(String operation) {
-        int end = 0;
-        while (end < operation.length() && (Character.isLetter(operation.charAt(end)) || operation.charAt(end) == ' ')) {
-            end++;
+        StringBuilder out = new StringBuilder();
+        boolean upper = true;
+        for (int i = 0; i < operation.length(); i++) {
+            char ch = operation.charAt(i);
+            if (ch == ' ' || ch == '_') {
+                upper = true;
+            } else if (Character.isLetter(ch)) {
+                out.append(upper ? Character.toUpperCase(ch) : ch);
+                upper = false;
+            } else {
+                break;
+            }
         }
-        return operation.substring(0, end).trim().replace(' ', '_');
+        return out.toString();
     }
 
     private static void rollbackQuietly(Connection c, Throwable cause) {

@@ -47,7 +47,21 @@ public final class PostgresVisibilityStore {
     private final Jdbc jdbc;
 
     public PostgresVisibilityStore(Jdbc jdbc) {
+        this(jdbc, new java.util.concurrent.ConcurrentHashMap<>());
+    }
+
+    private PostgresVisibilityStore(Jdbc jdbc,
+                                    java.util.concurrent.ConcurrentMap<NamespaceId, CachedAttributes> attributeCache) {
         this.jdbc = jdbc;
+        this.attributeCache = attributeCache;
+    }
+
+    /**
+     * This store through another {@link Jdbc} (another service's metrics), sharing its search-attribute cache so that
+     * a change made through one is seen at once through the others.
+     */
+    public PostgresVisibilityStore via(Jdbc other) {
+        return new PostgresVisibilityStore(other, attributeCache);
     }
 
     /** Writes the record unless the row already holds this or a newer version. */
@@ -269,8 +283,7 @@ public final class PostgresVisibilityStore {
 
     /** Search attributes are read on every start and upsert that sets any: keep them briefly (as Temporal does). */
     private static final long ATTRIBUTES_TTL_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
-    private final java.util.concurrent.ConcurrentMap<NamespaceId, CachedAttributes> attributeCache =
-            new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.concurrent.ConcurrentMap<NamespaceId, CachedAttributes> attributeCache;
 
     /**
      * Custom search attributes of a namespace, by name. Changes made through this process are seen at once; those
