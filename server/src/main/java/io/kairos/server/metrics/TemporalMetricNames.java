@@ -22,6 +22,9 @@ public final class TemporalMetricNames {
     /** Temporal's default histogram boundaries for timers, in milliseconds (common/metrics/config.go). */
     static final long[] TIMER_BOUNDARIES_MS = {1, 2, 5, 10, 20, 50, 100, 200, 500, 1_000, 2_000, 5_000, 10_000, 20_000,
             50_000, 100_000, 200_000, 500_000, 1_000_000};
+    /** Temporal's default boundaries for dimensionless histograms (attempts, counts per transaction). */
+    static final double[] DIMENSIONLESS_BOUNDARIES = {1, 2, 5, 10, 20, 50, 100, 200, 500, 1_000, 2_000, 5_000, 10_000,
+            20_000, 50_000, 100_000};
 
     private TemporalMetricNames() {
     }
@@ -31,17 +34,22 @@ public final class TemporalMetricNames {
         return id.getName().indexOf('.') < 0;
     }
 
-    /** Gives the server's timers Temporal's bucket boundaries, as classic Prometheus histograms. */
+    /** Gives the server's timers and distribution summaries Temporal's bucket boundaries, as classic histograms. */
     public static void configure(MeterRegistry registry) {
         double[] slos = LongStream.of(TIMER_BOUNDARIES_MS).mapToDouble(ms -> Duration.ofMillis(ms).toNanos()).toArray();
         registry.config().meterFilter(new MeterFilter() {
             @Override
             public DistributionStatisticConfig configure(Meter.Id id, DistributionStatisticConfig config) {
-                if (id.getType() != Meter.Type.TIMER || !temporalStyle(id)) {
+                if (!temporalStyle(id)) {
                     return config;
                 }
-                return DistributionStatisticConfig.builder().percentilesHistogram(false).serviceLevelObjectives(slos)
-                        .build().merge(config);
+                double[] buckets = switch (id.getType()) {
+                    case TIMER -> slos;
+                    case DISTRIBUTION_SUMMARY -> DIMENSIONLESS_BOUNDARIES;
+                    default -> null;
+                };
+                return buckets == null ? config : DistributionStatisticConfig.builder().percentilesHistogram(false)
+                        .serviceLevelObjectives(buckets).build().merge(config);
             }
         });
     }

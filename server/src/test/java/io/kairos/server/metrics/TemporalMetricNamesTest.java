@@ -1,6 +1,7 @@
 package io.kairos.server.metrics;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -8,6 +9,7 @@ import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -41,5 +43,21 @@ class TemporalMetricNamesTest {
         long buckets = scrape.lines().filter(l -> l.startsWith("service_latency_bucket{")).count();
         assertTrue(buckets == TemporalMetricNames.TIMER_BOUNDARIES_MS.length + 1, scrape);
         assertTrue(scrape.contains("jvm_test_events_total 2.0"), scrape);
+    }
+
+    @Test
+    void distributionSummariesAreHistogramsWithTemporalsDimensionlessBuckets() {
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        TemporalMetricNames.configure(registry);
+        DistributionSummary.builder("task_attempt").tag("operation", "TransferActiveTaskActivity").register(registry)
+                .record(3);
+
+        String scrape = TemporalMetricNames.rename(registry.scrape(), registry);
+        assertTrue(scrape.contains("# TYPE task_attempt histogram\n"), scrape);
+        assertTrue(scrape.contains("task_attempt_bucket{operation=\"TransferActiveTaskActivity\",le=\"2.0\"} 0"), scrape);
+        assertTrue(scrape.contains("task_attempt_bucket{operation=\"TransferActiveTaskActivity\",le=\"5.0\"} 1"), scrape);
+        assertTrue(scrape.contains("task_attempt_count{operation=\"TransferActiveTaskActivity\"} 1"), scrape);
+        long buckets = scrape.lines().filter(l -> l.startsWith("task_attempt_bucket{")).count();
+        assertEquals(TemporalMetricNames.DIMENSIONLESS_BOUNDARIES.length + 1, buckets, scrape);
     }
 }
