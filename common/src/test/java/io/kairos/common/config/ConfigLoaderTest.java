@@ -47,6 +47,7 @@ class ConfigLoaderTest {
         assertEquals("active", c.clusterName());
         assertEquals(4, c.historyShardCount());
         assertEquals(9090, c.metricsPort());
+        assertEquals(MetricsConfig.DEFAULTS, c.metrics());
         assertEquals(ServerConfig.DEFAULT_NAMESPACE_REFRESH, c.namespaceRefreshInterval());
         assertEquals(List.of(), c.namespaces());
         assertEquals(2, c.temporalDb().maxIdleConnections());
@@ -87,6 +88,10 @@ class ConfigLoaderTest {
                     port: 17234
                 metrics:
                   port: 9191
+                  tagValueLimit: 50
+                  excludeTags:
+                    taskqueue: [orders]
+                    workflowType: []
                 """);
 
         assertEquals(new DatabaseConfig("jdbc:postgresql://pg.example.com:6432/kairos_main?sslmode=require&ApplicationName=x",
@@ -99,6 +104,8 @@ class ConfigLoaderTest {
         assertEquals("prod-eu", c.clusterName());
         assertEquals(512, c.historyShardCount());
         assertEquals(9191, c.metricsPort());
+        assertEquals(new MetricsConfig(Map.of("taskqueue", List.of("orders"), "workflowType", List.of()), 50),
+                c.metrics());
 
         ServiceEndpoint fe = c.endpoint(ServiceRole.FRONTEND);
         assertEquals(new ServiceEndpoint("10.0.0.5", 17233, "frontend.example.com:7233"), fe);

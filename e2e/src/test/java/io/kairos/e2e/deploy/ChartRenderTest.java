@@ -185,6 +185,9 @@ class ChartRenderTest {
             assertEquals(svc.equals("history") ? "15s" : "30s", sm.getSpec().getEndpoints().get(0).getInterval());
             assertEquals("temporal_namespace",
                     sm.getSpec().getEndpoints().get(0).getMetricRelabelings().get(0).getTargetLabel());
+            // the labels Temporal's stock dashboards group by, on every service's targets
+            assertEquals(List.of("kubernetes_pod_name", "temporal_service_type"), sm.getSpec().getEndpoints().get(0)
+                    .getRelabelings().stream().map(c -> c.getTargetLabel()).toList());
             assertEquals(Map.of("app.kubernetes.io/name", "temporal", "app.kubernetes.io/instance", "temporal",
                     "app.kubernetes.io/component", svc, "app.kubernetes.io/headless", "true"),
                     sm.getSpec().getSelector().getMatchLabels());

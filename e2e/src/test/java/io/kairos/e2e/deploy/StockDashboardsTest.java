@@ -80,7 +80,10 @@ class StockDashboardsTest {
             Map.entry("misc/history-service-specific.json#82", "timer task discards"),
             Map.entry("misc/matching-service-specific.json#22", "client errors by operation (matching -> history)"),
             Map.entry("misc/matching-service-specific.json#35", "condition failed errors"),
-            Map.entry("misc/matching-service-specific.json#39", "expired tasks"));
+            Map.entry("misc/matching-service-specific.json#39", "expired tasks"),
+            Map.entry("misc/advanced-visibility-specific.json#6", "visibility task discards"),
+            Map.entry("misc/advanced-visibility-specific.json#18", "visibility task errors"),
+            Map.entry("misc/worker-service-specific.json#60", "batch operation errors"));
     /** Panels of mechanisms Kairos does not have, and why. */
     private static final Map<String, String> NOT_APPLICABLE = Map.ofEntries(
             Map.entry("misc/history-service-specific.json#94", "no mutable-state cache: state is read from Postgres"),
