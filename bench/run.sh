@@ -21,6 +21,7 @@
 #   QUICK=1 bash bench/run.sh                      # smoke run: N=200, 5 s fixed-rate phases
 #   VARIANTS=one-activity N=2000 bash bench/run.sh
 #   TOPOLOGY=both bash bench/run.sh                # test server, dev server, then the split cluster
+#   METRICS_OVERHEAD=1 VARIANTS=one-activity,no-activity bash bench/run.sh   # what metrics cost (see below)
 #   QUICK=1 TOPOLOGY=split VARIANTS=one-activity SKIP_BUILD=1 bash bench/run.sh
 #
 # Environment: TOPOLOGY (one-process | split | both; one-process), N (2000), CONCURRENCY (100),
@@ -31,7 +32,9 @@
 # DURATION (fixed-rate seconds, 20), RATE (fixed rate; default half the test server's closed-loop throughput),
 # PHASE_TIMEOUT (seconds per phase, 300), STATS_SETTLE (seconds for Postgres to flush statistics, 11),
 # WORKER_POLLERS (workflow-task and activity-task pollers of the driver's worker; default the SDK's, 5 each),
-# SHARDS (history shards of both Kairos topologies, 4), QUICK=1, SKIP_BUILD=1 (use the jars as they are; without
+# SHARDS (history shards of both Kairos topologies, 4), METRICS_OVERHEAD=1 (the dev server serves /metrics, read
+# every SCRAPE_INTERVAL seconds (5) during the run, then runs again with `dev --no-metrics`; the report adds the
+# difference), QUICK=1, SKIP_BUILD=1 (use the jars as they are; without
 # it, `mvn package -pl server,bench -am` runs first). Everything listens on 127.0.0.1 only. Logs and results:
 # bench/target/bench-run/ (split: kairos-split-{postgres,schema,history,matching,worker,frontend}.log).
 #
@@ -76,6 +79,9 @@ PHASE_TIMEOUT=${PHASE_TIMEOUT:-300}
 STATS_SETTLE=${STATS_SETTLE:-11}
 SHARDS=${SHARDS:-4}
 TOPOLOGY=${TOPOLOGY:-one-process}
+METRICS_OVERHEAD=${METRICS_OVERHEAD:-0}
+SCRAPE_INTERVAL=${SCRAPE_INTERVAL:-5}
+METRICS_PORT=""
 case "$TOPOLOGY" in
   one-process | split | both) ;;
   *) echo "bench: TOPOLOGY must be one-process, split or both, not '$TOPOLOGY'" >&2; exit 2 ;;
@@ -250,10 +256,10 @@ else
 fi
 
 # --- 2. the Kairos dev server: embedded Postgres with fsync and synchronous_commit on (its defaults) -----------
-start_kairos() {
+start_kairos() { # [extra dev flags...]
   DB_DIR=$(mktemp -d "$PWD/bench/target/kairos-db.XXXXXX") # on disk, not tmpfs: fsync must mean something
-  log "starting the Kairos dev server, data in $DB_DIR (log: $OUT/kairos-dev.log)"
-  "$JAVA" -jar "$SERVER_JAR" dev --db-dir "$DB_DIR" --ip 127.0.0.1 --port 0 --shards "$SHARDS" \
+  log "starting the Kairos dev server $*, data in $DB_DIR (log: $OUT/kairos-dev.log)"
+  "$JAVA" -jar "$SERVER_JAR" dev --db-dir "$DB_DIR" --ip 127.0.0.1 --port 0 --shards "$SHARDS" "$@" \
     >"$OUT/kairos-dev.log" 2>&1 &
   SERVER_PID=$!
   local i
@@ -273,14 +279,48 @@ start_kairos() {
   log "the dev server printed no 'listening on' banner within 120 s"
   return 1
 }
-if [ "$TOPOLOGY" != split ]; then
-  if start_kairos; then
-    run_driver kairos "$K_PORT" "$OUT/kairos.properties" "$SERVER_PID" --pg-data "$DB_DIR/pgdata" \
-      --rate-from "$OUT/testserver.properties" \
-      --topology "dev server (all services in one JVM), embedded Postgres, $SHARDS history shards"
+# With METRICS_OVERHEAD=1 the dev server serves /metrics and a scraper reads it every SCRAPE_INTERVAL seconds, as
+# Prometheus would; then the same runs are repeated with no meters at all (dev --no-metrics).
+scrape_loop() { # PORT SERVER_PID
+  while kill -0 "$2" 2>/dev/null; do
+    curl -s -o /dev/null "http://127.0.0.1:$1/metrics" || true
+    sleep "$SCRAPE_INTERVAL"
+  done
+}
+run_dev() { # NAME RESULTS TOPOLOGY_TEXT [dev flags...]
+  local name=$1 results=$2 text=$3 scraper=""
+  shift 3
+  if start_kairos "$@"; then
+    if [ -n "$METRICS_PORT" ]; then
+      scrape_loop "$METRICS_PORT" "$SERVER_PID" &
+      scraper=$!
+    fi
+    run_driver "$name" "$K_PORT" "$results" "$SERVER_PID" --pg-data "$DB_DIR/pgdata" \
+      --rate-from "$OUT/testserver.properties" --topology "$text"
+    if [ -n "$scraper" ]; then
+      kill "$scraper" 2>/dev/null || true
+      wait "$scraper" 2>/dev/null || true
+      local t0 t1 bytes
+      t0=$(date +%s%N)
+      bytes=$(curl -s "http://127.0.0.1:$METRICS_PORT/metrics" | tee "$OUT/metrics-scrape.txt" | wc -c)
+      t1=$(date +%s%N)
+      log "metrics: one scrape after the run: $(grep -vc '^#' "$OUT/metrics-scrape.txt") samples, $((bytes / 1024)) KiB, $(((t1 - t0) / 1000000)) ms (saved to $OUT/metrics-scrape.txt)"
+    fi
   fi
   log "stopping the dev server"
   stop_server
+}
+if [ "$TOPOLOGY" != split ]; then
+  text="dev server (all services in one JVM), embedded Postgres, $SHARDS history shards"
+  if [ "$METRICS_OVERHEAD" = 1 ]; then
+    METRICS_PORT=$(free_port)
+    run_dev kairos "$OUT/kairos.properties" "$text; metrics recorded, /metrics scraped every ${SCRAPE_INTERVAL}s" \
+      --metrics-port "$METRICS_PORT"
+    METRICS_PORT=""
+    run_dev kairos-no-metrics "$OUT/kairos-no-metrics.properties" "$text; no meters (dev --no-metrics)" --no-metrics
+  else
+    run_dev kairos "$OUT/kairos.properties" "$text"
+  fi
 fi
 
 # --- 3. Kairos split: one production-mode process per service, one Postgres (fsync, synchronous_commit on) ------
@@ -367,6 +407,10 @@ fi
 report_args=("$OUT/testserver.properties" "$OUT/kairos.properties")
 [ "$TOPOLOGY" = one-process ] || report_args+=("$OUT/kairos-split.properties")
 "$JAVA" -cp "$BENCH_JAR" io.kairos.bench.Benchmark report "${report_args[@]}" | tee "$OUT/report.txt"
+if [ "$METRICS_OVERHEAD" = 1 ] && [ "$TOPOLOGY" != split ]; then
+  "$JAVA" -cp "$BENCH_JAR" io.kairos.bench.Benchmark overhead "$OUT/kairos.properties" \
+    "$OUT/kairos-no-metrics.properties" | tee -a "$OUT/report.txt"
+fi
 for f in "$OUT/kairos-dev.log" "$OUT"/kairos-split-*.log; do
   if [ -f "$f" ] && grep -qiE 'exception|error' "$f"; then
     log "the server logged errors: $f"

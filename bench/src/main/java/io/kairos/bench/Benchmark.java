@@ -22,6 +22,7 @@ public final class Benchmark {
                   [--duration 20] [--rate R | --rate-from TEST_SERVER_RESULTS]
                   [--phase-timeout 300] [--stats-settle 11] [--pollers P]
               java -jar kairos-bench.jar report TEST_SERVER_RESULTS KAIROS_RESULTS [KAIROS_SPLIT_RESULTS]
+              java -jar kairos-bench.jar overhead KAIROS_RESULTS KAIROS_NO_METRICS_RESULTS
               java -cp kairos-bench.jar io.kairos.bench.BenchPostgres DATA_DIR [PORT]
             """.formatted(Variant.ids());
 
@@ -42,6 +43,13 @@ public final class Benchmark {
                 }
                 new Report(Report.read(Path.of(args[1])), Report.read(Path.of(args[2])),
                         args.length == 4 ? Report.read(Path.of(args[3])) : null, System.out).print();
+            }
+            case "overhead" -> {
+                if (args.length != 3) {
+                    System.err.print(USAGE);
+                    System.exit(2);
+                }
+                OverheadReport.print(Report.read(Path.of(args[1])), Report.read(Path.of(args[2])), System.out);
             }
             default -> {
                 System.err.print(USAGE);

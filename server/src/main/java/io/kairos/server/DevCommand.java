@@ -2,6 +2,7 @@ package io.kairos.server;
 
 import io.kairos.common.config.AuthorizationConfig;
 import io.kairos.common.config.ConfigLoader;
+import io.kairos.common.config.MetricsConfig;
 import io.kairos.common.config.ConfiguredNamespace;
 import io.kairos.common.config.DatabaseConfig;
 import io.kairos.common.config.ServerConfig;
@@ -39,6 +40,7 @@ final class DevCommand {
                 .value("ip", "ADDRESS", "Address the frontend listens on.", "127.0.0.1")
                 .value("port", "PORT", "Frontend gRPC port.", "7233")
                 .value("metrics-port", "PORT", "Serve Prometheus metrics on this port at /metrics (0: off).", "0")
+                .bool("no-metrics", "Record no metrics at all (to measure what they cost; /metrics is then empty).")
                 .value("shards", "N", "History shard count for a new database (fixed afterwards).", "4")
                 .value("config", "FILE", "YAML with tls:, authorization: and namespaces: sections, as in start's "
                         + "config (JWT authorization and TLS are off without it).", ""), "warn");
@@ -67,7 +69,8 @@ final class DevCommand {
         KairosServer server = null;
         try {
             pg = DevPostgres.start(dir, ephemeral);
-            ServerConfig config = config(pg, f.get("ip"), port, shards, metricsPort, sections);
+            ServerConfig config = config(pg, f.get("ip"), port, shards, metricsPort, sections,
+                    f.has("no-metrics") ? MetricsConfig.OFF : MetricsConfig.DEFAULTS);
             server = KairosServer.start(config, EnumSet.allOf(ServiceRole.class), false);
             if (!server.awaitReady(60_000)) {
                 throw new IllegalStateException("the server did not become ready within 60 s");
@@ -94,7 +97,7 @@ final class DevCommand {
     }
 
     private static ServerConfig config(DevPostgres pg, String ip, int port, int shards, int metricsPort,
-                                       ConfigLoader.DevSections sections) {
+                                       ConfigLoader.DevSections sections, MetricsConfig metrics) {
         Map<ServiceRole, ServiceEndpoint> endpoints = new EnumMap<>(ServiceRole.class);
         for (ServiceRole r : ServiceRole.values()) {
             endpoints.put(r, r == ServiceRole.FRONTEND ? new ServiceEndpoint(ip, port, null)
@@ -106,7 +109,7 @@ final class DevCommand {
                 true, ServerConfig.DEFAULT_CLUSTER_NAME, shards, endpoints, metricsPort,
                 ServerConfig.DEFAULT_NAMESPACE_REFRESH, ServerConfig.DEFAULT_MEMBERSHIP_HEARTBEAT,
                 ServerConfig.DEFAULT_MEMBERSHIP_TTL, namespaces(sections.namespaces()), sections.tls(),
-                sections.authorization());
+                sections.authorization(), metrics);
     }
 
     /** default always, then the file's namespaces (a "default" entry there sets its retention). */

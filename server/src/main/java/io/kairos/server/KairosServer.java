@@ -105,7 +105,7 @@ public final class KairosServer implements AutoCloseable {
         new SchemaManager(SchemaDatabase.TEMPORAL, temporalDs).checkOrMigrate(config.autoMigrate());
         new SchemaManager(SchemaDatabase.VISIBILITY, visibilityDs).checkOrMigrate(config.autoMigrate());
 
-        ServiceRegistries services = new ServiceRegistries(metrics.registry());
+        ServiceRegistries services = new ServiceRegistries(metrics.registry(), config.metrics().enabled());
         // Process-level work (cluster metadata, membership) is counted under the process's first service.
         MeterRegistry processMetrics = services.of(roles.stream().sorted().findFirst().orElseThrow().configName());
         Jdbc jdbc = new Jdbc(temporalDs, processMetrics);

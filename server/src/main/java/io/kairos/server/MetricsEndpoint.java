@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.kairos.common.config.MetricsConfig;
@@ -33,6 +34,9 @@ final class MetricsEndpoint implements AutoCloseable {
     MetricsEndpoint(MetricsConfig config) {
         registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         // filters first: they apply to meters registered after them
+        if (!config.enabled()) {
+            registry.config().meterFilter(MeterFilter.deny()); // every meter a no-op
+        }
         registry.config().meterFilter(new TagLimits(config));
         TemporalMetricNames.configure(registry);
         runtime = new RuntimeMetrics(registry);

@@ -89,20 +89,21 @@ public final class ConfigLoader {
                     s.string("address", null)));
         }
         Node metrics = top.child("metrics");
-        metrics.allow("port", "excludeTags", "tagValueLimit");
+        metrics.allow("port", "excludeTags", "tagValueLimit", "enabled");
         return new ServerConfig(temporalDb, visibilityDb, autoMigrate, clusterName, shards, endpoints,
                 metrics.integer("port", 9090), ServerConfig.DEFAULT_NAMESPACE_REFRESH, heartbeat, ttl,
                 namespaces(top), tls(top.child("tls")), authorization(top.child("authorization")), metrics(metrics));
     }
 
-    /** metrics.excludeTags (Temporal's: tag name -> the values kept) and metrics.tagValueLimit. */
+    /** metrics.excludeTags (Temporal's: tag name -> the values kept), metrics.tagValueLimit and metrics.enabled. */
     private MetricsConfig metrics(Node n) {
         Map<String, List<String>> exclude = new java.util.LinkedHashMap<>();
         Node tags = n.child("excludeTags");
         for (String tag : tags.values.keySet()) {
             exclude.put(tag, tags.strings(tag));
         }
-        return new MetricsConfig(exclude, n.integer("tagValueLimit", MetricsConfig.DEFAULT_TAG_VALUE_LIMIT));
+        return new MetricsConfig(exclude, n.integer("tagValueLimit", MetricsConfig.DEFAULT_TAG_VALUE_LIMIT),
+                n.bool("enabled", true));
     }
 
     /** The sections of a config file the dev server takes: TLS, authorization and extra namespaces. */

@@ -11,11 +11,18 @@ import java.util.Map;
  * @param tagValueLimit  Kairos's cap on the distinct values of {@code namespace}, {@code taskqueue} and
  *                       {@code workflowType}: values first seen after the cap is reached are reported as
  *                       {@code _tag_excluded_} (0: no cap)
+ * @param enabled        false: the server records no meters at all (the port still answers the health checks), for
+ *                       measuring what metrics cost
  */
-public record MetricsConfig(Map<String, List<String>> excludeTags, int tagValueLimit) {
+public record MetricsConfig(Map<String, List<String>> excludeTags, int tagValueLimit, boolean enabled) {
     /** Per-namespace and per-task-queue series stay useful well past this; a runaway queue name generator does not. */
     public static final int DEFAULT_TAG_VALUE_LIMIT = 1000;
     public static final MetricsConfig DEFAULTS = new MetricsConfig(Map.of(), DEFAULT_TAG_VALUE_LIMIT);
+    public static final MetricsConfig OFF = new MetricsConfig(Map.of(), DEFAULT_TAG_VALUE_LIMIT, false);
+
+    public MetricsConfig(Map<String, List<String>> excludeTags, int tagValueLimit) {
+        this(excludeTags, tagValueLimit, true);
+    }
 
     public MetricsConfig {
         var copy = new java.util.LinkedHashMap<String, List<String>>();

@@ -658,4 +658,11 @@ class ConfigLoaderTest {
             assertTrue(got.startsWith(message), "'" + got + "' should start with '" + message + "'");
         });
     }
+
+    @Test
+    void metricsCanBeSwitchedOffAndTheLimitIsChecked() {
+        assertFalse(parse(MINIMAL + "metrics:\n  enabled: false\n").metrics().enabled());
+        ConfigException limit = parseFails(Map.of(), MINIMAL + "metrics:\n  tagValueLimit: -1\n");
+        assertTrue(limit.getMessage().contains("tagValueLimit"), limit.getMessage());
+    }
 }

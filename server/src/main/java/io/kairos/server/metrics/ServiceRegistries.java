@@ -2,6 +2,7 @@ package io.kairos.server.metrics;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
+import io.micrometer.core.instrument.config.MeterFilter;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -13,10 +14,13 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class ServiceRegistries {
     private final MeterRegistry root;
+    private final boolean enabled;
     private final Map<String, MeterRegistry> views = new ConcurrentHashMap<>();
 
-    public ServiceRegistries(MeterRegistry root) {
+    /** @param enabled false: every view hands out no-op meters (metrics.enabled: false) */
+    public ServiceRegistries(MeterRegistry root, boolean enabled) {
         this.root = root;
+        this.enabled = enabled;
     }
 
     /** @param serviceName {@code frontend}, {@code history}, {@code matching} or {@code worker} */
@@ -24,6 +28,9 @@ public final class ServiceRegistries {
         return views.computeIfAbsent(serviceName, name -> {
             CompositeMeterRegistry view = new CompositeMeterRegistry();
             view.config().commonTags("service_name", name);
+            if (!enabled) {
+                view.config().meterFilter(MeterFilter.deny());
+            }
             view.add(root);
             return view;
         });
