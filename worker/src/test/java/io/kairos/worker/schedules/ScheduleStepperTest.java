@@ -11,6 +11,8 @@ import io.kairos.persistence.testing.EmbeddedDb;
 import io.kairos.persistence.visibility.PostgresVisibilityStore;
 import io.kairos.persistence.visibility.SearchAttributeCatalog;
 import io.kairos.proto.persistence.v1.ScheduleRecord;
+import io.kairos.worker.WorkerMetrics;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.temporal.api.common.v1.WorkflowExecution;
 import io.temporal.api.schedule.v1.SchedulePolicies;
 import io.temporal.api.schedule.v1.ScheduleState;
@@ -60,7 +62,7 @@ class ScheduleStepperTest {
 
     private static ScheduleStepper stepper(ScheduleEffects fx, Instant now) {
         return new ScheduleStepper(store, new ScheduleVisibility(visibility), (ns, name) -> fx,
-                Clock.fixed(now, ZoneOffset.UTC));
+                Clock.fixed(now, ZoneOffset.UTC), new WorkerMetrics(new SimpleMeterRegistry()));
     }
 
     @Test
@@ -108,11 +110,13 @@ class ScheduleStepperTest {
             }
 
             @Override
-            public void cancel(WorkflowExecution execution, String requestId, String identity) {
+            public boolean cancel(WorkflowExecution execution, String requestId, String identity) {
+                return true;
             }
 
             @Override
-            public void terminate(WorkflowExecution execution, String identity) {
+            public boolean terminate(WorkflowExecution execution, String identity) {
+                return true;
             }
 
             @Override
