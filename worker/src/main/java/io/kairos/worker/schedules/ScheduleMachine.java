@@ -261,9 +261,13 @@ final class ScheduleMachine {
         }
         String identity = ScheduleKey.identity(r.getNamespace(), key.scheduleId());
         if (d.terminateRunning()) {
-            r.getInfo().getRunningWorkflowsList().forEach(ex -> fx.terminate(ex, identity));
+            boolean terminated = true;
+            for (WorkflowExecution ex : r.getInfo().getRunningWorkflowsList()) {
+                terminated &= fx.terminate(ex, identity);
+            }
             r.setNeedRefresh(true); // terminate is synchronous: the buffered start may go at once
-            again = true;
+            // Refused: the next step (or the watch) tries again, rather than this loop asking history a thousand times.
+            again = again || terminated;
         } else if (d.cancelRunning()) {
             r.getInfo().getRunningWorkflowsList().forEach(ex -> fx.cancel(ex, key.requestId("cancel", ex.getRunId()), identity));
         }
