@@ -43,10 +43,6 @@ public final class WorkerMetrics {
         this.registry = registry;
     }
 
-    public MeterRegistry registry() {
-        return registry;
-    }
-
     private static String ns(String namespace) {
         return namespace == null || namespace.isEmpty() ? UNKNOWN : namespace;
     }
