@@ -178,7 +178,7 @@ public final class KairosServer implements AutoCloseable {
                     new io.kairos.persistence.batch.PostgresBatchOperationStore(wj),
                     visibilityStore.via(new Jdbc(visibilityDs, wm, VISIBILITY_METRICS)),
                     client(cluster.historyChannel(), wm, ServiceRole.HISTORY),
-                    () -> cluster.workerBuckets().placedOn(address), dev, clock)));
+                    () -> cluster.workerBuckets().placedOn(address), dev, clock, wm)));
             worker = w;
             instrumented(w.services(), wm).forEach(d -> {
                 registry.addService(d);

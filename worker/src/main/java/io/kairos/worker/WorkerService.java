@@ -15,6 +15,7 @@ import io.kairos.worker.jobs.Scavengers;
 import io.kairos.worker.jobs.SystemJobRunner;
 import io.kairos.worker.ownership.BucketLeases;
 import io.kairos.worker.schedules.Schedules;
+import io.micrometer.core.instrument.MeterRegistry;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -39,7 +40,8 @@ public final class WorkerService implements AutoCloseable {
     public record Dependencies(SystemJobLeaseStore leases, String identity, MembershipStore membership,
                                TaskQueueStore queues, ScheduleStore schedules, BatchOperationStore batches,
                                PostgresVisibilityStore visibility, Channel historyChannel,
-                               Supplier<Set<Integer>> placedBuckets, boolean exclusive, Clock clock) {
+                               Supplier<Set<Integer>> placedBuckets, boolean exclusive, Clock clock,
+                               MeterRegistry metrics) {
     }
 
     private final SystemJobRunner runner;
@@ -48,13 +50,14 @@ public final class WorkerService implements AutoCloseable {
     private final Batches batches;
 
     public WorkerService(Dependencies d) {
-        this.runner = new SystemJobRunner(d.leases(), d.identity(), List.of(Scavengers.membershipReaper(d.membership()),
-                Scavengers.taskQueueScavenger(d.queues())), CHECK, LEASE_TTL);
+        WorkerMetrics metrics = new WorkerMetrics(d.metrics());
+        this.runner = new SystemJobRunner(d.leases(), d.identity(), List.of(Scavengers.membershipReaper(d.membership(), metrics),
+                Scavengers.taskQueueScavenger(d.queues(), metrics)), CHECK, LEASE_TTL);
         this.buckets = new BucketLeases(d.leases(), d.identity(), d.placedBuckets(), d.exclusive(), BUCKET_CHECK, BUCKET_TTL);
         var history = HistoryServiceGrpc.newBlockingStub(d.historyChannel());
-        this.schedules = new Schedules(d.schedules(), d.visibility(), history, buckets, d.clock(), POLL);
+        this.schedules = new Schedules(d.schedules(), d.visibility(), history, buckets, d.clock(), POLL, metrics);
         this.batches = new Batches(d.batches(), d.visibility(), history, buckets, d.clock(), POLL.multipliedBy(2),
-                BatchOperations.DEFAULT_MAX_CONCURRENT);
+                BatchOperations.DEFAULT_MAX_CONCURRENT, metrics);
     }
 
     /** The internal API the frontend forwards schedule and batch RPCs to. */

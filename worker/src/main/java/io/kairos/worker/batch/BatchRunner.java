@@ -8,6 +8,7 @@ import io.kairos.persistence.batch.BatchOperationStore.BatchRow;
 import io.kairos.persistence.visibility.VisibilityPage;
 import io.kairos.persistence.visibility.VisibilityRecord;
 import io.kairos.proto.persistence.v1.BatchOperationRecord;
+import io.kairos.worker.WorkerMetrics;
 import io.kairos.worker.ownership.BucketLeases;
 import io.temporal.api.common.v1.WorkflowExecution;
 import org.slf4j.Logger;
@@ -50,18 +51,20 @@ public final class BatchRunner implements BucketLeases.Listener, AutoCloseable {
     private final BucketLeases leases;
     private final Clock clock;
     private final Duration poll;
+    private final WorkerMetrics metrics;
     private final Map<Job, Thread> running = new ConcurrentHashMap<>();
     private volatile boolean closed;
     private Thread poller;
 
     BatchRunner(BatchOperationStore store, BatchTargets targets, BatchActions actions, BucketLeases leases, Clock clock,
-                Duration poll) {
+                Duration poll, WorkerMetrics metrics) {
         this.store = store;
         this.targets = targets;
         this.actions = actions;
         this.leases = leases;
         this.clock = clock;
         this.poll = poll;
+        this.metrics = metrics;
     }
 
     synchronized void start() {
@@ -152,8 +155,14 @@ public final class BatchRunner implements BucketLeases.Listener, AutoCloseable {
                 next.setNextExecutionIndex(to);
                 finished = to >= all.size();
             } else {
-                VisibilityPage page = targets.page(job.namespaceId(), r.getEffectiveQuery(), row.startTime(),
-                        r.getPageToken().toByteArray(), pageSize);
+                VisibilityPage page;
+                try {
+                    page = targets.page(job.namespaceId(), r.getEffectiveQuery(), row.startTime(),
+                            r.getPageToken().toByteArray(), pageSize);
+                } catch (RuntimeException e) {
+                    metrics.batcherOperationError(r.getNamespace()); // as Temporal's failed fetch of a page
+                    throw e;
+                }
                 List<WorkflowExecution> list = new ArrayList<>();
                 for (VisibilityRecord v : page.records()) {
                     list.add(WorkflowExecution.newBuilder().setWorkflowId(v.workflowId()).setRunId(v.runId().toString()).build());
@@ -189,6 +198,12 @@ public final class BatchRunner implements BucketLeases.Listener, AutoCloseable {
                     return false;
                 }
                 result = actions.apply(job.namespaceId(), job.jobId(), r, target);
+                // As Temporal's batcher: each failed attempt counts as an error, a success once.
+                if (result == BatchActions.Result.DONE) {
+                    metrics.batcherProcessorRequest(r.getNamespace());
+                } else {
+                    metrics.batcherProcessorError(r.getNamespace());
+                }
             }
             if (result == BatchActions.Result.DONE) {
                 next.setSuccessCount(next.getSuccessCount() + 1);

@@ -3,6 +3,7 @@ package io.kairos.worker.batch;
 import io.kairos.persistence.batch.BatchOperationStore;
 import io.kairos.persistence.visibility.PostgresVisibilityStore;
 import io.kairos.proto.history.v1.HistoryServiceGrpc;
+import io.kairos.worker.WorkerMetrics;
 import io.kairos.worker.ownership.BucketLeases;
 
 import java.time.Clock;
@@ -14,9 +15,9 @@ public final class Batches implements AutoCloseable {
     private final BatchOperations operations;
 
     public Batches(BatchOperationStore store, PostgresVisibilityStore visibility, HistoryServiceGrpc.HistoryServiceBlockingStub history,
-                   BucketLeases leases, Clock clock, Duration poll, int maxConcurrentPerNamespace) {
+                   BucketLeases leases, Clock clock, Duration poll, int maxConcurrentPerNamespace, WorkerMetrics metrics) {
         BatchTargets targets = new BatchTargets(visibility);
-        this.runner = new BatchRunner(store, targets, new BatchActions(history), leases, clock, poll);
+        this.runner = new BatchRunner(store, targets, new BatchActions(history), leases, clock, poll, metrics);
         this.operations = new BatchOperations(store, targets, runner, clock, maxConcurrentPerNamespace);
         leases.addListener(runner);
     }

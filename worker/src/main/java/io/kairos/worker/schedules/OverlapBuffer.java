@@ -4,7 +4,9 @@ import io.kairos.proto.persistence.v1.BufferedStart;
 import io.temporal.api.enums.v1.ScheduleOverlapPolicy;
 
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.UnaryOperator;
 
 /**
@@ -19,9 +21,11 @@ final class OverlapBuffer {
      * @param overlapping    ALLOW_ALL starts: all go now, each a workflow of its own
      * @param nonOverlapping the one start that goes now because nothing runs (or null)
      * @param remaining      what stays buffered
+     * @param skippedByPolicy the dropped starts by the policy that dropped them (Temporal's OverlapSkippedByPolicy)
      */
     record Decision(List<BufferedStart> overlapping, BufferedStart nonOverlapping, List<BufferedStart> remaining,
-                    boolean cancelRunning, boolean terminateRunning, long skipped) {
+                    boolean cancelRunning, boolean terminateRunning, long skipped,
+                    Map<ScheduleOverlapPolicy, Long> skippedByPolicy) {
     }
 
     /**
@@ -35,6 +39,7 @@ final class OverlapBuffer {
         boolean cancel = false;
         boolean terminate = false;
         long skipped = 0;
+        Map<ScheduleOverlapPolicy, Long> byPolicy = new EnumMap<>(ScheduleOverlapPolicy.class);
         for (BufferedStart start : buffer) {
             ScheduleOverlapPolicy policy = resolve.apply(start.getOverlapPolicy());
             if (policy == ScheduleOverlapPolicy.SCHEDULE_OVERLAP_POLICY_ALLOW_ALL) {
@@ -51,6 +56,7 @@ final class OverlapBuffer {
                         remaining.add(start);
                     } else {
                         skipped++;
+                        byPolicy.merge(policy, 1L, Long::sum);
                     }
                 }
                 case SCHEDULE_OVERLAP_POLICY_BUFFER_ALL -> remaining.add(start);
@@ -70,13 +76,16 @@ final class OverlapBuffer {
                         now = start;
                     }
                 }
-                default -> skipped++; // SKIP
+                default -> { // SKIP
+                    skipped++;
+                    byPolicy.merge(policy, 1L, Long::sum);
+                }
             }
         }
         if (cancel || terminate) {
             // Whatever would start next to them is cancelled or terminated right after: don't start it.
             overlapping = List.of();
         }
-        return new Decision(overlapping, now, remaining, cancel, terminate, skipped);
+        return new Decision(overlapping, now, remaining, cancel, terminate, skipped, byPolicy);
     }
 }

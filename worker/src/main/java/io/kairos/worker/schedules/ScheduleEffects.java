@@ -23,6 +23,10 @@ interface ScheduleEffects {
 
     /** History refused the start for good (the id is taken, the namespace is gone, bad search attributes). */
     record Rejected(String message) implements StartOutcome {
+        /** The workflow id is taken: the message leads with the gRPC code (the user's doing, not a scheduler error). */
+        boolean alreadyStarted() {
+            return message.startsWith("ALREADY_EXISTS");
+        }
     }
 
     /**
@@ -42,11 +46,11 @@ interface ScheduleEffects {
     /** The current outcome; RUNNING when it cannot be told (history unreachable), so nothing is assumed closed. */
     Outcome check(WorkflowExecution execution);
 
-    /** Best effort: a failure is retried the next time the overlap policy asks. */
-    void cancel(WorkflowExecution execution, String requestId, String identity);
+    /** Best effort: a failure is retried the next time the overlap policy asks. False when history refused it. */
+    boolean cancel(WorkflowExecution execution, String requestId, String identity);
 
     /** Best effort, as cancel. */
-    void terminate(WorkflowExecution execution, String identity);
+    boolean terminate(WorkflowExecution execution, String identity);
 
     /**
      * Waits up to {@code wait} for the workflow (its chain) to close: its outcome once closed, RUNNING when the wait ran

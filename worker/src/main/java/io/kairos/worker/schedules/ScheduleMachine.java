@@ -25,7 +25,9 @@ import java.time.Instant;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -49,11 +51,23 @@ final class ScheduleMachine {
     record Result(Instant nextWakeup, WorkflowExecution watch, boolean expired) {
     }
 
+    /**
+     * What the step dropped, for the metrics: counted by the caller only once the step is committed, since a step
+     * raced by an API call is thrown away and run again.
+     */
+    static final class Events {
+        long missedNotBuffered;
+        long missedBufferExpired;
+        long bufferOverruns;
+        final Map<ScheduleOverlapPolicy, Long> overlapSkipped = new EnumMap<>(ScheduleOverlapPolicy.class);
+    }
+
     private final ScheduleRecord.Builder r;
     private final CompiledSpec spec;
     private final ScheduleKey key;
     private final Instant now;
     private final ScheduleEffects fx;
+    private final Events events = new Events();
     private Instant retryAt;
 
     /** @param spec the compiled spec, or null when it no longer compiles (a time zone removed from the JDK's data) */
@@ -63,6 +77,10 @@ final class ScheduleMachine {
         this.key = key;
         this.now = now;
         this.fx = fx;
+    }
+
+    Events events() {
+        return events;
     }
 
     Result step() {
@@ -126,6 +144,7 @@ final class ScheduleMachine {
             }
             if (!manual && Duration.between(n.actual(), end).compareTo(catchup) > 0) {
                 r.setInfo(r.getInfo().toBuilder().setMissedCatchupWindow(r.getInfo().getMissedCatchupWindow() + 1));
+                events.missedNotBuffered++;
                 next = next(n.actual());
                 continue;
             }
@@ -169,6 +188,7 @@ final class ScheduleMachine {
             log.warn("component=worker schedule={} msg=\"schedule buffer full; start dropped\" nominal_time={}",
                     key.scheduleId(), nominal);
             r.setInfo(r.getInfo().toBuilder().setBufferDropped(r.getInfo().getBufferDropped() + 1));
+            events.bufferOverruns++;
             return;
         }
         r.addBufferedStarts(BufferedStart.newBuilder().setNominalTime(Times.proto(nominal))
@@ -193,6 +213,7 @@ final class ScheduleMachine {
         r.clearBufferedStarts().addAllBufferedStarts(d.remaining());
         if (d.skipped() > 0) {
             r.setInfo(r.getInfo().toBuilder().setOverlapSkipped(r.getInfo().getOverlapSkipped() + d.skipped()));
+            d.skippedByPolicy().forEach((p, n) -> events.overlapSkipped.merge(p, n, Long::sum));
         }
         List<BufferedStart> starts = new ArrayList<>(d.overlapping());
         if (d.nonOverlapping() != null) {
@@ -216,6 +237,9 @@ final class ScheduleMachine {
                     if (now.isAfter(deadline)) {
                         log.warn("component=worker schedule={} msg=\"start given up after its deadline\" error=\"{}\"",
                                 key.scheduleId(), x.message());
+                        if (!start.getManual()) {
+                            events.missedBufferExpired++; // buffered in time, but history let its window pass
+                        }
                         again = true;
                     } else {
                         retries.add(start.toBuilder().setAttempts(start.getAttempts() + 1).build());
@@ -237,9 +261,13 @@ final class ScheduleMachine {
         }
         String identity = ScheduleKey.identity(r.getNamespace(), key.scheduleId());
         if (d.terminateRunning()) {
-            r.getInfo().getRunningWorkflowsList().forEach(ex -> fx.terminate(ex, identity));
+            boolean terminated = true;
+            for (WorkflowExecution ex : r.getInfo().getRunningWorkflowsList()) {
+                terminated &= fx.terminate(ex, identity);
+            }
             r.setNeedRefresh(true); // terminate is synchronous: the buffered start may go at once
-            again = true;
+            // Refused: the next step (or the watch) tries again, rather than this loop asking history a thousand times.
+            again = again || terminated;
         } else if (d.cancelRunning()) {
             r.getInfo().getRunningWorkflowsList().forEach(ex -> fx.cancel(ex, key.requestId("cancel", ex.getRunId()), identity));
         }

@@ -5,6 +5,7 @@ import io.kairos.common.ids.WorkerBucket;
 import io.kairos.persistence.schedule.ScheduleStore;
 import io.kairos.persistence.schedule.ScheduleStore.ScheduleRow;
 import io.kairos.proto.persistence.v1.ScheduleRecord;
+import io.kairos.worker.WorkerMetrics;
 import io.kairos.worker.schedules.spec.CompiledSpec;
 import io.temporal.api.common.v1.WorkflowExecution;
 import io.temporal.api.enums.v1.WorkflowExecutionStatus;
@@ -38,12 +39,15 @@ final class ScheduleStepper {
     private final ScheduleVisibility visibility;
     private final ScheduleEffects.Factory effects;
     private final Clock clock;
+    private final WorkerMetrics metrics;
 
-    ScheduleStepper(ScheduleStore store, ScheduleVisibility visibility, ScheduleEffects.Factory effects, Clock clock) {
+    ScheduleStepper(ScheduleStore store, ScheduleVisibility visibility, ScheduleEffects.Factory effects, Clock clock,
+                    WorkerMetrics metrics) {
         this.store = store;
         this.visibility = visibility;
         this.effects = effects;
         this.clock = clock;
+        this.metrics = metrics;
     }
 
     ScheduleEffects effects(NamespaceId ns, String namespace) {
@@ -69,8 +73,9 @@ final class ScheduleStepper {
             if (refresh) {
                 b.setNeedRefresh(true);
             }
-            Remembering fx = new Remembering(effects(ns, b.getNamespace()), made);
-            ScheduleMachine.Result res = new ScheduleMachine(b, spec, key, clock.instant(), fx).step();
+            Remembering fx = new Remembering(effects(ns, b.getNamespace()), made, metrics, b.getNamespace());
+            ScheduleMachine machine = new ScheduleMachine(b, spec, key, clock.instant(), fx);
+            ScheduleMachine.Result res = machine.step();
             recordOrphans(b, made, fx);
             if (res.expired()) {
                 if (store.deleteAt(ns, scheduleId, row.version())) {
@@ -83,6 +88,7 @@ final class ScheduleStepper {
             }
             ScheduleRow next = row.withRecord(b.build(), res.nextWakeup(), res.watch() != null);
             if (store.update(next)) {
+                count(b.getNamespace(), machine.events());
                 visibility.write(next.withVersion(row.version() + 1), spec);
                 return new StepResult(false, row.bucket(), res.nextWakeup(), res.watch());
             }
@@ -92,19 +98,33 @@ final class ScheduleStepper {
         return new StepResult(false, WorkerBucket.of(ns.toString(), scheduleId), clock.instant().plusSeconds(1), null);
     }
 
+    private void count(String namespace, ScheduleMachine.Events e) {
+        metrics.scheduleMissedCatchupWindow(namespace, WorkerMetrics.MissedReason.NOT_BUFFERED, e.missedNotBuffered);
+        metrics.scheduleMissedCatchupWindow(namespace, WorkerMetrics.MissedReason.BUFFER_EXPIRED, e.missedBufferExpired);
+        metrics.scheduleBufferOverruns(namespace, e.bufferOverruns);
+        e.overlapSkipped.forEach((policy, n) -> metrics.scheduleOverlapSkipped(namespace, policy.name(), n));
+    }
+
     /** A start this step made: the request and what history answered. */
     private record Made(StartWorkflowExecutionRequest request, ScheduleEffects.Started started) {
     }
 
-    /** Effects that answer a start made by an earlier attempt of the same step from memory. */
+    /**
+     * Effects that answer a start made by an earlier attempt of the same step from memory. Every call it passes on
+     * reaches history, so the calls are counted here (Temporal's schedule_action_* and *_workflow_errors).
+     */
     private static final class Remembering implements ScheduleEffects {
         private final ScheduleEffects inner;
         private final Map<String, Made> made;
+        private final WorkerMetrics metrics;
+        private final String namespace;
         final java.util.Set<String> asked = new java.util.HashSet<>();
 
-        Remembering(ScheduleEffects inner, Map<String, Made> made) {
+        Remembering(ScheduleEffects inner, Map<String, Made> made, WorkerMetrics metrics, String namespace) {
             this.inner = inner;
             this.made = made;
+            this.metrics = metrics;
+            this.namespace = namespace;
         }
 
         @Override
@@ -115,8 +135,15 @@ final class ScheduleStepper {
                 return m.started();
             }
             StartOutcome o = inner.start(request);
-            if (o instanceof Started s) {
-                made.put(request.getRequestId(), new Made(request, s));
+            switch (o) {
+                case Started s -> {
+                    made.put(request.getRequestId(), new Made(request, s));
+                    metrics.scheduleActionSuccess(namespace);
+                }
+                case Rejected x when x.alreadyStarted() -> {
+                    // As Temporal: a taken workflow id is the schedule's configuration, not an error of the scheduler.
+                }
+                default -> metrics.scheduleActionError(namespace);
             }
             return o;
         }
@@ -127,13 +154,21 @@ final class ScheduleStepper {
         }
 
         @Override
-        public void cancel(WorkflowExecution execution, String requestId, String identity) {
-            inner.cancel(execution, requestId, identity);
+        public boolean cancel(WorkflowExecution execution, String requestId, String identity) {
+            boolean ok = inner.cancel(execution, requestId, identity);
+            if (!ok) {
+                metrics.scheduleCancelWorkflowError(namespace);
+            }
+            return ok;
         }
 
         @Override
-        public void terminate(WorkflowExecution execution, String identity) {
-            inner.terminate(execution, identity);
+        public boolean terminate(WorkflowExecution execution, String identity) {
+            boolean ok = inner.terminate(execution, identity);
+            if (!ok) {
+                metrics.scheduleTerminateWorkflowError(namespace);
+            }
+            return ok;
         }
 
         @Override

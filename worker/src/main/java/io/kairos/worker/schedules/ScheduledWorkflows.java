@@ -157,7 +157,7 @@ final class ScheduledWorkflows implements ScheduleEffects {
     }
 
     @Override
-    public void cancel(WorkflowExecution execution, String requestId, String identity) {
+    public boolean cancel(WorkflowExecution execution, String requestId, String identity) {
         try {
             call().requestCancelWorkflowExecution(RequestCancelWorkflowExecutionRequest.newBuilder()
                     .setNamespaceId(namespaceId.toString())
@@ -168,14 +168,16 @@ final class ScheduledWorkflows implements ScheduleEffects {
                             .setIdentity(identity).setRequestId(requestId)
                             .setReason("cancelled by schedule overlap policy"))
                     .build());
+            return true;
         } catch (StatusRuntimeException e) {
             log.info("component=worker msg=\"cancel by overlap policy failed\" workflow_id={} error=\"{}\"",
                     execution.getWorkflowId(), e.getStatus());
+            return false;
         }
     }
 
     @Override
-    public void terminate(WorkflowExecution execution, String identity) {
+    public boolean terminate(WorkflowExecution execution, String identity) {
         try {
             call().terminateWorkflowExecution(TerminateWorkflowExecutionRequest.newBuilder()
                     .setNamespaceId(namespaceId.toString())
@@ -185,9 +187,11 @@ final class ScheduledWorkflows implements ScheduleEffects {
                             .setFirstExecutionRunId(execution.getRunId())
                             .setIdentity(identity).setReason("terminated by schedule overlap policy"))
                     .build());
+            return true;
         } catch (StatusRuntimeException e) {
             log.info("component=worker msg=\"terminate by overlap policy failed\" workflow_id={} error=\"{}\"",
                     execution.getWorkflowId(), e.getStatus());
+            return false;
         }
     }
 }

@@ -49,6 +49,8 @@ class ScheduleMachineTest {
         final List<String> terminated = new ArrayList<>();
         final Map<String, Outcome> outcomes = new HashMap<>();
         StartOutcome next;
+        /** History refuses cancels and terminates. */
+        boolean refuseStops;
 
         @Override
         public StartOutcome start(StartWorkflowExecutionRequest request) {
@@ -67,8 +69,12 @@ class ScheduleMachineTest {
         }
 
         @Override
-        public void cancel(WorkflowExecution execution, String requestId, String identity) {
+        public boolean cancel(WorkflowExecution execution, String requestId, String identity) {
+            if (refuseStops) {
+                return false;
+            }
             cancelled.add(execution.getWorkflowId());
+            return true;
         }
 
         @Override
@@ -77,10 +83,14 @@ class ScheduleMachineTest {
         }
 
         @Override
-        public void terminate(WorkflowExecution execution, String identity) {
+        public boolean terminate(WorkflowExecution execution, String identity) {
+            if (refuseStops) {
+                return false;
+            }
             terminated.add(execution.getWorkflowId());
             outcomes.put(execution.getWorkflowId(), new Outcome(WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_TERMINATED,
                     null, null, T0));
+            return true;
         }
     }
 
