@@ -195,6 +195,20 @@ class ChartRenderTest {
     }
 
     @Test
+    void grafanaDashboardConfigMapForTheSidecar() throws Exception {
+        assertFalse(Chart.render(List.of(), Map.of()).has("ConfigMap", "temporal-grafana-dashboards"));
+        Chart.Rendered r = Chart.render(List.of(), Map.of("server.metrics.grafanaDashboards.enabled", true,
+                "server.metrics.grafanaDashboards.namespace", "monitoring"));
+        var cm = r.get("ConfigMap", "temporal-grafana-dashboards").node();
+        assertEquals("1", cm.path("metadata").path("labels").path("grafana_dashboard").asText());
+        assertEquals("monitoring", cm.path("metadata").path("namespace").asText());
+        var dash = new com.fasterxml.jackson.databind.ObjectMapper().readTree(
+                cm.path("data").path("kairos-server.json").asText());
+        assertEquals("kairos-server", dash.path("uid").asText());
+        assertTrue(dash.path("panels").size() >= 8, "the dashboard's panels survive the YAML embedding");
+    }
+
+    @Test
     void externalSecretsFromVault() {
         Chart.Rendered r = Chart.render("external-secrets");
         KubeModel.ExternalSecret pg = (KubeModel.ExternalSecret) KubeModel.parse(

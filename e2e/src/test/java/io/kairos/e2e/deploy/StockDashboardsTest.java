@@ -64,7 +64,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  * ones) against a dev server that ran workflows, activities, timers, failures, a termination, a timeout, a
  * cancellation, a schedule and a batch job: the metric names and labels the panels use are on /metrics with
  * sensible values, and a real Prometheus, scraping through the chart's ServiceMonitor relabelings, answers every
- * panel's PromQL with data. Kairos's own dashboard (docs/grafana) is evaluated the same way.
+ * panel's PromQL with data. Kairos's own dashboard (the chart's dashboards/) is evaluated the same way.
  */
 class StockDashboardsTest {
     private static final String QUEUE = "dashboards";
@@ -242,13 +242,13 @@ class StockDashboardsTest {
 
     /** Kairos's own dashboard: what Temporal's don't show (shards per host, membership, Postgres, backlogs). */
     static List<Panel> kairosPanels() throws IOException {
-        JsonNode dash = new ObjectMapper().readTree(repoRoot().resolve("docs/grafana/kairos-server.json").toFile());
+        JsonNode dash = new ObjectMapper().readTree(repoRoot().resolve("helm/temporal/dashboards/kairos-server.json").toFile());
         List<Panel> panels = new ArrayList<>();
         for (JsonNode p : dash.path("panels")) {
             List<String> exprs = new ArrayList<>();
             p.path("targets").forEach(t -> exprs.add(t.path("expr").asText()));
             if (!exprs.isEmpty()) {
-                panels.add(new Panel("docs/grafana/kairos-server.json#" + p.path("id").asInt(),
+                panels.add(new Panel("helm/temporal/dashboards/kairos-server.json#" + p.path("id").asInt(),
                         p.path("title").asText(), exprs));
             }
         }
@@ -258,11 +258,11 @@ class StockDashboardsTest {
 
     static Path repoRoot() {
         Path p = Path.of("").toAbsolutePath();
-        while (p != null && !Files.exists(p.resolve("docs/grafana"))) {
+        while (p != null && !Files.exists(p.resolve("helm/temporal/dashboards"))) {
             p = p.getParent();
         }
         if (p == null) {
-            throw new AssertionError("no docs/grafana above " + Path.of("").toAbsolutePath());
+            throw new AssertionError("no helm/temporal/dashboards above " + Path.of("").toAbsolutePath());
         }
         return p;
     }
