@@ -222,7 +222,8 @@ public final class HistoryMetrics {
             }
         }
         if (closing > 1) {
-            counter("multiple_completion_commands", tags).increment();
+            // Temporal counts each close command that finds the run already closed.
+            counter("multiple_completion_commands", tags).increment(closing - 1);
         }
     }
 
@@ -264,6 +265,13 @@ public final class HistoryMetrics {
         if (!hit) {
             counter("cache_miss", tags).increment();
         }
+    }
+
+    /** A cache operation that is no lookup (a put, a read behind a miss): cache_requests and cache_latency. */
+    public void cacheRequest(String cacheType, String operation, long nanos) {
+        Tags tags = Tags.of("cache_type", cacheType, OPERATION, operation);
+        counter("cache_requests", tags).increment();
+        timer("cache_latency", tags).record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
     }
 
     /** A value could not be obtained through the cache (e.g. the store read behind it failed). */

@@ -149,6 +149,7 @@ public final class WorkflowUpdater {
     private static final String MUTABLE_STATE = "mutablestate";
     private static final String GET_OR_CREATE = "HistoryCacheGetOrCreate";
     private static final String GET_OR_CREATE_CURRENT = "HistoryCacheGetOrCreateCurrent";
+    private static final String EVENTS = "events";
 
     private Optional<WorkflowMutableState> loadFromStore(ShardContext shard, WorkflowKey key) {
         try {
@@ -305,7 +306,11 @@ public final class WorkflowUpdater {
     /** Caches what was just committed, with the record version the database now has. */
     private void committed(WorkflowKey key, WorkflowWrite write) {
         cache.put(key, write.state().toBuilder().setDbRecordVersion(write.expectedRecordVersion() + 1).build());
-        history.appended(key, write.events());
+        if (!write.events().isEmpty()) {
+            long t0 = System.nanoTime();
+            history.appended(key, write.events());
+            metrics.cacheRequest(EVENTS, "EventsCachePutEvent", System.nanoTime() - t0);
+        }
         var e = write.state().getExecution();
         if (e.getState() != io.kairos.proto.persistence.v1.ExecutionState.EXECUTION_STATE_RUNNING) {
             currentRuns.closed(key.namespaceId(), key.workflowId(), key.runId(), e.getStatus());
@@ -344,15 +349,18 @@ public final class WorkflowUpdater {
         long t0 = System.nanoTime();
         List<HistoryEvent> cached = history.read(key, from, toExclusive, max);
         if (cached != null) {
-            metrics.cacheLookup("events", "EventsCacheGetEvent", true, System.nanoTime() - t0);
+            metrics.cacheLookup(EVENTS, "EventsCacheGetEvent", true, System.nanoTime() - t0);
             return cached;
         }
+        long t1 = System.nanoTime();
         try {
             List<HistoryEvent> read = store.readHistory(shard.shardId(), key, from, toExclusive, max);
-            metrics.cacheLookup("events", "EventsCacheGetEvent", false, System.nanoTime() - t0);
+            long t2 = System.nanoTime();
+            metrics.cacheRequest(EVENTS, "EventsCacheGetFromStore", t2 - t1);
+            metrics.cacheLookup(EVENTS, "EventsCacheGetEvent", false, t2 - t0);
             return read;
         } catch (RuntimeException e) {
-            metrics.cacheError("events", "EventsCacheGetEvent");
+            metrics.cacheError(EVENTS, "EventsCacheGetFromStore");
             throw e;
         }
     }
