@@ -65,13 +65,14 @@ class HistoryMetricsEngineTest {
     private ShardController shards;
     private StartWorkflow start;
     private WorkflowTasks workflowTasks;
+    private PostgresExecutionStore executions;
 
     @BeforeEach
     void setUp() {
         ds = EmbeddedDb.migrated(SchemaDatabase.TEMPORAL);
         Jdbc jdbc = new Jdbc(ds);
         PostgresShardStore shardStore = new PostgresShardStore(jdbc);
-        PostgresExecutionStore executions = new PostgresExecutionStore(jdbc, shardStore);
+        executions = new PostgresExecutionStore(jdbc, shardStore);
         shards = new ShardController(shardStore, executions, 4, "10.0.0.1:7234", ShardController.allShards(4),
                 Duration.ofMinutes(10), Duration.ofMinutes(10), registry);
         shards.start();
@@ -151,6 +152,30 @@ class HistoryMetricsEngineTest {
         assertEquals(2, count("cache_requests", "cache_type", "mutablestate", "operation", "HistoryCacheGetOrCreate"));
         assertEquals(0, count("cache_miss", "cache_type", "mutablestate", "operation", "HistoryCacheGetOrCreate"));
         assertEquals(3, count("cache_requests", "cache_type", "events", "operation", "EventsCachePutEvent"));
+    }
+
+    @Test
+    void aCompletionWhoseCommitRacedIsCountedOnceWhenItFinallyCommits() {
+        WorkflowExecution e = startRun("order-3");
+        PollWorkflowTaskQueueResponse task = poll(e, 2);
+        // Another writer (as a host that briefly also believed it owned the shard) changes the run behind this
+        // updater's cache: the completion's first commit fails its record-version check and is re-run.
+        WorkflowUpdater other = new WorkflowUpdater(executions, shards, new HistoryNotifier(), Clock.systemUTC());
+        other.update(new io.kairos.common.ids.WorkflowKey(ns, e.getWorkflowId(), UUID.fromString(e.getRunId())), m -> {
+            m.state().getExecutionBuilder().setStickyTaskQueue(TaskQueue.newBuilder().setName("elsewhere"));
+            return null;
+        });
+        workflowTasks.completed(ns, RespondWorkflowTaskCompletedRequest.newBuilder().setTaskToken(task.getTaskToken())
+                .setIdentity("worker")
+                .addCommands(Command.newBuilder().setCommandType(CommandType.COMMAND_TYPE_COMPLETE_WORKFLOW_EXECUTION)
+                        .setCompleteWorkflowExecutionCommandAttributes(CompleteWorkflowExecutionCommandAttributes.getDefaultInstance()))
+                .build());
+
+        assertEquals(1, count("workflow_success", "namespace", NS_NAME));
+        assertEquals(1, count("command", "commandType", "CompleteWorkflowExecution"));
+        assertEquals(1, count("complete_workflow_task_sticky_disabled_count"));
+        // The handler ran twice (the second time on the state read back from the database).
+        assertEquals(1, count("cache_miss", "cache_type", "mutablestate", "operation", "HistoryCacheGetOrCreate"));
     }
 
     @Test
