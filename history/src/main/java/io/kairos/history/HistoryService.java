@@ -73,13 +73,16 @@ public final class HistoryService implements AutoCloseable {
         this.shards = new ShardController(shardStore, executions, shardCount, address, placement, checkInterval,
                 checkInterval.multipliedBy(5), metrics);
         WorkflowUpdater updater = new WorkflowUpdater(executions, shards, new HistoryNotifier(), clock);
+        Namespaces namespaces = new Namespaces(namespaceStore, clock);
+        HistoryMetrics historyMetrics = metrics == null ? HistoryMetrics.NOOP
+                : new HistoryMetrics(metrics, namespaces::nameOf);
+        updater.metrics(historyMetrics);
         RemoteWorkflows remote = new RemoteWorkflows(historyChannel);
         Activities activities = new Activities(updater);
         Timers timers = new Timers(updater);
         StartWorkflow start = new StartWorkflow(updater);
         HistoryReads reads = new HistoryReads(updater);
         ExternalRequests externalRequests = new ExternalRequests(updater, reads, start);
-        Namespaces namespaces = new Namespaces(namespaceStore, clock);
         ChildWorkflows children = new ChildWorkflows(updater, start, remote, reads, namespaces);
         ExternalCommands externalCommands = new ExternalCommands(updater, remote, namespaces, children);
         io.kairos.history.engine.Updates updates = new io.kairos.history.engine.Updates(updater, reads);
@@ -107,8 +110,9 @@ public final class HistoryService implements AutoCloseable {
         java.time.Duration retentionOverride = retentionOverride();
         updater.retention(ns -> retentionOverride != null ? retentionOverride : namespaces.retentionOf(ns));
         shards.onShardAcquired(shard -> {
-            List<QueueProcessor> ps = List.of(new TransferQueueProcessor(shard, executions, executor, clock),
-                    new TimerQueueProcessor(shard, executions, executor, clock));
+            List<QueueProcessor> ps = List.of(
+                    new TransferQueueProcessor(shard, executions, executor, clock).metrics(historyMetrics),
+                    new TimerQueueProcessor(shard, executions, executor, clock).metrics(historyMetrics));
             processors.put(shard.shardId(), ps);
             ps.forEach(QueueProcessor::start);
         });

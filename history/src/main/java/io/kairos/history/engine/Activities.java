@@ -413,15 +413,20 @@ public final class Activities {
             boolean sameAttempt = (ai.getStarted() ? runningAttempt(ai) : ai.getAttempt()) == t.getAttempt()
                     && !ai.getRetryPending();
             switch (type) {
-                case TIMEOUT_TYPE_SCHEDULE_TO_CLOSE -> finalTimeout(m, ai, type, RetryState.RETRY_STATE_TIMEOUT);
+                case TIMEOUT_TYPE_SCHEDULE_TO_CLOSE -> {
+                    finalTimeout(m, ai, type, RetryState.RETRY_STATE_TIMEOUT);
+                    countTimeout(m, key, type);
+                }
                 case TIMEOUT_TYPE_SCHEDULE_TO_START -> {
                     if (sameAttempt && !ai.getStarted()) {
                         finalTimeout(m, ai, type, RetryState.RETRY_STATE_NON_RETRYABLE_FAILURE);
+                        countTimeout(m, key, type);
                     }
                 }
                 case TIMEOUT_TYPE_START_TO_CLOSE -> {
                     if (sameAttempt && ai.getStarted()) {
                         retryOrFail(m, ai, timeoutFailure(ai, type), ai.getStartedIdentity());
+                        countTimeout(m, key, type);
                     }
                 }
                 case TIMEOUT_TYPE_HEARTBEAT -> {
@@ -432,6 +437,7 @@ public final class Activities {
                             timeoutTimer(m, ai, t.getAttempt(), type, deadline);
                         } else {
                             retryOrFail(m, ai, timeoutFailure(ai, type), ai.getStartedIdentity());
+                            countTimeout(m, key, type);
                         }
                     }
                 }
@@ -440,6 +446,11 @@ public final class Activities {
             }
             return null;
         });
+    }
+
+    /** Temporal's per-timeout-type counters (operation TimerActiveTaskActivityTimeout), once committed. */
+    private void countTimeout(Mutation m, WorkflowKey key, TimeoutType type) {
+        m.afterCommit(() -> updater.metrics().timedOut("TimerActiveTaskActivityTimeout", key.namespaceId(), type));
     }
 
     /** Backoff over: the next attempt goes to matching. */

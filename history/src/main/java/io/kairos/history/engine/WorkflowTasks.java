@@ -42,6 +42,9 @@ import java.util.UUID;
  * when the task completes.
  */
 public final class WorkflowTasks {
+    /** Temporal's operation tags of these metrics. */
+    private static final String RESPOND_COMPLETED = "RespondWorkflowTaskCompleted";
+    private static final String TIMEOUT_OPERATION = "TimerActiveTaskWorkflowTaskTimeout";
     private final WorkflowUpdater updater;
     private final Commands commands;
     private final Updates updates;
@@ -164,6 +167,7 @@ public final class WorkflowTasks {
                                 .setFailure(io.temporal.api.failure.v1.Failure.newBuilder().setMessage(bad.getMessage())
                                         .setSource("Server"))
                                 .setIdentity(req.getIdentity())));
+                m.afterCommit(() -> updater.metrics().workflowTaskFailed(ns, RESPOND_COMPLETED));
                 return null;
             });
             throw new InvalidArgumentException(bad.getMessage());
@@ -182,6 +186,8 @@ public final class WorkflowTasks {
                                 .setStartedEventId(wt.getStartedEventId())
                                 .setCause(WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_UNHANDLED_COMMAND)
                                 .setIdentity(req.getIdentity())));
+                m.afterCommit(() -> updater.metrics().workflowTaskFailed(token.workflowKey().namespaceId(),
+                        RESPOND_COMPLETED));
                 return RespondWorkflowTaskCompletedResponse.getDefaultInstance();
             }
             WorkflowTaskLifecycle.TABLE.move(WorkflowTaskLifecycle.State.STARTED, WorkflowTaskLifecycle.State.NONE);
@@ -204,6 +210,10 @@ public final class WorkflowTasks {
             UpdateMessages messages = new UpdateMessages(updates, token.workflowKey(), req.getMessagesList());
             m.updateMessages(messages);
             commands.apply(m, req.getCommandsList());
+            // Counted once the completion is committed (a raced commit re-runs this handler).
+            boolean sticky = req.hasStickyAttributes() && req.getStickyAttributes().hasWorkerTaskQueue();
+            m.afterCommit(() -> updater.metrics().workflowTaskCompleted(token.workflowKey().namespaceId(),
+                    req.getCommandsList(), sticky));
             messages.processRemaining(m);
             boolean heartbeat = req.getForceCreateNewWorkflowTask() && req.getCommandsCount() == 0 && req.getMessagesCount() == 0;
             if (m.isRunning() && !heartbeat) {
@@ -239,6 +249,7 @@ public final class WorkflowTasks {
                             .setFailure(req.getFailure())
                             .setIdentity(req.getIdentity())
                             .setBinaryChecksum(req.getBinaryChecksum())));
+            m.afterCommit(() -> updater.metrics().workflowTaskFailed(ns, "RespondWorkflowTaskFailed"));
             return RespondWorkflowTaskFailedResponse.getDefaultInstance();
         });
     }
@@ -257,6 +268,8 @@ public final class WorkflowTasks {
             if (t.getTimeoutType() == TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_START) {
                 if (wt.getStartedEventId() == 0) {
                     stickyScheduleToStartTimedOut(m, wt);
+                    m.afterCommit(() -> updater.metrics().timedOut(TIMEOUT_OPERATION, key.namespaceId(),
+                            TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_START));
                 }
                 return null;
             }
@@ -268,6 +281,8 @@ public final class WorkflowTasks {
                             .setScheduledEventId(wt.getScheduledEventId())
                             .setStartedEventId(wt.getStartedEventId())
                             .setTimeoutType(TimeoutType.TIMEOUT_TYPE_START_TO_CLOSE)));
+            m.afterCommit(() -> updater.metrics().timedOut(TIMEOUT_OPERATION, key.namespaceId(),
+                    TimeoutType.TIMEOUT_TYPE_START_TO_CLOSE));
             return null;
         });
     }

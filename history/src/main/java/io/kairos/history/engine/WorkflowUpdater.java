@@ -2,6 +2,7 @@ package io.kairos.history.engine;
 
 import io.kairos.common.errors.NotFoundException;
 import io.kairos.common.ids.WorkflowKey;
+import io.kairos.history.HistoryMetrics;
 import io.kairos.history.shard.ShardContext;
 import io.kairos.history.shard.ShardController;
 import io.kairos.common.ids.NamespaceId;
@@ -49,6 +50,7 @@ public final class WorkflowUpdater {
     private final HistoryCache history = new HistoryCache(HISTORY_CACHE_BYTES);
     private final CurrentRunCache currentRuns = new CurrentRunCache(CACHE_SIZE);
     private final java.util.concurrent.atomic.AtomicLong deletions = new java.util.concurrent.atomic.AtomicLong();
+    private volatile HistoryMetrics metrics = HistoryMetrics.NOOP;
 
     public WorkflowUpdater(ExecutionStore store, ShardController shards, HistoryNotifier notifier, Clock clock) {
         this.store = store;
@@ -64,6 +66,15 @@ public final class WorkflowUpdater {
             clearCaches();
             notifier.wakeAll();
         });
+    }
+
+    /** Where the engine's metrics go (completion stats, state transitions, caches, commands, timeouts). */
+    public void metrics(HistoryMetrics m) {
+        this.metrics = m;
+    }
+
+    HistoryMetrics metrics() {
+        return metrics;
     }
 
     /** Namespace retention, for the retention timer a closing run gets; null schedules none. */
@@ -123,11 +134,30 @@ public final class WorkflowUpdater {
     /** The committed state: from the cache when this host wrote it last, else from the database. */
     public Optional<WorkflowMutableState> load(WorkflowKey key) {
         ShardContext shard = shards.contextFor(key.namespaceId(), key.workflowId());
+        long t0 = System.nanoTime();
         WorkflowMutableState cached = cache.get(key);
         if (cached != null) {
+            metrics.cacheLookup(MUTABLE_STATE, GET_OR_CREATE, true, System.nanoTime() - t0);
             return Optional.of(cached);
         }
-        return store.get(shard.shardId(), key);
+        Optional<WorkflowMutableState> read = loadFromStore(shard, key);
+        metrics.cacheLookup(MUTABLE_STATE, GET_OR_CREATE, false, System.nanoTime() - t0);
+        return read;
+    }
+
+    // Temporal's names for its mutable state cache and its lookups (workflow/cache/cache.go).
+    private static final String MUTABLE_STATE = "mutablestate";
+    private static final String GET_OR_CREATE = "HistoryCacheGetOrCreate";
+    private static final String GET_OR_CREATE_CURRENT = "HistoryCacheGetOrCreateCurrent";
+    private static final String EVENTS = "events";
+
+    private Optional<WorkflowMutableState> loadFromStore(ShardContext shard, WorkflowKey key) {
+        try {
+            return store.get(shard.shardId(), key);
+        } catch (RuntimeException e) {
+            metrics.cacheError(MUTABLE_STATE, GET_OR_CREATE);
+            throw e;
+        }
     }
 
     /** Applies {@code handler} to the run; the handler's return value is returned after the commit. */
@@ -146,10 +176,13 @@ public final class WorkflowUpdater {
 
     private <T> T updateLocked(WorkflowKey key, ShardContext shard, Function<Mutation, T> handler) {
         for (int attempt = 1; ; attempt++) {
+            long t0 = System.nanoTime();
             WorkflowMutableState s = cache.get(key);
+            boolean hit = s != null;
             if (s == null) {
-                s = store.get(shard.shardId(), key).orElseThrow(() -> notFound(key));
+                s = loadFromStore(shard, key).orElseThrow(() -> notFound(key));
             }
+            metrics.cacheLookup(MUTABLE_STATE, GET_OR_CREATE, hit, System.nanoTime() - t0);
             Mutation m = new Mutation(key, shard, s.toBuilder(), clock.instant());
             m.retention(retention);
             m.startedEventReader(() -> readHistory(key, 1, 2, 1).get(0));
@@ -248,6 +281,20 @@ public final class WorkflowUpdater {
         for (WorkflowWrite w : op.writes()) {
             shard.tasksCommitted(w.transferTasks(), w.timerTasks());
         }
+        // Only here, after the commit succeeded: a raced or failed write is retried and must not count twice.
+        NamespaceId ns = switch (op) {
+            case ExecutionWrite.Create c -> c.key().namespaceId();
+            case ExecutionWrite.Update u -> u.key().namespaceId();
+            case ExecutionWrite.ContinueAsNew can -> can.closed().namespaceId();
+            case ExecutionWrite.Reset r -> r.current().namespaceId();
+        };
+        for (WorkflowWrite w : op.writes()) {
+            var e = w.state().getExecution();
+            metrics.stateTransitions(ns, e.getStateTransitionCount());
+            metrics.runWritten(ns, e.getWorkflowType(), e.getTaskQueue().getName(),
+                    e.hasStartTime() ? java.time.Instant.ofEpochSecond(e.getStartTime().getSeconds(),
+                            e.getStartTime().getNanos()) : null, w.events());
+        }
     }
 
     private static CurrentExecution current(WorkflowKey key, String createRequestId, WorkflowWrite w) {
@@ -259,7 +306,11 @@ public final class WorkflowUpdater {
     /** Caches what was just committed, with the record version the database now has. */
     private void committed(WorkflowKey key, WorkflowWrite write) {
         cache.put(key, write.state().toBuilder().setDbRecordVersion(write.expectedRecordVersion() + 1).build());
-        history.appended(key, write.events());
+        if (!write.events().isEmpty()) {
+            long t0 = System.nanoTime();
+            history.appended(key, write.events());
+            metrics.cacheRequest(EVENTS, "EventsCachePutEvent", System.nanoTime() - t0);
+        }
         var e = write.state().getExecution();
         if (e.getState() != io.kairos.proto.persistence.v1.ExecutionState.EXECUTION_STATE_RUNNING) {
             currentRuns.closed(key.namespaceId(), key.workflowId(), key.runId(), e.getStatus());
@@ -295,22 +346,43 @@ public final class WorkflowUpdater {
     /** Committed events with ids in [from, toExclusive), at most max (whole batches from the database). */
     public List<HistoryEvent> readHistory(WorkflowKey key, long from, long toExclusive, int max) {
         ShardContext shard = shards.contextFor(key.namespaceId(), key.workflowId());
+        long t0 = System.nanoTime();
         List<HistoryEvent> cached = history.read(key, from, toExclusive, max);
         if (cached != null) {
+            metrics.cacheLookup(EVENTS, "EventsCacheGetEvent", true, System.nanoTime() - t0);
             return cached;
         }
-        return store.readHistory(shard.shardId(), key, from, toExclusive, max);
+        long t1 = System.nanoTime();
+        try {
+            List<HistoryEvent> read = store.readHistory(shard.shardId(), key, from, toExclusive, max);
+            long t2 = System.nanoTime();
+            metrics.cacheRequest(EVENTS, "EventsCacheGetFromStore", t2 - t1);
+            metrics.cacheLookup(EVENTS, "EventsCacheGetEvent", false, t2 - t0);
+            return read;
+        } catch (RuntimeException e) {
+            metrics.cacheError(EVENTS, "EventsCacheGetFromStore");
+            throw e;
+        }
     }
 
     /** The current run of a workflow id, from what this host committed last or else from the database. */
     public Optional<CurrentExecution> currentRun(NamespaceId ns, String workflowId) {
         ShardContext shard = shards.contextFor(ns, workflowId);
+        long t0 = System.nanoTime();
         CurrentExecution cached = currentRuns.get(ns, workflowId);
         if (cached != null) {
+            metrics.cacheLookup(MUTABLE_STATE, GET_OR_CREATE_CURRENT, true, System.nanoTime() - t0);
             return Optional.of(cached);
         }
-        Optional<CurrentExecution> read = store.getCurrent(shard.shardId(), ns, workflowId);
+        Optional<CurrentExecution> read;
+        try {
+            read = store.getCurrent(shard.shardId(), ns, workflowId);
+        } catch (RuntimeException e) {
+            metrics.cacheError(MUTABLE_STATE, GET_OR_CREATE_CURRENT);
+            throw e;
+        }
         read.ifPresent(c -> currentRuns.put(ns, workflowId, c));
+        metrics.cacheLookup(MUTABLE_STATE, GET_OR_CREATE_CURRENT, false, System.nanoTime() - t0);
         return read;
     }
 

@@ -3,6 +3,7 @@ package io.kairos.history.queue;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.kairos.common.errors.NotFoundException;
+import io.kairos.history.HistoryMetrics;
 import io.kairos.history.shard.ShardContext;
 import io.kairos.persistence.execution.ExecutionStore;
 import io.kairos.persistence.execution.QueueTask;
@@ -11,6 +12,7 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -61,6 +63,7 @@ public abstract class QueueProcessor implements AutoCloseable {
     private final java.util.concurrent.atomic.AtomicInteger toAcknowledge = new java.util.concurrent.atomic.AtomicInteger();
     private long lastAckNanos = System.nanoTime();
     private volatile boolean running = true;
+    private volatile HistoryMetrics metrics = HistoryMetrics.NOOP;
     private Thread loop;
 
     QueueProcessor(ShardContext shard, ExecutionStore store, TaskRunner executor, Clock clock) {
@@ -80,6 +83,12 @@ public abstract class QueueProcessor implements AutoCloseable {
 
     /** Acknowledges executed tasks in the database (one statement). */
     abstract void delete(List<QueueTask> tasks);
+
+    /** Where task metrics go (Temporal's task_* meters); set before {@link #start()}. */
+    public final QueueProcessor metrics(HistoryMetrics m) {
+        this.metrics = m;
+        return this;
+    }
 
     public final void start() {
         listen();
@@ -118,22 +127,39 @@ public abstract class QueueProcessor implements AutoCloseable {
         }
     }
 
+    private enum Outcome { DONE, DISCARDED, FAILED, LEFT }
+
     /** Runs the task on its own virtual thread, retrying with backoff until it succeeds or the processor stops. */
     protected final void dispatch(QueueTask t) {
+        // When the task became runnable: a timer's fire time; a transfer task is dispatched as it is handed over
+        // or read, so the time of dispatch (the row keeps no creation time).
+        Instant visible = t.fireAt() != null ? t.fireAt() : clock.instant();
         workers.execute(() -> {
+            var tags = metrics.taskTags(t.task());
+            long inMemoryNanos = 0; // slot waits and runs, without the backoffs (Temporal's task_latency)
             for (int attempt = 1; running; attempt++) {
-                boolean ok;
+                Outcome outcome;
+                long queuedAt = System.nanoTime();
                 try {
                     concurrency.acquire();
                 } catch (InterruptedException e) {
                     return;
                 }
+                long startedAt = System.nanoTime();
                 try {
-                    ok = executeOne(t);
+                    outcome = executeOne(t);
                 } finally {
                     concurrency.release();
                 }
-                if (ok) {
+                long endedAt = System.nanoTime();
+                inMemoryNanos += endedAt - queuedAt;
+                metrics.taskAttempted(tags, Duration.ofNanos(endedAt - startedAt), outcome == Outcome.FAILED);
+                if (outcome == Outcome.DONE || outcome == Outcome.DISCARDED) {
+                    if (outcome == Outcome.DISCARDED) {
+                        metrics.taskDiscarded(tags);
+                    }
+                    metrics.taskCompleted(tags, attempt, Duration.ofNanos(inMemoryNanos),
+                            Duration.between(visible, clock.instant()));
                     succeeded.add(t);
                     int n = toAcknowledge.incrementAndGet();
                     if (n == 1 || n >= ACK_BATCH) {
@@ -150,29 +176,31 @@ public abstract class QueueProcessor implements AutoCloseable {
         });
     }
 
-    private boolean executeOne(QueueTask t) {
+    private Outcome executeOne(QueueTask t) {
         try {
             executor.execute(t.task());
         } catch (NotFoundException gone) {
             // The workflow or the thing the task was about no longer exists: nothing to do.
+            return Outcome.DISCARDED;
         } catch (StatusRuntimeException e) {
             if (e.getStatus().getCode() != Status.Code.NOT_FOUND) {
                 log.debug("component=history queue={} task={} msg=\"task failed, will retry\" error=\"{}\"", name(),
                         t.taskId(), e.getStatus());
-                return false;
+                return Outcome.FAILED;
             }
+            return Outcome.DISCARDED;
         } catch (RuntimeException e) {
             if (!running || e instanceof io.kairos.common.errors.OwnershipMovedException) {
                 // The shard is being released: its new owner runs the task.
                 log.debug("component=history queue={} task={} msg=\"task left to the shard's next owner\" error=\"{}\"",
                         name(), t.taskId(), e.toString());
-                return false;
+                return Outcome.LEFT;
             }
             log.warn("component=history queue={} task={} msg=\"task failed, will retry\" error=\"{}\"", name(),
                     t.taskId(), e.toString());
-            return false;
+            return Outcome.FAILED;
         }
-        return true;
+        return Outcome.DONE;
     }
 
     /** Deletes succeeded tasks once enough gathered or some time passed, then forgets them. */

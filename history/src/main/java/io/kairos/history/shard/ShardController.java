@@ -86,6 +86,8 @@ public final class ShardController implements AutoCloseable {
     private final Counter removed;
     private final Counter closedByFence;
     private final Timer acquireLatency;
+    private final Counter acquireRounds;
+    private final Timer shardAcquisitionLatency;
     private final Timer ownershipDuration;
     private volatile boolean stopping;
     private volatile boolean firstReconcileDone;
@@ -112,6 +114,11 @@ public final class ShardController implements AutoCloseable {
                 .description("Shards this host lost because another host acquired them").register(m);
         this.acquireLatency = Timer.builder("acquire_shards_latency").description("One acquisition of a batch of shards")
                 .register(m);
+        // Temporal counts every acquisition round (acquireShards), whether or not it finds shards to take.
+        this.acquireRounds = Counter.builder("acquire_shards_count").description("Shard acquisition rounds")
+                .register(m);
+        this.shardAcquisitionLatency = Timer.builder("sharditem_acquisition_latency")
+                .description("From the start of a shard's acquisition until it is ready (queues started)").register(m);
         this.ownershipDuration = Timer.builder("sharditem_ownership_duration")
                 .description("How long this host owned a shard it released").register(m);
         Gauge.builder("numshards_gauge", owned, Map::size).description("Shards this host owns").register(m);
@@ -179,6 +186,7 @@ public final class ShardController implements AutoCloseable {
 
     /** One pass: release what moved away, verify what stays, acquire what is new. */
     synchronized void reconcile() {
+        acquireRounds.increment();
         Set<ShardId> desired = stopping ? Set.of() : placement.desired();
         long now = System.nanoTime();
         lostAt.entrySet().removeIf(e -> now - e.getValue() > cooldown.toNanos());
@@ -205,6 +213,7 @@ public final class ShardController implements AutoCloseable {
             owned.put(e.getKey(), ctx);
             created.increment();
             onAcquired.forEach(l -> l.accept(ctx));
+            shardAcquisitionLatency.record(System.nanoTime() - t0, TimeUnit.NANOSECONDS);
         }
         log.info("component=history msg=\"acquired shards\" count={} shards={} owned={} address={}", ranges.size(),
                 compact(ranges.keySet()), owned.size(), address);
