@@ -62,6 +62,12 @@ final class BacklogBuffer {
         return tasks.isEmpty() ? -1 : tasks.firstKey();
     }
 
+    /** The oldest buffered task (left in place), or null. */
+    BacklogTask peek() {
+        Map.Entry<Long, BacklogTask> e = tasks.firstEntry();
+        return e == null ? null : e.getValue();
+    }
+
     /** Removes and returns the oldest buffered task, or null. */
     BacklogTask poll() {
         Map.Entry<Long, BacklogTask> e = tasks.pollFirstEntry();

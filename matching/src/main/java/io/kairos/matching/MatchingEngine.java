@@ -44,22 +44,24 @@ final class MatchingEngine implements AutoCloseable {
     private final Function<TaskQueueKey, String> ownerElsewhere;
     private final ConcurrentHashMap<TaskQueueKey, TaskQueueManager> queues = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<TaskQueueKey, PollerHistory> pollers = new ConcurrentHashMap<>();
+    private final MatchingMetrics metrics;
     private volatile boolean closed;
-
-    MatchingEngine(TaskQueueStore store, Executor executor, ScheduledExecutorService timer, Clock clock,
-                   MatchingConfig config) {
-        this(store, executor, timer, clock, config, key -> null);
-    }
 
     /** @param ownerElsewhere the address of the host owning a queue when that is not this host, else null */
     MatchingEngine(TaskQueueStore store, Executor executor, ScheduledExecutorService timer, Clock clock,
-                   MatchingConfig config, Function<TaskQueueKey, String> ownerElsewhere) {
+                   MatchingConfig config, Function<TaskQueueKey, String> ownerElsewhere, MatchingMetrics metrics) {
+        this.metrics = metrics;
         this.ownerElsewhere = ownerElsewhere;
         this.store = store;
         this.executor = executor;
         this.timer = timer;
         this.clock = clock;
         this.config = config;
+    }
+
+    /** A poll's namespace name (polls carry it; adds only the id): the queues' metrics tag it. */
+    void learnNamespace(NamespaceId id, String name) {
+        metrics.learnNamespace(id, name);
     }
 
     int loadedQueues() {
@@ -260,7 +262,7 @@ final class MatchingEngine implements AutoCloseable {
         }
         TaskQueueKind k = kind == TaskQueueKind.TASK_QUEUE_KIND_STICKY ? kind : TaskQueueKind.TASK_QUEUE_KIND_NORMAL;
         return queues.computeIfAbsent(key, q -> new TaskQueueManager(q, k, store, executor, timer, clock,
-                config.syncMatchWait(), this::forget)).load();
+                config.syncMatchWait(), this::forget, metrics)).load();
     }
 
     private void forget(TaskQueueManager m) {

@@ -127,6 +127,7 @@ public final class MatchingServiceHandler extends MatchingServiceGrpc.MatchingSe
         try {
             var poll = request.getPollRequest();
             TaskQueueKey key = key(request.getNamespaceId(), poll.getTaskQueue(), TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW);
+            engine.learnNamespace(key.namespaceId(), poll.getNamespace());
             RecordWorkflowTaskStartedRequest started = RecordWorkflowTaskStartedRequest.newBuilder()
                     .setNamespaceId(request.getNamespaceId())
                     .setPollerId(pollerId(request.getPollerId()))
@@ -152,6 +153,7 @@ public final class MatchingServiceHandler extends MatchingServiceGrpc.MatchingSe
         try {
             var poll = request.getPollRequest();
             TaskQueueKey key = key(request.getNamespaceId(), poll.getTaskQueue(), TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY);
+            engine.learnNamespace(key.namespaceId(), poll.getNamespace());
             RecordActivityTaskStartedRequest started = RecordActivityTaskStartedRequest.newBuilder()
                     .setNamespaceId(request.getNamespaceId())
                     .setPollerId(pollerId(request.getPollerId()))

@@ -44,7 +44,7 @@ import java.util.function.UnaryOperator;
  * {@link TaskQueueRateLimiter}; without one, polls keep waiting and the task stays held or in the backlog until the
  * token is due.
  */
-final class TaskQueueManager implements TaskWriter.Listener {
+final class TaskQueueManager implements TaskWriter.Listener, MatchingMetrics.BacklogSource {
     private static final Logger log = LoggerFactory.getLogger(TaskQueueManager.class);
     /** After history failed to start a task, backlog dispatch pauses this long instead of cycling the task. */
     static final Duration DISPATCH_BACKOFF = Duration.ofSeconds(1);
@@ -61,6 +61,11 @@ final class TaskQueueManager implements TaskWriter.Listener {
     private final Consumer<TaskQueueManager> onUnloaded;
     /** {@link MatchingConfig#syncMatchWait()}. */
     private final Duration syncMatchWait;
+    private final MatchingMetrics metricsRoot;
+    /** This queue's meters; set when loading starts, before anything is served. */
+    private volatile MatchingMetrics.Queue metrics;
+    /** Persisted backlog rows: counted at load, then kept up by commits and deletes (approximate, no SQL per scrape). */
+    private final java.util.concurrent.atomic.AtomicLong persistedBacklog = new java.util.concurrent.atomic.AtomicLong();
 
     private final Object lock = new Object();
     private final LinkedHashSet<PollWaiter<?>> waiters = new LinkedHashSet<>();
@@ -81,12 +86,15 @@ final class TaskQueueManager implements TaskWriter.Listener {
         final Instant expiry;
         final CompletableFuture<Void> done = new CompletableFuture<>();
         final Instant heldSince;
+        /** System.nanoTime when the add arrived: syncmatch_latency. */
+        final long addedNanos;
         volatile ScheduledFuture<?> timeout;
 
-        HeldAdd(BacklogTaskInfo info, Instant expiry, Instant heldSince) {
+        HeldAdd(BacklogTaskInfo info, Instant expiry, Instant heldSince, long addedNanos) {
             this.info = info;
             this.expiry = expiry;
             this.heldSince = heldSince;
+            this.addedNanos = addedNanos;
         }
     }
 
@@ -94,6 +102,8 @@ final class TaskQueueManager implements TaskWriter.Listener {
     private final AtomicBoolean loadStarted = new AtomicBoolean();
     private volatile TaskWriter writer;
     private volatile boolean stopped;
+    /** stop() began: its metrics are closed (or will be, by a load finishing meanwhile). */
+    private volatile boolean unloading;
     private volatile Instant lastActivity;
     private final RateMeter adds;
     private final RateMeter dispatches;
@@ -107,8 +117,9 @@ final class TaskQueueManager implements TaskWriter.Listener {
      */
     TaskQueueManager(TaskQueueKey key, TaskQueueKind kind, TaskQueueStore store, Executor executor,
                      ScheduledExecutorService timer, Clock clock, Duration syncMatchWait,
-                     Consumer<TaskQueueManager> onUnloaded) {
+                     Consumer<TaskQueueManager> onUnloaded, MatchingMetrics metricsRoot) {
         this.syncMatchWait = syncMatchWait;
+        this.metricsRoot = metricsRoot;
         this.key = key;
         this.kind = kind;
         this.store = store;
@@ -134,21 +145,47 @@ final class TaskQueueManager implements TaskWriter.Listener {
     }
 
     private void acquire() {
+        MatchingMetrics.Queue m = metricsRoot.queue(key, kind);
+        metrics = m;
         try {
-            TaskQueueLease lease = store.acquire(key, kind);
+            TaskQueueLease lease;
+            m.leaseRequests.increment();
+            try {
+                lease = store.acquire(key, kind);
+            } catch (RuntimeException e) {
+                m.leaseFailures.increment();
+                throw e;
+            }
             // read after the acquire: an update fenced by the previous lease has committed by now
             limiter.setConfig(store.readConfig(key.namespaceId(), key.name(), key.type()));
+            persistedBacklog.set(initialBacklogCount());
             synchronized (lock) {
                 backlog = new BacklogBuffer(lease.firstTaskId() - 1);
-                writer = new TaskWriter(store, lease, executor, this);
+                writer = new TaskWriter(store, lease, executor, this, m);
             }
             log.debug("component=matching msg=\"task queue loaded\" queue={} range_id={}", key, lease.rangeId());
+            m.open(this);
+            if (unloading) {
+                m.close(); // stopped while loading: stop() may have run before open()
+            }
             loaded.complete(this);
         } catch (RuntimeException e) {
             log.warn("component=matching msg=\"cannot load task queue\" queue={} error=\"{}\"", key, e.getMessage());
             stopped = true;
+            m.close();
             onUnloaded.accept(this);
             loaded.completeExceptionally(e);
+        }
+    }
+
+    /** One count at load seeds approximate_backlog_count; the queue still serves when it fails. */
+    private long initialBacklogCount() {
+        try {
+            return store.countTasks(key);
+        } catch (RuntimeException e) {
+            log.debug("component=matching msg=\"cannot count backlog for metrics\" queue={} error=\"{}\"", key,
+                    e.getMessage());
+            return 0;
         }
     }
 
@@ -159,6 +196,7 @@ final class TaskQueueManager implements TaskWriter.Listener {
      * fails when neither happened.
      */
     CompletableFuture<Void> addTask(BacklogTaskInfo info, Instant expiry) {
+        long addedNanos = System.nanoTime();
         lastActivity = clock.instant();
         adds.mark(clock.millis());
         PollWaiter<?> waiter = null;
@@ -178,12 +216,16 @@ final class TaskQueueManager implements TaskWriter.Listener {
                 }
             }
             if (waiter == null && !syncMatchWait.isZero() && heldAdds.size() < MAX_HELD) {
-                held = new HeldAdd(info, expiry, clock.instant());
+                held = new HeldAdd(info, expiry, clock.instant(), addedNanos);
                 heldAdds.add(held);
             }
         }
+        if (tokenDueIn > 0) {
+            metrics.syncThrottle.increment(); // a poll was waiting, but the rate limit kept the add from it
+        }
         if (waiter != null) {
-            return syncDispatch(waiter, info, expiry);
+            metrics.pollSucceeded(true);
+            return syncDispatch(waiter, info, expiry, addedNanos);
         }
         if (tokenDueIn > 0 && held != null) {
             pumpWhenTokenDue(tokenDueIn);
@@ -202,10 +244,13 @@ final class TaskQueueManager implements TaskWriter.Listener {
     }
 
     /** Hands an add to a matched poll; persists it when history could not start it. */
-    private CompletableFuture<Void> syncDispatch(PollWaiter<?> waiter, BacklogTaskInfo info, Instant expiry) {
+    private CompletableFuture<Void> syncDispatch(PollWaiter<?> waiter, BacklogTaskInfo info, Instant expiry,
+                                                 long addedNanos) {
         return waiter.dispatch(info).thenCompose(outcome -> switch (outcome.kind()) {
             case STARTED -> {
                 dispatches.mark(clock.millis());
+                metrics.syncMatched(addedNanos);
+                metrics.started(sinceCreated(info));
                 yield CompletableFuture.completedFuture(null);
             }
             case STALE -> {
@@ -255,6 +300,7 @@ final class TaskQueueManager implements TaskWriter.Listener {
 
     @Override
     public void onCommitted(List<BacklogTask> batch) {
+        persistedBacklog.addAndGet(batch.size());
         synchronized (lock) {
             backlog.onCommitted(batch);
         }
@@ -270,6 +316,7 @@ final class TaskQueueManager implements TaskWriter.Listener {
 
     @Override
     public void onLeaseLost(TaskQueueLeaseLostException e) {
+        metrics.conditionFailed.increment(); // a write fenced by our lease found another owner's range_id
         log.warn("component=matching msg=\"task queue lease lost, unloading\" queue={} range_id={} current_range_id={}",
                 key, e.expectedRangeId(), e.actualRangeId());
         onUnloaded.accept(this);
@@ -334,9 +381,15 @@ final class TaskQueueManager implements TaskWriter.Listener {
         return true;
     }
 
-    void removeWaiter(PollWaiter<?> waiter) {
+    /** A waiting poll timed out or its call went away: it answers empty (Temporal's poll_timeouts). */
+    void pollExpired(PollWaiter<?> waiter) {
+        boolean counted;
         synchronized (lock) {
             waiters.remove(waiter);
+            counted = !stopped;
+        }
+        if (counted) {
+            metrics.pollTimeouts.increment();
         }
     }
 
@@ -387,8 +440,8 @@ final class TaskQueueManager implements TaskWriter.Listener {
         }
         if (keep) {
             pump();
-        } else {
-            waiter.finishEmpty();
+        } else if (waiter.finishEmpty() && !stopped) {
+            metrics.pollTimeouts.increment(); // its time ran out while its stale task was checked
         }
     }
 
@@ -408,6 +461,8 @@ final class TaskQueueManager implements TaskWriter.Listener {
         List<Long> expired = new ArrayList<>();
         BacklogBuffer.ReadRange read = null;
         long tokenDueIn = 0;
+        boolean bufferThrottled = false;
+        boolean syncThrottled = false;
         synchronized (lock) {
             if (stopped || backlog == null) {
                 return;
@@ -437,6 +492,7 @@ final class TaskQueueManager implements TaskWriter.Listener {
                 tokenDueIn = limiter.tryAcquire();
                 if (tokenDueIn > 0) {
                     backlog.putBack(task);
+                    bufferThrottled = true;
                     break;
                 }
                 PollWaiter<?> waiter = takeWaiterLocked();
@@ -452,6 +508,7 @@ final class TaskQueueManager implements TaskWriter.Listener {
             while (tokenDueIn == 0 && !heldAdds.isEmpty() && backlog.isDrained() && hasWaitingLocked()) {
                 tokenDueIn = limiter.tryAcquire();
                 if (tokenDueIn > 0) {
+                    syncThrottled = true;
                     break;
                 }
                 PollWaiter<?> waiter = takeWaiterLocked();
@@ -468,18 +525,34 @@ final class TaskQueueManager implements TaskWriter.Listener {
         if (tokenDueIn > 0) {
             pumpWhenTokenDue(tokenDueIn);
         }
+        MatchingMetrics.Queue meters = metrics;
+        if (bufferThrottled) {
+            meters.bufferThrottle.increment();
+        }
+        if (syncThrottled) {
+            meters.syncThrottle.increment();
+        }
         if (!expired.isEmpty()) {
             log.debug("component=matching msg=\"dropping expired backlog tasks\" queue={} count={}", key, expired.size());
+            meters.expired(expired.size());
             delete(expired);
         }
-        queryMatches.forEach(m -> dispatchQuery(m.task(), m.waiter()));
-        matches.forEach(m -> dispatchBacklog(m.task(), m.waiter()));
+        // as Temporal's matcher: a query or a waiting add handed over counts as a sync poll success
+        queryMatches.forEach(m -> {
+            meters.pollSucceeded(true);
+            dispatchQuery(m.task(), m.waiter());
+        });
+        matches.forEach(m -> {
+            meters.pollSucceeded(false);
+            dispatchBacklog(m.task(), m.waiter());
+        });
         for (HeldMatch m : heldMatches) {
             var t = m.add().timeout;
             if (t != null) {
                 t.cancel(false);
             }
-            forward(syncDispatch(m.waiter(), m.add().info, m.add().expiry), m.add().done);
+            meters.pollSucceeded(true);
+            forward(syncDispatch(m.waiter(), m.add().info, m.add().expiry, m.add().addedNanos), m.add().done);
         }
         if (read != null) {
             BacklogBuffer.ReadRange range = read;
@@ -499,6 +572,9 @@ final class TaskQueueManager implements TaskWriter.Listener {
             switch (kind) {
                 case STARTED -> {
                     dispatches.mark(clock.millis());
+                    Duration waited = sinceCreated(task.info());
+                    metrics.asyncMatched(waited);
+                    metrics.started(waited);
                     delete(List.of(task.taskId()));
                 }
                 case STALE -> {
@@ -638,6 +714,7 @@ final class TaskQueueManager implements TaskWriter.Listener {
      * statement: a served row that outlives a crash is served again and history answers it as stale.
      */
     private void delete(List<Long> taskIds) {
+        persistedBacklog.addAndGet(-taskIds.size());
         pendingDeletes.addAll(taskIds);
         if (deleting.compareAndSet(false, true)) {
             timer.schedule(() -> executor.execute(this::drainDeletes), DELETE_DELAY.toMillis(), TimeUnit.MILLISECONDS);
@@ -711,6 +788,11 @@ final class TaskQueueManager implements TaskWriter.Listener {
         List<PollWaiter<?>> toFinish;
         List<QueryTask> queriesToFail;
         List<HeldAdd> heldToFail;
+        unloading = true;
+        MatchingMetrics.Queue m = metrics;
+        if (m != null) {
+            m.close(); // after unloading is set: a load finishing after this closes them itself
+        }
         synchronized (lock) {
             if (stopped && waiters.isEmpty() && queries.isEmpty() && heldAdds.isEmpty()) {
                 return;
@@ -750,6 +832,36 @@ final class TaskQueueManager implements TaskWriter.Listener {
         synchronized (lock) {
             return heldAdds.size();
         }
+    }
+
+    /** approximate_backlog_count: persisted rows (counted at load, kept up in memory) plus held adds. */
+    @Override
+    public long approximateBacklogCount() {
+        return Math.max(0, persistedBacklog.get()) + heldCount();
+    }
+
+    /** approximate_backlog_age_seconds: the oldest task this host has in memory (buffered backlog or held add). */
+    @Override
+    public double approximateBacklogAgeSeconds() {
+        long oldest = Long.MAX_VALUE;
+        synchronized (lock) {
+            BacklogTask head = backlog == null ? null : backlog.peek();
+            if (head != null && head.info().hasCreatedTime()) {
+                oldest = com.google.protobuf.util.Timestamps.toMillis(head.info().getCreatedTime());
+            }
+            if (!heldAdds.isEmpty()) {
+                oldest = Math.min(oldest, heldAdds.getFirst().heldSince.toEpochMilli());
+            }
+        }
+        return oldest == Long.MAX_VALUE ? 0 : Math.max(0, clock.millis() - oldest) / 1000.0;
+    }
+
+    /** Since the add that created the task (its created_time); zero when unknown. */
+    private Duration sinceCreated(BacklogTaskInfo info) {
+        if (!info.hasCreatedTime()) {
+            return Duration.ZERO;
+        }
+        return Duration.ofMillis(clock.millis() - com.google.protobuf.util.Timestamps.toMillis(info.getCreatedTime()));
     }
 
     /** Tasks added per second, recent window. */
