@@ -66,6 +66,11 @@ final class TaskQueueManager implements TaskWriter.Listener, MatchingMetrics.Bac
     private volatile MatchingMetrics.Queue metrics;
     /** Persisted backlog rows: counted at load, then kept up by commits and deletes (approximate, no SQL per scrape). */
     private final java.util.concurrent.atomic.AtomicLong persistedBacklog = new java.util.concurrent.atomic.AtomicLong();
+    /**
+     * Epoch millis of the oldest backlog task not yet read into memory (about: after a partial read, the newest
+     * task read), {@link Long#MAX_VALUE} when none; under the lock. Backlog age when the buffer is empty.
+     */
+    private long unreadOldestMillis = Long.MAX_VALUE;
 
     private final Object lock = new Object();
     private final LinkedHashSet<PollWaiter<?>> waiters = new LinkedHashSet<>();
@@ -159,7 +164,9 @@ final class TaskQueueManager implements TaskWriter.Listener, MatchingMetrics.Bac
             // read after the acquire: an update fenced by the previous lease has committed by now
             limiter.setConfig(store.readConfig(key.namespaceId(), key.name(), key.type()));
             persistedBacklog.set(initialBacklogCount());
+            long unreadOldest = initialOldestMillis();
             synchronized (lock) {
+                unreadOldestMillis = unreadOldest;
                 backlog = new BacklogBuffer(lease.firstTaskId() - 1);
                 writer = new TaskWriter(store, lease, executor, this, m);
             }
@@ -175,6 +182,16 @@ final class TaskQueueManager implements TaskWriter.Listener, MatchingMetrics.Bac
             m.close();
             onUnloaded.accept(this);
             loaded.completeExceptionally(e);
+        }
+    }
+
+    /** Seeds approximate_backlog_age_seconds with the previous owners' backlog (one query at load). */
+    private long initialOldestMillis() {
+        try {
+            Instant oldest = store.oldestTaskCreatedAt(key);
+            return oldest == null ? Long.MAX_VALUE : oldest.toEpochMilli();
+        } catch (RuntimeException e) {
+            return Long.MAX_VALUE;
         }
     }
 
@@ -302,7 +319,9 @@ final class TaskQueueManager implements TaskWriter.Listener, MatchingMetrics.Bac
     public void onCommitted(List<BacklogTask> batch) {
         persistedBacklog.addAndGet(batch.size());
         synchronized (lock) {
-            backlog.onCommitted(batch);
+            if (!backlog.onCommitted(batch) && unreadOldestMillis == Long.MAX_VALUE && !batch.isEmpty()) {
+                unreadOldestMillis = createdMillis(batch.getFirst().info(), clock.millis());
+            }
         }
         pump();
     }
@@ -705,6 +724,11 @@ final class TaskQueueManager implements TaskWriter.Listener, MatchingMetrics.Bac
         }
         synchronized (lock) {
             backlog.onRead(range, rows);
+            if (backlog.allRead()) {
+                unreadOldestMillis = Long.MAX_VALUE;
+            } else if (!rows.isEmpty()) { // the rest is newer than the newest read
+                unreadOldestMillis = createdMillis(rows.getLast().info(), unreadOldestMillis);
+            }
         }
         pump();
     }
@@ -843,17 +867,22 @@ final class TaskQueueManager implements TaskWriter.Listener, MatchingMetrics.Bac
     /** approximate_backlog_age_seconds: the oldest task this host has in memory (buffered backlog or held add). */
     @Override
     public double approximateBacklogAgeSeconds() {
-        long oldest = Long.MAX_VALUE;
+        long oldest;
         synchronized (lock) {
+            oldest = unreadOldestMillis;
             BacklogTask head = backlog == null ? null : backlog.peek();
-            if (head != null && head.info().hasCreatedTime()) {
-                oldest = com.google.protobuf.util.Timestamps.toMillis(head.info().getCreatedTime());
+            if (head != null) {
+                oldest = Math.min(oldest, createdMillis(head.info(), Long.MAX_VALUE));
             }
             if (!heldAdds.isEmpty()) {
                 oldest = Math.min(oldest, heldAdds.getFirst().heldSince.toEpochMilli());
             }
         }
         return oldest == Long.MAX_VALUE ? 0 : Math.max(0, clock.millis() - oldest) / 1000.0;
+    }
+
+    private static long createdMillis(BacklogTaskInfo info, long otherwise) {
+        return info.hasCreatedTime() ? com.google.protobuf.util.Timestamps.toMillis(info.getCreatedTime()) : otherwise;
     }
 
     /** Since the add that created the task (its created_time); zero when unknown. */
