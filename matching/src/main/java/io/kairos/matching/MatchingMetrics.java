@@ -4,6 +4,7 @@ import io.kairos.common.ids.NamespaceId;
 import io.kairos.persistence.matching.TaskQueueKey;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
@@ -13,13 +14,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
+import java.util.function.ToDoubleFunction;
 
 /**
  * Temporal's matching-service metrics (names, types and tags of {@code common/metrics/metric_defs.go} and
@@ -66,9 +70,6 @@ final class MatchingMetrics {
     private final MeterRegistry registry;
     private final Function<NamespaceId, Optional<String>> lookup;
     private final ConcurrentHashMap<NamespaceId, String> names = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<Tags, AtomicInteger> loaded = new ConcurrentHashMap<>();
-    /** Backlog gauges of the queues loaded now, by queue; guarded by itself (loads and unloads are rare). */
-    private final Map<TaskQueueKey, BacklogGauges> backlogGauges = new HashMap<>();
 
     /** @param lookup a namespace's name by id from the store (may block: called only while a queue loads) */
     MatchingMetrics(MeterRegistry registry, Function<NamespaceId, Optional<String>> lookup) {
@@ -118,68 +119,79 @@ final class MatchingMetrics {
         return kind == TaskQueueKind.TASK_QUEUE_KIND_STICKY;
     }
 
+    // ---- gauges shared by queues -----------------------------------------------------------------------------
+
+    /*
+     * The registry's tag limits may map several queues (or namespaces) to one gauge id (_tag_excluded_), and a queue
+     * reloading may briefly have two managers. So a gauge is kept per id as the registry reports it back, and reads
+     * every source registered under that id: sums of counts, the oldest age. Guarded by gaugeLock (loads and
+     * unloads are rare).
+     */
+    private final Object gaugeLock = new Object();
+    private final Map<Meter.Id, Sources> gauges = new HashMap<>();
+
+    /** The sources behind one gauge. */
+    private static final class Sources {
+        final Set<Object> members = ConcurrentHashMap.newKeySet();
+        final ToDoubleFunction<Object> read;
+        final boolean max;
+        Gauge gauge;
+
+        Sources(ToDoubleFunction<Object> read, boolean max) {
+            this.read = read;
+            this.max = max;
+        }
+
+        double value() {
+            double v = 0;
+            for (Object m : members) {
+                double x = read.applyAsDouble(m);
+                v = max ? Math.max(v, x) : v + x;
+            }
+            return v;
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private <T> Meter.Id addGaugeSource(String name, Tags tags, T source, ToDoubleFunction<T> read, boolean max) {
+        synchronized (gaugeLock) {
+            Sources fresh = new Sources((ToDoubleFunction<Object>) read, max);
+            Gauge g = Gauge.builder(name, fresh, Sources::value).tags(tags).strongReference(true).register(registry);
+            Sources s = gauges.computeIfAbsent(g.getId(), id -> fresh); // an existing id keeps its first Sources
+            s.gauge = g;
+            s.members.add(source);
+            return g.getId();
+        }
+    }
+
+    private void removeGaugeSource(Meter.Id id, Object source) {
+        synchronized (gaugeLock) {
+            Sources s = gauges.get(id);
+            if (s != null && s.members.remove(source) && s.members.isEmpty()) {
+                gauges.remove(id);
+                registry.remove(s.gauge);
+            }
+        }
+    }
+
     // ---- loaded queue gauges (Temporal's updateTaskQueuePartitionGauge) --------------------------------------
 
-    private void loadedDelta(String namespace, TaskQueueKey key, TaskQueueKind kind, int delta) {
+    /** Registers a loaded queue in loaded_task_queue_*_count; returns the gauge ids to leave at unload. */
+    private List<Meter.Id> addLoaded(String namespace, TaskQueueKey key, TaskQueueKind kind, Object queue) {
         String type = taskType(key.type());
-        boolean root = !sticky(kind); // a sticky queue is a partition of its normal queue, never a root
-        loadedGauge(LOADED_TASK_QUEUE_PARTITION_COUNT, Tags.of("namespace", namespace, "task_type", type,
-                "taskqueue", "__omitted__", "partition", sticky(kind) ? "__sticky__" : "__normal__"), delta);
-        if (root) {
-            loadedGauge(LOADED_TASK_QUEUE_COUNT, Tags.of("namespace", namespace, "task_type", type), delta);
+        ToDoubleFunction<Object> one = q -> 1;
+        List<Meter.Id> ids = new ArrayList<>(3);
+        ids.add(addGaugeSource(LOADED_TASK_QUEUE_PARTITION_COUNT, Tags.of("namespace", namespace, "task_type", type,
+                "taskqueue", "__omitted__", "partition", sticky(kind) ? "__sticky__" : "__normal__"), queue, one, false));
+        if (!sticky(kind)) { // a sticky queue is a partition of its normal queue, never a root
+            ids.add(addGaugeSource(LOADED_TASK_QUEUE_COUNT, Tags.of("namespace", namespace, "task_type", type),
+                    queue, one, false));
             if (key.type() == TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW) {
-                loadedGauge(LOADED_TASK_QUEUE_FAMILY_COUNT, Tags.of("namespace", namespace), delta);
+                ids.add(addGaugeSource(LOADED_TASK_QUEUE_FAMILY_COUNT, Tags.of("namespace", namespace), queue, one,
+                        false));
             }
         }
-    }
-
-    /** One gauge per namespace and type, kept when it drops to zero (bounded by the namespaces). */
-    private void loadedGauge(String name, Tags tags, int delta) {
-        loaded.computeIfAbsent(tags.and("__name", name), t -> {
-            AtomicInteger n = new AtomicInteger();
-            Gauge.builder(name, n, AtomicInteger::get).tags(tags).strongReference(true).register(registry);
-            return n;
-        }).addAndGet(delta);
-    }
-
-    // ---- backlog gauges ----------------------------------------------------------------------------------------
-
-    /**
-     * A queue's two backlog gauges, read through {@link #source}: a reload rebinds them to the new manager, and only
-     * the manager currently bound removes them, so an old manager unloading late cannot remove its successor's.
-     */
-    private static final class BacklogGauges {
-        volatile BacklogSource source;
-        Gauge count;
-        Gauge age;
-    }
-
-    private void openBacklogGauges(TaskQueueKey key, Tags tags, BacklogSource source) {
-        synchronized (backlogGauges) {
-            BacklogGauges g = backlogGauges.get(key);
-            if (g != null) {
-                g.source = source;
-                return;
-            }
-            BacklogGauges n = new BacklogGauges();
-            n.source = source;
-            n.count = Gauge.builder(APPROXIMATE_BACKLOG_COUNT, n, x -> x.source.approximateBacklogCount())
-                    .tags(tags).strongReference(true).register(registry);
-            n.age = Gauge.builder(APPROXIMATE_BACKLOG_AGE_SECONDS, n, x -> x.source.approximateBacklogAgeSeconds())
-                    .tags(tags).strongReference(true).register(registry);
-            backlogGauges.put(key, n);
-        }
-    }
-
-    private void closeBacklogGauges(TaskQueueKey key, BacklogSource source) {
-        synchronized (backlogGauges) {
-            BacklogGauges g = backlogGauges.get(key);
-            if (g != null && g.source == source) {
-                backlogGauges.remove(key);
-                registry.remove(g.count);
-                registry.remove(g.age);
-            }
-        }
+        return ids;
     }
 
     /** The meters of one loaded queue, resolved once. */
@@ -202,6 +214,7 @@ final class MatchingMetrics {
         private final Timer asyncMatchLatency;
         private final Timer scheduleToStart;
         private BacklogSource source;
+        private final List<Meter.Id> gaugeIds = new ArrayList<>();
         private boolean opened;
         private boolean closed;
 
@@ -276,8 +289,11 @@ final class MatchingMetrics {
             }
             opened = true;
             source = backlog;
-            openBacklogGauges(key, tags, backlog);
-            loadedDelta(namespace, key, kind, 1);
+            gaugeIds.add(addGaugeSource(APPROXIMATE_BACKLOG_COUNT, tags, backlog,
+                    BacklogSource::approximateBacklogCount, false));
+            gaugeIds.add(addGaugeSource(APPROXIMATE_BACKLOG_AGE_SECONDS, tags, backlog,
+                    BacklogSource::approximateBacklogAgeSeconds, true));
+            gaugeIds.addAll(addLoaded(namespace, key, kind, backlog));
         }
 
         /** The queue unloaded: its gauges go, so unloaded queues do not linger. Idempotent. */
@@ -286,10 +302,8 @@ final class MatchingMetrics {
                 return;
             }
             closed = true;
-            if (opened) {
-                closeBacklogGauges(key, source);
-                loadedDelta(namespace, key, kind, -1);
-            }
+            gaugeIds.forEach(id -> removeGaugeSource(id, source));
+            gaugeIds.clear();
         }
     }
 }

@@ -64,13 +64,7 @@ final class TaskQueueManager implements TaskWriter.Listener, MatchingMetrics.Bac
     private final MatchingMetrics metricsRoot;
     /** This queue's meters; set when loading starts, before anything is served. */
     private volatile MatchingMetrics.Queue metrics;
-    /** Persisted backlog rows: counted at load, then kept up by commits and deletes (approximate, no SQL per scrape). */
-    private final java.util.concurrent.atomic.AtomicLong persistedBacklog = new java.util.concurrent.atomic.AtomicLong();
-    /**
-     * Epoch millis of the oldest backlog task not yet read into memory (about: after a partial read, the newest
-     * task read), {@link Long#MAX_VALUE} when none; under the lock. Backlog age when the buffer is empty.
-     */
-    private long unreadOldestMillis = Long.MAX_VALUE;
+    private final BacklogEstimate estimate = new BacklogEstimate();
 
     private final Object lock = new Object();
     private final LinkedHashSet<PollWaiter<?>> waiters = new LinkedHashSet<>();
@@ -163,10 +157,8 @@ final class TaskQueueManager implements TaskWriter.Listener, MatchingMetrics.Bac
             }
             // read after the acquire: an update fenced by the previous lease has committed by now
             limiter.setConfig(store.readConfig(key.namespaceId(), key.name(), key.type()));
-            persistedBacklog.set(initialBacklogCount());
-            long unreadOldest = initialOldestMillis();
+            estimate.seed(store, key); // published by the lock below
             synchronized (lock) {
-                unreadOldestMillis = unreadOldest;
                 backlog = new BacklogBuffer(lease.firstTaskId() - 1);
                 writer = new TaskWriter(store, lease, executor, this, m);
             }
@@ -182,27 +174,6 @@ final class TaskQueueManager implements TaskWriter.Listener, MatchingMetrics.Bac
             m.close();
             onUnloaded.accept(this);
             loaded.completeExceptionally(e);
-        }
-    }
-
-    /** Seeds approximate_backlog_age_seconds with the previous owners' backlog (one query at load). */
-    private long initialOldestMillis() {
-        try {
-            Instant oldest = store.oldestTaskCreatedAt(key);
-            return oldest == null ? Long.MAX_VALUE : oldest.toEpochMilli();
-        } catch (RuntimeException e) {
-            return Long.MAX_VALUE;
-        }
-    }
-
-    /** One count at load seeds approximate_backlog_count; the queue still serves when it fails. */
-    private long initialBacklogCount() {
-        try {
-            return store.countTasks(key);
-        } catch (RuntimeException e) {
-            log.debug("component=matching msg=\"cannot count backlog for metrics\" queue={} error=\"{}\"", key,
-                    e.getMessage());
-            return 0;
         }
     }
 
@@ -317,11 +288,8 @@ final class TaskQueueManager implements TaskWriter.Listener, MatchingMetrics.Bac
 
     @Override
     public void onCommitted(List<BacklogTask> batch) {
-        persistedBacklog.addAndGet(batch.size());
         synchronized (lock) {
-            if (!backlog.onCommitted(batch) && unreadOldestMillis == Long.MAX_VALUE && !batch.isEmpty()) {
-                unreadOldestMillis = createdMillis(batch.getFirst().info(), clock.millis());
-            }
+            estimate.committed(batch, backlog.onCommitted(batch), clock.millis());
         }
         pump();
     }
@@ -724,11 +692,7 @@ final class TaskQueueManager implements TaskWriter.Listener, MatchingMetrics.Bac
         }
         synchronized (lock) {
             backlog.onRead(range, rows);
-            if (backlog.allRead()) {
-                unreadOldestMillis = Long.MAX_VALUE;
-            } else if (!rows.isEmpty()) { // the rest is newer than the newest read
-                unreadOldestMillis = createdMillis(rows.getLast().info(), unreadOldestMillis);
-            }
+            estimate.read(rows, backlog.allRead());
         }
         pump();
     }
@@ -738,7 +702,7 @@ final class TaskQueueManager implements TaskWriter.Listener, MatchingMetrics.Bac
      * statement: a served row that outlives a crash is served again and history answers it as stale.
      */
     private void delete(List<Long> taskIds) {
-        persistedBacklog.addAndGet(-taskIds.size());
+        estimate.deleted(taskIds.size());
         pendingDeletes.addAll(taskIds);
         if (deleting.compareAndSet(false, true)) {
             timer.schedule(() -> executor.execute(this::drainDeletes), DELETE_DELAY.toMillis(), TimeUnit.MILLISECONDS);
@@ -858,39 +822,23 @@ final class TaskQueueManager implements TaskWriter.Listener, MatchingMetrics.Bac
         }
     }
 
-    /** approximate_backlog_count: persisted rows (counted at load, kept up in memory) plus held adds. */
     @Override
     public long approximateBacklogCount() {
-        return Math.max(0, persistedBacklog.get()) + heldCount();
+        return estimate.count(heldCount());
     }
 
-    /** approximate_backlog_age_seconds: the oldest task this host has in memory (buffered backlog or held add). */
     @Override
     public double approximateBacklogAgeSeconds() {
-        long oldest;
         synchronized (lock) {
-            oldest = unreadOldestMillis;
-            BacklogTask head = backlog == null ? null : backlog.peek();
-            if (head != null) {
-                oldest = Math.min(oldest, createdMillis(head.info(), Long.MAX_VALUE));
-            }
-            if (!heldAdds.isEmpty()) {
-                oldest = Math.min(oldest, heldAdds.getFirst().heldSince.toEpochMilli());
-            }
+            return estimate.ageSeconds(backlog == null ? null : backlog.peek(),
+                    heldAdds.isEmpty() ? null : heldAdds.getFirst().heldSince, clock.millis());
         }
-        return oldest == Long.MAX_VALUE ? 0 : Math.max(0, clock.millis() - oldest) / 1000.0;
-    }
-
-    private static long createdMillis(BacklogTaskInfo info, long otherwise) {
-        return info.hasCreatedTime() ? com.google.protobuf.util.Timestamps.toMillis(info.getCreatedTime()) : otherwise;
     }
 
     /** Since the add that created the task (its created_time); zero when unknown. */
     private Duration sinceCreated(BacklogTaskInfo info) {
-        if (!info.hasCreatedTime()) {
-            return Duration.ZERO;
-        }
-        return Duration.ofMillis(clock.millis() - com.google.protobuf.util.Timestamps.toMillis(info.getCreatedTime()));
+        long created = BacklogEstimate.createdMillis(info, -1);
+        return created < 0 ? Duration.ZERO : Duration.ofMillis(clock.millis() - created);
     }
 
     /** Tasks added per second, recent window. */
