@@ -101,9 +101,13 @@ final class MatchingMetrics {
         }
     }
 
-    /** Meters of one queue being loaded; resolves the namespace name (possibly from the store). */
-    Queue queue(TaskQueueKey key, TaskQueueKind kind) {
-        return new Queue(key, kind, namespaceName(key.namespaceId()));
+    /**
+     * Meters of one queue being loaded; resolves the namespace name (possibly from the store).
+     *
+     * @param queueName its taskqueue tag: its name, or for a sticky queue its normal queue's
+     */
+    Queue queue(TaskQueueKey key, TaskQueueKind kind, String queueName) {
+        return new Queue(key, kind, namespaceName(key.namespaceId()), queueName);
     }
 
     static String taskType(TaskQueueType type) {
@@ -218,12 +222,12 @@ final class MatchingMetrics {
         private boolean opened;
         private boolean closed;
 
-        private Queue(TaskQueueKey key, TaskQueueKind kind, String namespace) {
+        private Queue(TaskQueueKey key, TaskQueueKind kind, String namespace, String queueName) {
             this.key = key;
             this.kind = kind;
             this.namespace = namespace;
             boolean workflow = key.type() == TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW;
-            Tags queue = Tags.of("namespace", namespace, "taskqueue", key.name(), "task_type", taskType(key.type()),
+            Tags queue = Tags.of("namespace", namespace, "taskqueue", queueName, "task_type", taskType(key.type()),
                     "partition", sticky(kind) ? "__sticky__" : "0");
             this.tags = queue.and("operation", TASK_QUEUE_MGR);
             pollSuccess = registry.counter(POLL_SUCCESS, tags);
@@ -243,7 +247,7 @@ final class MatchingMetrics {
                     queue.and("operation", workflow ? "PollWorkflowTaskQueue" : "PollActivityTaskQueue"));
             // Temporal records this in history's Record*TaskStarted, from the task's schedule to its start
             scheduleToStart = registry.timer(TASK_SCHEDULE_TO_START_LATENCY, Tags.of("namespace", namespace,
-                    "taskqueue", key.name(), "task_type", taskType(key.type()),
+                    "taskqueue", queueName, "task_type", taskType(key.type()),
                     "partition", sticky(kind) ? "__sticky__" : "__normal__",
                     "operation", workflow ? "RecordWorkflowTaskStarted" : "RecordActivityTaskStarted"));
         }

@@ -62,6 +62,8 @@ final class TaskQueueManager implements TaskWriter.Listener, MatchingMetrics.Bac
     /** {@link MatchingConfig#syncMatchWait()}. */
     private final Duration syncMatchWait;
     private final MatchingMetrics metricsRoot;
+    /** The taskqueue tag: a sticky queue's normal queue when known, as Temporal's sticky partitions. */
+    private final String metricsName;
     /** This queue's meters; set when loading starts, before anything is served. */
     private volatile MatchingMetrics.Queue metrics;
     private final BacklogEstimate estimate = new BacklogEstimate();
@@ -116,9 +118,11 @@ final class TaskQueueManager implements TaskWriter.Listener, MatchingMetrics.Bac
      */
     TaskQueueManager(TaskQueueKey key, TaskQueueKind kind, TaskQueueStore store, Executor executor,
                      ScheduledExecutorService timer, Clock clock, Duration syncMatchWait,
-                     Consumer<TaskQueueManager> onUnloaded, MatchingMetrics metricsRoot) {
+                     Consumer<TaskQueueManager> onUnloaded, MatchingMetrics metricsRoot, String normalName) {
         this.syncMatchWait = syncMatchWait;
         this.metricsRoot = metricsRoot;
+        this.metricsName = kind == TaskQueueKind.TASK_QUEUE_KIND_STICKY && normalName != null && !normalName.isEmpty()
+                ? normalName : key.name();
         this.key = key;
         this.kind = kind;
         this.store = store;
@@ -144,7 +148,7 @@ final class TaskQueueManager implements TaskWriter.Listener, MatchingMetrics.Bac
     }
 
     private void acquire() {
-        MatchingMetrics.Queue m = metricsRoot.queue(key, kind);
+        MatchingMetrics.Queue m = metricsRoot.queue(key, kind, metricsName);
         metrics = m;
         try {
             TaskQueueLease lease;

@@ -121,6 +121,25 @@ class MatchingMetricsTest {
     }
 
     @Test
+    void aStickyQueueIsTaggedWithItsNormalQueueAndTheStickyPartition() throws Exception {
+        MatchingHarness.Node node = h.start(config(Duration.ofSeconds(10)));
+        var sticky = MatchingHarness.sticky("worker-1-sticky");
+        ListenableFuture<PollWorkflowTaskQueueResponse> poll = node.async().pollWorkflowTaskQueue(pollWorkflow(sticky, "w"));
+        node.awaitWaitingPolls(sticky.getName(), TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW, 1);
+        node.blocking().addWorkflowTask(addWorkflow(sticky, "wf-1", 2));
+        assertEquals("wf-1", poll.get(10, TimeUnit.SECONDS).getWorkflowExecution().getWorkflowId());
+
+        Tags queue = Tags.of("namespace", "default", "taskqueue", "normal", "task_type", "Workflow",
+                "partition", "__sticky__", "operation", "TaskQueueMgr");
+        assertEquals(1, count(node.meters, "poll_success_sync", queue));
+        assertEquals(0, gauge(node.meters, "approximate_backlog_count", queue).value());
+        assertEquals(1, gauge(node.meters, "loaded_task_queue_partition_count", Tags.of("namespace", "default",
+                "partition", "__sticky__")).value());
+        assertNull(gauge(node.meters, "loaded_task_queue_count", Tags.of("namespace", "default")),
+                "a sticky queue is not a root partition");
+    }
+
+    @Test
     void aPollThatFindsNothingCountsAsTimeout() {
         MatchingHarness.Node node = h.start(config(Duration.ofMillis(300)));
         assertEquals(PollWorkflowTaskQueueResponse.getDefaultInstance(),
