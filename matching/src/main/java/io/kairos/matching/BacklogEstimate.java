@@ -46,9 +46,16 @@ final class BacklogEstimate {
         }
     }
 
-    /** Rows read into memory; {@code allRead}: nothing is left in the database beyond them. Under the lock. */
-    void read(List<BacklogTask> rows, boolean allRead) {
+    /**
+     * Rows read into memory. Under the lock.
+     *
+     * @param allRead  nothing is left in the database beyond what memory has
+     * @param inMemory then the backlog is exactly the tasks in memory (buffered or being started): the count
+     *                 resyncs, dropping the drift of rows another host deleted or writes that failed but committed
+     */
+    void read(List<BacklogTask> rows, boolean allRead, int inMemory) {
         if (allRead) {
+            persisted.set(inMemory);
             unreadOldestMillis = NONE;
         } else if (!rows.isEmpty()) { // the rest is newer than the newest read
             unreadOldestMillis = createdMillis(rows.getLast().info(), unreadOldestMillis);

@@ -696,7 +696,7 @@ final class TaskQueueManager implements TaskWriter.Listener, MatchingMetrics.Bac
         }
         synchronized (lock) {
             backlog.onRead(range, rows);
-            estimate.read(rows, backlog.allRead());
+            estimate.read(rows, backlog.allRead(), backlog.size() + inFlight.size());
         }
         pump();
     }

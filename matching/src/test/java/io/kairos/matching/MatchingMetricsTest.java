@@ -140,6 +140,24 @@ class MatchingMetricsTest {
     }
 
     @Test
+    void aWriteThatLostTheLeaseCountsAsConditionFailedAndTheReloadAsALeaseRequest() {
+        MatchingHarness.Node a = h.start(config(Duration.ofMillis(300)));
+        MatchingHarness.Node b = h.start(config(Duration.ofMillis(300)));
+        a.blocking().addWorkflowTask(addWorkflow("orders", "wf-1"));
+        b.blocking().pollWorkflowTaskQueue(pollWorkflow("orders", "w")); // b's acquire moves range_id past a's lease
+        a.blocking().addWorkflowTask(addWorkflow("orders", "wf-2")); // a's fenced write fails, a reloads, retries
+
+        Tags queue = Tags.of("taskqueue", "orders", "task_type", "Workflow", "operation", "TaskQueueMgr");
+        assertEquals(1, count(a.meters, "condition_failed_errors", queue));
+        assertEquals(2, count(a.meters, "lease_requests", queue), "the first load and the reload");
+        assertEquals(0, count(a.meters, "lease_failures", queue));
+        // the reload counted what was in the table (wf-1 too, if b had not deleted it yet); reading it all resyncs
+        a.blocking().pollWorkflowTaskQueue(pollWorkflow("orders", "w"));
+        a.blocking().pollWorkflowTaskQueue(pollWorkflow("orders", "w"));
+        await("backlog count back to 0", () -> gauge(a.meters, "approximate_backlog_count", queue).value() == 0);
+    }
+
+    @Test
     void aPollThatFindsNothingCountsAsTimeout() {
         MatchingHarness.Node node = h.start(config(Duration.ofMillis(300)));
         assertEquals(PollWorkflowTaskQueueResponse.getDefaultInstance(),
