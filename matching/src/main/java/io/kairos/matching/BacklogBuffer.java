@@ -62,6 +62,12 @@ final class BacklogBuffer {
         return tasks.isEmpty() ? -1 : tasks.firstKey();
     }
 
+    /** The oldest buffered task (left in place), or null. */
+    BacklogTask peek() {
+        Map.Entry<Long, BacklogTask> e = tasks.firstEntry();
+        return e == null ? null : e.getValue();
+    }
+
     /** Removes and returns the oldest buffered task, or null. */
     BacklogTask poll() {
         Map.Entry<Long, BacklogTask> e = tasks.pollFirstEntry();
@@ -73,17 +79,29 @@ final class BacklogBuffer {
         tasks.put(task.taskId(), task);
     }
 
-    /** A batch the writer committed (ids ascending, all above every earlier batch). */
-    void onCommitted(List<BacklogTask> batch) {
+    /**
+     * A batch the writer committed (ids ascending, all above every earlier batch).
+     *
+     * @return whether the batch is buffered (else it stays in the database until read)
+     */
+    boolean onCommitted(List<BacklogTask> batch) {
         if (batch.isEmpty()) {
-            return;
+            return true;
         }
         long last = batch.get(batch.size() - 1).taskId();
+        boolean buffered = false;
         if (!reading && readLevel == maxReadLevel && tasks.size() + batch.size() <= MAX_BUFFERED) {
             batch.forEach(this::putBack);
             readLevel = last;
+            buffered = true;
         }
         maxReadLevel = Math.max(maxReadLevel, last);
+        return buffered;
+    }
+
+    /** Every committed task is in memory (or done): nothing is left to read. */
+    boolean allRead() {
+        return readLevel >= maxReadLevel;
     }
 
     /** A write failed, but may have committed: make the next read cover its ids. */

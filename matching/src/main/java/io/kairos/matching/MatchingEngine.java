@@ -44,22 +44,24 @@ final class MatchingEngine implements AutoCloseable {
     private final Function<TaskQueueKey, String> ownerElsewhere;
     private final ConcurrentHashMap<TaskQueueKey, TaskQueueManager> queues = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<TaskQueueKey, PollerHistory> pollers = new ConcurrentHashMap<>();
+    private final MatchingMetrics metrics;
     private volatile boolean closed;
-
-    MatchingEngine(TaskQueueStore store, Executor executor, ScheduledExecutorService timer, Clock clock,
-                   MatchingConfig config) {
-        this(store, executor, timer, clock, config, key -> null);
-    }
 
     /** @param ownerElsewhere the address of the host owning a queue when that is not this host, else null */
     MatchingEngine(TaskQueueStore store, Executor executor, ScheduledExecutorService timer, Clock clock,
-                   MatchingConfig config, Function<TaskQueueKey, String> ownerElsewhere) {
+                   MatchingConfig config, Function<TaskQueueKey, String> ownerElsewhere, MatchingMetrics metrics) {
+        this.metrics = metrics;
         this.ownerElsewhere = ownerElsewhere;
         this.store = store;
         this.executor = executor;
         this.timer = timer;
         this.clock = clock;
         this.config = config;
+    }
+
+    /** A poll's namespace name (polls carry it; adds only the id): the queues' metrics tag it. */
+    void learnNamespace(NamespaceId id, String name) {
+        metrics.learnNamespace(id, name);
     }
 
     int loadedQueues() {
@@ -126,13 +128,21 @@ final class MatchingEngine implements AutoCloseable {
      *                  limit unless one was set through the API
      */
     void poll(TaskQueueKey key, TaskQueueKind kind, PollWaiter<?> waiter, Double workerRps) {
+        poll(key, kind, waiter, workerRps, null);
+    }
+
+    /**
+     * @param normalName for a sticky queue, its normal queue's name as the poll names it (null: unknown): Temporal
+     *                   tags a sticky queue's metrics with it (and partition {@code __sticky__})
+     */
+    void poll(TaskQueueKey key, TaskQueueKind kind, PollWaiter<?> waiter, Double workerRps, String normalName) {
         if (closed) {
             waiter.finishWithError(new TaskQueueUnloadedException(key));
             return;
         }
         pollers.computeIfAbsent(key, k -> new PollerHistory()).record(waiter.identity(), clock.instant(), workerRps);
         waiter.armTimeout(timer, executor);
-        register(key, kind, waiter, workerRps, ATTEMPTS);
+        register(key, kind, waiter, workerRps, normalName, ATTEMPTS);
     }
 
     /** Polls waiting on the queue right now (tests use it to know a poll is registered). */
@@ -141,11 +151,12 @@ final class MatchingEngine implements AutoCloseable {
         return m == null ? 0 : m.waitingPolls();
     }
 
-    private void register(TaskQueueKey key, TaskQueueKind kind, PollWaiter<?> waiter, Double workerRps, int attempts) {
+    private void register(TaskQueueKey key, TaskQueueKind kind, PollWaiter<?> waiter, Double workerRps,
+                          String normalName, int attempts) {
         if (waiter.isDone()) {
             return;
         }
-        manager(key, kind).whenComplete((m, error) -> {
+        manager(key, kind, normalName).whenComplete((m, error) -> {
             if (error != null) {
                 waiter.finishWithError(unwrap(error));
                 return;
@@ -153,7 +164,7 @@ final class MatchingEngine implements AutoCloseable {
             m.workerRps(workerRps);
             if (!m.poll(waiter)) {
                 if (attempts > 1) {
-                    register(key, kind, waiter, workerRps, attempts - 1);
+                    register(key, kind, waiter, workerRps, normalName, attempts - 1);
                 } else {
                     waiter.finishEmpty();
                 }
@@ -251,6 +262,10 @@ final class MatchingEngine implements AutoCloseable {
     }
 
     private CompletableFuture<TaskQueueManager> manager(TaskQueueKey key, TaskQueueKind kind) {
+        return manager(key, kind, null);
+    }
+
+    private CompletableFuture<TaskQueueManager> manager(TaskQueueKey key, TaskQueueKind kind, String normalName) {
         if (closed) {
             return CompletableFuture.failedFuture(new TaskQueueUnloadedException(key));
         }
@@ -260,7 +275,7 @@ final class MatchingEngine implements AutoCloseable {
         }
         TaskQueueKind k = kind == TaskQueueKind.TASK_QUEUE_KIND_STICKY ? kind : TaskQueueKind.TASK_QUEUE_KIND_NORMAL;
         return queues.computeIfAbsent(key, q -> new TaskQueueManager(q, k, store, executor, timer, clock,
-                config.syncMatchWait(), this::forget)).load();
+                config.syncMatchWait(), this::forget, metrics, normalName)).load();
     }
 
     private void forget(TaskQueueManager m) {

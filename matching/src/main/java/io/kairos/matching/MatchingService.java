@@ -3,6 +3,9 @@ package io.kairos.matching;
 import io.grpc.Channel;
 import io.grpc.ServerServiceDefinition;
 import io.kairos.persistence.matching.PostgresTaskQueueStore;
+import io.kairos.persistence.namespace.NamespaceRow;
+import io.kairos.persistence.namespace.PostgresNamespaceStore;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.kairos.persistence.matching.TaskQueueKey;
 import io.kairos.persistence.sql.Jdbc;
 import org.slf4j.Logger;
@@ -43,16 +46,18 @@ public final class MatchingService implements AutoCloseable {
     private ScheduledFuture<?> sweeper;
 
     /** The only matching host: owns every queue. */
-    public MatchingService(String address, Clock clock, Jdbc jdbc, Channel historyChannel, MatchingConfig config) {
-        this(address, clock, jdbc, historyChannel, config, key -> null);
+    public MatchingService(String address, Clock clock, Jdbc jdbc, Channel historyChannel, MatchingConfig config,
+                           MeterRegistry meters) {
+        this(address, clock, jdbc, historyChannel, config, key -> null, meters);
     }
 
     /**
      * @param address        this host's advertised address (recorded as the owner of the queues it leases)
      * @param ownerElsewhere the owner of a queue when it is another matching host, else null (membership's hashing)
+     * @param meters         the matching service's registry (Temporal's per-task-queue matching metrics)
      */
     public MatchingService(String address, Clock clock, Jdbc jdbc, Channel historyChannel, MatchingConfig config,
-                           Function<TaskQueueKey, String> ownerElsewhere) {
+                           Function<TaskQueueKey, String> ownerElsewhere, MeterRegistry meters) {
         // one platform thread only schedules: expired timeouts and retries are handed to the executor
         this.timer = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "kairos-matching-timer");
@@ -60,8 +65,10 @@ public final class MatchingService implements AutoCloseable {
             return t;
         });
         timer.setRemoveOnCancelPolicy(true);
+        PostgresNamespaceStore namespaces = new PostgresNamespaceStore(jdbc);
+        MatchingMetrics metrics = new MatchingMetrics(meters, id -> namespaces.getById(id).map(NamespaceRow::name));
         this.engine = new MatchingEngine(new PostgresTaskQueueStore(jdbc, clock, address), work, timer, clock, config,
-                ownerElsewhere);
+                ownerElsewhere, metrics);
         this.queries = new QueryDispatcher(engine, work, timer, clock);
         this.handler = new MatchingServiceHandler(address, clock, engine, queries,
                 new HistoryClient(historyChannel, config.historyCallTimeout()), config);

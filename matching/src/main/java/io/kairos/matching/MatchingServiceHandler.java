@@ -127,6 +127,7 @@ public final class MatchingServiceHandler extends MatchingServiceGrpc.MatchingSe
         try {
             var poll = request.getPollRequest();
             TaskQueueKey key = key(request.getNamespaceId(), poll.getTaskQueue(), TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW);
+            engine.learnNamespace(key.namespaceId(), poll.getNamespace());
             RecordWorkflowTaskStartedRequest started = RecordWorkflowTaskStartedRequest.newBuilder()
                     .setNamespaceId(request.getNamespaceId())
                     .setPollerId(pollerId(request.getPollerId()))
@@ -139,7 +140,7 @@ public final class MatchingServiceHandler extends MatchingServiceGrpc.MatchingSe
                             .setScheduledEventId(task.getScheduledEventId())
                             .build()).thenApply(r -> r.toBuilder().setBacklogCountHint(engine.backlogHint(key)).build()),
                     query -> queryTaskResponse(request.getNamespaceId(), poll.getTaskQueue(), query));
-            serve(rpc, key, kind(poll.getTaskQueue()), waiter, null, observer);
+            serve(rpc, key, kind(poll.getTaskQueue()), waiter, null, poll.getTaskQueue().getNormalName(), observer);
         } catch (RuntimeException e) {
             observer.onError(MatchingErrors.toStatus(rpc, e));
         }
@@ -152,6 +153,7 @@ public final class MatchingServiceHandler extends MatchingServiceGrpc.MatchingSe
         try {
             var poll = request.getPollRequest();
             TaskQueueKey key = key(request.getNamespaceId(), poll.getTaskQueue(), TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY);
+            engine.learnNamespace(key.namespaceId(), poll.getNamespace());
             RecordActivityTaskStartedRequest started = RecordActivityTaskStartedRequest.newBuilder()
                     .setNamespaceId(request.getNamespaceId())
                     .setPollerId(pollerId(request.getPollerId()))
@@ -166,7 +168,7 @@ public final class MatchingServiceHandler extends MatchingServiceGrpc.MatchingSe
                             .build()));
             Double workerRps = poll.hasTaskQueueMetadata() && poll.getTaskQueueMetadata().hasMaxTasksPerSecond()
                     ? poll.getTaskQueueMetadata().getMaxTasksPerSecond().getValue() : null;
-            serve(rpc, key, TaskQueueKind.TASK_QUEUE_KIND_NORMAL, waiter, workerRps, observer);
+            serve(rpc, key, TaskQueueKind.TASK_QUEUE_KIND_NORMAL, waiter, workerRps, null, observer);
         } catch (RuntimeException e) {
             observer.onError(MatchingErrors.toStatus(rpc, e));
         }
@@ -280,13 +282,14 @@ public final class MatchingServiceHandler extends MatchingServiceGrpc.MatchingSe
     }
 
     /** Frees the poll's slot when the caller goes away, and answers it when its future completes. */
+    /** @param normalName a sticky poll's normal queue (its metrics' taskqueue tag), else null */
     private <R extends Message> void serve(String rpc, TaskQueueKey key, TaskQueueKind kind, PollWaiter<R> waiter,
-                                           Double workerRps, StreamObserver<R> observer) {
+                                           Double workerRps, String normalName, StreamObserver<R> observer) {
         if (observer instanceof ServerCallStreamObserver<R> call) {
             call.setOnCancelHandler(waiter::cancel);
         }
         reply(rpc, observer, waiter.result(), null);
-        engine.poll(key, kind, waiter, workerRps);
+        engine.poll(key, kind, waiter, workerRps, normalName);
     }
 
     /** Sends the future's result, or {@code ack} for a Void future. */

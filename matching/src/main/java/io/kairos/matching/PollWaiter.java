@@ -136,7 +136,7 @@ final class PollWaiter<R extends Message> {
         if (finishEmpty()) {
             TaskQueueManager m = owner;
             if (m != null) {
-                m.removeWaiter(this);
+                m.pollExpired(this);
             }
         }
     }

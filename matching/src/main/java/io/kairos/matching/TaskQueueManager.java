@@ -44,7 +44,7 @@ import java.util.function.UnaryOperator;
  * {@link TaskQueueRateLimiter}; without one, polls keep waiting and the task stays held or in the backlog until the
  * token is due.
  */
-final class TaskQueueManager implements TaskWriter.Listener {
+final class TaskQueueManager implements TaskWriter.Listener, MatchingMetrics.BacklogSource {
     private static final Logger log = LoggerFactory.getLogger(TaskQueueManager.class);
     /** After history failed to start a task, backlog dispatch pauses this long instead of cycling the task. */
     static final Duration DISPATCH_BACKOFF = Duration.ofSeconds(1);
@@ -61,6 +61,12 @@ final class TaskQueueManager implements TaskWriter.Listener {
     private final Consumer<TaskQueueManager> onUnloaded;
     /** {@link MatchingConfig#syncMatchWait()}. */
     private final Duration syncMatchWait;
+    private final MatchingMetrics metricsRoot;
+    /** The taskqueue tag: a sticky queue's normal queue when known, as Temporal's sticky partitions. */
+    private final String metricsName;
+    /** This queue's meters; set when loading starts, before anything is served. */
+    private volatile MatchingMetrics.Queue metrics;
+    private final BacklogEstimate estimate = new BacklogEstimate();
 
     private final Object lock = new Object();
     private final LinkedHashSet<PollWaiter<?>> waiters = new LinkedHashSet<>();
@@ -81,12 +87,15 @@ final class TaskQueueManager implements TaskWriter.Listener {
         final Instant expiry;
         final CompletableFuture<Void> done = new CompletableFuture<>();
         final Instant heldSince;
+        /** System.nanoTime when the add arrived: syncmatch_latency. */
+        final long addedNanos;
         volatile ScheduledFuture<?> timeout;
 
-        HeldAdd(BacklogTaskInfo info, Instant expiry, Instant heldSince) {
+        HeldAdd(BacklogTaskInfo info, Instant expiry, Instant heldSince, long addedNanos) {
             this.info = info;
             this.expiry = expiry;
             this.heldSince = heldSince;
+            this.addedNanos = addedNanos;
         }
     }
 
@@ -94,6 +103,8 @@ final class TaskQueueManager implements TaskWriter.Listener {
     private final AtomicBoolean loadStarted = new AtomicBoolean();
     private volatile TaskWriter writer;
     private volatile boolean stopped;
+    /** stop() began: its metrics are closed (or will be, by a load finishing meanwhile). */
+    private volatile boolean unloading;
     private volatile Instant lastActivity;
     private final RateMeter adds;
     private final RateMeter dispatches;
@@ -107,8 +118,11 @@ final class TaskQueueManager implements TaskWriter.Listener {
      */
     TaskQueueManager(TaskQueueKey key, TaskQueueKind kind, TaskQueueStore store, Executor executor,
                      ScheduledExecutorService timer, Clock clock, Duration syncMatchWait,
-                     Consumer<TaskQueueManager> onUnloaded) {
+                     Consumer<TaskQueueManager> onUnloaded, MatchingMetrics metricsRoot, String normalName) {
         this.syncMatchWait = syncMatchWait;
+        this.metricsRoot = metricsRoot;
+        this.metricsName = kind == TaskQueueKind.TASK_QUEUE_KIND_STICKY && normalName != null && !normalName.isEmpty()
+                ? normalName : key.name();
         this.key = key;
         this.kind = kind;
         this.store = store;
@@ -134,19 +148,34 @@ final class TaskQueueManager implements TaskWriter.Listener {
     }
 
     private void acquire() {
+        MatchingMetrics.Queue m = metricsRoot.queue(key, kind, metricsName);
+        metrics = m;
         try {
-            TaskQueueLease lease = store.acquire(key, kind);
+            TaskQueueLease lease;
+            m.leaseRequests.increment();
+            try {
+                lease = store.acquire(key, kind);
+            } catch (RuntimeException e) {
+                m.leaseFailures.increment();
+                throw e;
+            }
             // read after the acquire: an update fenced by the previous lease has committed by now
             limiter.setConfig(store.readConfig(key.namespaceId(), key.name(), key.type()));
+            estimate.seed(store, key); // published by the lock below
             synchronized (lock) {
                 backlog = new BacklogBuffer(lease.firstTaskId() - 1);
-                writer = new TaskWriter(store, lease, executor, this);
+                writer = new TaskWriter(store, lease, executor, this, m);
             }
             log.debug("component=matching msg=\"task queue loaded\" queue={} range_id={}", key, lease.rangeId());
+            m.open(this);
+            if (unloading) {
+                m.close(); // stopped while loading: stop() may have run before open()
+            }
             loaded.complete(this);
         } catch (RuntimeException e) {
             log.warn("component=matching msg=\"cannot load task queue\" queue={} error=\"{}\"", key, e.getMessage());
             stopped = true;
+            m.close();
             onUnloaded.accept(this);
             loaded.completeExceptionally(e);
         }
@@ -159,6 +188,7 @@ final class TaskQueueManager implements TaskWriter.Listener {
      * fails when neither happened.
      */
     CompletableFuture<Void> addTask(BacklogTaskInfo info, Instant expiry) {
+        long addedNanos = System.nanoTime();
         lastActivity = clock.instant();
         adds.mark(clock.millis());
         PollWaiter<?> waiter = null;
@@ -178,12 +208,16 @@ final class TaskQueueManager implements TaskWriter.Listener {
                 }
             }
             if (waiter == null && !syncMatchWait.isZero() && heldAdds.size() < MAX_HELD) {
-                held = new HeldAdd(info, expiry, clock.instant());
+                held = new HeldAdd(info, expiry, clock.instant(), addedNanos);
                 heldAdds.add(held);
             }
         }
+        if (tokenDueIn > 0) {
+            metrics.syncThrottle.increment(); // a poll was waiting, but the rate limit kept the add from it
+        }
         if (waiter != null) {
-            return syncDispatch(waiter, info, expiry);
+            metrics.pollSucceeded(true);
+            return syncDispatch(waiter, info, expiry, addedNanos);
         }
         if (tokenDueIn > 0 && held != null) {
             pumpWhenTokenDue(tokenDueIn);
@@ -202,10 +236,13 @@ final class TaskQueueManager implements TaskWriter.Listener {
     }
 
     /** Hands an add to a matched poll; persists it when history could not start it. */
-    private CompletableFuture<Void> syncDispatch(PollWaiter<?> waiter, BacklogTaskInfo info, Instant expiry) {
+    private CompletableFuture<Void> syncDispatch(PollWaiter<?> waiter, BacklogTaskInfo info, Instant expiry,
+                                                 long addedNanos) {
         return waiter.dispatch(info).thenCompose(outcome -> switch (outcome.kind()) {
             case STARTED -> {
                 dispatches.mark(clock.millis());
+                metrics.syncMatched(addedNanos);
+                metrics.started(sinceCreated(info));
                 yield CompletableFuture.completedFuture(null);
             }
             case STALE -> {
@@ -256,7 +293,7 @@ final class TaskQueueManager implements TaskWriter.Listener {
     @Override
     public void onCommitted(List<BacklogTask> batch) {
         synchronized (lock) {
-            backlog.onCommitted(batch);
+            estimate.committed(batch, backlog.onCommitted(batch), clock.millis());
         }
         pump();
     }
@@ -270,6 +307,7 @@ final class TaskQueueManager implements TaskWriter.Listener {
 
     @Override
     public void onLeaseLost(TaskQueueLeaseLostException e) {
+        metrics.conditionFailed.increment(); // a write fenced by our lease found another owner's range_id
         log.warn("component=matching msg=\"task queue lease lost, unloading\" queue={} range_id={} current_range_id={}",
                 key, e.expectedRangeId(), e.actualRangeId());
         onUnloaded.accept(this);
@@ -334,9 +372,15 @@ final class TaskQueueManager implements TaskWriter.Listener {
         return true;
     }
 
-    void removeWaiter(PollWaiter<?> waiter) {
+    /** A waiting poll timed out or its call went away: it answers empty (Temporal's poll_timeouts). */
+    void pollExpired(PollWaiter<?> waiter) {
+        boolean counted;
         synchronized (lock) {
             waiters.remove(waiter);
+            counted = !stopped;
+        }
+        if (counted) {
+            metrics.pollTimeouts.increment();
         }
     }
 
@@ -387,8 +431,8 @@ final class TaskQueueManager implements TaskWriter.Listener {
         }
         if (keep) {
             pump();
-        } else {
-            waiter.finishEmpty();
+        } else if (waiter.finishEmpty() && !stopped) {
+            metrics.pollTimeouts.increment(); // its time ran out while its stale task was checked
         }
     }
 
@@ -408,6 +452,8 @@ final class TaskQueueManager implements TaskWriter.Listener {
         List<Long> expired = new ArrayList<>();
         BacklogBuffer.ReadRange read = null;
         long tokenDueIn = 0;
+        boolean bufferThrottled = false;
+        boolean syncThrottled = false;
         synchronized (lock) {
             if (stopped || backlog == null) {
                 return;
@@ -437,6 +483,7 @@ final class TaskQueueManager implements TaskWriter.Listener {
                 tokenDueIn = limiter.tryAcquire();
                 if (tokenDueIn > 0) {
                     backlog.putBack(task);
+                    bufferThrottled = true;
                     break;
                 }
                 PollWaiter<?> waiter = takeWaiterLocked();
@@ -452,6 +499,7 @@ final class TaskQueueManager implements TaskWriter.Listener {
             while (tokenDueIn == 0 && !heldAdds.isEmpty() && backlog.isDrained() && hasWaitingLocked()) {
                 tokenDueIn = limiter.tryAcquire();
                 if (tokenDueIn > 0) {
+                    syncThrottled = true;
                     break;
                 }
                 PollWaiter<?> waiter = takeWaiterLocked();
@@ -468,18 +516,34 @@ final class TaskQueueManager implements TaskWriter.Listener {
         if (tokenDueIn > 0) {
             pumpWhenTokenDue(tokenDueIn);
         }
+        MatchingMetrics.Queue meters = metrics;
+        if (bufferThrottled) {
+            meters.bufferThrottle.increment();
+        }
+        if (syncThrottled) {
+            meters.syncThrottle.increment();
+        }
         if (!expired.isEmpty()) {
             log.debug("component=matching msg=\"dropping expired backlog tasks\" queue={} count={}", key, expired.size());
+            meters.expired(expired.size());
             delete(expired);
         }
-        queryMatches.forEach(m -> dispatchQuery(m.task(), m.waiter()));
-        matches.forEach(m -> dispatchBacklog(m.task(), m.waiter()));
+        // as Temporal's matcher: a query or a waiting add handed over counts as a sync poll success
+        queryMatches.forEach(m -> {
+            meters.pollSucceeded(true);
+            dispatchQuery(m.task(), m.waiter());
+        });
+        matches.forEach(m -> {
+            meters.pollSucceeded(false);
+            dispatchBacklog(m.task(), m.waiter());
+        });
         for (HeldMatch m : heldMatches) {
             var t = m.add().timeout;
             if (t != null) {
                 t.cancel(false);
             }
-            forward(syncDispatch(m.waiter(), m.add().info, m.add().expiry), m.add().done);
+            meters.pollSucceeded(true);
+            forward(syncDispatch(m.waiter(), m.add().info, m.add().expiry, m.add().addedNanos), m.add().done);
         }
         if (read != null) {
             BacklogBuffer.ReadRange range = read;
@@ -499,6 +563,9 @@ final class TaskQueueManager implements TaskWriter.Listener {
             switch (kind) {
                 case STARTED -> {
                     dispatches.mark(clock.millis());
+                    Duration waited = sinceCreated(task.info());
+                    metrics.asyncMatched(waited);
+                    metrics.started(waited);
                     delete(List.of(task.taskId()));
                 }
                 case STALE -> {
@@ -629,6 +696,7 @@ final class TaskQueueManager implements TaskWriter.Listener {
         }
         synchronized (lock) {
             backlog.onRead(range, rows);
+            estimate.read(rows, backlog.allRead(), backlog.size() + inFlight.size());
         }
         pump();
     }
@@ -638,6 +706,7 @@ final class TaskQueueManager implements TaskWriter.Listener {
      * statement: a served row that outlives a crash is served again and history answers it as stale.
      */
     private void delete(List<Long> taskIds) {
+        estimate.deleted(taskIds.size());
         pendingDeletes.addAll(taskIds);
         if (deleting.compareAndSet(false, true)) {
             timer.schedule(() -> executor.execute(this::drainDeletes), DELETE_DELAY.toMillis(), TimeUnit.MILLISECONDS);
@@ -711,6 +780,11 @@ final class TaskQueueManager implements TaskWriter.Listener {
         List<PollWaiter<?>> toFinish;
         List<QueryTask> queriesToFail;
         List<HeldAdd> heldToFail;
+        unloading = true;
+        MatchingMetrics.Queue m = metrics;
+        if (m != null) {
+            m.close(); // after unloading is set: a load finishing after this closes them itself
+        }
         synchronized (lock) {
             if (stopped && waiters.isEmpty() && queries.isEmpty() && heldAdds.isEmpty()) {
                 return;
@@ -750,6 +824,25 @@ final class TaskQueueManager implements TaskWriter.Listener {
         synchronized (lock) {
             return heldAdds.size();
         }
+    }
+
+    @Override
+    public long approximateBacklogCount() {
+        return estimate.count(heldCount());
+    }
+
+    @Override
+    public double approximateBacklogAgeSeconds() {
+        synchronized (lock) {
+            return estimate.ageSeconds(backlog == null ? null : backlog.peek(),
+                    heldAdds.isEmpty() ? null : heldAdds.getFirst().heldSince, clock.millis());
+        }
+    }
+
+    /** Since the add that created the task (its created_time); zero when unknown. */
+    private Duration sinceCreated(BacklogTaskInfo info) {
+        long created = BacklogEstimate.createdMillis(info, -1);
+        return created < 0 ? Duration.ZERO : Duration.ofMillis(clock.millis() - created);
     }
 
     /** Tasks added per second, recent window. */

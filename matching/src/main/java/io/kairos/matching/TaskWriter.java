@@ -37,6 +37,7 @@ final class TaskWriter {
     private final TaskQueueStore store;
     private final Executor executor;
     private final Listener listener;
+    private final MatchingMetrics.Queue metrics;
     private final ConcurrentLinkedQueue<Pending> pending = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean draining = new AtomicBoolean();
     private volatile TaskQueueLease lease;
@@ -44,7 +45,9 @@ final class TaskWriter {
     /** Next id to allocate; only the (single) drain touches it. */
     private long nextTaskId;
 
-    TaskWriter(TaskQueueStore store, TaskQueueLease lease, Executor executor, Listener listener) {
+    TaskWriter(TaskQueueStore store, TaskQueueLease lease, Executor executor, Listener listener,
+               MatchingMetrics.Queue metrics) {
+        this.metrics = metrics;
         this.store = store;
         this.lease = lease;
         this.executor = executor;
@@ -139,7 +142,13 @@ final class TaskWriter {
 
     private long allocateId() {
         if (nextTaskId >= lease.endTaskId()) {
-            lease = store.renew(lease);
+            metrics.leaseRequests.increment(); // Temporal counts its range-id renewals as lease requests
+            try {
+                lease = store.renew(lease);
+            } catch (RuntimeException e) {
+                metrics.leaseFailures.increment();
+                throw e;
+            }
             nextTaskId = lease.firstTaskId();
         }
         return nextTaskId++;

@@ -16,6 +16,7 @@ import io.kairos.proto.matching.v1.AddWorkflowTaskRequest;
 import io.kairos.proto.matching.v1.MatchingServiceGrpc;
 import io.kairos.proto.matching.v1.PollActivityTaskQueueRequest;
 import io.kairos.proto.matching.v1.PollWorkflowTaskQueueRequest;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.temporal.api.common.v1.WorkflowExecution;
 import io.temporal.api.enums.v1.TaskQueueKind;
 import io.temporal.api.enums.v1.TaskQueueType;
@@ -67,6 +68,7 @@ final class MatchingHarness implements AutoCloseable {
     /** One matching host on the shared database. */
     final class Node implements AutoCloseable {
         final MatchingService service;
+        final SimpleMeterRegistry meters = new SimpleMeterRegistry();
         private final Server server;
         private final ManagedChannel channel;
         private final ExecutorService executor = Executors.newFixedThreadPool(SERVER_THREADS);
@@ -77,7 +79,8 @@ final class MatchingHarness implements AutoCloseable {
 
         /** A host among several: {@code ownerElsewhere} plays the membership's placement. */
         Node(MatchingConfig config, String address, java.util.function.Function<TaskQueueKey, String> ownerElsewhere) {
-            service = new MatchingService(address, Clock.systemUTC(), jdbc, historyChannel, config, ownerElsewhere);
+            service = new MatchingService(address, Clock.systemUTC(), jdbc, historyChannel, config, ownerElsewhere,
+                    meters);
             service.start();
             String name = "matching-" + UUID.randomUUID();
             InProcessServerBuilder b = InProcessServerBuilder.forName(name).executor(executor);

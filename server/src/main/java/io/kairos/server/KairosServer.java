@@ -156,7 +156,7 @@ public final class KairosServer implements AutoCloseable {
             MeterRegistry mm = services.of(ServiceRole.MATCHING.configName());
             MatchingService m = track(new MatchingService(address, clock, new Jdbc(temporalDs, mm),
                     client(cluster.historyChannel(), mm, ServiceRole.HISTORY),
-                    MatchingConfig.defaults(), cluster.queueOwnerElsewhere(address)));
+                    MatchingConfig.defaults(), cluster.queueOwnerElsewhere(address), mm));
             matching = m;
             instrumented(m.services(), mm).forEach(d -> {
                 registry.addService(d);
