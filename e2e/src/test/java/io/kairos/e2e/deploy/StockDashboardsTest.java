@@ -68,8 +68,17 @@ import static org.junit.jupiter.api.Assertions.fail;
  */
 class StockDashboardsTest {
     private static final String QUEUE = "dashboards";
-    /** Panels that stay empty in a healthy run, in Temporal as here: they plot errors this workload does not cause. */
+    /**
+     * Panels that stay empty in a healthy run, in Temporal as here: they plot errors or rare events this workload does
+     * not cause. Their PromQL is still evaluated (a query error fails the test).
+     */
     private static final Map<String, String> ERRORS_ONLY = Map.ofEntries(
+            Map.entry("server/server-general.json#43", "service failures (expected errors are not service_errors)"),
+            Map.entry("misc/matching-service-specific.json#4", "matching errors"),
+            Map.entry("misc/history-service-specific.json#112", "events-cache misses: every history read was cached"),
+            Map.entry("misc/history-service-specific.json#113", "events-cache misses"),
+            Map.entry("misc/history-service-specific.json#121", "workflow tasks failed by a bad command"),
+            Map.entry("misc/history-service-specific.json#123", "completions with two close commands"),
             Map.entry("server/server-general.json#17", "persistence errors by operation"),
             Map.entry("server/server-general.json#37", "client errors by operation"),
             Map.entry("misc/frontend-service-specific.json#22", "client errors by operation (frontend -> history)"),
@@ -84,6 +93,13 @@ class StockDashboardsTest {
             Map.entry("misc/advanced-visibility-specific.json#6", "visibility task discards"),
             Map.entry("misc/advanced-visibility-specific.json#18", "visibility task errors"),
             Map.entry("misc/worker-service-specific.json#60", "batch operation errors"));
+    /**
+     * The error breakdown panels' {@code sum by (__name__) (rate({__name__=~"service_errors_.*"}[5m]))}: rate() drops
+     * the metric name, so as soon as two error kinds share their labels (an ALREADY_EXISTS and an INVALID_ARGUMENT
+     * answer to StartWorkflowExecution in one namespace) Prometheus 2 refuses the query with this error. Temporal's
+     * breakdown counters carry the same labels, so the panel fails there alike; the panels' other targets answer.
+     */
+    private static final String SAME_LABELSET = "vector cannot contain metrics with the same labelset";
     /** Panels of mechanisms Kairos does not have, and why. */
     private static final Map<String, String> NOT_APPLICABLE = Map.ofEntries(
             Map.entry("misc/history-service-specific.json#98", "no separate load of the current execution: the "
@@ -207,7 +223,15 @@ class StockDashboardsTest {
             }
             boolean data = false;
             for (String expr : p.exprs()) {
-                JsonNode result = prom.query(expr); // a PromQL error fails here, for every panel alike
+                JsonNode result;
+                try {
+                    result = prom.query(expr); // a PromQL error fails here, for every panel alike
+                } catch (AssertionError e) {
+                    if (expr.contains("by (__name__)") && e.getMessage().contains(SAME_LABELSET)) {
+                        continue; // the panel's own bug, see SAME_LABELSET; its other targets must answer
+                    }
+                    throw e;
+                }
                 data |= Prometheus.hasData(result);
             }
             if (!data && !ERRORS_ONLY.containsKey(p.key())) {
@@ -331,6 +355,9 @@ class StockDashboardsTest {
             // terminated, cancelled, timed out
             Dash terminated = client.newWorkflowStub(Dash.class, options("dash-terminate-" + tag));
             WorkflowClient.start(terminated::run, "sleep");
+            // an expected error: the id is taken by a running workflow
+            Clients.assertStatus(io.grpc.Status.Code.ALREADY_EXISTS, () -> clients.workflow.blockingStub()
+                    .startWorkflowExecution(start("dash-terminate-" + tag, QUEUE)));
             WorkflowStub.fromTyped(terminated).terminate("dashboards");
             Dash cancelled = client.newWorkflowStub(Dash.class, options("dash-cancel-" + tag));
             WorkflowClient.start(cancelled::run, "sleep");
@@ -338,10 +365,7 @@ class StockDashboardsTest {
             Dash timedOut = client.newWorkflowStub(Dash.class, WorkflowOptions.newBuilder().setTaskQueue(QUEUE)
                     .setWorkflowId("dash-timeout-" + tag).setWorkflowRunTimeout(Duration.ofSeconds(1)).build());
             WorkflowClient.start(timedOut::run, "sleep");
-            // expected errors: an id already started, a workflow that does not exist, a bad request
-            Clients.assertStatus(io.grpc.Status.Code.ALREADY_EXISTS, () -> clients.workflow.blockingStub()
-                    .startWorkflowExecution(start("dash-wait-" + tag + "-dup", QUEUE).toBuilder()
-                            .setWorkflowId(WorkflowStub.fromTyped(terminated).getExecution().getWorkflowId()).build()));
+            // expected errors: a workflow that does not exist, a bad request
             Clients.assertStatus(io.grpc.Status.Code.NOT_FOUND, () -> clients.workflow.blockingStub()
                     .describeWorkflowExecution(DescribeWorkflowExecutionRequest.newBuilder().setNamespace("default")
                             .setExecution(WorkflowExecution.newBuilder().setWorkflowId("no-such-workflow")).build()));
@@ -537,50 +561,56 @@ class StockDashboardsTest {
         assertTrue(problems.isEmpty(), String.join("\n", problems));
 
         // sensible values: what the workload did
-        atLeast(s, "service_requests", Map.of("service_name", "frontend", "operation", "StartWorkflowExecution",
+        List<String> low = new ArrayList<>();
+        atLeast(low, s, "service_requests", Map.of("service_name", "frontend", "operation", "StartWorkflowExecution",
                 "namespace", "default"), 8);
-        atLeast(s, "service_requests", Map.of("service_name", "matching", "operation", "AddWorkflowTask"), 8);
-        atLeast(s, "service_requests", Map.of("service_name", "matching", "operation", "AddActivityTask"), 4);
-        atLeast(s, "service_requests", Map.of("service_name", "history", "operation", "RecordWorkflowTaskStarted"), 8);
-        atLeast(s, "service_requests", Map.of("service_name", "history", "operation", "RespondWorkflowTaskCompleted"), 8);
-        atLeast(s, "service_errors_entity_not_found", Map.of("service_name", "frontend",
+        atLeast(low, s, "service_requests", Map.of("service_name", "matching", "operation", "AddWorkflowTask"), 8);
+        // the SDK takes most activities eagerly from the workflow task completion; a retry goes through matching
+        atLeast(low, s, "service_requests", Map.of("service_name", "matching", "operation", "AddActivityTask"), 1);
+        atLeast(low, s, "service_requests", Map.of("service_name", "history", "operation", "RecordWorkflowTaskStarted"), 8);
+        atLeast(low, s, "service_requests", Map.of("service_name", "history", "operation", "RespondWorkflowTaskCompleted"), 8);
+        atLeast(low, s, "service_errors_entity_not_found", Map.of("service_name", "frontend",
                 "operation", "DescribeWorkflowExecution"), 1);
-        atLeast(s, "service_errors_execution_already_started", Map.of("service_name", "frontend",
+        atLeast(low, s, "service_errors_execution_already_started", Map.of("service_name", "frontend",
                 "operation", "StartWorkflowExecution"), 1);
-        atLeast(s, "service_errors_invalid_argument", Map.of("service_name", "frontend",
+        atLeast(low, s, "service_errors_invalid_argument", Map.of("service_name", "frontend",
                 "operation", "StartWorkflowExecution"), 1);
-        atLeast(s, "action", Map.of("action_type", "grpc_StartWorkflowExecution", "namespace", "default"), 8);
-        atLeast(s, "action", Map.of("action_type", "command_ScheduleActivityTask"), 4);
-        atLeast(s, "action", Map.of("action_type", "activity_retry"), 1);
-        atLeast(s, "workflow_success", Map.of("operation", "CompletionStats", "namespace", "default"), 4);
-        atLeast(s, "workflow_failed", Map.of("operation", "CompletionStats", "namespace", "default"), 1);
-        atLeast(s, "workflow_terminate", Map.of("operation", "CompletionStats", "namespace", "default"), 4);
-        atLeast(s, "workflow_cancel", Map.of("operation", "CompletionStats", "namespace", "default"), 1);
-        atLeast(s, "workflow_timeout", Map.of("operation", "CompletionStats", "namespace", "default"), 1);
-        atLeast(s, "workflow_continued_as_new", Map.of("operation", "CompletionStats", "namespace", "default"), 1);
-        atLeast(s, "poll_success", Map.of("service_name", "matching", "taskqueue", QUEUE), 8);
-        atLeast(s, "persistence_requests", Map.of("service_name", "history"), 20);
-        atLeast(s, "visibility_persistence_requests", Map.of("service_name", "history"), 8);
-        atLeast(s, "client_requests", Map.of("service_name", "frontend", "service_role", "history"), 8);
-        atLeast(s, "client_requests", Map.of("service_name", "history", "service_role", "matching"), 8);
-        atLeast(s, "numshards_gauge", Map.of("service_name", "history"), 1);
-        atLeast(s, "restarts", Map.of(), 1);
-        atLeast(s, "num_goroutines", Map.of(), 10);
-        atLeast(s, "start_to_close_timeout", Map.of("operation", "TimerActiveTaskWorkflowTaskTimeout",
+        atLeast(low, s, "action", Map.of("action_type", "grpc_StartWorkflowExecution", "namespace", "default"), 8);
+        atLeast(low, s, "action", Map.of("action_type", "command_ScheduleActivityTask"), 4);
+        atLeast(low, s, "action", Map.of("action_type", "activity_retry"), 1);
+        atLeast(low, s, "workflow_success", Map.of("operation", "CompletionStats", "namespace", "default"), 4);
+        atLeast(low, s, "workflow_failed", Map.of("operation", "CompletionStats", "namespace", "default"), 1);
+        atLeast(low, s, "workflow_terminate", Map.of("operation", "CompletionStats", "namespace", "default"), 4);
+        atLeast(low, s, "workflow_cancel", Map.of("operation", "CompletionStats", "namespace", "default"), 1);
+        atLeast(low, s, "workflow_timeout", Map.of("operation", "CompletionStats", "namespace", "default"), 1);
+        atLeast(low, s, "workflow_continued_as_new", Map.of("operation", "CompletionStats", "namespace", "default"), 1);
+        atLeast(low, s, "poll_success", Map.of("service_name", "matching", "taskqueue", QUEUE), 8);
+        atLeast(low, s, "persistence_requests", Map.of("service_name", "history"), 20);
+        atLeast(low, s, "visibility_persistence_requests", Map.of("service_name", "history"), 8);
+        atLeast(low, s, "client_requests", Map.of("service_name", "frontend", "service_role", "history"), 8);
+        atLeast(low, s, "client_requests", Map.of("service_name", "history", "service_role", "matching"), 8);
+        atLeast(low, s, "numshards_gauge", Map.of("service_name", "history"), 1);
+        atLeast(low, s, "restarts", Map.of(), 1);
+        atLeast(low, s, "num_goroutines", Map.of(), 10);
+        atLeast(low, s, "start_to_close_timeout", Map.of("operation", "TimerActiveTaskWorkflowTaskTimeout",
                 "namespace", "default"), 1);
-        atLeast(s, "command", Map.of("operation", "RespondWorkflowTaskCompleted", "commandType",
+        atLeast(low, s, "command", Map.of("operation", "RespondWorkflowTaskCompleted", "commandType",
                 "ScheduleActivityTask"), 4);
-        atLeast(s, "task_requests", Map.of("operation", "TransferActiveTaskActivity"), 4);
-        atLeast(s, "task_requests", Map.of("operation", "TimerActiveTaskUserTimer"), 4);
-        atLeast(s, "task_requests", Map.of("operation", "VisibilityTaskUpsertExecution"), 4);
-        atLeast(s, "cache_requests", Map.of("cache_type", "mutablestate"), 8);
-        atLeast(s, "poll_success_sync", Map.of("service_name", "matching", "taskqueue", QUEUE), 1);
-        atLeast(s, "schedule_action_success", Map.of("service_name", "worker", "namespace", "default"), 2);
-        atLeast(s, "batcher_processor_requests", Map.of("service_name", "worker", "namespace", "default"), 3);
+        atLeast(low, s, "task_requests", Map.of("operation", "TransferActiveTaskWorkflowTask"), 4);
+        atLeast(low, s, "task_requests", Map.of("operation", "TransferActiveTaskActivity"), 1);
+        atLeast(low, s, "task_requests", Map.of("operation", "TimerActiveTaskUserTimer"), 4);
+        atLeast(low, s, "task_requests", Map.of("operation", "VisibilityTaskUpsertExecution"), 4);
+        atLeast(low, s, "cache_requests", Map.of("cache_type", "mutablestate"), 8);
+        atLeast(low, s, "poll_success_sync", Map.of("service_name", "matching", "taskqueue", QUEUE), 1);
+        atLeast(low, s, "schedule_action_success", Map.of("service_name", "worker", "namespace", "default"), 2);
+        atLeast(low, s, "batcher_processor_requests", Map.of("service_name", "worker", "namespace", "default"), 3);
+        assertTrue(low.isEmpty(), String.join("\n", low));
     }
 
-    private static void atLeast(String scrape, String name, Map<String, String> labels, double min) {
+    private static void atLeast(List<String> low, String scrape, String name, Map<String, String> labels, double min) {
         double v = sum(scrape, name, labels);
-        assertTrue(v >= min, name + labels + " = " + v + ", expected >= " + min);
+        if (!(v >= min)) {
+            low.add(name + labels + " = " + v + ", expected >= " + min);
+        }
     }
 }
