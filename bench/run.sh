@@ -410,6 +410,9 @@ report_args=("$OUT/testserver.properties" "$OUT/kairos.properties")
 if [ "$METRICS_OVERHEAD" = 1 ] && [ "$TOPOLOGY" != split ]; then
   "$JAVA" -cp "$BENCH_JAR" io.kairos.bench.Benchmark overhead "$OUT/kairos.properties" \
     "$OUT/kairos-no-metrics.properties" | tee -a "$OUT/report.txt"
+  # the same question without the closed loop's run-to-run noise: meter updates per workflow x cost of one update
+  "$JAVA" -Dlogback.statusListenerClass=ch.qos.logback.core.status.NopStatusListener -cp "$SERVER_JAR:$BENCH_JAR" \
+    io.kairos.bench.MeterCost "$OUT/metrics-scrape.txt" | tee -a "$OUT/report.txt"
 fi
 for f in "$OUT/kairos-dev.log" "$OUT"/kairos-split-*.log; do
   if [ -f "$f" ] && grep -qiE 'exception|error' "$f"; then
