@@ -515,7 +515,7 @@ class StockDashboardsTest {
         required.put("client_requests", List.of("operation", "service_role"));
         required.put("client_latency_bucket", List.of("operation", "service_role", "le"));
         for (String outcome : List.of("success", "failed", "timeout", "terminate", "cancel", "continued_as_new")) {
-            required.put("workflow_" + outcome, List.of("operation", "namespace"));
+            required.put("workflow_" + outcome, List.of("operation", "namespace", "workflowType", "taskqueue"));
         }
         required.put("start_to_close_timeout", List.of("operation"));
         required.put("numshards_gauge", List.of());
@@ -530,12 +530,12 @@ class StockDashboardsTest {
         required.put("task_latency_processing_bucket", List.of("operation", "le"));
         required.put("task_attempt_bucket", List.of("operation", "le"));
         required.put("command", List.of("commandType", "operation"));
-        required.put("poll_success", List.of("taskqueue", "namespace"));
+        required.put("poll_success", List.of("taskqueue", "namespace", "task_type"));
         required.put("poll_success_sync", List.of("taskqueue", "namespace"));
         required.put("syncmatch_latency_bucket", List.of("operation", "le"));
         required.put("asyncmatch_latency_bucket", List.of("operation", "le"));
         required.put("task_schedule_to_start_latency_bucket", List.of("taskqueue", "le"));
-        required.put("approximate_backlog_count", List.of("taskqueue", "namespace"));
+        required.put("approximate_backlog_count", List.of("taskqueue", "namespace", "task_type"));
         required.put("approximate_backlog_age_seconds", List.of("taskqueue", "namespace"));
         required.put("lease_requests", List.of());
         required.put("schedule_action_success", List.of("namespace"));

@@ -107,7 +107,7 @@ class ScheduleStepperTest {
         NamespaceId ns = NamespaceId.random();
         create(ns, "raced");
         ScheduleMachineTest.FakeEffects inner = new ScheduleMachineTest.FakeEffects();
-        ScheduleEffects racing = new ScheduleEffects() {
+        ScheduleEffects racing = new Delegating(inner) {
             boolean paused;
 
             @Override
@@ -120,27 +120,7 @@ class ScheduleStepperTest {
                             .setState(ScheduleState.newBuilder().setPaused(true).setNotes("raced"))).build();
                     assertTrue(store.update(row.withRecord(r, T0, false)));
                 }
-                return inner.start(request);
-            }
-
-            @Override
-            public Outcome check(WorkflowExecution execution) {
-                return inner.check(execution);
-            }
-
-            @Override
-            public boolean cancel(WorkflowExecution execution, String requestId, String identity) {
-                return true;
-            }
-
-            @Override
-            public boolean terminate(WorkflowExecution execution, String identity) {
-                return true;
-            }
-
-            @Override
-            public Outcome awaitClose(WorkflowExecution execution, java.time.Duration wait) {
-                return inner.check(execution);
+                return super.start(request);
             }
         };
         stepper(racing, T0.plusSeconds(60)).step(ns, "raced");
