@@ -156,10 +156,10 @@ class AuthorizationInterceptorTest {
         assertEquals(2, handled.get());
         // Temporal counts authorizer denials (the missing token), not claim-mapping failures.
         assertEquals(1.0, metrics.counter("service_errors_unauthorized", "operation", "Authorization", "namespace",
-                "ns1", "service_name", "frontend").count());
+                "ns1").count());
         denied(() -> stub("authorization", null).describeNamespace(describe("no-such-namespace")));
         assertEquals(1.0, metrics.counter("service_errors_unauthorized", "operation", "Authorization", "namespace",
-                "_unknown_", "service_name", "frontend").count());
+                "_unknown_").count());
     }
 
     private List<String> listed(WorkflowServiceGrpc.WorkflowServiceBlockingStub stub) {
@@ -189,7 +189,7 @@ class AuthorizationInterceptorTest {
         as("temporal-system:write").startWorkflowExecution(startIn("anything"));
         assertEquals(4, handled.get());
         assertEquals(2.0, metrics.counter("service_errors_unauthorized", "operation", "Authorization", "namespace",
-                "ns1", "service_name", "frontend").count());
+                "ns1").count());
     }
 
     @Test
