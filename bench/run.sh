@@ -22,6 +22,7 @@
 #   VARIANTS=one-activity N=2000 bash bench/run.sh
 #   TOPOLOGY=both bash bench/run.sh                # test server, dev server, then the split cluster
 #   METRICS_OVERHEAD=1 VARIANTS=one-activity,no-activity bash bench/run.sh   # what metrics cost (see below)
+#   AOT=1 WARMUP=0 VARIANTS=one-activity bash bench/run.sh   # cold: no warm-up, dev server from a JDK AOT cache
 #   QUICK=1 TOPOLOGY=split VARIANTS=one-activity SKIP_BUILD=1 bash bench/run.sh
 #
 # Environment: TOPOLOGY (one-process | split | both; one-process), N (2000), CONCURRENCY (100),
@@ -34,7 +35,8 @@
 # WORKER_POLLERS (workflow-task and activity-task pollers of the driver's worker; default the SDK's, 5 each),
 # SHARDS (history shards of both Kairos topologies, 4), METRICS_OVERHEAD=1 (the dev server serves /metrics, read
 # every SCRAPE_INTERVAL seconds (5) during the run, then runs again with `dev --no-metrics`; the report adds the
-# difference), QUICK=1, SKIP_BUILD=1 (use the jars as they are; without
+# difference), AOT=1 (JDK >= 25: the dev server runs with -XX:AOTCache=server/target/temporal-server.aot, built
+# first by a training run of AOT_TRAIN (2000) workflows when missing or older than the jar), QUICK=1, SKIP_BUILD=1 (use the jars as they are; without
 # it, `mvn package -pl server,bench -am` runs first). Everything listens on 127.0.0.1 only. Logs and results:
 # bench/target/bench-run/ (split: kairos-split-{postgres,schema,history,matching,worker,frontend}.log).
 #
@@ -101,6 +103,26 @@ for f in "$SERVER_JAR" "$BENCH_JAR"; do
 done
 rm -rf "$OUT"
 mkdir -p "$OUT"
+
+# AOT=1: the dev server starts from a JDK AOT cache (JEP 483/514/515: classes loaded and linked, method profiles)
+# made by a training run of the same jar (`dev --aot-train`), rebuilt when the jar is newer. Needs JDK >= 25.
+AOT_CACHE=server/target/temporal-server.aot
+DEV_JVM_FLAGS=()
+if [ "${AOT:-0}" = 1 ]; then
+  if [ "$(java_major "$JAVA_HOME")" -lt 25 ]; then
+    echo "bench: AOT=1 needs JDK >= 25 (have $(java_major "$JAVA_HOME") at $JAVA_HOME)" >&2
+    exit 1
+  fi
+  if [ ! -f "$AOT_CACHE" ] || [ "$SERVER_JAR" -nt "$AOT_CACHE" ]; then
+    log "AOT: training run (${AOT_TRAIN:-2000} workflows) to build $AOT_CACHE (log: $OUT/aot-training.log)"
+    rm -f "$AOT_CACHE"
+    "$JAVA" -XX:AOTCacheOutput="$AOT_CACHE" -jar "$SERVER_JAR" dev --ephemeral --port 0 \
+      --aot-train "${AOT_TRAIN:-2000}" >"$OUT/aot-training.log" 2>&1 ||
+      { log "AOT: the training run failed; see $OUT/aot-training.log"; exit 1; }
+    log "AOT: $(grep -m1 'AOT training:' "$OUT/aot-training.log"); cache $(du -h "$AOT_CACHE" | cut -f1)"
+  fi
+  DEV_JVM_FLAGS=(-XX:AOTCache="$AOT_CACHE")
+fi
 
 SERVER_PID=""    # the test server or the dev server
 DB_DIR=""        # the dev server's data
@@ -259,7 +281,7 @@ fi
 start_kairos() { # [extra dev flags...]
   DB_DIR=$(mktemp -d "$PWD/bench/target/kairos-db.XXXXXX") # on disk, not tmpfs: fsync must mean something
   log "starting the Kairos dev server $*, data in $DB_DIR (log: $OUT/kairos-dev.log)"
-  "$JAVA" -jar "$SERVER_JAR" dev --db-dir "$DB_DIR" --ip 127.0.0.1 --port 0 --shards "$SHARDS" "$@" \
+  "$JAVA" "${DEV_JVM_FLAGS[@]}" -jar "$SERVER_JAR" dev --db-dir "$DB_DIR" --ip 127.0.0.1 --port 0 --shards "$SHARDS" "$@" \
     >"$OUT/kairos-dev.log" 2>&1 &
   SERVER_PID=$!
   local i

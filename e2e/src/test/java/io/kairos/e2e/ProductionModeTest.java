@@ -147,10 +147,10 @@ class ProductionModeTest {
                     HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + metricsA + "/metrics")).build(),
                     HttpResponse.BodyHandlers.ofString()).body();
             // Tally-style names as Temporal exports them: no _total on counters, no unit on timers.
-            assertTrue(scrape.contains("service_requests{operation=\"RegisterNamespace\",service_name=\"frontend\"} 1.0"),
-                    scrape);
-            assertTrue(scrape.contains("service_latency_bucket{operation=\"DescribeNamespace\",service_name=\"frontend\","
-                    + "le=\"0.001\"}"), scrape);
+            assertTrue(scrape.contains("service_requests{namespace=\"shared\",operation=\"RegisterNamespace\","
+                    + "service_name=\"frontend\"} 1.0"), scrape);
+            assertTrue(scrape.contains("service_latency_bucket{namespace=\"shared\",operation=\"DescribeNamespace\","
+                    + "service_name=\"frontend\",le=\"0.001\"}"), scrape);
             assertTrue(scrape.contains("persistence_requests{operation="), scrape);
             assertTrue(scrape.contains("persistence_latency_bucket{operation="), scrape);
             assertTrue(scrape.contains("jvm_memory_used_bytes{"), scrape);

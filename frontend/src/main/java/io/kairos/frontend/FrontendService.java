@@ -197,8 +197,14 @@ public final class FrontendService implements AutoCloseable {
         }
     }
 
+    /** Closed once: the server stops the frontend first, then again with everything it tracks. */
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
         ready = false;
         health.enterTerminalState();
         Thread t = readinessProbe;

@@ -10,6 +10,7 @@ import io.kairos.common.config.ServiceEndpoint;
 import io.kairos.common.config.ServiceRole;
 import io.kairos.common.config.TlsConfig;
 import io.kairos.server.cli.Flags;
+import io.kairos.server.dev.AotTraining;
 import io.kairos.server.dev.DevPostgres;
 import io.kairos.server.dev.PostgresBinaries;
 
@@ -41,6 +42,8 @@ final class DevCommand {
                 .value("port", "PORT", "Frontend gRPC port.", "7233")
                 .value("metrics-port", "PORT", "Serve Prometheus metrics on this port at /metrics (0: off).", "0")
                 .bool("no-metrics", "Record no metrics at all (to measure what they cost; /metrics is then empty).")
+                .value("aot-train", "N", "Run N workflows through the API, then stop: the training run of a JDK AOT "
+                        + "cache (java -XX:AOTCacheOutput=FILE -jar ... dev --ephemeral --aot-train 2000).", "0")
                 .value("shards", "N", "History shard count for a new database (fixed afterwards).", "4")
                 .value("config", "FILE", "YAML with tls:, authorization: and namespaces: sections, as in start's "
                         + "config (JWT authorization and TLS are off without it).", ""), "warn");
@@ -80,6 +83,11 @@ final class DevCommand {
                     f.get("ip"), server.frontendPort(), ephemeral ? "ephemeral" : dir.toAbsolutePath(),
                     server.metricsPort() > 0 ? ", metrics on :" + server.metricsPort() + "/metrics" : "", ms);
             out.flush();
+            int training = f.getInt("aot-train", 0, 1_000_000);
+            if (training > 0) {
+                AotTraining.run(server.frontendPort(), training, out);
+                return 0;
+            }
             signal.await();
             return 0;
         } finally {

@@ -87,6 +87,15 @@ final class Prometheus implements AutoCloseable {
         return body.path("data").path("result");
     }
 
+    /** The scrape targets' state (health, lastError, last scrape duration), for a failure message. */
+    String targets() {
+        try {
+            return get("/api/v1/targets").body();
+        } catch (IOException | InterruptedException e) {
+            return "(targets unavailable: " + e + ")";
+        }
+    }
+
     /** Whether a result holds any sample (a scalar result always does). */
     static boolean hasData(JsonNode result) {
         return result.isArray() ? !result.isEmpty() : !result.isMissingNode();

@@ -192,18 +192,35 @@ class StockDashboardsTest {
                 String.valueOf(port), "--metrics-port", String.valueOf(metricsPort))).awaitReady();
              Prometheus prom = Prometheus.start(tmp.resolve("prometheus"), scrapeConfig(metricsPort));
              Clients clients = new Clients(port)) {
-            runWorkload(clients);
-            String scrape = scrape(metricsPort);
-            assertMetricsAndLabels(scrape);
-            awaitTrue("prometheus ingested the workload", Duration.ofSeconds(30), () -> {
+            // Prometheus's first scrapes come seconds after it is ready (discovery, jitter): a quick workload could
+            // finish before them, and an idle server's counters have no rate. Start once it has scraped twice.
+            awaitTrue("prometheus scrapes the server", Duration.ofSeconds(60), () -> {
                 try {
-                    return Prometheus.hasData(prom.query("workflow_terminate{temporal_namespace=\"default\"}"))
-                            && Prometheus.hasData(prom.query("rate(service_requests[1m]) > 0"));
+                    JsonNode up = prom.query("count_over_time(up{job=\"temporal-history\"}[1m]) >= 2");
+                    return Prometheus.hasData(up);
                 } catch (Exception e) {
                     return false;
                 }
             });
-            Thread.sleep(3000); // a few more scrapes, so every rate() has two samples after the last change
+            runWorkload(clients);
+            String scrape = scrape(metricsPort);
+            assertMetricsAndLabels(scrape);
+            try {
+                awaitTrue("prometheus ingested the workload", Duration.ofSeconds(60), () -> {
+                    try {
+                        return Prometheus.hasData(prom.query("workflow_terminate{temporal_namespace=\"default\"}"))
+                                && Prometheus.hasData(prom.query("rate(service_requests[1m]) > 0"));
+                    } catch (Exception e) {
+                        return false;
+                    }
+                });
+            } catch (AssertionError e) {
+                throw new AssertionError(e.getMessage() + "; workflow_terminate: "
+                        + prom.query("workflow_terminate") + "; service_requests rate: "
+                        + prom.query("rate(service_requests[1m]) > 0").size() + " series; scrape targets: "
+                        + prom.targets(), e);
+            }
+            Thread.sleep(6000); // a few more scrapes, so every rate() has two samples after the last change
             List<String> problems = new ArrayList<>();
             problems.addAll(evaluate(prom, stockPanels()));
             problems.addAll(evaluate(prom, kairosPanels()));
@@ -294,8 +311,9 @@ class StockDashboardsTest {
         var endpoint = sm.getSpec().getEndpoints().get(0);
         StringBuilder y = new StringBuilder("""
                 global:
-                  scrape_interval: 1s
-                  evaluation_interval: 1s
+                  scrape_interval: 2s
+                  scrape_timeout: 2s
+                  evaluation_interval: 2s
                 scrape_configs:
                   - job_name: temporal-history
                     metrics_path: /metrics
