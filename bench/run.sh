@@ -36,7 +36,8 @@
 # SHARDS (history shards of both Kairos topologies, 4), METRICS_OVERHEAD=1 (the dev server serves /metrics, read
 # every SCRAPE_INTERVAL seconds (5) during the run, then runs again with `dev --no-metrics`; the report adds the
 # difference), AOT=1 (JDK >= 25: the dev server runs with -XX:AOTCache=server/target/temporal-server.aot, built
-# first by a training run of AOT_TRAIN (2000) workflows when missing or older than the jar), QUICK=1, SKIP_BUILD=1 (use the jars as they are; without
+# first by a training run of AOT_TRAIN (2000) workflows when missing or older than the jar), DEV_JAVA_OPTS (more JVM
+# options for the dev server, e.g. JIT or GC settings), QUICK=1, SKIP_BUILD=1 (use the jars as they are; without
 # it, `mvn package -pl server,bench -am` runs first). Everything listens on 127.0.0.1 only. Logs and results:
 # bench/target/bench-run/ (split: kairos-split-{postgres,schema,history,matching,worker,frontend}.log).
 #
@@ -122,6 +123,11 @@ if [ "${AOT:-0}" = 1 ]; then
     log "AOT: $(grep -m1 'AOT training:' "$OUT/aot-training.log"); cache $(du -h "$AOT_CACHE" | cut -f1)"
   fi
   DEV_JVM_FLAGS=(-XX:AOTCache="$AOT_CACHE")
+fi
+# DEV_JAVA_OPTS: extra JVM options for the dev server (JIT and GC experiments), split on spaces.
+if [ -n "${DEV_JAVA_OPTS:-}" ]; then
+  read -r -a extra <<<"$DEV_JAVA_OPTS"
+  DEV_JVM_FLAGS+=("${extra[@]}")
 fi
 
 SERVER_PID=""    # the test server or the dev server
@@ -280,7 +286,7 @@ fi
 # --- 2. the Kairos dev server: embedded Postgres with fsync and synchronous_commit on (its defaults) -----------
 start_kairos() { # [extra dev flags...]
   DB_DIR=$(mktemp -d "$PWD/bench/target/kairos-db.XXXXXX") # on disk, not tmpfs: fsync must mean something
-  log "starting the Kairos dev server $*, data in $DB_DIR (log: $OUT/kairos-dev.log)"
+  log "starting the Kairos dev server ${DEV_JVM_FLAGS[*]} $*, data in $DB_DIR (log: $OUT/kairos-dev.log)"
   "$JAVA" "${DEV_JVM_FLAGS[@]}" -jar "$SERVER_JAR" dev --db-dir "$DB_DIR" --ip 127.0.0.1 --port 0 --shards "$SHARDS" "$@" \
     >"$OUT/kairos-dev.log" 2>&1 &
   SERVER_PID=$!
