@@ -107,22 +107,9 @@ class ScheduleStepperTest {
         NamespaceId ns = NamespaceId.random();
         create(ns, "raced");
         ScheduleMachineTest.FakeEffects inner = new ScheduleMachineTest.FakeEffects();
-        ScheduleEffects racing = new Delegating(inner) {
-            boolean paused;
-
-            @Override
-            public StartOutcome start(StartWorkflowExecutionRequest request) {
-                if (!paused) {
-                    // An API call pauses the schedule while this step's start is in flight.
-                    paused = true;
-                    ScheduleRow row = store.get(ns, "raced").orElseThrow();
-                    ScheduleRecord r = row.record().toBuilder().setSchedule(row.record().getSchedule().toBuilder()
-                            .setState(ScheduleState.newBuilder().setPaused(true).setNotes("raced"))).build();
-                    assertTrue(store.update(row.withRecord(r, T0, false)));
-                }
-                return super.start(request);
-            }
-        };
+        // An API call pauses the schedule while this step's start is in flight.
+        ScheduleEffects racing = racingFirstStart(inner, ns, "raced",
+                ScheduleState.newBuilder().setPaused(true).setNotes("raced").build());
         stepper(racing, T0.plusSeconds(60)).step(ns, "raced");
         ScheduleRow row = store.get(ns, "raced").orElseThrow();
         assertTrue(row.record().getSchedule().getState().getPaused(), "the pause stands");
@@ -144,22 +131,8 @@ class ScheduleStepperTest {
         create(ns, "late", ScheduleMachineTest.everyMinute(SchedulePolicies.newBuilder()
                 .setCatchupWindow(com.google.protobuf.Duration.newBuilder().setSeconds(60)).build()));
         ScheduleMachineTest.FakeEffects inner = new ScheduleMachineTest.FakeEffects();
-        ScheduleEffects racing = new Delegating(inner) {
-            boolean raced;
-
-            @Override
-            public StartOutcome start(StartWorkflowExecutionRequest request) {
-                if (!raced) {
-                    // An API call changes the schedule (not its times) while the start is in flight.
-                    raced = true;
-                    ScheduleRow row = store.get(ns, "late").orElseThrow();
-                    ScheduleRecord r = row.record().toBuilder().setSchedule(row.record().getSchedule().toBuilder()
-                            .setState(ScheduleState.newBuilder().setNotes("raced"))).build();
-                    assertTrue(store.update(row.withRecord(r, T0, false)));
-                }
-                return inner.start(request);
-            }
-        };
+        // An API call changes the schedule (not its times) while the start is in flight.
+        ScheduleEffects racing = racingFirstStart(inner, ns, "late", ScheduleState.newBuilder().setNotes("raced").build());
         SimpleMeterRegistry metrics = new SimpleMeterRegistry();
         // Ten minutes late with a one-minute window: 00:01..00:08 are missed, 00:09 starts, 00:10 overlaps it (SKIP).
         stepper(racing, T0.plusSeconds(600), metrics).step(ns, "late");
@@ -223,6 +196,25 @@ class ScheduleStepperTest {
         stepper(new ScheduleMachineTest.FakeEffects(), T0.plusSeconds(60), metrics).step(ns, "full");
         assertEquals(1, store.get(ns, "full").orElseThrow().record().getInfo().getBufferDropped());
         assertEquals(1.0, count(metrics, "schedule_buffer_overruns"));
+    }
+
+    /** Effects whose first start races an API call that sets the schedule's state. */
+    private ScheduleEffects racingFirstStart(ScheduleEffects inner, NamespaceId ns, String id, ScheduleState state) {
+        return new Delegating(inner) {
+            boolean raced;
+
+            @Override
+            public StartOutcome start(StartWorkflowExecutionRequest request) {
+                if (!raced) {
+                    raced = true;
+                    ScheduleRow row = store.get(ns, id).orElseThrow();
+                    ScheduleRecord r = row.record().toBuilder().setSchedule(row.record().getSchedule().toBuilder()
+                            .setState(state)).build();
+                    assertTrue(store.update(row.withRecord(r, T0, false)));
+                }
+                return super.start(request);
+            }
+        };
     }
 
     /** Effects that pass everything to another. */
