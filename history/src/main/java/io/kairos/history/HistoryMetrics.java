@@ -1,6 +1,7 @@
 package io.kairos.history;
 
 import io.kairos.common.ids.NamespaceId;
+import io.kairos.common.metrics.MetricNames;
 import io.kairos.proto.persistence.v1.HistoryTask;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
@@ -216,7 +217,7 @@ public final class HistoryMetrics {
         }
         int closing = 0;
         for (Command c : commands) {
-            counter("command", tags.and("commandType", commandTypeName(c.getCommandType()))).increment();
+            counter("command", tags.and("commandType", MetricNames.commandType(c.getCommandType()))).increment();
             if (closes(c.getCommandType())) {
                 closing++;
             }
@@ -230,18 +231,6 @@ public final class HistoryMetrics {
     /** A workflow task failed: the worker said so, or its completion had a bad command. */
     public void workflowTaskFailed(NamespaceId ns, String operation) {
         counter("failed_workflow_tasks", Tags.of(OPERATION, operation, NAMESPACE, namespace(ns))).increment();
-    }
-
-    /** Temporal's commandType tag value: the enum name without its prefix, in camel case (ScheduleActivityTask). */
-    static String commandTypeName(CommandType type) {
-        if (type == CommandType.UNRECOGNIZED) {
-            return "Unspecified";
-        }
-        StringBuilder b = new StringBuilder();
-        for (String part : type.name().substring("COMMAND_TYPE_".length()).split("_")) {
-            b.append(part.charAt(0)).append(part.substring(1).toLowerCase(java.util.Locale.ROOT));
-        }
-        return b.toString();
     }
 
     private static boolean closes(CommandType t) {

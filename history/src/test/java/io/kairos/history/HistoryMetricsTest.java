@@ -44,9 +44,9 @@ class HistoryMetricsTest {
 
     @Test
     void commandTypesAreTaggedAsTemporalPrintsThem() {
-        assertEquals("ScheduleActivityTask", HistoryMetrics.commandTypeName(CommandType.COMMAND_TYPE_SCHEDULE_ACTIVITY_TASK));
+        assertEquals("ScheduleActivityTask", io.kairos.common.metrics.MetricNames.commandType(CommandType.COMMAND_TYPE_SCHEDULE_ACTIVITY_TASK));
         assertEquals("UpsertWorkflowSearchAttributes",
-                HistoryMetrics.commandTypeName(CommandType.COMMAND_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES));
+                io.kairos.common.metrics.MetricNames.commandType(CommandType.COMMAND_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES));
     }
 
     @Test

@@ -89,10 +89,6 @@ public record RpcErrors(String errorType, boolean expected, String breakdownCoun
         if (code == Status.Code.CANCELLED) {
             return "Canceled";
         }
-        StringBuilder out = new StringBuilder();
-        for (String word : code.name().split("_")) {
-            out.append(word.charAt(0)).append(word.substring(1).toLowerCase(java.util.Locale.ROOT));
-        }
-        return out.toString();
+        return MetricNames.camel(code.name());
     }
 }

@@ -1,5 +1,6 @@
 package io.kairos.frontend.grpc;
 
+import io.kairos.common.metrics.MetricNames;
 import io.kairos.common.metrics.ServiceRequestMetrics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -73,7 +74,7 @@ public final class ActionMetrics implements ServiceRequestMetrics.SuccessHook {
                         if (!COMMAND_ACTIONS.contains(c.getCommandType())) {
                             continue;
                         }
-                        String type = shorthand(c.getCommandType());
+                        String type = MetricNames.commandType(c.getCommandType());
                         if (c.getCommandType() == CommandType.COMMAND_TYPE_RECORD_MARKER) {
                             markers = true;
                         }
@@ -101,15 +102,6 @@ public final class ActionMetrics implements ServiceRequestMetrics.SuccessHook {
             }
             default -> count("grpc_" + operation, namespace);
         }
-    }
-
-    /** The Go API's enum String(): COMMAND_TYPE_START_TIMER -> StartTimer. */
-    static String shorthand(CommandType type) {
-        StringBuilder out = new StringBuilder();
-        for (String word : type.name().substring("COMMAND_TYPE_".length()).split("_")) {
-            out.append(word.charAt(0)).append(word.substring(1).toLowerCase(java.util.Locale.ROOT));
-        }
-        return out.toString();
     }
 
     private void count(String actionType, String namespace) {
