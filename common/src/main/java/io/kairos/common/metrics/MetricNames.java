@@ -3,6 +3,8 @@ package io.kairos.common.metrics;
 import io.temporal.api.enums.v1.CommandType;
 
 import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /** How Temporal's Go server spells enum values in tag values: UPPER_SNAKE words in camel case. */
 public final class MetricNames {
@@ -24,6 +26,10 @@ public final class MetricNames {
 
     /** Temporal's commandType tag value and action suffix: COMMAND_TYPE_START_TIMER -> StartTimer. */
     public static String commandType(CommandType type) {
-        return type == CommandType.UNRECOGNIZED ? "Unspecified" : camel(type.name().substring(COMMAND_PREFIX.length()));
+        return COMMAND_TYPES.computeIfAbsent(type, t -> t == CommandType.UNRECOGNIZED ? "Unspecified"
+                : camel(t.name().substring(COMMAND_PREFIX.length())));
     }
+
+    /** Every completed workflow task asks for its commands' names: spelled once per type. */
+    private static final Map<CommandType, String> COMMAND_TYPES = new ConcurrentHashMap<>();
 }

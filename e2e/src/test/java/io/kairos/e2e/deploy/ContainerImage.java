@@ -22,6 +22,9 @@ import java.util.regex.Pattern;
 final class ContainerImage {
     static final String JAVA_DIR = "/opt/java";
     static final String JAR = "/opt/kairos/temporal-server.jar";
+    static final String AOT_CACHE = "/opt/kairos/temporal-server.aot";
+    /** Workflows of the AOT training run here: as `docker build --build-arg AOT_TRAINING=300` (the image: 2000). */
+    static final int TEST_AOT_TRAINING = 300;
 
     private static ContainerImage instance;
 
@@ -33,6 +36,9 @@ final class ContainerImage {
     final Path jarSource;
     final String user;
     final String runtimeBase;
+    /** The aot stage's training command (exec'd without a shell), with the image's paths. */
+    final List<String> aotTraining;
+    final Path devJarSource;
 
     private ContainerImage(Path dockerfile) throws IOException {
         lines = joinContinuations(Files.readAllLines(dockerfile));
@@ -46,6 +52,12 @@ final class ContainerImage {
         }
         jarSource = repoRoot().resolve(copy.group(1));
         user = instruction("USER ").substring("USER ".length()).trim();
+        aotTraining = List.of(instruction("RUN /opt/java/bin/java ").substring("RUN ".length()).split("\\s+"));
+        Matcher dev = Pattern.compile("COPY (\\S+) /aot/dev.jar").matcher(String.join("\n", lines));
+        if (!dev.find()) {
+            throw new IllegalStateException("docker/Dockerfile's aot stage copies no jar to /aot/dev.jar");
+        }
+        devJarSource = repoRoot().resolve(dev.group(1));
         List<String> froms = lines.stream().filter(l -> l.startsWith("FROM ")).toList();
         runtimeBase = froms.get(froms.size() - 1).split("\\s+")[1];
     }
@@ -106,6 +118,55 @@ final class ContainerImage {
         }
     }
 
+    /** True when this JDK can make and use the image's AOT cache (JDK 25+, as the image's runtime). */
+    static boolean aotSupported() {
+        return Runtime.version().feature() >= 25;
+    }
+
+    /**
+     * The image's AOT cache: the aot stage's training run on the image's runtime and jar (TEST_AOT_TRAINING
+     * workflows), made once into target/image-aot (again when the command or the jars change).
+     */
+    synchronized Path aotCache() {
+        Path dir = Path.of("target/image-aot").toAbsolutePath();
+        Path cache = dir.resolve("temporal-server.aot");
+        Path stamp = Path.of("target/image-aot.cmd").toAbsolutePath();
+        Map<String, String> paths = new LinkedHashMap<>();
+        paths.put(JAR, jar().toString());
+        paths.put(JAVA_DIR, runtime().toString());
+        paths.put("/aot/dev.jar", devJarSource.toString());
+        paths.put("/aot/out", dir.toString());
+        List<String> cmd = new ArrayList<>();
+        for (String token : aotTraining) {
+            String t = token.replace("${AOT_TRAINING}", Integer.toString(TEST_AOT_TRAINING));
+            cmd.add(t.startsWith("/") && t.contains(":") ? String.join(":", java.util.Arrays.stream(t.split(":"))
+                    .map(part -> mapPaths(part, paths)).toList()) : mapPaths(t, paths));
+        }
+        try {
+            String key = String.join(" ", cmd) + " " + Files.getLastModifiedTime(jar()) + " "
+                    + Files.getLastModifiedTime(devJarSource);
+            if (Files.isRegularFile(cache) && Files.exists(stamp) && Files.readString(stamp).equals(key)) {
+                return cache;
+            }
+            deleteTree(dir);
+            Files.createDirectories(dir);
+            Path log = Path.of("target/image-aot.log").toAbsolutePath();
+            System.out.println("image: AOT training run (" + TEST_AOT_TRAINING + " workflows), log " + log);
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            if (!p.waitFor(10, TimeUnit.MINUTES) || p.exitValue() != 0 || !Files.isRegularFile(cache)) {
+                p.destroyForcibly();
+                throw new IllegalStateException("the AOT training run failed: " + cmd + "\n" + Files.readString(log));
+            }
+            Files.writeString(stamp, key);
+            return cache;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     /**
      * The command line the container runs for these args (the ENTRYPOINT, then the args), with container paths
      * replaced: the JDK and jar of the image and the given mounts (container path → host directory).
@@ -114,9 +175,15 @@ final class ContainerImage {
         Map<String, String> paths = new LinkedHashMap<>();
         paths.put(JAR, jar().toString());
         paths.put(JAVA_DIR, runtime().toString());
+        if (aotSupported()) {
+            paths.put(AOT_CACHE, aotCache().toString());
+        }
         mounts.forEach((c, h) -> paths.put(c, h.toString()));
         List<String> out = new ArrayList<>();
         for (String token : concat(entrypoint, args)) {
+            if (!aotSupported() && token.startsWith("-XX:AOTCache=")) {
+                continue; // a JDK before 25 knows no AOT cache and would refuse to start
+            }
             out.add(mapPaths(token, paths));
         }
         return out;

@@ -15,6 +15,7 @@ import java.util.zip.ZipFile;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * docker/Dockerfile, checked without Docker: its jlink'ed runtime runs the jar it copies, through its ENTRYPOINT,
@@ -55,6 +56,28 @@ class ContainerImageTest {
         System.out.printf("image contents: java runtime %.1f MB, server jar %.1f MB (plus the distroless base)%n",
                 runtime / 1e6, jar / 1e6);
         assertTrue(runtime + jar < 160_000_000L, "runtime and jar stay under 160 MB, are " + (runtime + jar));
+    }
+
+    /** The image's AOT cache, made by the Dockerfile's training run, is the one its ENTRYPOINT opens and uses. */
+    @Test
+    void entrypointStartsFromTheImagesAotCache() throws IOException {
+        assumeTrue(ContainerImage.aotSupported(), "the image's AOT cache needs JDK 25, as its runtime");
+        ContainerImage image = ContainerImage.get();
+        assertTrue(image.entrypoint.contains("-XX:AOTCache=" + ContainerImage.AOT_CACHE), image.entrypoint::toString);
+        List<String> cmd = new java.util.ArrayList<>(image.command(image.cmd, Map.of()));
+        cmd.add(1, "-Xlog:aot=warning,class+load=info"); // after the java binary: which classes came from the cache
+        try (ServerProcess help = ServerProcess.exec("image-aot", cmd, Map.of(), true)) {
+            assertEquals(0, help.waitForExit(Duration.ofSeconds(60)), help::stderr);
+            List<String> out = help.stdout();
+            assertFalse(out.stream().anyMatch(l -> l.contains("[aot]")), () -> "the cache was refused: "
+                    + out.stream().filter(l -> l.contains("[aot]")).toList());
+            long fromCache = out.stream().filter(l -> l.contains(" io.kairos.") && l.contains("source: shared objects file"))
+                    .count();
+            long kairos = out.stream().filter(l -> l.contains("[class,load] io.kairos.")).count();
+            System.out.printf("image AOT cache: %.1f MB; %d of %d Kairos classes of `--help` loaded from it%n",
+                    Files.size(image.aotCache()) / 1e6, fromCache, kairos);
+            assertTrue(kairos > 0 && fromCache == kairos, fromCache + " of " + kairos + " Kairos classes from the cache");
+        }
     }
 
     private static long size(Path dir) throws IOException {

@@ -26,14 +26,17 @@ public record MemberRecord(UUID hostId, UUID processId, ServiceRole role, String
 
     /** The port of host:port, or 0. */
     public int port() {
+        return portOf(address);
+    }
+
+    /** The port of host:port, or 0 (an in-process address such as {@code inprocess:name/role} has none). */
+    static int portOf(String address) {
         int i = address.lastIndexOf(':');
-        if (i < 0) {
-            return 0;
+        String digits = address.substring(i + 1);
+        if (i < 0 || digits.isEmpty() || digits.length() > 5 || !digits.chars().allMatch(Character::isDigit)) {
+            return 0; // checked first: the membership heartbeat ran into this every second, as an exception
         }
-        try {
-            return Integer.parseInt(address.substring(i + 1));
-        } catch (NumberFormatException e) {
-            return 0;
-        }
+        int p = Integer.parseInt(digits);
+        return p <= 65535 ? p : 0;
     }
 }

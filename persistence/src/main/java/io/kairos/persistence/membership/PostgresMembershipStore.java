@@ -46,7 +46,7 @@ public final class PostgresMembershipStore implements MembershipStore {
                     ps.setObject(i++, processId);
                     ps.setShort(i++, (short) r.role().code());
                     ps.setString(i++, r.address());
-                    ps.setInt(i++, portOf(r.address()));
+                    ps.setInt(i++, MemberRecord.portOf(r.address()));
                     ps.setString(i++, identity);
                     ps.setDouble(i, ttl.toMillis() / 1000.0);
                     ps.addBatch();
@@ -131,15 +131,5 @@ public final class PostgresMembershipStore implements MembershipStore {
             }
         }
         return null;
-    }
-
-    private static int portOf(String address) {
-        int i = address.lastIndexOf(':');
-        try {
-            int p = i < 0 ? 0 : Integer.parseInt(address.substring(i + 1));
-            return p >= 0 && p <= 65535 ? p : 0;
-        } catch (NumberFormatException e) {
-            return 0;
-        }
     }
 }
