@@ -6,8 +6,12 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.OptionalLong;
+import java.util.Set;
 
 public final class PostgresSystemJobLeaseStore implements SystemJobLeaseStore {
     private final Jdbc jdbc;
@@ -65,6 +69,33 @@ public final class PostgresSystemJobLeaseStore implements SystemJobLeaseStore {
                 ps.setString(3, owner);
                 ps.setLong(4, rangeId);
                 return ps.executeUpdate() == 1;
+            }
+        });
+    }
+
+    @Override
+    public Set<String> renewAll(Map<String, Long> held, String owner, Duration ttl) {
+        if (held.isEmpty()) {
+            return Set.of();
+        }
+        String[] jobs = held.keySet().toArray(String[]::new);
+        Long[] ranges = Arrays.stream(jobs).map(held::get).toArray(Long[]::new);
+        return jdbc.read("renew system job leases", c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE system_job_leases l SET expires_at = now() + "
+                    + "make_interval(secs => ?), updated_at = now() FROM unnest(?::text[], ?::int8[]) AS h(job, range_id) "
+                    + "WHERE l.job_name = h.job AND l.owner = ? AND l.range_id = h.range_id AND l.expires_at > now() "
+                    + "RETURNING l.job_name")) {
+                ps.setDouble(1, ttl.toMillis() / 1000.0);
+                ps.setArray(2, c.createArrayOf("text", jobs));
+                ps.setArray(3, c.createArrayOf("int8", ranges));
+                ps.setString(4, owner);
+                Set<String> renewed = new HashSet<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        renewed.add(rs.getString(1));
+                    }
+                }
+                return renewed;
             }
         });
     }

@@ -29,6 +29,15 @@ public interface SystemJobLeaseStore {
     /** Extends a held lease; false when another owner took it meanwhile (range_id moved). */
     boolean renew(String job, String owner, long rangeId, Duration ttl);
 
+    /**
+     * Extends several held leases of one owner in one statement (a worker holds up to 64 bucket leases: one
+     * transaction per check, not one commit each).
+     *
+     * @param held job name to the range_id held
+     * @return the jobs renewed; the others were taken by another owner meanwhile
+     */
+    java.util.Set<String> renewAll(java.util.Map<String, Long> held, String owner, Duration ttl);
+
     /** Ends a held lease now, so another worker may take the job at once. */
     void release(String job, String owner, long rangeId);
 

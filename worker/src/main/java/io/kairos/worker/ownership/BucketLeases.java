@@ -106,6 +106,7 @@ public final class BucketLeases implements AutoCloseable {
             return;
         }
         Set<Integer> want = new java.util.TreeSet<>(placed.get()); // in bucket order: steady logs and tests
+        Map<String, Long> keep = new java.util.HashMap<>();
         for (var it = held.entrySet().iterator(); it.hasNext(); ) {
             var e = it.next();
             int b = e.getKey();
@@ -114,7 +115,14 @@ public final class BucketLeases implements AutoCloseable {
                 publish();
                 notifyReleased(b);
                 release(b, e.getValue());
-            } else if (!store.renew(leaseName(b), owner, e.getValue(), ttl)) {
+            } else {
+                keep.put(leaseName(b), e.getValue());
+            }
+        }
+        Set<String> renewed = store.renewAll(keep, owner, ttl);
+        for (var it = held.entrySet().iterator(); it.hasNext(); ) {
+            int b = it.next().getKey();
+            if (!renewed.contains(leaseName(b))) {
                 log.info("component=worker bucket={} msg=\"bucket lease taken by another worker\"", b);
                 it.remove();
                 publish();

@@ -106,4 +106,20 @@ class SystemJobRunnerTest {
         assertTrue(b > again);
         assertTrue(leases.all().stream().anyMatch(l -> l.job().equals(name) && l.owner().equals("b:2")));
     }
+
+    @Test
+    void renewAllRenewsOnlyCurrentRangesOfTheOwner() {
+        String mine = job();
+        String moved = job();
+        String theirs = job();
+        long m = leases.tryAcquire(mine, "a:1", Duration.ofSeconds(30)).orElseThrow();
+        long stale = leases.tryAcquire(moved, "a:1", Duration.ofSeconds(30)).orElseThrow();
+        long current = leases.forceAcquire(moved, "a:1", Duration.ofSeconds(30));
+        long t = leases.tryAcquire(theirs, "b:2", Duration.ofSeconds(30)).orElseThrow();
+        assertEquals(java.util.Set.of(mine), leases.renewAll(java.util.Map.of(mine, m, moved, stale, theirs, t), "a:1",
+                Duration.ofSeconds(30)), "a moved range_id and another owner's lease do not renew");
+        assertEquals(java.util.Set.of(mine, moved), leases.renewAll(java.util.Map.of(mine, m, moved, current), "a:1",
+                Duration.ofSeconds(30)));
+        assertEquals(java.util.Set.of(), leases.renewAll(java.util.Map.of(), "a:1", Duration.ofSeconds(30)));
+    }
 }
