@@ -414,18 +414,18 @@ public final class Activities {
                     && !ai.getRetryPending();
             switch (type) {
                 case TIMEOUT_TYPE_SCHEDULE_TO_CLOSE -> {
-                    finalTimeout(m, ai, type, RetryState.RETRY_STATE_TIMEOUT);
+                    finalTimeout(m, ai, type);
                     countTimeout(m, key, type);
                 }
                 case TIMEOUT_TYPE_SCHEDULE_TO_START -> {
                     if (sameAttempt && !ai.getStarted()) {
-                        finalTimeout(m, ai, type, RetryState.RETRY_STATE_NON_RETRYABLE_FAILURE);
+                        finalTimeout(m, ai, type);
                         countTimeout(m, key, type);
                     }
                 }
                 case TIMEOUT_TYPE_START_TO_CLOSE -> {
                     if (sameAttempt && ai.getStarted()) {
-                        retryOrFail(m, ai, timeoutFailure(ai, type), ai.getStartedIdentity());
+                        retryOrFail(m, ai, timeoutFailure(type), ai.getStartedIdentity());
                         countTimeout(m, key, type);
                     }
                 }
@@ -436,7 +436,7 @@ public final class Activities {
                         if (m.now().isBefore(deadline)) {
                             timeoutTimer(m, ai, t.getAttempt(), type, deadline);
                         } else {
-                            retryOrFail(m, ai, timeoutFailure(ai, type), ai.getStartedIdentity());
+                            retryOrFail(m, ai, timeoutFailure(type), ai.getStartedIdentity());
                             countTimeout(m, key, type);
                         }
                     }
@@ -470,6 +470,10 @@ public final class Activities {
 
     static void retryOrFail(Mutation m, ActivityInfo ai, Failure failure, String identity) {
         var s = ai.getScheduled();
+        if (ai.getCancelRequested()) { // Temporal's RetryActivity: a cancel request ends the retries
+            closeAttempt(m, ai, failure, identity, RetryState.RETRY_STATE_CANCEL_REQUESTED);
+            return;
+        }
         if (ai.getPaused() && !RetryPolicies.nonRetryable(s.getRetryPolicy(), failure)) {
             // Temporal's RetryActivity on a paused activity: the next attempt is counted but not scheduled (neither
             // attempts nor the deadline are checked); UnpauseActivity dispatches it.
@@ -482,9 +486,8 @@ public final class Activities {
         Instant deadline = Times.isZero(s.getScheduleToCloseTimeout()) ? null
                 : Times.instant(ai.getScheduledTime()).plus(Times.duration(s.getScheduleToCloseTimeout()));
         RetryPolicies.Decision d = RetryPolicies.next(s.getRetryPolicy(), ai.getAttempt(), failure, m.now(), deadline);
-        ActivityLifecycle.TABLE.move(ActivityLifecycle.of(ai),
-                d.retry() ? ActivityLifecycle.State.BACKOFF : ActivityLifecycle.State.CLOSED);
         if (d.retry()) {
+            ActivityLifecycle.TABLE.move(ActivityLifecycle.of(ai), ActivityLifecycle.State.BACKOFF);
             Instant next = m.now().plus(d.backoff());
             ActivityInfo retry = attemptEnded(m, ai, failure, identity).setRetryPending(true)
                     .setCurrentAttemptScheduledTime(Times.ts(next)).build();
@@ -492,14 +495,21 @@ public final class Activities {
             retryTimer(m, retry, next);
             return;
         }
+        closeAttempt(m, ai, failure, identity, d.stopState());
+    }
+
+    /** The started attempt's failure or timeout ends the activity: no retry. */
+    private static void closeAttempt(Mutation m, ActivityInfo ai, Failure failure, String identity, RetryState state) {
+        ActivityLifecycle.TABLE.move(ActivityLifecycle.of(ai), ActivityLifecycle.State.CLOSED);
         long startedId = writeStarted(m, ai).getEventId();
         if (failure.hasTimeoutFailureInfo()) {
-            m.addEvent(timedOutEvent(ai, failure, startedId, d.stopState()));
+            m.addEvent(timedOutEvent(ai, closingTimeout(ai, failure.getTimeoutFailureInfo().getTimeoutType(), state),
+                    startedId, state));
         } else {
             m.addEvent(HistoryEvent.newBuilder().setEventType(EventType.EVENT_TYPE_ACTIVITY_TASK_FAILED)
                     .setActivityTaskFailedEventAttributes(ActivityTaskFailedEventAttributes.newBuilder()
                             .setFailure(failure).setScheduledEventId(ai.getScheduledEventId()).setStartedEventId(startedId)
-                            .setIdentity(identity).setRetryState(d.stopState())));
+                            .setIdentity(identity).setRetryState(state)));
         }
         m.scheduleWorkflowTask(1);
     }
@@ -516,12 +526,34 @@ public final class Activities {
         return b;
     }
 
-    private static void finalTimeout(Mutation m, ActivityInfo ai, TimeoutType type, RetryState state) {
+    /** A schedule-to-start or schedule-to-close deadline passed: server-enforced, never retried. */
+    private static void finalTimeout(Mutation m, ActivityInfo ai, TimeoutType type) {
+        RetryState state = ai.getCancelRequested() ? RetryState.RETRY_STATE_CANCEL_REQUESTED : RetryState.RETRY_STATE_TIMEOUT;
         ActivityLifecycle.TABLE.move(ActivityLifecycle.of(ai), ActivityLifecycle.State.CLOSED);
         long startedId = ai.getStarted() ? writeStarted(m, ai).getEventId() : 0;
-        m.addEvent(timedOutEvent(ai, timeoutFailure(ai, type), startedId, state));
+        m.addEvent(timedOutEvent(ai, closingTimeout(ai, type, state), startedId, state));
         m.scheduleWorkflowTask(1);
     }
+
+    /**
+     * The failure of ActivityTaskTimedOut, as Temporal builds it: when the retries ran out of time (RETRY_STATE_TIMEOUT)
+     * any timeout but schedule-to-start is reported as SCHEDULE_TO_CLOSE; the last heartbeat details go on it, and
+     * the failure of the attempt before (the one that caused the last retry) is its cause.
+     */
+    static Failure closingTimeout(ActivityInfo ai, TimeoutType type, RetryState state) {
+        Failure.Builder f = state == RetryState.RETRY_STATE_TIMEOUT && type != TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_START
+                ? Failure.newBuilder().setMessage(NO_TIME_TO_RETRY).setSource("Server").setTimeoutFailureInfo(
+                        TimeoutFailureInfo.newBuilder().setTimeoutType(TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_CLOSE))
+                : timeoutFailure(type).toBuilder();
+        f.getTimeoutFailureInfoBuilder().setLastHeartbeatDetails(ai.getHeartbeatDetails());
+        if (ai.hasLastFailure()) {
+            f.setCause(ai.getLastFailure());
+        }
+        return f.build();
+    }
+
+    private static final String NO_TIME_TO_RETRY =
+            "Not enough time to schedule next retry before activity ScheduleToClose timeout, giving up retrying";
 
     private static HistoryEvent.Builder timedOutEvent(ActivityInfo ai, Failure failure, long startedId, RetryState state) {
         return HistoryEvent.newBuilder().setEventType(EventType.EVENT_TYPE_ACTIVITY_TASK_TIMED_OUT)
@@ -530,8 +562,8 @@ public final class Activities {
                         .setRetryState(state));
     }
 
-    /** Temporal's timeout failure: "activity StartToClose timeout", with the last heartbeat details. */
-    static Failure timeoutFailure(ActivityInfo ai, TimeoutType type) {
+    /** Temporal's timeout failure of one attempt: "activity StartToClose timeout". */
+    static Failure timeoutFailure(TimeoutType type) {
         String name = switch (type) {
             case TIMEOUT_TYPE_START_TO_CLOSE -> "StartToClose";
             case TIMEOUT_TYPE_SCHEDULE_TO_START -> "ScheduleToStart";
@@ -540,8 +572,7 @@ public final class Activities {
             default -> type.name();
         };
         return Failure.newBuilder().setMessage("activity " + name + " timeout").setSource("Server")
-                .setTimeoutFailureInfo(TimeoutFailureInfo.newBuilder().setTimeoutType(type)
-                        .setLastHeartbeatDetails(ai.getHeartbeatDetails()))
+                .setTimeoutFailureInfo(TimeoutFailureInfo.newBuilder().setTimeoutType(type))
                 .build();
     }
 
