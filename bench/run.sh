@@ -1,6 +1,21 @@
 #!/usr/bin/env bash
 # Benchmark: the Temporal Java SDK drives Kairos and the SDK's in-memory test server with the same workloads, then
-# prints one comparison table per variant and the targets. TOPOLOGY says how Kairos runs:
+# prints one comparison table per variant and the targets. Each server is measured twice per variant:
+#
+#   cold  (COLD=1, the default; COLD=0 skips it) per variant a fresh server process (a fresh split cluster), then a
+#         fresh driver JVM that runs the first N workflows at CONCURRENCY right away: no probe, no warm-up, no
+#         fixed-rate phase. Recorded beside the throughput and latencies: the time from the server's process start
+#         (split: the earliest service process) to the first result, and the server CPU spent before the phase.
+#         The server is stopped after each variant. Keys VARIANT.cold.* of the server's results file.
+#   warm  one more server start for all variants: per variant a warm-up, the closed loop (N at CONCURRENCY) and
+#         the fixed-rate phase. Keys VARIANT.closed.* and VARIANT.fixed.*.
+#
+# In every phase the driver also records its own CPU (the JVM's process CPU time), and the report prints what the
+# two together allow on this box's cores (max wf/s = cores x 1000 / (driver + server ms/wf)) and the server CPU per
+# workflow a throughput target leaves. RUNS=n repeats everything (every server, cold and warm) n times, each run in
+# bench-run/run-i/, and ends with the median and min-max of each figure over the runs (summary.txt).
+#
+# TOPOLOGY says how Kairos runs:
 #
 #   one-process  (default) the dev server: frontend, history, matching and worker in one JVM on its embedded
 #                Postgres (fsync and synchronous_commit on). Results: kairos.properties.
@@ -9,7 +24,7 @@
 #                  java -jar server/target/temporal-server.jar start --config FILE --services history
 #                  (then matching, worker, frontend; the next starts once one printed "Kairos started services"),
 #                all against one embedded Postgres with fsync and synchronous_commit on, as the dev server's
-#                (io.kairos.bench.BenchPostgres, data on disk under bench/target). FILE is bench-run/kairos-split.yaml:
+#                (io.kairos.bench.BenchPostgres, data on disk under bench/target). FILE is run-i/kairos-split.yaml:
 #                each process gets its port through ${FRONTEND_PORT} etc.; per process a pool of 20 connections to
 #                temporal and 10 to temporal_visibility, metrics off and --log-level warn, as in the dev server. The
 #                driver registers the namespace default (production mode creates none). Server CPU is the sum over
@@ -19,10 +34,12 @@
 #
 #   bash bench/run.sh                              # everything: 4 variants, N=2000 at concurrency 100, dev server
 #   QUICK=1 bash bench/run.sh                      # smoke run: N=200, 5 s fixed-rate phases
+#   RUNS=3 VARIANTS=one-activity bash bench/run.sh # three runs and their median and spread
+#   COLD=0 bash bench/run.sh                       # warm phases only
 #   VARIANTS=one-activity N=2000 bash bench/run.sh
 #   TOPOLOGY=both bash bench/run.sh                # test server, dev server, then the split cluster
 #   METRICS_OVERHEAD=1 VARIANTS=one-activity,no-activity bash bench/run.sh   # what metrics cost (see below)
-#   AOT=1 WARMUP=0 VARIANTS=one-activity bash bench/run.sh   # cold: no warm-up, dev server from a JDK AOT cache
+#   AOT=1 VARIANTS=one-activity bash bench/run.sh  # every dev server (cold ones too) from a JDK AOT cache
 #   QUICK=1 TOPOLOGY=split VARIANTS=one-activity SKIP_BUILD=1 bash bench/run.sh
 #
 # Environment: TOPOLOGY (one-process | split | both; one-process), N (2000), CONCURRENCY (100),
@@ -38,12 +55,15 @@
 # difference), AOT=1 (JDK >= 25: the dev server runs with -XX:AOTCache=server/target/temporal-server.aot, built
 # first by a training run of AOT_TRAIN (2000) workflows when missing or older than the jar), DEV_JAVA_OPTS (more JVM
 # options for the dev server, e.g. JIT or GC settings), QUICK=1, SKIP_BUILD=1 (use the jars as they are; without
-# it, `mvn package -pl server,bench -am` runs first). Everything listens on 127.0.0.1 only. Logs and results:
-# bench/target/bench-run/ (split: kairos-split-{postgres,schema,history,matching,worker,frontend}.log).
+# it, `mvn package -pl server,bench -am` runs first), COLD (1; 0: no cold phases), RUNS (1). Everything listens on
+# 127.0.0.1 only. Results and logs of run i: bench/target/bench-run/run-i/ ({testserver,kairos,kairos-split}.properties,
+# report.txt, driver-*.stderr.log; server logs testserver.log, kairos-dev.log, kairos-split-{postgres,schema,history,
+# matching,worker,frontend}.log, and of the cold starts testserver-cold-VARIANT.log, kairos-dev-cold-VARIANT.log,
+# kairos-split-cold-VARIANT-*.log); bench-run/report.txt holds every run's report and, with RUNS > 1, the summary.
 #
-# The test server runs first: the fixed-rate phase of each variant runs at half the test server's measured
-# throughput, on every server. With TOPOLOGY=split and RATE set the test server is not run (the report then has
-# no test server rows). Every process started here is stopped at the end, also on failure or Ctrl-C: SIGTERM,
+# Order within a run: the test server (cold, then warm), the dev server, the split cluster. The fixed-rate phase of
+# each variant runs at half the test server's warm closed-loop throughput of the same run, on every server. With
+# TOPOLOGY=split and RATE set the test server is not run (the report then has no test server rows). Every process started here is stopped at the end, also on failure or Ctrl-C: SIGTERM,
 # then SIGKILL after 60 s, by PID.
 set -euo pipefail
 cd "$(dirname "$0")/.."
