@@ -17,7 +17,7 @@ import java.util.function.ToDoubleFunction;
  * run): on a shared two-core box one run's figures move by tens of per cent, so a single run says little.
  */
 final class RunsSummary {
-    private static final String ROW = "  %-13s %-13s %-5s %4s %22s %22s %18s %18s%n";
+    private static final String ROW = "  %-13s %-13s %-5s %4s %22s %22s %18s %18s %18s%n";
     private static final String RATIO = "  %-13s %-13s %-5s %4s %22s %22s%n";
 
     /** A server's results file in each run directory, and its label. */
@@ -45,7 +45,7 @@ final class RunsSummary {
         out.println();
         out.printf("================ Summary of %d runs: median (min-max) ================%n", runDirs.size());
         out.printf(ROW, "variant", "server", "phase", "runs", "wf/s", "p99 ms", "server CPU ms/wf",
-                "driver CPU ms/wf");
+                "driver CPU ms/wf", "1st result s");
         for (String v : variants) {
             String name = v;
             for (String phase : List.of("cold", "closed", "fixed")) {
@@ -54,15 +54,19 @@ final class RunsSummary {
                     if (rs.isEmpty()) {
                         continue;
                     }
+                    List<Double> first = byServer.get(s).stream()
+                            .map(p -> PhaseResult.d(p, v + "." + phase + ".serverStartToFirstResultMs") / 1000).toList();
                     out.printf(ROW, name, SERVERS.get(s).label(), phase.equals("closed") ? "warm" : phase,
                             rs.size(), spread(rs, PhaseResult::throughput, 1), spread(rs, PhaseResult::p99, 0),
-                            spread(rs, PhaseResult::cpuMsPerWf, 1), spread(rs, PhaseResult::driverCpuMsPerWf, 1));
+                            spread(rs, PhaseResult::cpuMsPerWf, 1), spread(rs, PhaseResult::driverCpuMsPerWf, 1),
+                            phase.equals("cold") ? spread(first, 1) : "");
                     name = "";
                 }
             }
         }
         out.println();
-        out.println("Ratios to the test server of the same run, closed-loop throughput: median (min-max)");
+        out.println("Kairos / test server of the same run (1st result: from the server's process start to the first "
+                + "workflow's result): median (min-max)");
         out.printf(RATIO, "variant", "server", "phase", "runs", "wf/s ratio", "p99 ratio");
         for (String v : variants) {
             String name = v;
