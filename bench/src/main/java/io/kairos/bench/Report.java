@@ -21,7 +21,7 @@ import java.util.Set;
 final class Report {
     private static final String ROW = "  %-13s %12s %9s %9s %9s %10s %10s %11s %10s %7s%n";
     private static final String SIDE = "  %-13s %10s %9s %10s | %10s %9s | %9s %9s | %11s %11s%n";
-    private static final String CEIL = "  %-13s %-13s %-5s %10s %10s %9s %9s %-19s %s%n";
+    private static final String CEIL = "  %-13s %-13s %-5s %10s %10s %9s %9s  %-19s %s%n";
     /** Issue 16: cold one-activity throughput vs the test server's cold, warm closed loop vs its warm. */
     static final double COLD_FACTOR = 1.5;
     static final double WARM_FACTOR = 2.0;
