@@ -1,6 +1,21 @@
 #!/usr/bin/env bash
 # Benchmark: the Temporal Java SDK drives Kairos and the SDK's in-memory test server with the same workloads, then
-# prints one comparison table per variant and the targets. TOPOLOGY says how Kairos runs:
+# prints one comparison table per variant and the targets. Each server is measured twice per variant:
+#
+#   cold  (COLD=1, the default; COLD=0 skips it) per variant a fresh server process (a fresh split cluster), then a
+#         fresh driver JVM that runs the first N workflows at CONCURRENCY right away: no probe, no warm-up, no
+#         fixed-rate phase. Recorded beside the throughput and latencies: the time from the server's process start
+#         (split: the earliest service process) to the first result, and the server CPU spent before the phase.
+#         The server is stopped after each variant. Keys VARIANT.cold.* of the server's results file.
+#   warm  one more server start for all variants: per variant a warm-up, the closed loop (N at CONCURRENCY) and
+#         the fixed-rate phase. Keys VARIANT.closed.* and VARIANT.fixed.*.
+#
+# In every phase the driver also records its own CPU (the JVM's process CPU time), and the report prints what the
+# two together allow on this box's cores (max wf/s = cores x 1000 / (driver + server ms/wf)) and the server CPU per
+# workflow a throughput target leaves. RUNS=n repeats everything (every server, cold and warm) n times, each run in
+# bench-run/run-i/, and ends with the median and min-max of each figure over the runs (summary.txt).
+#
+# TOPOLOGY says how Kairos runs:
 #
 #   one-process  (default) the dev server: frontend, history, matching and worker in one JVM on its embedded
 #                Postgres (fsync and synchronous_commit on). Results: kairos.properties.
@@ -9,7 +24,7 @@
 #                  java -jar server/target/temporal-server.jar start --config FILE --services history
 #                  (then matching, worker, frontend; the next starts once one printed "Kairos started services"),
 #                all against one embedded Postgres with fsync and synchronous_commit on, as the dev server's
-#                (io.kairos.bench.BenchPostgres, data on disk under bench/target). FILE is bench-run/kairos-split.yaml:
+#                (io.kairos.bench.BenchPostgres, data on disk under bench/target). FILE is run-i/kairos-split.yaml:
 #                each process gets its port through ${FRONTEND_PORT} etc.; per process a pool of 20 connections to
 #                temporal and 10 to temporal_visibility, metrics off and --log-level warn, as in the dev server. The
 #                driver registers the namespace default (production mode creates none). Server CPU is the sum over
@@ -19,10 +34,12 @@
 #
 #   bash bench/run.sh                              # everything: 4 variants, N=2000 at concurrency 100, dev server
 #   QUICK=1 bash bench/run.sh                      # smoke run: N=200, 5 s fixed-rate phases
+#   RUNS=3 VARIANTS=one-activity bash bench/run.sh # three runs and their median and spread
+#   COLD=0 bash bench/run.sh                       # warm phases only
 #   VARIANTS=one-activity N=2000 bash bench/run.sh
 #   TOPOLOGY=both bash bench/run.sh                # test server, dev server, then the split cluster
 #   METRICS_OVERHEAD=1 VARIANTS=one-activity,no-activity bash bench/run.sh   # what metrics cost (see below)
-#   AOT=1 WARMUP=0 VARIANTS=one-activity bash bench/run.sh   # cold: no warm-up, dev server from a JDK AOT cache
+#   AOT=1 VARIANTS=one-activity bash bench/run.sh  # every dev server (cold ones too) from a JDK AOT cache
 #   QUICK=1 TOPOLOGY=split VARIANTS=one-activity SKIP_BUILD=1 bash bench/run.sh
 #
 # Environment: TOPOLOGY (one-process | split | both; one-process), N (2000), CONCURRENCY (100),
@@ -38,12 +55,15 @@
 # difference), AOT=1 (JDK >= 25: the dev server runs with -XX:AOTCache=server/target/temporal-server.aot, built
 # first by a training run of AOT_TRAIN (2000) workflows when missing or older than the jar), DEV_JAVA_OPTS (more JVM
 # options for the dev server, e.g. JIT or GC settings), QUICK=1, SKIP_BUILD=1 (use the jars as they are; without
-# it, `mvn package -pl server,bench -am` runs first). Everything listens on 127.0.0.1 only. Logs and results:
-# bench/target/bench-run/ (split: kairos-split-{postgres,schema,history,matching,worker,frontend}.log).
+# it, `mvn package -pl server,bench -am` runs first), COLD (1; 0: no cold phases), RUNS (1). Everything listens on
+# 127.0.0.1 only. Results and logs of run i: bench/target/bench-run/run-i/ ({testserver,kairos,kairos-split}.properties,
+# report.txt, driver-*.stderr.log; server logs testserver.log, kairos-dev.log, kairos-split-{postgres,schema,history,
+# matching,worker,frontend}.log, and of the cold starts testserver-cold-VARIANT.log, kairos-dev-cold-VARIANT.log,
+# kairos-split-cold-VARIANT-*.log); bench-run/report.txt holds every run's report and, with RUNS > 1, the summary.
 #
-# The test server runs first: the fixed-rate phase of each variant runs at half the test server's measured
-# throughput, on every server. With TOPOLOGY=split and RATE set the test server is not run (the report then has
-# no test server rows). Every process started here is stopped at the end, also on failure or Ctrl-C: SIGTERM,
+# Order within a run: the test server (cold, then warm), the dev server, the split cluster. The fixed-rate phase of
+# each variant runs at half the test server's warm closed-loop throughput of the same run, on every server. With
+# TOPOLOGY=split and RATE set the test server is not run (the report then has no test server rows). Every process started here is stopped at the end, also on failure or Ctrl-C: SIGTERM,
 # then SIGKILL after 60 s, by PID.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -85,13 +105,17 @@ TOPOLOGY=${TOPOLOGY:-one-process}
 METRICS_OVERHEAD=${METRICS_OVERHEAD:-0}
 SCRAPE_INTERVAL=${SCRAPE_INTERVAL:-5}
 METRICS_PORT=""
+RUNS=${RUNS:-1}
+COLD=${COLD:-1}
+case "$RUNS" in '' | *[!0-9]* | 0) echo "bench: RUNS must be a positive number, not '$RUNS'" >&2; exit 2 ;; esac
 case "$TOPOLOGY" in
   one-process | split | both) ;;
   *) echo "bench: TOPOLOGY must be one-process, split or both, not '$TOPOLOGY'" >&2; exit 2 ;;
 esac
 CLK_TCK=$(getconf CLK_TCK 2>/dev/null || echo 100)
 
-OUT=bench/target/bench-run
+ROOT_OUT=bench/target/bench-run
+OUT=$ROOT_OUT # one run's results and logs: $ROOT_OUT/run-i
 SERVER_JAR=server/target/temporal-server.jar
 BENCH_JAR=bench/target/kairos-bench.jar
 
@@ -102,8 +126,8 @@ fi
 for f in "$SERVER_JAR" "$BENCH_JAR"; do
   [ -f "$f" ] || { echo "bench: $f is missing (build failed?)" >&2; exit 1; }
 done
-rm -rf "$OUT"
-mkdir -p "$OUT"
+rm -rf "$ROOT_OUT"
+mkdir -p "$ROOT_OUT"
 
 # AOT=1: the dev server starts from a JDK AOT cache (JEP 483/514/515: classes loaded and linked, method profiles)
 # made by a training run of the same jar (`dev --aot-train`), rebuilt when the jar is newer. Needs JDK >= 25.
@@ -256,50 +280,80 @@ run_driver() { # NAME PORT RESULTS SERVER_PIDS(comma-separated) [extra driver ar
   [ "$rc" = 0 ] || log "the driver against $name ended with exit code $rc (see $OUT/driver-$name.stderr.log)"
 }
 
+# Cold: the first N workflows of one variant from a fresh server process and a fresh driver JVM; no warm-up, no
+# fixed-rate phase, no waits for database statistics. The phase is written into the server's results file beside
+# the warm phases (keys VARIANT.cold.*).
+COLD_TIMEOUT=$((PHASE_TIMEOUT + 150))
+run_cold() { # NAME VARIANT PORT RESULTS SERVER_PIDS(comma-separated) [extra driver args...]
+  local name=$1 v=$2 port=$3 results=$4 pids=$5
+  shift 5
+  log "cold: driving $name on 127.0.0.1:$port ($v: the first $N workflows at concurrency $CONCURRENCY)"
+  local rc=0
+  timeout --signal=TERM --kill-after=30 "$COLD_TIMEOUT" \
+    "$JAVA" -jar "$BENCH_JAR" run --cold true --name "$name" --target "127.0.0.1:$port" --out "$results" \
+      --server-pid "$pids" --clk-tck "$CLK_TCK" --variants "$v" --n "$N" --concurrency "$CONCURRENCY" \
+      --phase-timeout "$PHASE_TIMEOUT" ${WORKER_POLLERS:+--pollers "$WORKER_POLLERS"} "$@" \
+    2> >(tee "$OUT/driver-$name-cold-$v.stderr.log" >&2) &
+  DRIVER_PID=$!
+  wait "$DRIVER_PID" || rc=$?
+  DRIVER_PID=""
+  [ "$rc" = 0 ] || log "the cold driver against $name ($v) ended with exit code $rc (see $OUT/driver-$name-cold-$v.stderr.log)"
+}
+
 # --- 1. the SDK's in-memory test server --------------------------------------------------------------------
-start_test_server() {
+start_test_server() { # LOG
+  local logf=$1
   TS_PORT=$(free_port)
-  log "starting the in-memory test server on 127.0.0.1:$TS_PORT (log: $OUT/testserver.log)"
+  log "starting the in-memory test server on 127.0.0.1:$TS_PORT (log: $logf)"
   # TestServer binds all interfaces (it has no address flag); the benchmark only talks to it on 127.0.0.1.
   "$JAVA" --enable-native-access=ALL-UNNAMED -cp "$BENCH_JAR" io.temporal.testserver.TestServer "$TS_PORT" \
-    >"$OUT/testserver.log" 2>&1 &
+    >"$logf" 2>&1 &
   SERVER_PID=$!
   local i
   for i in $(seq 1 600); do
     port_open "$TS_PORT" && return 0
-    kill -0 "$SERVER_PID" 2>/dev/null || { log "the test server exited; see $OUT/testserver.log"; return 1; }
+    kill -0 "$SERVER_PID" 2>/dev/null || { log "the test server exited; see $logf"; return 1; }
     sleep 0.1
   done
   log "the test server did not open its port within 60 s"
   return 1
 }
-if [ "$TOPOLOGY" = split ] && [ -n "${RATE:-}" ]; then
-  log "TOPOLOGY=split with RATE=$RATE: not running the test server"
-else
-  if start_test_server; then
+measure_test_server() {
+  local v
+  if [ "$COLD" = 1 ]; then
+    for v in "${VARIANT_LIST[@]}"; do
+      if start_test_server "$OUT/testserver-cold-$v.log"; then
+        run_cold testserver "$v" "$TS_PORT" "$OUT/testserver.properties" "$SERVER_PID"
+      fi
+      stop_server
+    done
+  fi
+  if start_test_server "$OUT/testserver.log"; then
     run_driver testserver "$TS_PORT" "$OUT/testserver.properties" "$SERVER_PID"
   fi
   log "stopping the test server"
   stop_server
-fi
+}
 
 # --- 2. the Kairos dev server: embedded Postgres with fsync and synchronous_commit on (its defaults) -----------
-start_kairos() { # [extra dev flags...]
+start_kairos() { # LOG [extra dev flags...]
+  local logf=$1
+  shift
   DB_DIR=$(mktemp -d "$PWD/bench/target/kairos-db.XXXXXX") # on disk, not tmpfs: fsync must mean something
-  log "starting the Kairos dev server ${DEV_JVM_FLAGS[*]} $*, data in $DB_DIR (log: $OUT/kairos-dev.log)"
+  log "starting the Kairos dev server ${DEV_JVM_FLAGS[*]} $*, data in $DB_DIR (log: $logf)"
   "$JAVA" "${DEV_JVM_FLAGS[@]}" -jar "$SERVER_JAR" dev --db-dir "$DB_DIR" --ip 127.0.0.1 --port 0 --shards "$SHARDS" "$@" \
-    >"$OUT/kairos-dev.log" 2>&1 &
+    >"$logf" 2>&1 &
   SERVER_PID=$!
   local i
   for i in $(seq 1 1200); do
-    K_PORT=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$OUT/kairos-dev.log" | head -1)
+    K_PORT=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$logf" | head -1)
     if [ -n "$K_PORT" ]; then
-      log "$(grep -m1 'listening on' "$OUT/kairos-dev.log")"
+      log "$(grep -m1 'listening on' "$logf")"
       return 0
     fi
     if ! kill -0 "$SERVER_PID" 2>/dev/null; then
-      log "the dev server exited; see $OUT/kairos-dev.log"
-      tail -20 "$OUT/kairos-dev.log"
+      log "the dev server exited; see $logf"
+      tail -20 "$logf"
       return 1
     fi
     sleep 0.1
@@ -318,7 +372,7 @@ scrape_loop() { # PORT SERVER_PID
 run_dev() { # NAME RESULTS TOPOLOGY_TEXT [dev flags...]
   local name=$1 results=$2 text=$3 scraper=""
   shift 3
-  if start_kairos "$@"; then
+  if start_kairos "$OUT/$name-dev.log" "$@"; then
     if [ -n "$METRICS_PORT" ]; then
       scrape_loop "$METRICS_PORT" "$SERVER_PID" &
       scraper=$!
@@ -338,8 +392,17 @@ run_dev() { # NAME RESULTS TOPOLOGY_TEXT [dev flags...]
   log "stopping the dev server"
   stop_server
 }
-if [ "$TOPOLOGY" != split ]; then
-  text="dev server (all services in one JVM), embedded Postgres, $SHARDS history shards"
+measure_dev() {
+  local text="dev server (all services in one JVM), embedded Postgres, $SHARDS history shards" v
+  if [ "$COLD" = 1 ]; then
+    for v in "${VARIANT_LIST[@]}"; do
+      if start_kairos "$OUT/kairos-dev-cold-$v.log"; then
+        run_cold kairos "$v" "$K_PORT" "$OUT/kairos.properties" "$SERVER_PID" --pg-data "$DB_DIR/pgdata" \
+          --topology "$text"
+      fi
+      stop_server
+    done
+  fi
   if [ "$METRICS_OVERHEAD" = 1 ]; then
     METRICS_PORT=$(free_port)
     run_dev kairos "$OUT/kairos.properties" "$text; metrics recorded, /metrics scraped every ${SCRAPE_INTERVAL}s" \
@@ -349,10 +412,10 @@ if [ "$TOPOLOGY" != split ]; then
   else
     run_dev kairos "$OUT/kairos.properties" "$text"
   fi
-fi
+}
 
 # --- 3. Kairos split: one production-mode process per service, one Postgres (fsync, synchronous_commit on) ------
-SPLIT_CONFIG="$OUT/kairos-split.yaml"
+SPLIT_CONFIG=""
 declare -A SPLIT_PORT=()
 
 # One config file for every process; each gets its own port from the environment, as pods get theirs.
@@ -387,7 +450,9 @@ metrics:
 EOF
 }
 
-start_split() {
+start_split() { # LOG_PREFIX: logs are PREFIX-{postgres,schema,history,...}.log
+  local prefix=$1
+  SPLIT_CONFIG="$OUT/kairos-split.yaml"
   SPLIT_DIR=$(mktemp -d "$PWD/bench/target/kairos-split.XXXXXX") # on disk, not tmpfs: fsync must mean something
   local role p taken pg_port pid
   pg_port=$(free_port)
@@ -398,53 +463,90 @@ start_split() {
     taken+="$p "
     SPLIT_PORT[$role]=$p
   done
-  log "split: starting Postgres on 127.0.0.1:$pg_port, data in $SPLIT_DIR/pgdata (log: $OUT/kairos-split-postgres.log)"
+  log "split: starting Postgres on 127.0.0.1:$pg_port, data in $SPLIT_DIR/pgdata (log: $prefix-postgres.log)"
   "$JAVA" -cp "$BENCH_JAR" io.kairos.bench.BenchPostgres "$SPLIT_DIR/pgdata" "$pg_port" \
-    >"$OUT/kairos-split-postgres.log" 2>&1 &
+    >"$prefix-postgres.log" 2>&1 &
   SPLIT_PG_PID=$!
-  await_line "$SPLIT_PG_PID" "$OUT/kairos-split-postgres.log" "BenchPostgres ready on" 120 "BenchPostgres" || return 1
+  await_line "$SPLIT_PG_PID" "$prefix-postgres.log" "BenchPostgres ready on" 120 "BenchPostgres" || return 1
   write_split_config "$pg_port"
-  log "split: temporal-server schema migrate --config $SPLIT_CONFIG (log: $OUT/kairos-split-schema.log)"
-  if ! "$JAVA" -jar "$SERVER_JAR" schema migrate --config "$SPLIT_CONFIG" >"$OUT/kairos-split-schema.log" 2>&1; then
-    log "split: schema migrate failed; see $OUT/kairos-split-schema.log"
-    tail -20 "$OUT/kairos-split-schema.log"
+  log "split: temporal-server schema migrate --config $SPLIT_CONFIG (log: $prefix-schema.log)"
+  if ! "$JAVA" -jar "$SERVER_JAR" schema migrate --config "$SPLIT_CONFIG" >"$prefix-schema.log" 2>&1; then
+    log "split: schema migrate failed; see $prefix-schema.log"
+    tail -20 "$prefix-schema.log"
     return 1
   fi
   for role in history matching worker frontend; do
-    log "split: starting $role on 127.0.0.1:${SPLIT_PORT[$role]} (log: $OUT/kairos-split-$role.log)"
+    log "split: starting $role on 127.0.0.1:${SPLIT_PORT[$role]} (log: $prefix-$role.log)"
     env "${role^^}_PORT=${SPLIT_PORT[$role]}" \
       "$JAVA" -jar "$SERVER_JAR" start --config "$SPLIT_CONFIG" --services "$role" --log-level warn \
-      >"$OUT/kairos-split-$role.log" 2>&1 &
+      >"$prefix-$role.log" 2>&1 &
     pid=$!
     SPLIT_PIDS+=("$pid")
-    await_line "$pid" "$OUT/kairos-split-$role.log" "Kairos started services" 180 "the $role process" || return 1
-    log "split: $(grep -m1 -F 'Kairos started services' "$OUT/kairos-split-$role.log") (pid $pid)"
+    await_line "$pid" "$prefix-$role.log" "Kairos started services" 180 "the $role process" || return 1
+    log "split: $(grep -m1 -F 'Kairos started services' "$prefix-$role.log") (pid $pid)"
   done
 }
-if [ "$TOPOLOGY" != one-process ]; then
-  if start_split; then
+SPLIT_TEXT="one production-mode process per service (history, matching, worker, frontend), one embedded Postgres, $SHARDS history shards"
+measure_split() {
+  local v
+  if [ "$COLD" = 1 ]; then
+    for v in "${VARIANT_LIST[@]}"; do
+      if start_split "$OUT/kairos-split-cold-$v"; then
+        run_cold kairos-split "$v" "${SPLIT_PORT[frontend]}" "$OUT/kairos-split.properties" \
+          "$(IFS=,; echo "${SPLIT_PIDS[*]}")" --pg-data "$SPLIT_DIR/pgdata" --topology "$SPLIT_TEXT"
+      fi
+      stop_split
+    done
+  fi
+  if start_split "$OUT/kairos-split"; then
     run_driver kairos-split "${SPLIT_PORT[frontend]}" "$OUT/kairos-split.properties" \
       "$(IFS=,; echo "${SPLIT_PIDS[*]}")" --pg-data "$SPLIT_DIR/pgdata" --rate-from "$OUT/testserver.properties" \
-      --topology "one production-mode process per service (history, matching, worker, frontend), one embedded Postgres, $SHARDS history shards"
+      --topology "$SPLIT_TEXT"
   fi
   log "stopping the split topology"
   stop_split
-fi
+}
 
 # --- 4. the comparison ---------------------------------------------------------------------------------------
-report_args=("$OUT/testserver.properties" "$OUT/kairos.properties")
-[ "$TOPOLOGY" = one-process ] || report_args+=("$OUT/kairos-split.properties")
-"$JAVA" -cp "$BENCH_JAR" io.kairos.bench.Benchmark report "${report_args[@]}" | tee "$OUT/report.txt"
-if [ "$METRICS_OVERHEAD" = 1 ] && [ "$TOPOLOGY" != split ]; then
-  "$JAVA" -cp "$BENCH_JAR" io.kairos.bench.Benchmark overhead "$OUT/kairos.properties" \
-    "$OUT/kairos-no-metrics.properties" | tee -a "$OUT/report.txt"
-  # the same question without the closed loop's run-to-run noise: meter updates per workflow x cost of one update
-  "$JAVA" -Dlogback.statusListenerClass=ch.qos.logback.core.status.NopStatusListener -cp "$SERVER_JAR:$BENCH_JAR" \
-    io.kairos.bench.MeterCost "$OUT/metrics-scrape.txt" | tee -a "$OUT/report.txt"
-fi
-for f in "$OUT/kairos-dev.log" "$OUT"/kairos-split-*.log; do
-  if [ -f "$f" ] && grep -qiE 'exception|error' "$f"; then
-    log "the server logged errors: $f"
+report() {
+  local report_args=("$OUT/testserver.properties" "$OUT/kairos.properties")
+  [ "$TOPOLOGY" = one-process ] || report_args+=("$OUT/kairos-split.properties")
+  "$JAVA" -cp "$BENCH_JAR" io.kairos.bench.Benchmark report "${report_args[@]}" | tee "$OUT/report.txt"
+  if [ "$METRICS_OVERHEAD" = 1 ] && [ "$TOPOLOGY" != split ]; then
+    "$JAVA" -cp "$BENCH_JAR" io.kairos.bench.Benchmark overhead "$OUT/kairos.properties" \
+      "$OUT/kairos-no-metrics.properties" | tee -a "$OUT/report.txt"
+    # the same question without the closed loop's run-to-run noise: meter updates per workflow x cost of one update
+    "$JAVA" -Dlogback.statusListenerClass=ch.qos.logback.core.status.NopStatusListener -cp "$SERVER_JAR:$BENCH_JAR" \
+      io.kairos.bench.MeterCost "$OUT/metrics-scrape.txt" | tee -a "$OUT/report.txt"
   fi
+  local f
+  for f in "$OUT"/kairos*-dev*.log "$OUT"/kairos-split-*.log; do
+    if [ -f "$f" ] && grep -qiE 'exception|error' "$f"; then
+      log "the server logged errors: $f"
+    fi
+  done
+}
+
+# --- the runs: each measures every server, cold then warm, into its own directory ----------------------------------
+IFS=, read -r -a VARIANT_LIST <<<"$VARIANTS"
+run_dirs=()
+for run in $(seq 1 "$RUNS"); do
+  OUT=$ROOT_OUT/run-$run
+  mkdir -p "$OUT"
+  run_dirs+=("$OUT")
+  log "run $run of $RUNS (results and logs: $OUT/)"
+  if [ "$TOPOLOGY" = split ] && [ -n "${RATE:-}" ]; then
+    log "TOPOLOGY=split with RATE=$RATE: not running the test server"
+  else
+    measure_test_server
+  fi
+  [ "$TOPOLOGY" = split ] || measure_dev
+  [ "$TOPOLOGY" = one-process ] || measure_split
+  report
+  cat "$OUT/report.txt" >>"$ROOT_OUT/report.txt"
 done
-log "results, report and logs in $OUT/"
+if [ "$RUNS" -gt 1 ]; then
+  "$JAVA" -cp "$BENCH_JAR" io.kairos.bench.Benchmark summary "${run_dirs[@]}" | tee "$ROOT_OUT/summary.txt"
+  cat "$ROOT_OUT/summary.txt" >>"$ROOT_OUT/report.txt"
+fi
+log "results, reports and logs in $ROOT_OUT/ (one directory per run; report.txt: every run's report and the summary)"

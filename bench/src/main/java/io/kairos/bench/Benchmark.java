@@ -9,9 +9,10 @@ import java.util.Map;
 import java.util.Properties;
 
 /**
- * Entry point. {@code run} drives one server and writes its results; {@code report} prints the comparison of a
- * test-server run and a Kairos run (and, optionally, a run of Kairos split over several processes). bench/run.sh
- * starts the servers (and, for the split topology, {@link BenchPostgres}) and calls both.
+ * Entry point. {@code run} drives one server and writes its results (warm phases, or with {@code --cold true} the
+ * cold phase); {@code report} prints the comparison of a test-server run and a Kairos run (and, optionally, a run of
+ * Kairos split over several processes); {@code summary} the median and spread of several such runs. bench/run.sh
+ * starts the servers (and, for the split topology, {@link BenchPostgres}) and calls them.
  */
 public final class Benchmark {
     private static final String USAGE = """
@@ -20,8 +21,9 @@ public final class Benchmark {
                   [--server-pid PID[,PID...]] [--pg-data DIR] [--clk-tck 100] [--topology TEXT]
                   [--variants %s] [--n 2000] [--concurrency 100] [--warmup W]
                   [--duration 20] [--rate R | --rate-from TEST_SERVER_RESULTS]
-                  [--phase-timeout 300] [--stats-settle 11] [--pollers P]
+                  [--phase-timeout 300] [--stats-settle 11] [--pollers P] [--cold true]
               java -jar kairos-bench.jar report TEST_SERVER_RESULTS KAIROS_RESULTS [KAIROS_SPLIT_RESULTS]
+              java -jar kairos-bench.jar summary RUN_DIR...   (median and spread over runs of bench/run.sh)
               java -jar kairos-bench.jar overhead KAIROS_RESULTS KAIROS_NO_METRICS_RESULTS
               java -cp kairos-bench.jar io.kairos.bench.BenchPostgres DATA_DIR [PORT]
             """.formatted(Variant.ids());
@@ -43,6 +45,13 @@ public final class Benchmark {
                 }
                 new Report(Report.read(Path.of(args[1])), Report.read(Path.of(args[2])),
                         args.length == 4 ? Report.read(Path.of(args[3])) : null, System.out).print();
+            }
+            case "summary" -> {
+                if (args.length < 2) {
+                    System.err.print(USAGE);
+                    System.exit(2);
+                }
+                RunsSummary.print(Arrays.stream(args, 1, args.length).map(Path::of).toList(), System.out);
             }
             case "overhead" -> {
                 if (args.length != 3) {
@@ -93,6 +102,6 @@ public final class Benchmark {
                 Duration.ofSeconds(Long.parseLong(o.getOrDefault("phase-timeout", "300"))),
                 Long.parseLong(o.getOrDefault("stats-settle", "11")) * 1000,
                 Integer.parseInt(o.getOrDefault("pollers", "0")),
-                Path.of(o.get("out")));
+                Path.of(o.get("out")), Boolean.parseBoolean(o.getOrDefault("cold", "false")));
     }
 }

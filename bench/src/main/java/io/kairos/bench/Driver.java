@@ -13,20 +13,28 @@ import io.temporal.worker.WorkerFactory;
 import io.temporal.worker.WorkerOptions;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Properties;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
  * Runs every variant against one server with an SDK client and worker in this JVM: a probe, a warm-up, the closed
- * loop and the fixed-rate phase, measuring the server's CPU and (dev server) its database commits around each
- * measured phase. Results go to a properties file after every phase.
+ * loop and the fixed-rate phase, measuring the server's CPU, this JVM's CPU and (dev server) its database commits
+ * around each measured phase. Cold mode instead measures only the first N workflows, with no probe, no warm-up and
+ * no waits for database statistics: bench/run.sh runs it once per variant against a freshly started server, in a
+ * fresh driver JVM. Results go to a properties file after every phase, added to what the file already holds (the
+ * cold runs and the warm run of one server share a file).
  */
 final class Driver {
     /**
@@ -35,7 +43,8 @@ final class Driver {
      */
     record Config(String name, String target, List<Long> serverPids, String topology, Path pgData, int clockTicks,
                   List<Variant> variants, int n, int concurrency, int warmup, Duration fixedDuration, Double rate,
-                  Properties rateFrom, Duration phaseTimeout, long settleMillis, int pollers, Path out) {
+                  Properties rateFrom, Duration phaseTimeout, long settleMillis, int pollers, Path out,
+                  boolean cold) {
     }
 
     private final Config cfg;
@@ -50,10 +59,16 @@ final class Driver {
         this.cfg = cfg;
         this.cpu = !cfg.serverPids().isEmpty()
                 ? new ServerCpu(cfg.serverPids(), cfg.pgData(), cfg.clockTicks()) : null;
-        this.db = cfg.pgData() != null ? new DbStats(cfg.pgData()) : null;
+        // cold: the statistics' settle waits would sit between the server's start and the measured phase
+        this.db = cfg.pgData() != null && !cfg.cold() ? new DbStats(cfg.pgData()) : null;
     }
 
     void run() throws IOException {
+        if (Files.isRegularFile(cfg.out())) {
+            try (InputStream in = Files.newInputStream(cfg.out())) {
+                results.load(in);
+            }
+        }
         results.setProperty("server", cfg.name());
         results.setProperty("target", cfg.target());
         if (!cfg.topology().isEmpty()) {
@@ -61,11 +76,22 @@ final class Driver {
         }
         results.setProperty("n", Integer.toString(cfg.n()));
         results.setProperty("concurrency", Integer.toString(cfg.concurrency()));
-        results.setProperty("warmup", String.format("%d workflows, then rounds of %d until a round is at most %.0f %% "
-                + "faster than the one before (at most %d s)", cfg.warmup(), cfg.n(), STEADY * 100, MAX_WARMUP_SECONDS));
-        results.setProperty("fixedSeconds", Long.toString(cfg.fixedDuration().toSeconds()));
+        if (!cfg.cold()) {
+            results.setProperty("warmup", String.format("%d workflows, then rounds of %d until a round is at most "
+                            + "%.0f %% faster than the one before (at most %d s)", cfg.warmup(), cfg.n(), STEADY * 100,
+                    MAX_WARMUP_SECONDS));
+            results.setProperty("fixedSeconds", Long.toString(cfg.fixedDuration().toSeconds()));
+        }
         results.setProperty("pollers", cfg.pollers() > 0 ? Integer.toString(cfg.pollers()) : "SDK default (5)");
-        results.setProperty("variants", String.join(",", cfg.variants().stream().map(v -> v.id).toList()));
+        results.setProperty("cores", Integer.toString(Runtime.getRuntime().availableProcessors()));
+        Set<String> variants = new LinkedHashSet<>();
+        for (String v : results.getProperty("variants", "").split(",")) {
+            if (!v.isBlank()) {
+                variants.add(v);
+            }
+        }
+        cfg.variants().forEach(v -> variants.add(v.id));
+        results.setProperty("variants", String.join(",", variants));
         save();
         WorkflowServiceStubs service = WorkflowServiceStubs.newConnectedServiceStubs(
                 WorkflowServiceStubsOptions.newBuilder().setTarget(cfg.target()).build(), Duration.ofSeconds(60));
@@ -83,8 +109,14 @@ final class Driver {
         worker.registerActivitiesImplementations(new BenchWorkflows.EchoImpl());
         factory.start();
         try {
-            measureBackground();
             Load load = new Load(client, taskQueue, cfg.name());
+            if (cfg.cold()) {
+                for (Variant v : cfg.variants()) {
+                    runCold(load, v);
+                }
+                return;
+            }
+            measureBackground();
             for (Variant v : cfg.variants()) {
                 runVariant(load, client, taskQueue, v);
             }
@@ -206,6 +238,47 @@ final class Driver {
         save();
     }
 
+    /**
+     * The first N workflows of a server that has just started (bench/run.sh starts one per variant), from this
+     * fresh JVM: no probe, so the first workflow of the phase is the first the server runs. Also records the time
+     * from the server's process start (the earliest of its processes) to the phase's start and to its first
+     * result, and the server CPU spent before the phase (start-up).
+     */
+    private void runCold(Load load, Variant v) throws IOException {
+        System.out.printf("== %s, %s: cold, the first %d workflows at concurrency %d%n",
+                cfg.name(), v.id, cfg.n(), cfg.concurrency());
+        long serverStart = cfg.serverPids().stream().map(pid -> ProcessHandle.of(pid)
+                        .flatMap(h -> h.info().startInstant()).map(Instant::toEpochMilli).orElse(Long.MAX_VALUE))
+                .min(Long::compare).orElse(Long.MAX_VALUE);
+        long driverStart = ManagementFactory.getRuntimeMXBean().getStartTime();
+        long serverCpuBefore = cpu != null ? cpu.cpuMillis() : -1;
+        long phaseStart = System.currentTimeMillis();
+        long[] firstResult = {-1};
+        measure(v, "cold", cfg.concurrency(), cfg.n(), () -> {
+            Load.Outcome o = load.closed(v, cfg.n(), cfg.concurrency(), cfg.phaseTimeout(), "cold");
+            if (!Double.isNaN(o.firstDoneSeconds())) {
+                firstResult[0] = phaseStart + Math.round(o.firstDoneSeconds() * 1000);
+            }
+            return o;
+        });
+        String k = v.id + ".cold.";
+        if (serverStart != Long.MAX_VALUE) {
+            results.setProperty(k + "serverStartToPhaseMs", Long.toString(phaseStart - serverStart));
+            if (firstResult[0] >= 0) {
+                results.setProperty(k + "serverStartToFirstResultMs", Long.toString(firstResult[0] - serverStart));
+            }
+        }
+        results.setProperty(k + "driverStartToPhaseMs", Long.toString(phaseStart - driverStart));
+        if (serverCpuBefore >= 0) {
+            results.setProperty(k + "serverStartCpuMs", Long.toString(serverCpuBefore));
+        }
+        System.out.printf("  %s cold: server process start to phase start %s ms, to first result %s ms "
+                        + "(driver JVM start to phase start %d ms); server CPU before the phase %d ms%n", v.id,
+                results.getProperty(k + "serverStartToPhaseMs", "?"),
+                results.getProperty(k + "serverStartToFirstResultMs", "?"), phaseStart - driverStart, serverCpuBefore);
+        save();
+    }
+
     /** The server's idle commit rate with the worker polling, measured over 10 s after the statistics settled. */
     private void measureBackground() throws IOException {
         if (db == null) {
@@ -251,14 +324,17 @@ final class Driver {
             throws IOException {
         DbStats.Snapshot before = settled != null ? settled : dbSnapshot();
         long cpu0 = cpu != null ? cpu.cpuMillis() : -1;
+        long driver0 = driverCpuNanos();
         Load.Outcome o = run.get();
+        long driver1 = driverCpuNanos();
         long cpu1 = cpu != null ? cpu.cpuMillis() : -1;
         DbStats.Snapshot after = before != null ? dbSnapshot() : null;
         settled = after;
         double cpuMs = cpu0 >= 0 && cpu1 >= 0 ? cpu1 - cpu0 : Double.NaN;
         double commits = before != null && after != null ? background.commits(before, after) : Double.NaN;
         double writes = before != null && after != null ? background.writes(before, after) : Double.NaN;
-        PhaseResult r = PhaseResult.of(v, phase, loadLevel, planned, o, cpuMs, commits, writes);
+        double driverMs = driver0 >= 0 && driver1 >= 0 ? (driver1 - driver0) / 1e6 : Double.NaN;
+        PhaseResult r = PhaseResult.of(v, phase, loadLevel, planned, o, cpuMs, driverMs, commits, writes);
         if (before != null && after != null) {
             System.out.printf("  database: %d commits, %d writes between the reads %.0f s apart (%.0f and %.0f of "
                             + "them idle background)%n", after.commits() - before.commits(),
@@ -267,12 +343,18 @@ final class Driver {
                     background.writesPerSecond() * (after.atNanos() - before.atNanos()) / 1e9);
         }
         System.out.printf("  %s %s: %s, %d/%d completed in %.1f s = %.1f/s, p50 %.0f ms, p95 %.0f ms, p99 %.0f ms, "
-                        + "CPU %.1f ms/wf, commits %.2f/wf, writes %.2f/wf, %d errors%s%n",
+                        + "CPU %.1f ms/wf (driver %.1f ms/wf), commits %.2f/wf, writes %.2f/wf, %d errors%s%n",
                 v.id, phase, r.status(), r.completed(), planned, r.seconds(), r.throughput(), r.p50(), r.p95(),
-                r.p99(), r.cpuMsPerWf(), r.commitsPerWf(), r.writesPerWf(), r.errors(),
+                r.p99(), r.cpuMsPerWf(), r.driverCpuMsPerWf(), r.commitsPerWf(), r.writesPerWf(), r.errors(),
                 r.note().isEmpty() ? "" : " (" + r.note() + ")");
         record(r);
         return r;
+    }
+
+    /** CPU time of this JVM (client, worker, load generator), or -1 when the platform does not tell. */
+    private static long driverCpuNanos() {
+        return ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
+                ? os.getProcessCpuTime() : -1;
     }
 
     /** Waits for the backends to flush their statistics, then reads them; null without a database. */

@@ -7,16 +7,18 @@ import java.util.Properties;
  * The figures of one measured phase. Latencies in milliseconds; NaN where a figure does not apply or could not be
  * measured (no database on the test server, no completed workflow).
  *
- * @param phase  "closed" (N workflows at a concurrency) or "fixed" (a fixed start rate)
- * @param status ok, timeout (aborted at the phase timeout), unsupported, failed
- * @param load   concurrency (closed) or workflows/s (fixed)
+ * @param phase            "closed" (warm: N workflows at a concurrency), "fixed" (warm: a fixed start rate) or
+ *                         "cold" (the first N workflows at a concurrency after the server and driver started)
+ * @param status           ok, timeout (aborted at the phase timeout), unsupported, failed
+ * @param load             concurrency (closed, cold) or workflows/s (fixed)
+ * @param driverCpuMsPerWf CPU of the driver JVM (client and worker) per workflow
  */
 record PhaseResult(String variant, String phase, String status, double load, int planned, int completed, int errors,
                    double seconds, double throughput, double p50, double p95, double p99, double cpuMsPerWf,
-                   double commitsPerWf, double writesPerWf, String note) {
+                   double driverCpuMsPerWf, double commitsPerWf, double writesPerWf, String note) {
 
     static PhaseResult of(Variant v, String phase, double load, int planned, Load.Outcome o, double cpuMs,
-                          double commits, double writes) {
+                          double driverCpuMs, double commits, double writes) {
         long[] l = o.latenciesNanos().clone();
         Arrays.sort(l);
         int n = l.length;
@@ -26,18 +28,19 @@ record PhaseResult(String variant, String phase, String status, double load, int
         return new PhaseResult(v.id, phase, status, load, planned, n, o.errors(), o.elapsedSeconds(),
                 throughput(phase, n, o),
                 pct(l, 0.50), pct(l, 0.95), pct(l, 0.99),
-                n > 0 ? cpuMs / n : Double.NaN, n > 0 ? commits / n : Double.NaN, n > 0 ? writes / n : Double.NaN,
+                n > 0 ? cpuMs / n : Double.NaN, n > 0 ? driverCpuMs / n : Double.NaN,
+                n > 0 ? commits / n : Double.NaN, n > 0 ? writes / n : Double.NaN,
                 note);
     }
 
     static PhaseResult failed(Variant v, String phase, String note) {
         return new PhaseResult(v.id, phase, "failed", Double.NaN, 0, 0, 0, 0, Double.NaN, Double.NaN, Double.NaN,
-                Double.NaN, Double.NaN, Double.NaN, Double.NaN, note);
+                Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, note);
     }
 
     static PhaseResult unsupported(Variant v, String phase, String why) {
         return new PhaseResult(v.id, phase, "unsupported", Double.NaN, 0, 0, 0, 0, Double.NaN, Double.NaN,
-                Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, "not supported by this server yet (" + why + ")");
+                Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, "not supported by this server yet (" + why + ")");
     }
 
     /**
@@ -77,6 +80,7 @@ record PhaseResult(String variant, String phase, String status, double load, int
         p.setProperty(k + "p95", Double.toString(p95));
         p.setProperty(k + "p99", Double.toString(p99));
         p.setProperty(k + "cpuMsPerWf", Double.toString(cpuMsPerWf));
+        p.setProperty(k + "driverCpuMsPerWf", Double.toString(driverCpuMsPerWf));
         p.setProperty(k + "commitsPerWf", Double.toString(commitsPerWf));
         p.setProperty(k + "writesPerWf", Double.toString(writesPerWf));
         p.setProperty(k + "note", note);
@@ -91,11 +95,11 @@ record PhaseResult(String variant, String phase, String status, double load, int
         return new PhaseResult(variant, phase, p.getProperty(k + "status"), d(p, k + "load"),
                 (int) d(p, k + "planned"), (int) d(p, k + "completed"), (int) d(p, k + "errors"),
                 d(p, k + "seconds"), d(p, k + "throughput"), d(p, k + "p50"), d(p, k + "p95"), d(p, k + "p99"),
-                d(p, k + "cpuMsPerWf"), d(p, k + "commitsPerWf"), d(p, k + "writesPerWf"),
+                d(p, k + "cpuMsPerWf"), d(p, k + "driverCpuMsPerWf"), d(p, k + "commitsPerWf"), d(p, k + "writesPerWf"),
                 p.getProperty(k + "note", ""));
     }
 
-    private static double d(Properties p, String key) {
+    static double d(Properties p, String key) {
         String s = p.getProperty(key);
         return s == null ? Double.NaN : Double.parseDouble(s);
     }
