@@ -51,6 +51,7 @@ final class Driver {
     private final Properties results = new Properties();
     private final ServerCpu cpu;
     private final DbStats db;
+    private final ServerAllocation allocation;
     /** The last database snapshot, still valid as the next phase's "before" if nothing ran since. */
     private DbStats.Snapshot settled;
     private DbStats.Background background = new DbStats.Background(0, 0);
@@ -61,6 +62,8 @@ final class Driver {
                 ? new ServerCpu(cfg.serverPids(), cfg.pgData(), cfg.clockTicks()) : null;
         // cold: the statistics' settle waits would sit between the server's start and the measured phase
         this.db = cfg.pgData() != null && !cfg.cold() ? new DbStats(cfg.pgData()) : null;
+        // not cold: attaching loads the JMX agent into the server just before the phase
+        this.allocation = !cfg.serverPids().isEmpty() && !cfg.cold() ? new ServerAllocation(cfg.serverPids()) : null;
     }
 
     void run() throws IOException {
@@ -124,6 +127,9 @@ final class Driver {
             factory.shutdownNow();
             factory.awaitTermination(10, TimeUnit.SECONDS);
             service.shutdownNow();
+            if (allocation != null) {
+                allocation.close();
+            }
         }
     }
 
@@ -324,9 +330,13 @@ final class Driver {
             throws IOException {
         DbStats.Snapshot before = settled != null ? settled : dbSnapshot();
         long cpu0 = cpu != null ? cpu.cpuMillis() : -1;
+        long pg0 = cpu != null ? cpu.postgresMillis() : -1;
+        long alloc0 = allocation != null ? allocation.allocatedBytes() : -1;
         long driver0 = driverCpuNanos();
         Load.Outcome o = run.get();
         long driver1 = driverCpuNanos();
+        long alloc1 = allocation != null ? allocation.allocatedBytes() : -1;
+        long pg1 = cpu != null ? cpu.postgresMillis() : -1;
         long cpu1 = cpu != null ? cpu.cpuMillis() : -1;
         DbStats.Snapshot after = before != null ? dbSnapshot() : null;
         settled = after;
@@ -334,7 +344,8 @@ final class Driver {
         double commits = before != null && after != null ? background.commits(before, after) : Double.NaN;
         double writes = before != null && after != null ? background.writes(before, after) : Double.NaN;
         double driverMs = driver0 >= 0 && driver1 >= 0 ? (driver1 - driver0) / 1e6 : Double.NaN;
-        PhaseResult r = PhaseResult.of(v, phase, loadLevel, planned, o, cpuMs, driverMs, commits, writes);
+        PhaseResult r = PhaseResult.of(v, phase, loadLevel, planned, o, cpuMs, driverMs, commits, writes,
+                pg0 >= 0 && pg1 >= 0 ? pg1 - pg0 : Double.NaN, alloc0 >= 0 && alloc1 >= 0 ? alloc1 - alloc0 : Double.NaN);
         if (before != null && after != null) {
             System.out.printf("  database: %d commits, %d writes between the reads %.0f s apart (%.0f and %.0f of "
                             + "them idle background)%n", after.commits() - before.commits(),
@@ -343,9 +354,11 @@ final class Driver {
                     background.writesPerSecond() * (after.atNanos() - before.atNanos()) / 1e9);
         }
         System.out.printf("  %s %s: %s, %d/%d completed in %.1f s = %.1f/s, p50 %.0f ms, p95 %.0f ms, p99 %.0f ms, "
-                        + "CPU %.1f ms/wf (driver %.1f ms/wf), commits %.2f/wf, writes %.2f/wf, %d errors%s%n",
+                        + "CPU %.1f ms/wf (of it Postgres %.1f; driver %.1f ms/wf), server JVM allocation %.0f KiB/wf, "
+                        + "commits %.2f/wf, writes %.2f/wf, %d errors%s%n",
                 v.id, phase, r.status(), r.completed(), planned, r.seconds(), r.throughput(), r.p50(), r.p95(),
-                r.p99(), r.cpuMsPerWf(), r.driverCpuMsPerWf(), r.commitsPerWf(), r.writesPerWf(), r.errors(),
+                r.p99(), r.cpuMsPerWf(), r.pgCpuMsPerWf(), r.driverCpuMsPerWf(), r.allocKbPerWf(), r.commitsPerWf(),
+                r.writesPerWf(), r.errors(),
                 r.note().isEmpty() ? "" : " (" + r.note() + ")");
         record(r);
         return r;

@@ -12,13 +12,16 @@ import java.util.Properties;
  * @param status           ok, timeout (aborted at the phase timeout), unsupported, failed
  * @param load             concurrency (closed, cold) or workflows/s (fixed)
  * @param driverCpuMsPerWf CPU of the driver JVM (client and worker) per workflow
+ * @param pgCpuMsPerWf     the part of cpuMsPerWf spent by the embedded Postgres (NaN without one)
+ * @param allocKbPerWf     heap allocated by the server's JVMs per workflow, KiB (NaN when not measured)
  */
 record PhaseResult(String variant, String phase, String status, double load, int planned, int completed, int errors,
                    double seconds, double throughput, double p50, double p95, double p99, double cpuMsPerWf,
-                   double driverCpuMsPerWf, double commitsPerWf, double writesPerWf, String note) {
+                   double driverCpuMsPerWf, double commitsPerWf, double writesPerWf, String note, double pgCpuMsPerWf,
+                   double allocKbPerWf) {
 
     static PhaseResult of(Variant v, String phase, double load, int planned, Load.Outcome o, double cpuMs,
-                          double driverCpuMs, double commits, double writes) {
+                          double driverCpuMs, double commits, double writes, double pgCpuMs, double allocBytes) {
         long[] l = o.latenciesNanos().clone();
         Arrays.sort(l);
         int n = l.length;
@@ -30,17 +33,18 @@ record PhaseResult(String variant, String phase, String status, double load, int
                 pct(l, 0.50), pct(l, 0.95), pct(l, 0.99),
                 n > 0 ? cpuMs / n : Double.NaN, n > 0 ? driverCpuMs / n : Double.NaN,
                 n > 0 ? commits / n : Double.NaN, n > 0 ? writes / n : Double.NaN,
-                note);
+                note, n > 0 ? pgCpuMs / n : Double.NaN, n > 0 ? allocBytes / 1024 / n : Double.NaN);
     }
 
     static PhaseResult failed(Variant v, String phase, String note) {
         return new PhaseResult(v.id, phase, "failed", Double.NaN, 0, 0, 0, 0, Double.NaN, Double.NaN, Double.NaN,
-                Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, note);
+                Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, note, Double.NaN, Double.NaN);
     }
 
     static PhaseResult unsupported(Variant v, String phase, String why) {
         return new PhaseResult(v.id, phase, "unsupported", Double.NaN, 0, 0, 0, 0, Double.NaN, Double.NaN,
-                Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, "not supported by this server yet (" + why + ")");
+                Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, "not supported by this server yet (" + why + ")",
+                Double.NaN, Double.NaN);
     }
 
     /**
@@ -84,6 +88,8 @@ record PhaseResult(String variant, String phase, String status, double load, int
         p.setProperty(k + "commitsPerWf", Double.toString(commitsPerWf));
         p.setProperty(k + "writesPerWf", Double.toString(writesPerWf));
         p.setProperty(k + "note", note);
+        p.setProperty(k + "pgCpuMsPerWf", Double.toString(pgCpuMsPerWf));
+        p.setProperty(k + "allocKbPerWf", Double.toString(allocKbPerWf));
     }
 
     /** The stored phase, or null when the file has none. */
@@ -96,7 +102,7 @@ record PhaseResult(String variant, String phase, String status, double load, int
                 (int) d(p, k + "planned"), (int) d(p, k + "completed"), (int) d(p, k + "errors"),
                 d(p, k + "seconds"), d(p, k + "throughput"), d(p, k + "p50"), d(p, k + "p95"), d(p, k + "p99"),
                 d(p, k + "cpuMsPerWf"), d(p, k + "driverCpuMsPerWf"), d(p, k + "commitsPerWf"), d(p, k + "writesPerWf"),
-                p.getProperty(k + "note", ""));
+                p.getProperty(k + "note", ""), d(p, k + "pgCpuMsPerWf"), d(p, k + "allocKbPerWf"));
     }
 
     static double d(Properties p, String key) {

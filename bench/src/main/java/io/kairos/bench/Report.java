@@ -375,6 +375,11 @@ final class Report {
         }
         out.printf(ROW, name, fmt(r.throughput(), 1) + "/s", fmt(r.p50(), 0), fmt(r.p95(), 0), fmt(r.p99(), 0),
                 fmt(r.cpuMsPerWf(), 1), fmt(r.driverCpuMsPerWf(), 1), fmt(r.commitsPerWf(), 2), fmt(r.writesPerWf(), 2), r.errors());
+        if (!Double.isNaN(r.pgCpuMsPerWf()) || !Double.isNaN(r.allocKbPerWf())) {
+            out.printf("  %-13s server CPU per workflow: JVM %s ms + Postgres %s ms; JVM heap allocation %s KiB/wf%n", "",
+                    fmt(r.cpuMsPerWf() - (Double.isNaN(r.pgCpuMsPerWf()) ? 0 : r.pgCpuMsPerWf()), 2),
+                    fmt(r.pgCpuMsPerWf(), 2), fmt(r.allocKbPerWf(), 0));
+        }
         if (r.status().equals("timeout")) {
             out.printf("  %-13s ABORTED at the phase timeout: %d of %d workflows completed%n", "", r.completed(),
                     r.planned());

@@ -47,6 +47,24 @@ final class ServerCpu {
         return any ? ticks * 1000 / clockTicksPerSecond : -1;
     }
 
+    /** Milliseconds of CPU used so far by the embedded Postgres (postmaster and backends), or -1. */
+    long postgresMillis() {
+        List<Long> roots = roots();
+        if (roots.size() == serverPids.size()) {
+            return -1; // no postmaster.pid (yet)
+        }
+        long postmaster = roots.get(roots.size() - 1);
+        long ticks = ticks(postmaster).orElse(-1L);
+        if (ticks < 0) {
+            return -1;
+        }
+        for (long pid : ProcessHandle.of(postmaster).map(h -> h.descendants().map(ProcessHandle::pid).toList())
+                .orElse(List.of())) {
+            ticks += ticks(pid).orElse(0L);
+        }
+        return ticks * 1000 / clockTicksPerSecond;
+    }
+
     private List<Long> roots() {
         List<Long> roots = new ArrayList<>(serverPids);
         if (postmasterPidFile != null) {
