@@ -116,10 +116,9 @@ final class DevCommand {
         return String.join(System.lineSeparator(),
                 "  CLI:    temporal --address " + address + " workflow list   (or export TEMPORAL_ADDRESS=" + address + ")",
                 "  SDKs:   target " + address + ", namespace default",
-                "  Web UI: docker run -e TEMPORAL_ADDRESS=" + uiAddress + " -p 8080:8080 temporalio/ui, then http://localhost:8080"
-                        + (host.equals("127.0.0.1") ? "  (Linux: docker run --network host -e TEMPORAL_ADDRESS=" + address
-                        + " temporalio/ui)" : ""),
-                "");
+                "  Web UI: docker run -e TEMPORAL_ADDRESS=" + uiAddress + " -p 8080:8080 temporalio/ui, then http://localhost:8080",
+                host.equals("127.0.0.1") ? "          (on Linux: docker run --network host -e TEMPORAL_ADDRESS=" + address
+                        + " temporalio/ui)" + System.lineSeparator() : "");
     }
 
     private static ServerConfig config(DevPostgres pg, String ip, int port, int shards, int metricsPort,
