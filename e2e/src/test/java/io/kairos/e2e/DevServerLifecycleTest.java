@@ -106,6 +106,13 @@ class DevServerLifecycleTest {
         String banner = p.stdout().stream().filter(l -> l.contains("listening on")).findFirst().orElseThrow();
         assertTrue(banner.contains("127.0.0.1:" + port), banner);
         assertTrue(banner.contains("ephemeral"), banner);
+        // The lines after the banner say how to point the CLI, the SDKs and the Web UI at it.
+        p.awaitLine(l -> l.contains("Web UI:"));
+        String hints = String.join("\n", p.stdout().subList(p.stdout().indexOf(banner) + 1, p.stdout().size()));
+        assertTrue(hints.contains("temporal --address 127.0.0.1:" + port), hints);
+        assertTrue(hints.contains("TEMPORAL_ADDRESS=127.0.0.1:" + port), hints);
+        assertTrue(hints.contains("namespace default"), hints);
+        assertTrue(hints.contains("-e TEMPORAL_ADDRESS=host.docker.internal:" + port + " -p 8080:8080 temporalio/ui"), hints);
         p.terminate();
     }
 

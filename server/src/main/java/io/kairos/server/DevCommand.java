@@ -82,6 +82,8 @@ final class DevCommand {
             out.printf("Temporal-compatible server (Kairos) listening on %s:%d, namespace default, data %s%s, ready in %d ms%n",
                     f.get("ip"), server.frontendPort(), ephemeral ? "ephemeral" : dir.toAbsolutePath(),
                     server.metricsPort() > 0 ? ", metrics on :" + server.metricsPort() + "/metrics" : "", ms);
+            // The first line's format is parsed by bench/run.sh and the tests; the hints go on the lines after it.
+            out.print(clientHints(f.get("ip"), server.frontendPort()));
             out.flush();
             int training = f.getInt("aot-train", 0, 1_000_000);
             if (training > 0) {
@@ -102,6 +104,21 @@ final class DevCommand {
             }
             signal.done();
         }
+    }
+
+    /** How to point the CLI, the SDKs and the Web UI at the dev server, printed under the ready line. */
+    static String clientHints(String ip, int port) {
+        String host = ip.equals("0.0.0.0") ? "127.0.0.1" : ip;
+        String address = host + ":" + port;
+        // A container reaches the host as host.docker.internal (Docker Desktop); on Linux a server bound to
+        // loopback is reachable only from the host's network namespace.
+        String uiAddress = (host.equals("127.0.0.1") ? "host.docker.internal" : host) + ":" + port;
+        return String.join(System.lineSeparator(),
+                "  CLI:    temporal --address " + address + " workflow list   (or export TEMPORAL_ADDRESS=" + address + ")",
+                "  SDKs:   target " + address + ", namespace default",
+                "  Web UI: docker run -e TEMPORAL_ADDRESS=" + uiAddress + " -p 8080:8080 temporalio/ui, then http://localhost:8080",
+                host.equals("127.0.0.1") ? "          (on Linux: docker run --network host -e TEMPORAL_ADDRESS=" + address
+                        + " temporalio/ui)" + System.lineSeparator() : "");
     }
 
     private static ServerConfig config(DevPostgres pg, String ip, int port, int shards, int metricsPort,
