@@ -98,24 +98,7 @@ final class ContainerImage {
             cmd.add(t.equals("jlink") ? Path.of(System.getProperty("java.home"), "bin", "jlink").toString()
                     : t.equals("/jre") ? out.toString() : t);
         }
-        try {
-            if (Files.isDirectory(out) && Files.exists(stamp) && Files.readString(stamp).equals(String.join(" ", cmd))) {
-                return out;
-            }
-            deleteTree(out);
-            Path log = Path.of("target/image-runtime.log").toAbsolutePath();
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-            if (!p.waitFor(5, TimeUnit.MINUTES) || p.exitValue() != 0) {
-                throw new IllegalStateException("jlink failed: " + cmd + "\n" + Files.readString(log));
-            }
-            Files.writeString(stamp, String.join(" ", cmd));
-            return out;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        return once(cmd, String.join(" ", cmd), out, stamp, Path.of("target/image-runtime.log"), 5, "jlink");
     }
 
     /** True when this JDK can make and use the image's AOT cache (JDK 25+, as the image's runtime). */
@@ -142,23 +125,42 @@ final class ContainerImage {
             cmd.add(t.startsWith("/") && t.contains(":") ? String.join(":", java.util.Arrays.stream(t.split(":"))
                     .map(part -> mapPaths(part, paths)).toList()) : mapPaths(t, paths));
         }
+        String key;
         try {
-            String key = String.join(" ", cmd) + " " + Files.getLastModifiedTime(jar()) + " "
+            key = String.join(" ", cmd) + " " + Files.getLastModifiedTime(jar()) + " "
                     + Files.getLastModifiedTime(devJarSource);
-            if (Files.isRegularFile(cache) && Files.exists(stamp) && Files.readString(stamp).equals(key)) {
-                return cache;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        once(cmd, key, cache, stamp, Path.of("target/image-aot.log"), 10,
+                "the AOT training run (" + TEST_AOT_TRAINING + " workflows)");
+        if (!Files.isRegularFile(cache)) {
+            throw new IllegalStateException("the AOT training run made no " + cache);
+        }
+        return cache;
+    }
+
+    /**
+     * Runs {@code cmd} to make {@code out}, unless {@code stamp} says it was made by the same {@code key} (the
+     * command and what it reads): the image's build steps, made once per build here as Docker's layer cache would.
+     */
+    private static Path once(List<String> cmd, String key, Path out, Path stamp, Path logFile, int minutes, String what) {
+        Path log = logFile.toAbsolutePath();
+        try {
+            if (Files.exists(out) && Files.exists(stamp) && Files.readString(stamp).equals(key)) {
+                return out;
             }
-            deleteTree(dir);
-            Files.createDirectories(dir);
-            Path log = Path.of("target/image-aot.log").toAbsolutePath();
-            System.out.println("image: AOT training run (" + TEST_AOT_TRAINING + " workflows), log " + log);
+            deleteTree(out);
+            Files.deleteIfExists(stamp);
+            Files.createDirectories(out.getParent());
+            System.out.println("image: " + what + ", log " + log);
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-            if (!p.waitFor(10, TimeUnit.MINUTES) || p.exitValue() != 0 || !Files.isRegularFile(cache)) {
+            if (!p.waitFor(minutes, TimeUnit.MINUTES) || p.exitValue() != 0) {
                 p.destroyForcibly();
-                throw new IllegalStateException("the AOT training run failed: " + cmd + "\n" + Files.readString(log));
+                throw new IllegalStateException(what + " failed: " + cmd + "\n" + Files.readString(log));
             }
             Files.writeString(stamp, key);
-            return cache;
+            return out;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
