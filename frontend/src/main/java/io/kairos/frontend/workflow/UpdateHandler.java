@@ -151,7 +151,7 @@ final class UpdateHandler {
         }
         WorkflowHandler.requireValidStart(s.getWorkflowId(), s.getWorkflowType().getName(), s.getTaskQueue(),
                 s.getWorkflowExecutionTimeout(), s.getWorkflowRunTimeout(), s.getWorkflowTaskTimeout(), s.getInput(),
-                s.getMemo(), s.getRequestId(), s.getCronSchedule(), s.getWorkflowStartDelay());
+                s.getMemo(), s.getRequestId(), s.getCronSchedule(), null);
         return s.getRequestId().isEmpty() ? s.toBuilder().setRequestId(UUID.randomUUID().toString()).build() : s;
     }
 

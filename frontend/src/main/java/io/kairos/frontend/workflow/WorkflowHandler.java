@@ -69,7 +69,8 @@ public final class WorkflowHandler {
     public StartWorkflowExecutionResponse start(StartWorkflowExecutionRequest req) {
         requireValidStart(req.getWorkflowId(), req.getWorkflowType().getName(), req.getTaskQueue(),
                 req.getWorkflowExecutionTimeout(), req.getWorkflowRunTimeout(), req.getWorkflowTaskTimeout(),
-                req.getInput(), req.getMemo(), req.getRequestId(), req.getCronSchedule(), req.getWorkflowStartDelay());
+                req.getInput(), req.getMemo(), req.getRequestId(), req.getCronSchedule(),
+                req.hasWorkflowStartDelay() ? req.getWorkflowStartDelay() : null);
         NamespaceId ns = namespaces.forNewWork(req.getNamespace());
         checkSearchAttributes(ns, req.getSearchAttributes());
         StartWorkflowExecutionRequest withId = req.getRequestId().isEmpty()
@@ -83,7 +84,7 @@ public final class WorkflowHandler {
                                           com.google.protobuf.Duration executionTimeout, com.google.protobuf.Duration runTimeout,
                                           com.google.protobuf.Duration taskTimeout, com.google.protobuf.MessageLite input,
                                           com.google.protobuf.MessageLite memo, String requestId, String cron,
-                                          com.google.protobuf.Duration startDelay) {
+                                          com.google.protobuf.Duration startDelay /* null: not set */) {
         RequestValidation.requireId(workflowId, "WorkflowId");
         RequestValidation.requireId(workflowType, "WorkflowType");
         RequestValidation.requireTaskQueue(queue);
@@ -95,10 +96,14 @@ public final class WorkflowHandler {
         if (requestId.length() > 1000) {
             throw new InvalidArgumentException("RequestId length exceeds limit.");
         }
-        RequestValidation.requireValidCron(cron);
-        if (startDelay.getSeconds() > 0 || startDelay.getNanos() > 0) {
-            throw new InvalidArgumentException("WorkflowStartDelay is not supported by this server yet.");
+        if (!cron.isEmpty() && startDelay != null) {
+            throw new InvalidArgumentException("CronSchedule and WorkflowStartDelay may not be used together.");
         }
+        if (startDelay != null && (startDelay.getSeconds() < 0 || startDelay.getNanos() < 0
+                || startDelay.getNanos() > 999_999_999)) {
+            throw new InvalidArgumentException("An invalid WorkflowStartDelaySeconds is set on request.");
+        }
+        RequestValidation.requireValidCron(cron);
     }
 
     public io.temporal.api.workflowservice.v1.SignalWorkflowExecutionResponse signal(
@@ -115,7 +120,8 @@ public final class WorkflowHandler {
             io.temporal.api.workflowservice.v1.SignalWithStartWorkflowExecutionRequest req) {
         requireValidStart(req.getWorkflowId(), req.getWorkflowType().getName(), req.getTaskQueue(),
                 req.getWorkflowExecutionTimeout(), req.getWorkflowRunTimeout(), req.getWorkflowTaskTimeout(),
-                req.getInput(), req.getMemo(), req.getRequestId(), req.getCronSchedule(), req.getWorkflowStartDelay());
+                req.getInput(), req.getMemo(), req.getRequestId(), req.getCronSchedule(),
+                req.hasWorkflowStartDelay() ? req.getWorkflowStartDelay() : null);
         RequestValidation.requireId(req.getSignalName(), "SignalName");
         RequestValidation.requireBlobSize(req.getSignalInput());
         NamespaceId ns = namespaces.forNewWork(req.getNamespace());

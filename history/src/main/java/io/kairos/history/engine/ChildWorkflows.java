@@ -182,7 +182,8 @@ public final class ChildWorkflows {
             // Recorded already, or the parent closed first: as in Temporal, a closed parent starts no child.
             return;
         }
-        var a = initiatedEvent(parent, initiatedId).getStartChildWorkflowExecutionInitiatedEventAttributes();
+        HistoryEvent initiated = initiatedEvent(parent, initiatedId);
+        var a = initiated.getStartChildWorkflowExecutionInitiatedEventAttributes();
         NamespaceId childNs = NamespaceId.parse(a.getNamespaceId());
         if (!namespaces.isRegistered(childNs)) {
             recordStartFailed(parent, initiatedId, a, StartChildWorkflowExecutionFailedCause.START_CHILD_WORKFLOW_EXECUTION_FAILED_CAUSE_NAMESPACE_NOT_FOUND);
@@ -200,6 +201,9 @@ public final class ChildWorkflows {
                 .setPriority(a.getPriority());
         if (a.hasRetryPolicy()) {
             req.setRetryPolicy(a.getRetryPolicy());
+        }
+        if (initiated.hasUserMetadata()) { // the command's summary and details, on the child's started event too
+            req.setUserMetadata(initiated.getUserMetadata());
         }
         String parentNsName = namespaces.nameOf(parent.namespaceId());
         var exec = s.getExecution();

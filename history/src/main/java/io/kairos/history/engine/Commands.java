@@ -72,6 +72,7 @@ public final class Commands {
                 throw new BadCommandException(WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_UNHANDLED_COMMAND,
                         "Command " + c.getCommandType() + " follows a command that closed the workflow.");
             }
+            m.commandMetadata(c.hasUserMetadata() ? c.getUserMetadata() : null);
             switch (c.getCommandType()) {
                 case COMMAND_TYPE_SCHEDULE_ACTIVITY_TASK -> activities.schedule(m, c.getScheduleActivityTaskCommandAttributes());
                 case COMMAND_TYPE_REQUEST_CANCEL_ACTIVITY_TASK ->
@@ -127,6 +128,7 @@ public final class Commands {
                 default -> throw new BadCommandException(WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_UNSPECIFIED,
                         "Command type " + c.getCommandType() + " is not supported by this server yet.");
             }
+            m.commandMetadata(null);
         }
     }
 

@@ -33,7 +33,7 @@ public final class EventApplier {
                         .setDefaultWorkflowTaskTimeout(a.getWorkflowTaskTimeout())
                         .setFirstExecutionRunId(a.getFirstExecutionRunId())
                         .setStartTime(t)
-                        .setExecutionTime(t)
+                        .setExecutionTime(Times.ts(Times.instant(t).plus(Times.duration(a.getFirstWorkflowTaskBackoff()))))
                         .setAttempt(a.getAttempt())
                         .setMemo(a.getMemo())
                         .setSearchAttributes(a.getSearchAttributes())
@@ -46,6 +46,7 @@ public final class EventApplier {
                 ChildWorkflows.applyParent(exec, a);
             }
             case EVENT_TYPE_WORKFLOW_TASK_SCHEDULED -> {
+                exec.setHadWorkflowTask(true);
                 var a = e.getWorkflowTaskScheduledEventAttributes();
                 s.setWorkflowTask(WorkflowTaskInfo.newBuilder()
                         .setScheduledEventId(e.getEventId())
@@ -101,11 +102,24 @@ public final class EventApplier {
             case EVENT_TYPE_TIMER_CANCELED -> s.removeTimers(e.getTimerCanceledEventAttributes().getTimerId());
             case EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES -> {
                 var fields = e.getUpsertWorkflowSearchAttributesEventAttributes().getSearchAttributes().getIndexedFieldsMap();
-                exec.getSearchAttributesBuilder().putAllIndexedFields(fields);
+                var sa = exec.getSearchAttributesBuilder();
+                fields.forEach((k, v) -> {
+                    if (isNilPayload(v)) {
+                        sa.removeIndexedFields(k);
+                    } else {
+                        sa.putIndexedFields(k, v);
+                    }
+                });
             }
             case EVENT_TYPE_WORKFLOW_PROPERTIES_MODIFIED -> {
-                var memo = e.getWorkflowPropertiesModifiedEventAttributes().getUpsertedMemo().getFieldsMap();
-                exec.getMemoBuilder().putAllFields(memo);
+                var memo = exec.getMemoBuilder();
+                e.getWorkflowPropertiesModifiedEventAttributes().getUpsertedMemo().getFieldsMap().forEach((k, v) -> {
+                    if (isNilPayload(v)) {
+                        memo.removeFields(k);
+                    } else {
+                        memo.putFields(k, v);
+                    }
+                });
             }
             case EVENT_TYPE_WORKFLOW_EXECUTION_CANCEL_REQUESTED -> s.setCancelRequested(true);
             case EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED -> exec.setSignalCount(exec.getSignalCount() + 1);
@@ -166,5 +180,16 @@ public final class EventApplier {
         if (e.getEventType() == io.temporal.api.enums.v1.EventType.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_STARTED) {
             ChildEventApplier.startedWritten(s, e);
         }
+    }
+
+    private static final com.google.protobuf.ByteString JSON_NULL = com.google.protobuf.ByteString.copyFromUtf8("null");
+    private static final com.google.protobuf.ByteString JSON_EMPTY_LIST = com.google.protobuf.ByteString.copyFromUtf8("[]");
+
+    /**
+     * Temporal's "nil payload" in an upsert of memo or search attributes: no data, JSON null or an empty JSON list
+     * (what SDKs send for a null value). It deletes the key.
+     */
+    static boolean isNilPayload(io.temporal.api.common.v1.Payload p) {
+        return p.getData().isEmpty() || p.getData().equals(JSON_NULL) || p.getData().equals(JSON_EMPTY_LIST);
     }
 }

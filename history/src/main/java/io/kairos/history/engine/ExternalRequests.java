@@ -83,6 +83,12 @@ public final class ExternalRequests {
         if (req.hasRetryPolicy()) {
             startReq = startReq.toBuilder().setRetryPolicy(req.getRetryPolicy()).build();
         }
+        if (req.hasUserMetadata()) {
+            startReq = startReq.toBuilder().setUserMetadata(req.getUserMetadata()).build();
+        }
+        if (req.hasWorkflowStartDelay()) {
+            startReq = startReq.toBuilder().setWorkflowStartDelay(req.getWorkflowStartDelay()).build();
+        }
         var started = start.start(ns, startReq, m -> addSignal(m, req.getSignalName(), req.getSignalInput(),
                 req.getIdentity(), req.getHeader(), ""));
         if (!started.getStarted()) {

@@ -103,6 +103,12 @@ public final class Mutation {
     }
 
     private long workflowTaskCompletedEventId;
+    private io.temporal.api.sdk.v1.UserMetadata commandMetadata;
+
+    /** The user metadata of the command being applied (null: none), for the first event it writes, as Temporal does. */
+    void commandMetadata(io.temporal.api.sdk.v1.UserMetadata metadata) {
+        commandMetadata = metadata;
+    }
 
     /** The next run a ContinueAsNew command asked for: committed together with this run's close. */
     record Continuation(java.util.UUID runId, io.temporal.api.history.v1.WorkflowExecutionStartedEventAttributes.Builder started) {
@@ -167,6 +173,10 @@ public final class Mutation {
      */
     public HistoryEvent addEvent(HistoryEvent.Builder b) {
         b.setEventTime(nowTs());
+        if (commandMetadata != null) { // the first event of a command carries its summary and details
+            b.setUserMetadata(commandMetadata);
+            commandMetadata = null;
+        }
         if (workflowTaskStarted() && !completingWorkflowTask && BUFFERABLE.contains(b.getEventType())) {
             HistoryEvent buffered = b.setEventId(0).build();
             state.addBufferedEvents(buffered);
@@ -231,6 +241,24 @@ public final class Mutation {
      * attempts (after failures or timeouts) are transient: no event until the task completes.
      */
     public void scheduleWorkflowTask(int attempt) {
+        if (pendingOnBackoff()) {
+            return; // a signal during a start delay or cron/retry backoff waits for it, as in Temporal
+        }
+        scheduleWorkflowTaskNow(attempt);
+    }
+
+    /**
+     * The run waits for its first workflow task's backoff (start delay, cron, retry): it never had a workflow task
+     * and its execution time is still ahead of its start. Only the backoff timer schedules it.
+     */
+    boolean pendingOnBackoff() {
+        var exec = state.getExecution();
+        return !state.hasWorkflowTask() && !exec.getHadWorkflowTask()
+                && Times.instant(exec.getExecutionTime()).isAfter(Times.instant(exec.getStartTime()));
+    }
+
+    /** Schedules a workflow task unless one is pending, backoff or not (the backoff timer's call). */
+    void scheduleWorkflowTaskNow(int attempt) {
         if (state.hasWorkflowTask() || !isRunning()) {
             return;
         }
@@ -245,6 +273,7 @@ public final class Mutation {
                             .setStartToCloseTimeout(timeout)
                             .setAttempt(1)));
         } else {
+            state.getExecutionBuilder().setHadWorkflowTask(true);
             state.setWorkflowTask(WorkflowTaskInfo.newBuilder()
                     .setScheduledEventId(state.getNextEventId())
                     .setAttempt(attempt)

@@ -178,7 +178,11 @@ public final class StartWorkflow {
             started.setFirstWorkflowTaskBackoff(Times.proto(java.time.Duration.between(now,
                     io.kairos.common.cron.CronSchedule.parse(req.getCronSchedule()).next(now))));
         }
-        Mutation m = newRun(key, shard, updater.clock().instant(), req.getRequestId(), started, alsoInNewRun);
+        if (req.hasWorkflowStartDelay() && !Times.isZero(req.getWorkflowStartDelay())) {
+            started.setFirstWorkflowTaskBackoff(req.getWorkflowStartDelay()); // Temporal's start delay
+        }
+        Mutation m = newRun(key, shard, updater.clock().instant(), req.getRequestId(), started, alsoInNewRun,
+                req.hasUserMetadata() ? req.getUserMetadata() : null);
         updater.commit(shard, new ExecutionWrite.Create(key, previousRunId, req.getRequestId(), m.toWrite()));
         updater.notifier().changed(key);
         return StartWorkflowExecutionResponse.newBuilder().setRunId(runId.toString()).setStarted(true).build();
@@ -189,7 +193,8 @@ public final class StartWorkflow {
      * with Temporal's timeout defaults, any extra events, the first workflow task and the run timeout.
      */
     static Mutation newRun(WorkflowKey key, ShardContext shard, java.time.Instant now, String createRequestId,
-                           WorkflowExecutionStartedEventAttributes.Builder started, java.util.function.Consumer<Mutation> extra) {
+                           WorkflowExecutionStartedEventAttributes.Builder started, java.util.function.Consumer<Mutation> extra,
+                           io.temporal.api.sdk.v1.UserMetadata metadata) {
         WorkflowMutableState.Builder s = WorkflowMutableState.newBuilder()
                 .setNextEventId(1)
                 .setExecution(ExecutionInfo.newBuilder()
@@ -203,6 +208,7 @@ public final class StartWorkflow {
         if (!Times.isZero(execTimeout) && Times.duration(runTimeout).compareTo(Times.duration(execTimeout)) > 0) {
             runTimeout = execTimeout;
         }
+        m.commandMetadata(metadata); // the start request's summary and details, on WorkflowExecutionStarted
         m.addEvent(HistoryEvent.newBuilder().setEventType(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED)
                 .setWorkflowExecutionStartedEventAttributes(started
                         .setWorkflowRunTimeout(runTimeout)

@@ -54,7 +54,7 @@ public final class Timers {
     /** A retried run's backoff is over: its first workflow task goes out. */
     public void backoffFired(WorkflowKey key) {
         updater.update(key, m -> {
-            m.scheduleWorkflowTask(1);
+            m.scheduleWorkflowTaskNow(1);
             return null;
         });
     }

@@ -207,7 +207,7 @@ public final class WorkflowUpdater {
             } else {
                 nextKey = new WorkflowKey(key.namespaceId(), key.workflowId(), m.continuation().runId());
                 next = StartWorkflow.newRun(nextKey, shard, m.now(), java.util.UUID.randomUUID().toString(),
-                        m.continuation().started(), null);
+                        m.continuation().started(), null, null);
                 WorkflowWrite nextWrite = next.toWrite();
                 op = new ExecutionWrite.ContinueAsNew(key, write, nextKey,
                         nextWrite.state().getExecution().getCreateRequestId(), nextWrite);

@@ -58,7 +58,7 @@ class ActivityOperationsTest {
     private Mutation run() {
         Mutation m = StartWorkflow.newRun(key, shard, now, "create-1", WorkflowExecutionStartedEventAttributes.newBuilder()
                 .setWorkflowType(WorkflowType.newBuilder().setName("T")).setTaskQueue(TaskQueue.newBuilder().setName("q"))
-                .setFirstExecutionRunId(key.runId().toString()), null);
+                .setFirstExecutionRunId(key.runId().toString()), null, null);
         schedule(m, "a1", "Greet");
         schedule(m, "a2", "Greet");
         schedule(m, "a3", "Other");

@@ -49,7 +49,7 @@ class ResetWorkflowTest {
         Mutation m = StartWorkflow.newRun(key, shard, now, "create-1", WorkflowExecutionStartedEventAttributes.newBuilder()
                 .setWorkflowType(WorkflowType.newBuilder().setName("T"))
                 .setTaskQueue(TaskQueue.newBuilder().setName("q"))
-                .setFirstExecutionRunId(key.runId().toString()), null);
+                .setFirstExecutionRunId(key.runId().toString()), null, null);
         steps.add(m);
         m = next(m);
         started(m);
