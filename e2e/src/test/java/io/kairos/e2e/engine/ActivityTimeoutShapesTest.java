@@ -13,8 +13,6 @@ import io.temporal.failure.ActivityFailure;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.failure.TemporalFailure;
 import io.temporal.failure.TimeoutFailure;
-import io.temporal.worker.Worker;
-import io.temporal.worker.WorkerFactory;
 import io.temporal.workflow.Workflow;
 import io.temporal.workflow.WorkflowInterface;
 import io.temporal.workflow.WorkflowMethod;
@@ -39,7 +37,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
  */
 class ActivityTimeoutShapesTest {
     private static WorkerHarness h;
-    private static WorkerFactory workers;
     private static String queue;
 
     @ActivityInterface
@@ -102,20 +99,13 @@ class ActivityTimeoutShapesTest {
     static void start() {
         h = WorkerHarness.withDevServer("activity-timeouts");
         queue = "activity-timeouts-" + UUID.randomUUID();
-        workers = WorkerFactory.newInstance(h.client);
-        Worker w = workers.newWorker(queue);
-        w.registerWorkflowImplementationTypes(RunnerImpl.class);
-        w.registerActivitiesImplementations(new StepsImpl());
-        workers.start();
+        h.workersOn(queue, new Class<?>[] {RunnerImpl.class}, new StepsImpl());
     }
 
     @AfterAll
     static void stop() {
-        if (workers != null) {
-            workers.shutdownNow();
-        }
         if (h != null) {
-            h.close();
+            h.close(); // and its workers
         }
     }
 

@@ -9,8 +9,6 @@ import io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionRequest;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowStub;
-import io.temporal.worker.Worker;
-import io.temporal.worker.WorkerFactory;
 import io.temporal.workflow.SignalMethod;
 import io.temporal.workflow.Workflow;
 import io.temporal.workflow.WorkflowInterface;
@@ -37,7 +35,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class StartDelayTest {
     private static WorkerHarness h;
-    private static WorkerFactory workers;
     private static String queue;
 
     @WorkflowInterface
@@ -68,19 +65,13 @@ class StartDelayTest {
     static void start() {
         h = WorkerHarness.withDevServer("start-delay");
         queue = "start-delay-" + UUID.randomUUID();
-        workers = WorkerFactory.newInstance(h.client);
-        Worker w = workers.newWorker(queue);
-        w.registerWorkflowImplementationTypes(DelayedImpl.class);
-        workers.start();
+        h.workersOn(queue, new Class<?>[] {DelayedImpl.class});
     }
 
     @AfterAll
     static void stop() {
-        if (workers != null) {
-            workers.shutdownNow();
-        }
         if (h != null) {
-            h.close();
+            h.close(); // and its workers
         }
     }
 

@@ -9,8 +9,6 @@ import io.temporal.api.history.v1.HistoryEvent;
 import io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionRequest;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.common.converter.DefaultDataConverter;
-import io.temporal.worker.Worker;
-import io.temporal.worker.WorkerFactory;
 import io.temporal.workflow.ChildWorkflowOptions;
 import io.temporal.workflow.TimerOptions;
 import io.temporal.workflow.Workflow;
@@ -34,7 +32,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  */
 class UserMetadataAndMemoTest {
     private static WorkerHarness h;
-    private static WorkerFactory workers;
     private static String queue;
 
     @ActivityInterface
@@ -89,20 +86,13 @@ class UserMetadataAndMemoTest {
     static void start() {
         h = WorkerHarness.withDevServer("user-metadata");
         queue = "user-metadata-" + UUID.randomUUID();
-        workers = WorkerFactory.newInstance(h.client);
-        Worker w = workers.newWorker(queue);
-        w.registerWorkflowImplementationTypes(ParentImpl.class, ChildImpl.class);
-        w.registerActivitiesImplementations(new EchoImpl());
-        workers.start();
+        h.workersOn(queue, new Class<?>[] {ParentImpl.class, ChildImpl.class}, new EchoImpl());
     }
 
     @AfterAll
     static void stop() {
-        if (workers != null) {
-            workers.shutdownNow();
-        }
         if (h != null) {
-            h.close();
+            h.close(); // and its workers
         }
     }
 

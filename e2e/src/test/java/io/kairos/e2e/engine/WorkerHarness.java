@@ -66,6 +66,21 @@ final class WorkerHarness implements AutoCloseable {
         factory.start();
     }
 
+    private final java.util.List<WorkerFactory> extra = new java.util.ArrayList<>();
+
+    /** A started worker of its own on {@code queue} with these workflows and activities; stopped on close. */
+    WorkerFactory workersOn(String queue, Class<?>[] workflows, Object... activities) {
+        WorkerFactory f = WorkerFactory.newInstance(client);
+        Worker w = f.newWorker(queue);
+        w.registerWorkflowImplementationTypes(workflows);
+        if (activities.length > 0) {
+            w.registerActivitiesImplementations(activities);
+        }
+        f.start();
+        extra.add(f);
+        return f;
+    }
+
     <T> T stub(Class<T> type, String workflowId) {
         return client.newWorkflowStub(type, WorkflowOptions.newBuilder().setTaskQueue(taskQueue)
                 .setWorkflowId(workflowId).build());
@@ -81,6 +96,7 @@ final class WorkerHarness implements AutoCloseable {
 
     @Override
     public void close() {
+        extra.forEach(WorkerFactory::shutdownNow);
         factory.shutdownNow();
         factory.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS);
         service.shutdownNow();
