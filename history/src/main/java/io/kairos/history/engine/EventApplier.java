@@ -101,25 +101,14 @@ public final class EventApplier {
             case EVENT_TYPE_TIMER_FIRED -> s.removeTimers(e.getTimerFiredEventAttributes().getTimerId());
             case EVENT_TYPE_TIMER_CANCELED -> s.removeTimers(e.getTimerCanceledEventAttributes().getTimerId());
             case EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES -> {
-                var fields = e.getUpsertWorkflowSearchAttributesEventAttributes().getSearchAttributes().getIndexedFieldsMap();
                 var sa = exec.getSearchAttributesBuilder();
-                fields.forEach((k, v) -> {
-                    if (isNilPayload(v)) {
-                        sa.removeIndexedFields(k);
-                    } else {
-                        sa.putIndexedFields(k, v);
-                    }
-                });
+                upsert(e.getUpsertWorkflowSearchAttributesEventAttributes().getSearchAttributes().getIndexedFieldsMap(),
+                        sa::putIndexedFields, sa::removeIndexedFields);
             }
             case EVENT_TYPE_WORKFLOW_PROPERTIES_MODIFIED -> {
                 var memo = exec.getMemoBuilder();
-                e.getWorkflowPropertiesModifiedEventAttributes().getUpsertedMemo().getFieldsMap().forEach((k, v) -> {
-                    if (isNilPayload(v)) {
-                        memo.removeFields(k);
-                    } else {
-                        memo.putFields(k, v);
-                    }
-                });
+                upsert(e.getWorkflowPropertiesModifiedEventAttributes().getUpsertedMemo().getFieldsMap(),
+                        memo::putFields, memo::removeFields);
             }
             case EVENT_TYPE_WORKFLOW_EXECUTION_CANCEL_REQUESTED -> s.setCancelRequested(true);
             case EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED -> exec.setSignalCount(exec.getSignalCount() + 1);
@@ -186,9 +175,21 @@ public final class EventApplier {
     private static final com.google.protobuf.ByteString JSON_EMPTY_LIST = com.google.protobuf.ByteString.copyFromUtf8("[]");
 
     /**
-     * Temporal's "nil payload" in an upsert of memo or search attributes: no data, JSON null or an empty JSON list
-     * (what SDKs send for a null value). It deletes the key.
+     * An upsert of memo or search attributes: Temporal's "nil payload" (no data, JSON null or an empty JSON list, what
+     * SDKs send for a null value) deletes the key, any other value replaces it.
      */
+    private static void upsert(java.util.Map<String, io.temporal.api.common.v1.Payload> updates,
+                               java.util.function.BiConsumer<String, io.temporal.api.common.v1.Payload> put,
+                               java.util.function.Consumer<String> remove) {
+        updates.forEach((k, v) -> {
+            if (isNilPayload(v)) {
+                remove.accept(k);
+            } else {
+                put.accept(k, v);
+            }
+        });
+    }
+
     static boolean isNilPayload(io.temporal.api.common.v1.Payload p) {
         return p.getData().isEmpty() || p.getData().equals(JSON_NULL) || p.getData().equals(JSON_EMPTY_LIST);
     }

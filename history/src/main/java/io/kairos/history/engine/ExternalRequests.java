@@ -68,7 +68,7 @@ public final class ExternalRequests {
 
     /** Signals the running workflow, or starts one with the signal as its second event. */
     public SignalWithStartWorkflowExecutionResponse signalWithStart(NamespaceId ns, SignalWithStartWorkflowExecutionRequest req) {
-        StartWorkflowExecutionRequest startReq = StartWorkflowExecutionRequest.newBuilder()
+        StartWorkflowExecutionRequest.Builder startReq = StartWorkflowExecutionRequest.newBuilder()
                 .setNamespace(req.getNamespace()).setWorkflowId(req.getWorkflowId()).setWorkflowType(req.getWorkflowType())
                 .setTaskQueue(req.getTaskQueue()).setInput(req.getInput())
                 .setWorkflowExecutionTimeout(req.getWorkflowExecutionTimeout()).setWorkflowRunTimeout(req.getWorkflowRunTimeout())
@@ -78,18 +78,17 @@ public final class ExternalRequests {
                 .setWorkflowIdConflictPolicy(req.getWorkflowIdConflictPolicy() == WorkflowIdConflictPolicy.WORKFLOW_ID_CONFLICT_POLICY_UNSPECIFIED
                         ? WorkflowIdConflictPolicy.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING : req.getWorkflowIdConflictPolicy())
                 .setCronSchedule(req.getCronSchedule()).setMemo(req.getMemo())
-                .setSearchAttributes(req.getSearchAttributes()).setHeader(req.getHeader()).setPriority(req.getPriority())
-                .build();
+                .setSearchAttributes(req.getSearchAttributes()).setHeader(req.getHeader()).setPriority(req.getPriority());
         if (req.hasRetryPolicy()) {
-            startReq = startReq.toBuilder().setRetryPolicy(req.getRetryPolicy()).build();
+            startReq.setRetryPolicy(req.getRetryPolicy());
         }
         if (req.hasUserMetadata()) {
-            startReq = startReq.toBuilder().setUserMetadata(req.getUserMetadata()).build();
+            startReq.setUserMetadata(req.getUserMetadata());
         }
         if (req.hasWorkflowStartDelay()) {
-            startReq = startReq.toBuilder().setWorkflowStartDelay(req.getWorkflowStartDelay()).build();
+            startReq.setWorkflowStartDelay(req.getWorkflowStartDelay());
         }
-        var started = start.start(ns, startReq, m -> addSignal(m, req.getSignalName(), req.getSignalInput(),
+        var started = start.start(ns, startReq.build(), m -> addSignal(m, req.getSignalName(), req.getSignalInput(),
                 req.getIdentity(), req.getHeader(), ""));
         if (!started.getStarted()) {
             signal(ns, SignalWorkflowExecutionRequest.newBuilder().setNamespace(req.getNamespace())
