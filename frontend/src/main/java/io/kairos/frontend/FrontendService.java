@@ -89,6 +89,13 @@ public final class FrontendService implements AutoCloseable {
         this.workerChannel = channel;
     }
 
+    private io.kairos.persistence.nexus.NexusEndpointStore nexusEndpoints;
+
+    /** The Nexus endpoint registry; set before {@link #services()}. */
+    public void nexusEndpoints(io.kairos.persistence.nexus.NexusEndpointStore store) {
+        this.nexusEndpoints = store;
+    }
+
     /** The visibility database; set before {@link #services()}. */
     public void visibility(io.kairos.persistence.visibility.PostgresVisibilityStore store) {
         this.visibility = store;
@@ -135,6 +142,10 @@ public final class FrontendService implements AutoCloseable {
         OperatorServiceHandler operator = new OperatorServiceHandler(
                 new DeleteNamespaceHandler(namespaceStore, registry, Clock.systemUTC()),
                 vis == null ? null : new SearchAttributesHandler(resolver, vis));
+        if (nexusEndpoints != null) {
+            operator.nexusEndpoints(new io.kairos.frontend.nexus.NexusEndpointHandler(nexusEndpoints, registry,
+                    Clock.systemUTC()));
+        }
         // The last interceptor runs first: metrics see every answer, the gate refuses before tokens are checked.
         List<io.grpc.ServerInterceptor> chain = new java.util.ArrayList<>();
         if (authInterceptor == null) {

@@ -208,6 +208,7 @@ public final class KairosServer implements AutoCloseable {
                     client(cluster.historyChannel(), fm, ServiceRole.HISTORY),
                     client(cluster.matchingChannel(), fm, ServiceRole.MATCHING), clock, fm));
             frontend.workerChannel(client(cluster.workerChannel(), fm, ServiceRole.WORKER));
+            frontend.nexusEndpoints(new io.kairos.persistence.nexus.PostgresNexusEndpointStore(fj));
             frontend.visibility(visibilityStore.via(new Jdbc(visibilityDs, fm, VISIBILITY_METRICS)));
             frontend.authorization(config.authorization());
             frontend.taskQueueOwners((ns, queue, type) -> cluster.queueOwnerForDisplay(ns.toString(), queue, type));

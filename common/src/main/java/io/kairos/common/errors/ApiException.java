@@ -9,7 +9,8 @@ public abstract sealed class ApiException extends RuntimeException
                 FailedPreconditionException, ResourceExhaustedException, UnavailableException,
                 NamespaceInvalidStateException, NotFoundException, WorkflowAlreadyStartedException,
                 DeadlineExceededException, QueryFailedException, WorkflowNotReadyException,
-                PermissionDeniedException, MultiOperationExecutionException, OwnershipMovedException {
+                PermissionDeniedException, MultiOperationExecutionException, OwnershipMovedException,
+                AlreadyExistsException {
     protected ApiException(String message) {
         super(message, null, false, false);
     }

@@ -74,6 +74,7 @@ public final class ErrorMapper {
                     NamespaceInvalidStateFailure.newBuilder().setNamespace(x.namespace()).setState(x.state())
                             .addAllAllowedStates(x.allowed()).build());
             case NotFoundException x -> status(Code.NOT_FOUND, x.getMessage(), NotFoundFailure.getDefaultInstance());
+            case io.kairos.common.errors.AlreadyExistsException x -> status(Code.ALREADY_EXISTS, x.getMessage(), null);
             case WorkflowAlreadyStartedException x -> status(Code.ALREADY_EXISTS, x.getMessage(),
                     WorkflowExecutionAlreadyStartedFailure.newBuilder().setStartRequestId(x.startRequestId())
                             .setRunId(x.runId()).build());
