@@ -133,6 +133,13 @@ mkdir -p "$ROOT_OUT"
 # made by a training run of the same jar (`dev --aot-train`), rebuilt when the jar is newer. Needs JDK >= 25.
 AOT_CACHE=server/target/temporal-server.aot
 DEV_JVM_FLAGS=()
+# JDK 23+ warns at start-up that netty and protobuf use sun.misc.Unsafe unless allowed (the image's entrypoint allows
+# it too); older JDKs do not know the option.
+SERVER_JVM_FLAGS=()
+if [ "$(java_major "$JAVA_HOME")" -ge 23 ]; then
+  SERVER_JVM_FLAGS=(--sun-misc-unsafe-memory-access=allow)
+  DEV_JVM_FLAGS=("${SERVER_JVM_FLAGS[@]}")
+fi
 if [ "${AOT:-0}" = 1 ]; then
   if [ "$(java_major "$JAVA_HOME")" -lt 25 ]; then
     echo "bench: AOT=1 needs JDK >= 25 (have $(java_major "$JAVA_HOME") at $JAVA_HOME)" >&2
@@ -141,12 +148,12 @@ if [ "${AOT:-0}" = 1 ]; then
   if [ ! -f "$AOT_CACHE" ] || [ "$SERVER_JAR" -nt "$AOT_CACHE" ]; then
     log "AOT: training run (${AOT_TRAIN:-2000} workflows) to build $AOT_CACHE (log: $OUT/aot-training.log)"
     rm -f "$AOT_CACHE"
-    "$JAVA" -XX:AOTCacheOutput="$AOT_CACHE" -jar "$SERVER_JAR" dev --ephemeral --port 0 \
+    "$JAVA" "${SERVER_JVM_FLAGS[@]}" -XX:AOTCacheOutput="$AOT_CACHE" -jar "$SERVER_JAR" dev --ephemeral --port 0 \
       --aot-train "${AOT_TRAIN:-2000}" >"$OUT/aot-training.log" 2>&1 ||
       { log "AOT: the training run failed; see $OUT/aot-training.log"; exit 1; }
     log "AOT: $(grep -m1 'AOT training:' "$OUT/aot-training.log"); cache $(du -h "$AOT_CACHE" | cut -f1)"
   fi
-  DEV_JVM_FLAGS=(-XX:AOTCache="$AOT_CACHE")
+  DEV_JVM_FLAGS+=(-XX:AOTCache="$AOT_CACHE")
 fi
 # DEV_JAVA_OPTS: extra JVM options for the dev server (JIT and GC experiments), split on spaces.
 if [ -n "${DEV_JAVA_OPTS:-}" ]; then
@@ -230,10 +237,14 @@ trap 'log "interrupted: stopping every process started here"; exit 130' INT TERM
 
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
+# Ports below the kernel's ephemeral range: a probed port in that range can be handed to some process's outgoing
+# connection before our server binds it ("Address already in use", seen once in a split start).
+EPHEMERAL_LOW=$(awk '{print $1}' /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)
+[ "$EPHEMERAL_LOW" -gt 12000 ] 2>/dev/null || EPHEMERAL_LOW=32768
 free_port() {
   local p
   while :; do
-    p=$((20000 + RANDOM % 30000))
+    p=$((10000 + RANDOM % (EPHEMERAL_LOW - 10000)))
     port_open "$p" || { echo "$p"; return; }
   done
 }
@@ -478,7 +489,7 @@ start_split() { # LOG_PREFIX: logs are PREFIX-{postgres,schema,history,...}.log
   for role in history matching worker frontend; do
     log "split: starting $role on 127.0.0.1:${SPLIT_PORT[$role]} (log: $prefix-$role.log)"
     env "${role^^}_PORT=${SPLIT_PORT[$role]}" \
-      "$JAVA" -jar "$SERVER_JAR" start --config "$SPLIT_CONFIG" --services "$role" --log-level warn \
+      "$JAVA" "${SERVER_JVM_FLAGS[@]}" -jar "$SERVER_JAR" start --config "$SPLIT_CONFIG" --services "$role" --log-level warn \
       >"$prefix-$role.log" 2>&1 &
     pid=$!
     SPLIT_PIDS+=("$pid")
