@@ -22,7 +22,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -48,7 +47,6 @@ final class TaskQueueManager implements TaskWriter.Listener, MatchingMetrics.Bac
     private static final Logger log = LoggerFactory.getLogger(TaskQueueManager.class);
     /** After history failed to start a task, backlog dispatch pauses this long instead of cycling the task. */
     static final Duration DISPATCH_BACKOFF = Duration.ofSeconds(1);
-    static final Duration DELETE_DELAY = Duration.ofMillis(200);
     /** Adds held at once per queue; more go straight to the backlog, so a burst with no workers cannot fill the heap. */
     static final int MAX_HELD = 1000;
 
@@ -110,8 +108,7 @@ final class TaskQueueManager implements TaskWriter.Listener, MatchingMetrics.Bac
     private final RateMeter dispatches;
     private final TaskQueueRateLimiter limiter = new TaskQueueRateLimiter(System::nanoTime);
 
-    private final ConcurrentLinkedQueue<Long> pendingDeletes = new ConcurrentLinkedQueue<>();
-    private final AtomicBoolean deleting = new AtomicBoolean();
+    private final BacklogDeleter deleter;
 
     /**
      * @param onUnloaded told when the queue unloads itself (lease lost, load failed) so the registry forgets it
@@ -133,6 +130,14 @@ final class TaskQueueManager implements TaskWriter.Listener, MatchingMetrics.Bac
         this.lastActivity = clock.instant();
         this.adds = new RateMeter(clock.millis());
         this.dispatches = new RateMeter(clock.millis());
+        this.deleter = new BacklogDeleter(key, store, executor, timer, () -> {
+            TaskWriter w = writer;
+            return w == null ? null : w.lease();
+        }, e -> {
+            if (!stopped) {
+                onLeaseLost(e);
+            }
+        });
     }
 
     TaskQueueKey key() {
@@ -599,15 +604,20 @@ final class TaskQueueManager implements TaskWriter.Listener, MatchingMetrics.Bac
             }
             retryScheduled = true;
         }
+        pumpAfter(delay.toNanos(), () -> retryScheduled = false, "retry");
+    }
+
+    /** Pumps after {@code nanos} on the executor, running {@code underLock} first (it clears the caller's flag). */
+    private void pumpAfter(long nanos, Runnable underLock, String what) {
         try {
             timer.schedule(() -> executor.execute(() -> {
                 synchronized (lock) {
-                    retryScheduled = false;
+                    underLock.run();
                 }
                 pump();
-            }), delay.toNanos(), TimeUnit.NANOSECONDS);
+            }), nanos, TimeUnit.NANOSECONDS);
         } catch (RejectedExecutionException e) {
-            log.debug("component=matching msg=\"no retry, shutting down\" queue={}", key);
+            log.debug("component=matching msg=\"no {}, shutting down\" queue={}", what, key);
         }
     }
 
@@ -626,18 +636,11 @@ final class TaskQueueManager implements TaskWriter.Listener, MatchingMetrics.Bac
             }
             throttledPumpAt = at;
         }
-        try {
-            timer.schedule(() -> executor.execute(() -> {
-                synchronized (lock) {
-                    if (throttledPumpAt == at) {
-                        throttledPumpAt = 0;
-                    }
-                }
-                pump();
-            }), nanos, TimeUnit.NANOSECONDS);
-        } catch (RejectedExecutionException e) {
-            log.debug("component=matching msg=\"no throttled pump, shutting down\" queue={}", key);
-        }
+        pumpAfter(nanos, () -> {
+            if (throttledPumpAt == at) {
+                throttledPumpAt = 0;
+            }
+        }, "throttled pump");
     }
 
     // ---- configuration and rate limits -----------------------------------------------------------------------
@@ -701,54 +704,10 @@ final class TaskQueueManager implements TaskWriter.Listener, MatchingMetrics.Bac
         pump();
     }
 
-    /**
-     * Deletes served, stale and expired tasks, gathering them for up to {@link #DELETE_DELAY} into one fenced
-     * statement: a served row that outlives a crash is served again and history answers it as stale.
-     */
+    /** Served, stale and expired tasks: deleted in batches by {@link BacklogDeleter}. */
     private void delete(List<Long> taskIds) {
         estimate.deleted(taskIds.size());
-        pendingDeletes.addAll(taskIds);
-        if (deleting.compareAndSet(false, true)) {
-            timer.schedule(() -> executor.execute(this::drainDeletes), DELETE_DELAY.toMillis(), TimeUnit.MILLISECONDS);
-        }
-    }
-
-    private void deleteServedQuietly(List<Long> ids) {
-        try {
-            store.deleteServedTasks(key, ids);
-        } catch (RuntimeException e) {
-            log.warn("component=matching msg=\"cannot delete finished backlog tasks\" queue={} count={} error=\"{}\"",
-                    key, ids.size(), e.getMessage());
-        }
-    }
-
-    private void drainDeletes() {
-        try {
-            List<Long> ids = new ArrayList<>();
-            Long id;
-            while ((id = pendingDeletes.poll()) != null) {
-                ids.add(id);
-            }
-            if (!ids.isEmpty() && writer != null) {
-                try {
-                    store.deleteTasks(writer.lease(), ids);
-                } catch (TaskQueueLeaseLostException e) {
-                    deleteServedQuietly(ids); // another host owns the queue now; these rows are still done
-                    if (!stopped) {
-                        onLeaseLost(e);
-                    }
-                } catch (RuntimeException e) {
-                    // the rows stay; a later load serves them again and history answers NOT_FOUND
-                    log.warn("component=matching msg=\"cannot delete finished backlog tasks\" queue={} count={} "
-                            + "error=\"{}\"", key, ids.size(), e.getMessage());
-                }
-            }
-        } finally {
-            deleting.set(false);
-        }
-        if (!pendingDeletes.isEmpty() && deleting.compareAndSet(false, true)) {
-            timer.schedule(() -> executor.execute(this::drainDeletes), DELETE_DELAY.toMillis(), TimeUnit.MILLISECONDS);
-        }
+        deleter.delete(taskIds);
     }
 
     // ---- lifecycle and status --------------------------------------------------------------------------------
@@ -759,7 +718,7 @@ final class TaskQueueManager implements TaskWriter.Listener, MatchingMetrics.Bac
         synchronized (lock) {
             return !hasWaitingLocked() && inFlight.isEmpty() && queries.isEmpty() && heldAdds.isEmpty()
                     && (w == null || w.isIdle())
-                    && pendingDeletes.isEmpty()
+                    && deleter.isEmpty()
                     && lastActivity.plus(idleTimeout).isBefore(now);
         }
     }
