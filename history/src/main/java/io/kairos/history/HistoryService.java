@@ -77,6 +77,7 @@ public final class HistoryService implements AutoCloseable {
         HistoryMetrics historyMetrics = metrics == null ? HistoryMetrics.NOOP
                 : new HistoryMetrics(metrics, namespaces::nameOf);
         updater.metrics(historyMetrics);
+        this.namespaceTag = historyMetrics::namespace;
         RemoteWorkflows remote = new RemoteWorkflows(historyChannel);
         Activities activities = new Activities(updater);
         Timers timers = new Timers(updater);
@@ -131,6 +132,13 @@ public final class HistoryService implements AutoCloseable {
     private static java.time.Duration retentionOverride() {
         String v = System.getenv("KAIROS_RETENTION_OVERRIDE");
         return v == null || v.isBlank() ? null : java.time.Duration.parse(v.trim());
+    }
+
+    private final java.util.function.Function<String, String> namespaceTag;
+
+    /** A namespace id's metric tag value: its name, else "_unknown_". */
+    public java.util.function.Function<String, String> namespaceTag() {
+        return namespaceTag;
     }
 
     public List<ServerServiceDefinition> services() {

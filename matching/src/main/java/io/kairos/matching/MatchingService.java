@@ -67,6 +67,13 @@ public final class MatchingService implements AutoCloseable {
         timer.setRemoveOnCancelPolicy(true);
         PostgresNamespaceStore namespaces = new PostgresNamespaceStore(jdbc);
         MatchingMetrics metrics = new MatchingMetrics(meters, id -> namespaces.getById(id).map(NamespaceRow::name));
+        this.namespaceTag = id -> {
+            try {
+                return metrics.namespaceName(io.kairos.common.ids.NamespaceId.parse(id));
+            } catch (RuntimeException e) {
+                return MatchingMetrics.UNKNOWN;
+            }
+        };
         this.engine = new MatchingEngine(new PostgresTaskQueueStore(jdbc, clock, address), work, timer, clock, config,
                 ownerElsewhere, metrics);
         this.queries = new QueryDispatcher(engine, work, timer, clock);
@@ -82,6 +89,13 @@ public final class MatchingService implements AutoCloseable {
     /** For tests in this package. */
     QueryDispatcher queries() {
         return queries;
+    }
+
+    private final java.util.function.Function<String, String> namespaceTag;
+
+    /** A namespace id's metric tag value: its name, else "_unknown_". */
+    public java.util.function.Function<String, String> namespaceTag() {
+        return namespaceTag;
     }
 
     public List<ServerServiceDefinition> services() {

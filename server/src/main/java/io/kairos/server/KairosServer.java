@@ -143,7 +143,7 @@ public final class KairosServer implements AutoCloseable {
                     config.membershipHeartbeatInterval(), client(cluster.matchingChannel(), hm, ServiceRole.MATCHING),
                     client(cluster.historyChannel(), hm, ServiceRole.HISTORY), clock, hm));
             history = h;
-            instrumented(h.services(), hm).forEach(d -> {
+            instrumented(h.services(), hm, h.namespaceTag()).forEach(d -> {
                 registry.addService(d);
                 local.addService(d);
             });
@@ -158,7 +158,7 @@ public final class KairosServer implements AutoCloseable {
                     client(cluster.historyChannel(), mm, ServiceRole.HISTORY),
                     MatchingConfig.defaults(), cluster.queueOwnerElsewhere(address), mm));
             matching = m;
-            instrumented(m.services(), mm).forEach(d -> {
+            instrumented(m.services(), mm, m.namespaceTag()).forEach(d -> {
                 registry.addService(d);
                 local.addService(d);
             });
@@ -180,7 +180,7 @@ public final class KairosServer implements AutoCloseable {
                     client(cluster.historyChannel(), wm, ServiceRole.HISTORY),
                     () -> cluster.workerBuckets().placedOn(address), dev, clock, wm)));
             worker = w;
-            instrumented(w.services(), wm).forEach(d -> {
+            instrumented(w.services(), wm, id -> ServiceRequestMetrics.UNKNOWN).forEach(d -> {
                 registry.addService(d);
                 local.addService(d);
             });
@@ -235,8 +235,9 @@ public final class KairosServer implements AutoCloseable {
     }
 
     /** A service's internal APIs with Temporal's service_* metrics, one interceptor for all of them. */
-    private static List<ServerServiceDefinition> instrumented(List<ServerServiceDefinition> defs, MeterRegistry m) {
-        ServiceRequestMetrics interceptor = new ServiceRequestMetrics(m);
+    private static List<ServerServiceDefinition> instrumented(List<ServerServiceDefinition> defs, MeterRegistry m,
+                                                              java.util.function.Function<String, String> names) {
+        ServiceRequestMetrics interceptor = new ServiceRequestMetrics(m, names);
         return defs.stream().map(d -> ServerInterceptors.intercept(d, interceptor)).toList();
     }
 

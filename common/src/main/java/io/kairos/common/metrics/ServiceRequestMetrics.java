@@ -43,6 +43,8 @@ public final class ServiceRequestMetrics implements ServerInterceptor {
     private final ConcurrentMap<Descriptors.Descriptor, java.util.Optional<Descriptors.FieldDescriptor>> namespaceFields =
             new ConcurrentHashMap<>();
     private final SuccessHook onSuccess;
+    /** Internal APIs carry namespace ids: id to name (or {@value #UNKNOWN}); null for a public API's interceptor. */
+    private final java.util.function.Function<String, String> namespaceIdToName;
 
     private record Key(String operation, String namespace) {
     }
@@ -51,12 +53,23 @@ public final class ServiceRequestMetrics implements ServerInterceptor {
     }
 
     public ServiceRequestMetrics(MeterRegistry registry) {
-        this(registry, null);
+        this(registry, null, null);
     }
 
     public ServiceRequestMetrics(MeterRegistry registry, SuccessHook onSuccess) {
+        this(registry, onSuccess, null);
+    }
+
+    /** For internal APIs, whose requests name namespaces by {@code namespace_id}. */
+    public ServiceRequestMetrics(MeterRegistry registry, java.util.function.Function<String, String> namespaceIdToName) {
+        this(registry, null, namespaceIdToName);
+    }
+
+    private ServiceRequestMetrics(MeterRegistry registry, SuccessHook onSuccess,
+                                  java.util.function.Function<String, String> namespaceIdToName) {
         this.registry = registry;
         this.onSuccess = onSuccess;
+        this.namespaceIdToName = namespaceIdToName;
         Gauge.builder("service_pending_requests", pending, AtomicInteger::get)
                 .description("Requests this service is handling").register(registry);
     }
@@ -76,19 +89,25 @@ public final class ServiceRequestMetrics implements ServerInterceptor {
         return fullMethodName.startsWith("temporal.api.operatorservice.") ? "Operator" + method : method;
     }
 
-    /** The request's {@code namespace} field (every namespaced public API has one); internal APIs have ids only. */
+    /**
+     * The request's {@code namespace} field (every namespaced public API has one), or for internal APIs the name of
+     * its {@code namespace_id}.
+     */
     String namespaceOf(Object request) {
         if (!(request instanceof Message m)) {
             return UNKNOWN;
         }
         var field = namespaceFields.computeIfAbsent(m.getDescriptorForType(), d -> java.util.Optional
-                .ofNullable(d.findFieldByName("namespace"))
+                .ofNullable(d.findFieldByName(namespaceIdToName == null ? "namespace" : "namespace_id"))
                 .filter(f -> f.getJavaType() == Descriptors.FieldDescriptor.JavaType.STRING && !f.isRepeated()));
         if (field.isEmpty()) {
             return UNKNOWN;
         }
         String ns = (String) m.getField(field.get());
-        return ns.isEmpty() ? UNKNOWN : ns;
+        if (ns.isEmpty()) {
+            return UNKNOWN;
+        }
+        return namespaceIdToName == null ? ns : namespaceIdToName.apply(ns);
     }
 
     @Override
