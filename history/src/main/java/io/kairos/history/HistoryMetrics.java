@@ -98,8 +98,11 @@ public final class HistoryMetrics {
             case CLOSE_EXECUTION -> "TransferActiveTaskCloseExecution";
             case SIGNAL_EXTERNAL -> "TransferActiveTaskSignalExecution";
             case CANCEL_EXTERNAL -> "TransferActiveTaskCancelExecution";
-            // One task kind writes the record for start, upsert and close alike: Temporal's generic name.
-            case UPSERT_VISIBILITY -> "VisibilityTaskUpsertExecution";
+            case UPSERT_VISIBILITY -> switch (t.getUpsertVisibility().getKind()) {
+                case KIND_START -> "VisibilityTaskStartExecution";
+                case KIND_CLOSE -> "VisibilityTaskCloseExecution";
+                default -> "VisibilityTaskUpsertExecution";
+            };
             case WORKFLOW_TASK_TIMEOUT -> "TimerActiveTaskWorkflowTaskTimeout";
             case ACTIVITY_TIMEOUT -> "TimerActiveTaskActivityTimeout";
             case USER_TIMER -> "TimerActiveTaskUserTimer";

@@ -28,6 +28,10 @@ class HistoryMetricsTest {
                 .setWorkflowRunTimeout(WorkflowRunTimeout.getDefaultInstance()).build()));
         assertEquals("VisibilityTaskUpsertExecution", HistoryMetrics.taskOperation(HistoryTask.newBuilder()
                 .setUpsertVisibility(UpsertVisibility.getDefaultInstance()).build()));
+        assertEquals("VisibilityTaskStartExecution", HistoryMetrics.taskOperation(HistoryTask.newBuilder()
+                .setUpsertVisibility(UpsertVisibility.newBuilder().setKind(UpsertVisibility.Kind.KIND_START)).build()));
+        assertEquals("VisibilityTaskCloseExecution", HistoryMetrics.taskOperation(HistoryTask.newBuilder()
+                .setUpsertVisibility(UpsertVisibility.newBuilder().setKind(UpsertVisibility.Kind.KIND_CLOSE)).build()));
         // Every task kind has a Temporal name.
         for (HistoryTask.TaskCase c : HistoryTask.TaskCase.values()) {
             if (c != HistoryTask.TaskCase.TASK_NOT_SET) {

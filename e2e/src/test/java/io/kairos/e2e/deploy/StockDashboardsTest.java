@@ -620,7 +620,8 @@ class StockDashboardsTest {
         atLeast(low, s, "task_requests", Map.of("operation", "TransferActiveTaskWorkflowTask"), 4);
         atLeast(low, s, "task_requests", Map.of("operation", "TransferActiveTaskActivity"), 1);
         atLeast(low, s, "task_requests", Map.of("operation", "TimerActiveTaskUserTimer"), 4);
-        atLeast(low, s, "task_requests", Map.of("operation", "VisibilityTaskUpsertExecution"), 4);
+        atLeast(low, s, "task_requests", Map.of("operation", "VisibilityTaskStartExecution"), 4);
+        atLeast(low, s, "task_requests", Map.of("operation", "VisibilityTaskCloseExecution"), 4);
         atLeast(low, s, "cache_requests", Map.of("cache_type", "mutablestate"), 8);
         atLeast(low, s, "poll_success_sync", Map.of("service_name", "matching", "taskqueue", QUEUE), 1);
         atLeast(low, s, "schedule_action_success", Map.of("service_name", "worker", "namespace", "default"), 2);

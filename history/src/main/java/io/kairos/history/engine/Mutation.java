@@ -344,6 +344,15 @@ public final class Mutation {
     }
 
     /** Started, search attributes or memo upserted, or closed: the run's visibility record must be written. */
+    private io.kairos.proto.persistence.v1.UpsertVisibility.Kind visibilityKind(boolean closing) {
+        if (closing) {
+            return io.kairos.proto.persistence.v1.UpsertVisibility.Kind.KIND_CLOSE;
+        }
+        boolean started = events.stream().anyMatch(e -> e.getEventType() == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED);
+        return started ? io.kairos.proto.persistence.v1.UpsertVisibility.Kind.KIND_START
+                : io.kairos.proto.persistence.v1.UpsertVisibility.Kind.KIND_UPSERT;
+    }
+
     private boolean changesVisibility() {
         boolean wasRunning = original.getExecution().getState() == ExecutionState.EXECUTION_STATE_RUNNING;
         if (wasRunning != isRunning()) {
@@ -389,7 +398,8 @@ public final class Mutation {
             pauseInfoChanged = PauseInfoAttribute.refresh(state);
         }
         if (changesVisibility()) {
-            transferTask(HistoryTask.newBuilder().setUpsertVisibility(io.kairos.proto.persistence.v1.UpsertVisibility.getDefaultInstance()));
+            transferTask(HistoryTask.newBuilder().setUpsertVisibility(io.kairos.proto.persistence.v1.UpsertVisibility
+                    .newBuilder().setKind(visibilityKind(closing))));
         }
         long txnId = events.isEmpty() ? 0 : shard.nextTaskId();
         return new WorkflowWrite(state.build(), expectedRecordVersion, events, txnId, transferTasks, timerTasks);
