@@ -125,10 +125,7 @@ public final class ChildWorkflows {
                             + PENDING_CHILDREN_LIMIT);
         }
         var runTimeout = runTimeout(a.getWorkflowRunTimeout(), a.getWorkflowExecutionTimeout());
-        var taskTimeout = StartWorkflow.workflowTaskTimeout(a.getWorkflowTaskTimeout());
-        if (!Times.isZero(runTimeout) && Times.duration(taskTimeout).compareTo(Times.duration(runTimeout)) > 0) {
-            taskTimeout = runTimeout;
-        }
+        var taskTimeout = StartWorkflow.workflowTaskTimeout(a.getWorkflowTaskTimeout(), runTimeout);
         StartChildWorkflowExecutionInitiatedEventAttributes.Builder ev = StartChildWorkflowExecutionInitiatedEventAttributes.newBuilder()
                 .setNamespace(nsName).setNamespaceId(targetNs.toString())
                 .setWorkflowId(id).setWorkflowType(a.getWorkflowType()).setTaskQueue(queue).setInput(a.getInput())
