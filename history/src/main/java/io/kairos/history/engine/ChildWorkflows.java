@@ -195,7 +195,8 @@ public final class ChildWorkflows {
                 .setWorkflowIdReusePolicy(a.getWorkflowIdReusePolicy())
                 .setWorkflowIdConflictPolicy(WorkflowIdConflictPolicy.WORKFLOW_ID_CONFLICT_POLICY_FAIL)
                 .setCronSchedule(a.getCronSchedule()).setMemo(a.getMemo()).setSearchAttributes(a.getSearchAttributes())
-                .setPriority(a.getPriority());
+                // The command's priority over the parent's, field by field, as Temporal starts children.
+                .setPriority(io.kairos.common.validation.Priorities.merge(s.getExecution().getPriority(), a.getPriority()));
         if (a.hasRetryPolicy()) {
             req.setRetryPolicy(a.getRetryPolicy());
         }
