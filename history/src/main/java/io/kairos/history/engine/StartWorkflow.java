@@ -183,9 +183,16 @@ public final class StartWorkflow {
         }
         Mutation m = newRun(key, shard, updater.clock().instant(), req.getRequestId(), started, alsoInNewRun,
                 req.hasUserMetadata() ? req.getUserMetadata() : null);
+        var eagerTask = req.getRequestEagerExecution() && m.state().hasWorkflowTask()
+                && !m.state().getWorkflowTask().getTransient()
+                ? WorkflowTasks.startEagerly(m, key, req.getIdentity(), req.getRequestId()) : null;
         updater.commit(shard, new ExecutionWrite.Create(key, previousRunId, req.getRequestId(), m.toWrite()));
         updater.notifier().changed(key);
-        return StartWorkflowExecutionResponse.newBuilder().setRunId(runId.toString()).setStarted(true).build();
+        var response = StartWorkflowExecutionResponse.newBuilder().setRunId(runId.toString()).setStarted(true);
+        if (eagerTask != null) {
+            response.setEagerWorkflowTask(eagerTask);
+        }
+        return response.build();
     }
 
     /**
