@@ -258,6 +258,12 @@ public final class WorkflowTasks {
         TaskToken token = parse(req.getTaskToken(), ns);
         return updater.update(token.workflowKey(), m -> {
             WorkflowTaskInfo wt = requireStarted(m, token);
+            if (req.getCause() == WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_GRPC_MESSAGE_TOO_LARGE) {
+                // The worker cannot send its completion at all: retrying would loop, so Temporal terminates the run.
+                ExternalRequests.terminate(m, req.getCause().name(), "history-service",
+                        io.temporal.api.common.v1.Payloads.getDefaultInstance());
+                return RespondWorkflowTaskFailedResponse.getDefaultInstance();
+            }
             failOrRetry(m, wt, HistoryEvent.newBuilder().setEventType(EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED)
                     .setWorkflowTaskFailedEventAttributes(WorkflowTaskFailedEventAttributes.newBuilder()
                             .setScheduledEventId(wt.getScheduledEventId())
