@@ -127,18 +127,24 @@ public final class ExternalRequests {
     }
 
     /**
-     * Ends the run now, even with a workflow task running: as Temporal's TerminateWorkflow, a started (non-transient)
-     * task is failed first with FORCE_CLOSE_COMMAND; buffered events are dropped with it.
+     * Ends the run now, even with a workflow task running: as Temporal's TerminateWorkflow, a started task is failed
+     * first with FORCE_CLOSE_COMMAND (no event for a transient one) and the events buffered meanwhile are written.
      */
     static void terminate(Mutation m, String reason, String identity, io.temporal.api.common.v1.Payloads details) {
-        m.state().clearBufferedEvents();
         var wt = m.state().getWorkflowTask();
-        if (m.state().hasWorkflowTask() && wt.getStartedEventId() > 0 && !wt.getTransient()) {
-            m.addEvent(HistoryEvent.newBuilder().setEventType(EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED)
-                    .setWorkflowTaskFailedEventAttributes(io.temporal.api.history.v1.WorkflowTaskFailedEventAttributes.newBuilder()
-                            .setScheduledEventId(wt.getScheduledEventId()).setStartedEventId(wt.getStartedEventId())
-                            .setCause(io.temporal.api.enums.v1.WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_FORCE_CLOSE_COMMAND)));
+        if (m.workflowTaskStarted()) {
+            if (wt.getTransient()) {
+                m.state().clearWorkflowTask();
+            } else {
+                m.addEvent(HistoryEvent.newBuilder().setEventType(EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED)
+                        .setWorkflowTaskFailedEventAttributes(io.temporal.api.history.v1.WorkflowTaskFailedEventAttributes
+                                .newBuilder().setScheduledEventId(wt.getScheduledEventId())
+                                .setStartedEventId(wt.getStartedEventId()).setIdentity("history-service")
+                                .setCause(io.temporal.api.enums.v1.WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_FORCE_CLOSE_COMMAND)));
+            }
+            m.flushBufferedEvents();
         }
+        m.state().clearBufferedEvents(); // none without a started task; kept as a guard
         m.addEvent(HistoryEvent.newBuilder().setEventType(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_TERMINATED)
                 .setWorkflowExecutionTerminatedEventAttributes(WorkflowExecutionTerminatedEventAttributes.newBuilder()
                         .setReason(reason).setDetails(details).setIdentity(identity)));
