@@ -63,7 +63,7 @@ class ServerInfoTest {
         assertTrue(c.getSdkMetadata());
         assertTrue(c.getUpsertMemo());
         assertTrue(c.getSupportsSchedules());
-        assertFalse(c.getEagerWorkflowStart());
+        assertTrue(c.getEagerWorkflowStart());
         assertTrue(c.getSignalAndQueryHeader());
         assertTrue(c.getCountGroupByExecutionStatus());
         // The SDK keeps what it learned at connect time.

@@ -24,8 +24,8 @@ public final class ClusterInfoHandler {
      * Capabilities are claimed only for behaviour this server has: INTERNAL is reserved for real faults
      * (internal_error_differentiation); activity timeout failures carry the last heartbeat details; failures and
      * SDK metadata are stored exactly as sent; ModifyWorkflowProperties upserts the memo; signal and query headers
-     * reach the worker; CountWorkflowExecutions groups by ExecutionStatus; schedules run in the worker service. Eager
-     * start and versioning are not built yet and stay false.
+     * reach the worker; CountWorkflowExecutions groups by ExecutionStatus; schedules run in the worker service; a start
+     * may hand its first workflow task back eagerly. Versioning is not built yet and stays false.
      */
     public GetSystemInfoResponse systemInfo() {
         return GetSystemInfoResponse.newBuilder()
@@ -38,6 +38,7 @@ public final class ClusterInfoHandler {
                         .setUpsertMemo(true)
                         .setSignalAndQueryHeader(true)
                         .setCountGroupByExecutionStatus(true)
+                        .setEagerWorkflowStart(true)
                         .setSupportsSchedules(schedules))
                 .build();
     }

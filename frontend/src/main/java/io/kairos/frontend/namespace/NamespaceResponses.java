@@ -16,11 +16,11 @@ final class NamespaceResponses {
     }
 
     /**
-     * Capabilities are claimed only once the feature works end to end on this server; today none of
-     * eager start, updates or heartbeating workers do, so all stay false.
+     * Capabilities are claimed only once the feature works end to end on this server: eager workflow start does;
+     * synchronous updates and heartbeating workers are not claimed.
      */
     static NamespaceInfo.Capabilities capabilities() {
-        return NamespaceInfo.Capabilities.newBuilder().build();
+        return NamespaceInfo.Capabilities.newBuilder().setEagerWorkflowStart(true).build();
     }
 
     static NamespaceInfo info(NamespaceRecord r) {

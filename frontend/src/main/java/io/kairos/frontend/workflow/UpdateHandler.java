@@ -152,6 +152,8 @@ final class UpdateHandler {
         WorkflowHandler.requireValidStart(s.getWorkflowId(), s.getWorkflowType().getName(), s.getTaskQueue(),
                 s.getWorkflowExecutionTimeout(), s.getWorkflowRunTimeout(), s.getWorkflowTaskTimeout(), s.getInput(),
                 s.getMemo(), s.getRequestId(), s.getCronSchedule(), null);
+        WorkflowHandler.requireCompatibleIdPolicies(s.getWorkflowIdReusePolicy(), s.getWorkflowIdConflictPolicy());
+        io.kairos.common.validation.Priorities.requireValid(s.getPriority());
         return s.getRequestId().isEmpty() ? s.toBuilder().setRequestId(UUID.randomUUID().toString()).build() : s;
     }
 

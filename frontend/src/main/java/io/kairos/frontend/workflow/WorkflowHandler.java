@@ -71,12 +71,32 @@ public final class WorkflowHandler {
                 req.getWorkflowExecutionTimeout(), req.getWorkflowRunTimeout(), req.getWorkflowTaskTimeout(),
                 req.getInput(), req.getMemo(), req.getRequestId(), req.getCronSchedule(),
                 req.hasWorkflowStartDelay() ? req.getWorkflowStartDelay() : null);
+        requireCompatibleIdPolicies(req.getWorkflowIdReusePolicy(), req.getWorkflowIdConflictPolicy());
+        io.kairos.common.validation.Priorities.requireValid(req.getPriority());
         NamespaceId ns = namespaces.forNewWork(req.getNamespace());
         checkSearchAttributes(ns, req.getSearchAttributes());
         StartWorkflowExecutionRequest withId = req.getRequestId().isEmpty()
                 ? req.toBuilder().setRequestId(UUID.randomUUID().toString()).build() : req;
         return history.startWorkflowExecution(io.kairos.proto.history.v1.StartWorkflowExecutionRequest.newBuilder()
                 .setNamespaceId(ns.toString()).setRequest(withId).build());
+    }
+
+    /**
+     * Temporal's start (and update-with-start) check: the deprecated TERMINATE_IF_RUNNING reuse policy only without
+     * a conflict policy, and REJECT_DUPLICATE not with TERMINATE_EXISTING.
+     */
+    static void requireCompatibleIdPolicies(io.temporal.api.enums.v1.WorkflowIdReusePolicy reuse,
+                                            io.temporal.api.enums.v1.WorkflowIdConflictPolicy conflict) {
+        if (conflict != io.temporal.api.enums.v1.WorkflowIdConflictPolicy.WORKFLOW_ID_CONFLICT_POLICY_UNSPECIFIED
+                && reuse == io.temporal.api.enums.v1.WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_TERMINATE_IF_RUNNING) {
+            throw new InvalidArgumentException("Invalid WorkflowIDReusePolicy: WORKFLOW_ID_REUSE_POLICY_TERMINATE_IF_RUNNING"
+                    + " cannot be used together with a WorkflowIDConflictPolicy");
+        }
+        if (conflict == io.temporal.api.enums.v1.WorkflowIdConflictPolicy.WORKFLOW_ID_CONFLICT_POLICY_TERMINATE_EXISTING
+                && reuse == io.temporal.api.enums.v1.WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE) {
+            throw new InvalidArgumentException("Invalid WorkflowIDReusePolicy: WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE"
+                    + " cannot be used together with WorkflowIdConflictPolicy WORKFLOW_ID_CONFLICT_POLICY_TERMINATE_EXISTING");
+        }
     }
 
     /** What StartWorkflowExecution and SignalWithStartWorkflowExecution both check about the run to start. */
@@ -124,6 +144,8 @@ public final class WorkflowHandler {
                 req.hasWorkflowStartDelay() ? req.getWorkflowStartDelay() : null);
         RequestValidation.requireId(req.getSignalName(), "SignalName");
         RequestValidation.requireBlobSize(req.getSignalInput());
+        requireCompatibleIdPolicies(req.getWorkflowIdReusePolicy(), req.getWorkflowIdConflictPolicy());
+        io.kairos.common.validation.Priorities.requireValid(req.getPriority());
         NamespaceId ns = namespaces.forNewWork(req.getNamespace());
         checkSearchAttributes(ns, req.getSearchAttributes());
         var withId = req.getRequestId().isEmpty() ? req.toBuilder().setRequestId(UUID.randomUUID().toString()).build() : req;

@@ -329,7 +329,7 @@ public final class Activities {
                 .setStartToCloseTimeout(s.getStartToCloseTimeout())
                 .setHeartbeatTimeout(s.getHeartbeatTimeout())
                 .setRetryPolicy(s.getRetryPolicy())
-                .setPriority(s.getPriority())
+                .setPriority(io.kairos.common.validation.Priorities.merge(m.state().getExecution().getPriority(), s.getPriority()))
                 .build();
     }
 

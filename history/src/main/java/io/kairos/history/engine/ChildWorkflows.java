@@ -125,10 +125,7 @@ public final class ChildWorkflows {
                             + PENDING_CHILDREN_LIMIT);
         }
         var runTimeout = runTimeout(a.getWorkflowRunTimeout(), a.getWorkflowExecutionTimeout());
-        var taskTimeout = StartWorkflow.workflowTaskTimeout(a.getWorkflowTaskTimeout());
-        if (!Times.isZero(runTimeout) && Times.duration(taskTimeout).compareTo(Times.duration(runTimeout)) > 0) {
-            taskTimeout = runTimeout;
-        }
+        var taskTimeout = StartWorkflow.workflowTaskTimeout(a.getWorkflowTaskTimeout(), runTimeout);
         StartChildWorkflowExecutionInitiatedEventAttributes.Builder ev = StartChildWorkflowExecutionInitiatedEventAttributes.newBuilder()
                 .setNamespace(nsName).setNamespaceId(targetNs.toString())
                 .setWorkflowId(id).setWorkflowType(a.getWorkflowType()).setTaskQueue(queue).setInput(a.getInput())
@@ -198,7 +195,8 @@ public final class ChildWorkflows {
                 .setWorkflowIdReusePolicy(a.getWorkflowIdReusePolicy())
                 .setWorkflowIdConflictPolicy(WorkflowIdConflictPolicy.WORKFLOW_ID_CONFLICT_POLICY_FAIL)
                 .setCronSchedule(a.getCronSchedule()).setMemo(a.getMemo()).setSearchAttributes(a.getSearchAttributes())
-                .setPriority(a.getPriority());
+                // The command's priority over the parent's, field by field, as Temporal starts children.
+                .setPriority(io.kairos.common.validation.Priorities.merge(s.getExecution().getPriority(), a.getPriority()));
         if (a.hasRetryPolicy()) {
             req.setRetryPolicy(a.getRetryPolicy());
         }

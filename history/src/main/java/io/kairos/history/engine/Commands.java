@@ -208,6 +208,9 @@ public final class Commands {
         if (a.hasRetryPolicy()) {
             m.continuation().started().setRetryPolicy(a.getRetryPolicy());
         }
+        if (exec.hasPriority()) {
+            m.continuation().started().setPriority(exec.getPriority()); // the chain keeps its priority
+        }
         ChildWorkflows.inheritParent(m, m.continuation().started());
     }
 

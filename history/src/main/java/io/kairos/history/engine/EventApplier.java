@@ -43,6 +43,9 @@ public final class EventApplier {
                     exec.setRetryPolicy(a.getRetryPolicy());
                 }
                 exec.setCronSchedule(a.getCronSchedule());
+                if (a.hasPriority()) {
+                    exec.setPriority(a.getPriority());
+                }
                 ChildWorkflows.applyParent(exec, a);
             }
             case EVENT_TYPE_WORKFLOW_TASK_SCHEDULED -> {

@@ -102,13 +102,21 @@ public final class ExternalRequests {
     }
 
     public void terminate(NamespaceId ns, TerminateWorkflowExecutionRequest req) {
-        WorkflowKey key = reads.resolve(ns, req.getWorkflowExecution().getWorkflowId(), req.getWorkflowExecution().getRunId());
+        WorkflowKey key = chainTarget(ns, req.getWorkflowExecution(), req.getFirstExecutionRunId());
         updater.update(key, m -> {
             requireRunning(m);
             requireFirstRun(m, req.getFirstExecutionRunId());
             terminate(m, req.getReason(), req.getIdentity(), req.getDetails());
             return null;
         });
+    }
+
+    /**
+     * With a first run id the request follows the chain to its current run (across continue-as-new, retries and
+     * cron), whatever run id it names, as Temporal does; without one it acts on the run named (or the current run).
+     */
+    private WorkflowKey chainTarget(NamespaceId ns, io.temporal.api.common.v1.WorkflowExecution execution, String firstRunId) {
+        return reads.resolve(ns, execution.getWorkflowId(), firstRunId.isEmpty() ? execution.getRunId() : "");
     }
 
     /** A request naming the chain's first run acts only on a run of that chain (Temporal's first_execution_run_id). */
@@ -118,22 +126,40 @@ public final class ExternalRequests {
         }
     }
 
-    /** Ends the run now, even with a workflow task running; buffered events are dropped with it. */
+    /**
+     * Ends the run now, even with a workflow task running: as Temporal's TerminateWorkflow, a started task is failed
+     * first with FORCE_CLOSE_COMMAND (no event for a transient one) and the events buffered meanwhile are written.
+     */
     static void terminate(Mutation m, String reason, String identity, io.temporal.api.common.v1.Payloads details) {
-        m.state().clearBufferedEvents();
+        var wt = m.state().getWorkflowTask();
+        if (m.workflowTaskStarted()) {
+            if (wt.getTransient()) {
+                m.state().clearWorkflowTask();
+            } else {
+                m.addEvent(HistoryEvent.newBuilder().setEventType(EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED)
+                        .setWorkflowTaskFailedEventAttributes(io.temporal.api.history.v1.WorkflowTaskFailedEventAttributes
+                                .newBuilder().setScheduledEventId(wt.getScheduledEventId())
+                                .setStartedEventId(wt.getStartedEventId()).setIdentity("history-service")
+                                .setCause(io.temporal.api.enums.v1.WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_FORCE_CLOSE_COMMAND)));
+            }
+            m.flushBufferedEvents();
+        }
+        m.state().clearBufferedEvents(); // none without a started task; kept as a guard
         m.addEvent(HistoryEvent.newBuilder().setEventType(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_TERMINATED)
                 .setWorkflowExecutionTerminatedEventAttributes(WorkflowExecutionTerminatedEventAttributes.newBuilder()
                         .setReason(reason).setDetails(details).setIdentity(identity)));
     }
 
     public void requestCancel(NamespaceId ns, RequestCancelWorkflowExecutionRequest req) {
-        WorkflowKey key = reads.resolve(ns, req.getWorkflowExecution().getWorkflowId(), req.getWorkflowExecution().getRunId());
+        WorkflowKey key = chainTarget(ns, req.getWorkflowExecution(), req.getFirstExecutionRunId());
         updater.update(key, m -> {
-            if (!m.isRunning() || m.state().getCancelRequested()) {
-                // As in Temporal: canceling a closed run succeeds and changes nothing; so does asking twice.
-                return null;
+            if (!m.isRunning()) {
+                return null; // as in Temporal: canceling a closed run succeeds and changes nothing
             }
             requireFirstRun(m, req.getFirstExecutionRunId());
+            if (m.state().getCancelRequested()) {
+                return null; // asking twice changes nothing
+            }
             m.state().setCancelRequestId(req.getRequestId());
             m.addEvent(HistoryEvent.newBuilder().setEventType(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CANCEL_REQUESTED)
                     .setWorkflowExecutionCancelRequestedEventAttributes(WorkflowExecutionCancelRequestedEventAttributes

@@ -207,6 +207,9 @@ public final class HistoryReads {
         if (e.hasAutoResetPoints()) {
             info.setAutoResetPoints(e.getAutoResetPoints());
         }
+        if (e.hasPriority()) {
+            info.setPriority(e.getPriority());
+        }
         if (e.hasCloseTime()) {
             info.setCloseTime(e.getCloseTime());
         }

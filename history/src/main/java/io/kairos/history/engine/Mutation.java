@@ -301,6 +301,11 @@ public final class Mutation {
                 .setScheduleToStartTimeout(sticky ? exec.getStickyScheduleToStartTimeout() : Duration.getDefaultInstance())));
     }
 
+    /** Eager start: the first workflow task goes to the starting worker in the start response, not to matching. */
+    void dropWorkflowTaskDispatch() {
+        transferTasks.removeIf(t -> t.task().hasWorkflowTask());
+    }
+
     /** Later workflow tasks go to the normal queue with full history (after failures, timeouts, a lost worker). */
     void clearStickiness() {
         if (!state.getExecution().getStickyTaskQueue().getName().isEmpty()) {

@@ -183,9 +183,16 @@ public final class StartWorkflow {
         }
         Mutation m = newRun(key, shard, updater.clock().instant(), req.getRequestId(), started, alsoInNewRun,
                 req.hasUserMetadata() ? req.getUserMetadata() : null);
+        var eagerTask = req.getRequestEagerExecution() && m.state().hasWorkflowTask()
+                && !m.state().getWorkflowTask().getTransient()
+                ? WorkflowTasks.startEagerly(m, key, req.getIdentity(), req.getRequestId()) : null;
         updater.commit(shard, new ExecutionWrite.Create(key, previousRunId, req.getRequestId(), m.toWrite()));
         updater.notifier().changed(key);
-        return StartWorkflowExecutionResponse.newBuilder().setRunId(runId.toString()).setStarted(true).build();
+        var response = StartWorkflowExecutionResponse.newBuilder().setRunId(runId.toString()).setStarted(true);
+        if (eagerTask != null) {
+            response.setEagerWorkflowTask(eagerTask);
+        }
+        return response.build();
     }
 
     /**
@@ -212,7 +219,7 @@ public final class StartWorkflow {
         m.addEvent(HistoryEvent.newBuilder().setEventType(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED)
                 .setWorkflowExecutionStartedEventAttributes(started
                         .setWorkflowRunTimeout(runTimeout)
-                        .setWorkflowTaskTimeout(workflowTaskTimeout(started.getWorkflowTaskTimeout()))
+                        .setWorkflowTaskTimeout(workflowTaskTimeout(started.getWorkflowTaskTimeout(), runTimeout))
                         .setOriginalExecutionRunId(key.runId().toString())
                         .setWorkflowId(key.workflowId())));
         if (extra != null) {
@@ -231,14 +238,18 @@ public final class StartWorkflow {
         return m;
     }
 
-    /** Temporal's default 10 s, capped at 120 s. */
-    static Duration workflowTaskTimeout(Duration requested) {
-        if (Times.isZero(requested)) {
-            return DEFAULT_WORKFLOW_TASK_TIMEOUT;
+    /**
+     * Temporal's default 10 s, capped at 120 s and at the run timeout: a worker heartbeats a long workflow task
+     * (local activities) at 80% of this, so a short run completes a task before it times out.
+     */
+    static Duration workflowTaskTimeout(Duration requested, Duration runTimeout) {
+        Duration t = Times.isZero(requested) ? DEFAULT_WORKFLOW_TASK_TIMEOUT : requested;
+        if (t.getSeconds() > MAX_WORKFLOW_TASK_TIMEOUT_SECONDS) {
+            t = Duration.newBuilder().setSeconds(MAX_WORKFLOW_TASK_TIMEOUT_SECONDS).build();
         }
-        if (requested.getSeconds() > MAX_WORKFLOW_TASK_TIMEOUT_SECONDS) {
-            return Duration.newBuilder().setSeconds(MAX_WORKFLOW_TASK_TIMEOUT_SECONDS).build();
+        if (!Times.isZero(runTimeout) && Times.duration(runTimeout).compareTo(Times.duration(t)) < 0) {
+            t = runTimeout;
         }
-        return requested;
+        return t;
     }
 }

@@ -81,6 +81,9 @@ final class WorkflowRetries {
         if (!exec.hasRetryPolicy()) {
             m.continuation().started().clearRetryPolicy();
         }
+        if (exec.hasPriority()) {
+            m.continuation().started().setPriority(exec.getPriority());
+        }
         ChildWorkflows.inheritParent(m, m.continuation().started());
         return next;
     }

@@ -131,7 +131,28 @@ public final class WorkflowTasks {
                             .setRequestId(wt.getRequestId()))
                     .build());
         }
-        var exec = s.getExecution();
+        return pollResponse(m, key, history).addAllMessages(updates.deliver(m, wt.getStartedEventId())).build();
+    }
+
+    /**
+     * Eager workflow start: the new run's first workflow task, started in the start's own transaction by the
+     * requesting worker, whose start response carries it (Temporal's request_eager_execution).
+     */
+    static PollWorkflowTaskQueueResponse startEagerly(Mutation m, WorkflowKey key, String identity, String requestId) {
+        WorkflowTaskLifecycle.TABLE.move(WorkflowTaskLifecycle.of(m.state()), WorkflowTaskLifecycle.State.STARTED);
+        m.dropWorkflowTaskDispatch();
+        m.addEvent(HistoryEvent.newBuilder().setEventType(EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED)
+                .setWorkflowTaskStartedEventAttributes(WorkflowTaskStartedEventAttributes.newBuilder()
+                        .setScheduledEventId(m.state().getWorkflowTask().getScheduledEventId())
+                        .setIdentity(identity).setRequestId(requestId)
+                        .setHistorySizeBytes(m.state().getExecution().getHistorySizeBytes())));
+        m.workflowTaskTimeoutTimer(m.state().getWorkflowTask());
+        return pollResponse(m, key, m.events()).build();
+    }
+
+    private static PollWorkflowTaskQueueResponse.Builder pollResponse(Mutation m, WorkflowKey key, List<HistoryEvent> history) {
+        WorkflowTaskInfo wt = m.state().getWorkflowTask();
+        var exec = m.state().getExecution();
         TaskToken token = new TaskToken(TaskTokenData.newBuilder()
                 .setNamespaceId(key.namespaceId().toString()).setWorkflowId(key.workflowId()).setRunId(key.runId().toString())
                 .setScheduledEventId(wt.getScheduledEventId()).setStartedEventId(wt.getStartedEventId())
@@ -146,9 +167,7 @@ public final class WorkflowTasks {
                 .setHistory(History.newBuilder().addAllEvents(history))
                 .setWorkflowExecutionTaskQueue(exec.getTaskQueue())
                 .setScheduledTime(wt.getScheduledTime())
-                .setStartedTime(wt.getStartedTime())
-                .addAllMessages(updates.deliver(m, wt.getStartedEventId()))
-                .build();
+                .setStartedTime(wt.getStartedTime());
     }
 
     public RespondWorkflowTaskCompletedResponse completed(NamespaceId ns, RespondWorkflowTaskCompletedRequest req) {
@@ -239,6 +258,12 @@ public final class WorkflowTasks {
         TaskToken token = parse(req.getTaskToken(), ns);
         return updater.update(token.workflowKey(), m -> {
             WorkflowTaskInfo wt = requireStarted(m, token);
+            if (req.getCause() == WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_GRPC_MESSAGE_TOO_LARGE) {
+                // The worker cannot send its completion at all: retrying would loop, so Temporal terminates the run.
+                ExternalRequests.terminate(m, req.getCause().name(), "history-service",
+                        io.temporal.api.common.v1.Payloads.getDefaultInstance());
+                return RespondWorkflowTaskFailedResponse.getDefaultInstance();
+            }
             failOrRetry(m, wt, HistoryEvent.newBuilder().setEventType(EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED)
                     .setWorkflowTaskFailedEventAttributes(WorkflowTaskFailedEventAttributes.newBuilder()
                             .setScheduledEventId(wt.getScheduledEventId())
