@@ -115,9 +115,14 @@ public final class EventApplier {
             }
             case EVENT_TYPE_WORKFLOW_EXECUTION_CANCEL_REQUESTED -> s.setCancelRequested(true);
             case EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED -> exec.setSignalCount(exec.getSignalCount() + 1);
-            case EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED -> s.putUpdates(
-                    e.getWorkflowExecutionUpdateAcceptedEventAttributes().getProtocolInstanceId(),
-                    io.kairos.proto.persistence.v1.UpdateInfo.newBuilder().setAcceptedEventId(e.getEventId()).build());
+            case EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ADMITTED -> s.putUpdates(
+                    e.getWorkflowExecutionUpdateAdmittedEventAttributes().getRequest().getMeta().getUpdateId(),
+                    io.kairos.proto.persistence.v1.UpdateInfo.newBuilder().setAdmittedEventId(e.getEventId()).build());
+            case EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED -> {
+                String id = e.getWorkflowExecutionUpdateAcceptedEventAttributes().getProtocolInstanceId();
+                s.putUpdates(id, s.getUpdatesOrDefault(id, io.kairos.proto.persistence.v1.UpdateInfo.getDefaultInstance())
+                        .toBuilder().setAcceptedEventId(e.getEventId()).build());
+            }
             case EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_COMPLETED -> {
                 var a = e.getWorkflowExecutionUpdateCompletedEventAttributes();
                 s.putUpdates(a.getMeta().getUpdateId(), io.kairos.proto.persistence.v1.UpdateInfo.newBuilder()

@@ -135,13 +135,20 @@ public final class ResetWorkflow {
         m.startedEventReader(() -> prefixEvents.get(0));
         failWorkflowTask(m, baseKey, newKey, req.getReason());
         recreateTasks(m);
-        List<HistoryEvent> signals = signalsAfter(shard, baseKey, base, finish, currentKey, currentState, excluded(req));
-        for (HistoryEvent e : signals) {
-            var a = e.getWorkflowExecutionSignaledEventAttributes();
-            m.addEvent(HistoryEvent.newBuilder().setEventType(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED)
-                    .setWorkflowExecutionSignaledEventAttributes(WorkflowExecutionSignaledEventAttributes.newBuilder()
-                            .setSignalName(a.getSignalName()).setInput(a.getInput()).setIdentity(a.getIdentity())
-                            .setHeader(a.getHeader())));
+        Set<ResetReapplyExcludeType> excluded = excluded(req);
+        java.util.Set<String> reappliedUpdates = new java.util.HashSet<>();
+        for (HistoryEvent e : eventsAfter(shard, baseKey, base, finish, currentKey, currentState)) {
+            if (e.getEventType() == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED) {
+                if (!excluded.contains(ResetReapplyExcludeType.RESET_REAPPLY_EXCLUDE_TYPE_SIGNAL)) {
+                    var a = e.getWorkflowExecutionSignaledEventAttributes();
+                    m.addEvent(HistoryEvent.newBuilder().setEventType(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED)
+                            .setWorkflowExecutionSignaledEventAttributes(WorkflowExecutionSignaledEventAttributes.newBuilder()
+                                    .setSignalName(a.getSignalName()).setInput(a.getInput()).setIdentity(a.getIdentity())
+                                    .setHeader(a.getHeader())));
+                }
+            } else if (!excluded.contains(ResetReapplyExcludeType.RESET_REAPPLY_EXCLUDE_TYPE_UPDATE)) {
+                reapplyUpdate(m, e, reappliedUpdates);
+            }
         }
         m.scheduleWorkflowTask(1);
 
@@ -252,23 +259,48 @@ public final class ResetWorkflow {
     }
 
     /**
-     * The signals to reapply, in order: the base run's after the reset point, then those of the runs it continued
-     * as new into; when that chain ends at the running current run, also the signals it holds buffered (Temporal
-     * flushes them into the current run's close and reapplies them from there).
+     * An update admitted or accepted after the reset point is admitted again in the new run by a
+     * WorkflowExecutionUpdateAdmitted event (origin REAPPLY), which the worker runs its handler for, as Temporal's
+     * resetter does. An accepted event without its request follows an admitted one already reapplied.
      */
-    private List<HistoryEvent> signalsAfter(ShardContext shard, WorkflowKey baseKey, WorkflowMutableState base, long finish,
-                                            WorkflowKey currentKey, WorkflowMutableState current,
-                                            Set<ResetReapplyExcludeType> excluded) {
-        List<HistoryEvent> out = new ArrayList<>();
-        if (excluded.contains(ResetReapplyExcludeType.RESET_REAPPLY_EXCLUDE_TYPE_SIGNAL)) {
-            return out;
+    private static void reapplyUpdate(Mutation m, HistoryEvent e, Set<String> reapplied) {
+        io.temporal.api.update.v1.Request request = switch (e.getEventType()) {
+            case EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ADMITTED -> e.getWorkflowExecutionUpdateAdmittedEventAttributes().getRequest();
+            case EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED -> e.getWorkflowExecutionUpdateAcceptedEventAttributes().getAcceptedRequest();
+            default -> null;
+        };
+        if (request == null || !request.hasMeta() || !reapplied.add(request.getMeta().getUpdateId())) {
+            return;
         }
+        m.addEvent(HistoryEvent.newBuilder().setEventType(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ADMITTED)
+                .setWorkflowExecutionUpdateAdmittedEventAttributes(
+                        io.temporal.api.history.v1.WorkflowExecutionUpdateAdmittedEventAttributes.newBuilder()
+                                .setRequest(request)
+                                .setOrigin(io.temporal.api.enums.v1.UpdateAdmittedEventOrigin.UPDATE_ADMITTED_EVENT_ORIGIN_REAPPLY)));
+    }
+
+    private static boolean reapplicable(HistoryEvent e) {
+        return switch (e.getEventType()) {
+            case EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED, EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ADMITTED,
+                 EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED -> true;
+            default -> false;
+        };
+    }
+
+    /**
+     * The signals and updates to reapply, in order: the base run's after the reset point, then those of the runs it
+     * continued as new into; when that chain ends at the running current run, also the signals it holds buffered
+     * (Temporal flushes them into the current run's close and reapplies them from there).
+     */
+    private List<HistoryEvent> eventsAfter(ShardContext shard, WorkflowKey baseKey, WorkflowMutableState base, long finish,
+                                           WorkflowKey currentKey, WorkflowMutableState current) {
+        List<HistoryEvent> out = new ArrayList<>();
         WorkflowKey key = baseKey;
         WorkflowMutableState state = base;
         long from = finish;
         for (int followed = 0; followed <= MAX_FOLLOWED_RUNS; followed++) {
             List<HistoryEvent> events = updater.readHistory(key, from, state.getNextEventId(), Integer.MAX_VALUE);
-            events.stream().filter(e -> e.getEventType() == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED).forEach(out::add);
+            events.stream().filter(ResetWorkflow::reapplicable).forEach(out::add);
             if (key.equals(currentKey)) {
                 if (state.getExecution().getState() == ExecutionState.EXECUTION_STATE_RUNNING) {
                     current.getBufferedEventsList().stream()

@@ -167,7 +167,8 @@ public final class Updates {
 
     /**
      * The update of this id: in flight in the registry, or remembered in mutable state (completed: its outcome is
-     * read from history; accepted: restored into the registry after a restart). Null when unknown. Under the run's lock.
+     * read from history; accepted or admitted by an event: restored into the registry after a restart). Null when
+     * unknown. Under the run's lock.
      */
     Update find(WorkflowKey key, WorkflowMutableStateOrBuilder s, String id) {
         Update u = registry.get(key, id);
@@ -181,8 +182,11 @@ public final class Updates {
         if (info.getCompletedEventId() > 0) {
             return UpdateRegistry.completed(id, readOutcome(key, info.getCompletedEventId()));
         }
+        // Admitted by an event (a reset reapplied it) and not yet accepted: the worker has its request from history.
         u = new Update(id, null, UpdateLifecycle.State.ADMITTED, 0);
-        u.accepted(info.getAcceptedEventId());
+        if (info.getAcceptedEventId() > 0) {
+            u.accepted(info.getAcceptedEventId());
+        }
         if (s.getExecution().getState() == io.kairos.proto.persistence.v1.ExecutionState.EXECUTION_STATE_RUNNING) {
             registry.put(key, u);
         } else {
