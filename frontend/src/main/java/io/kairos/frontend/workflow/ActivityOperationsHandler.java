@@ -5,7 +5,6 @@ import io.kairos.common.errors.InvalidArgumentException;
 import io.kairos.common.ids.NamespaceId;
 import io.kairos.frontend.namespace.NamespaceResolver;
 import io.kairos.proto.history.v1.HistoryServiceGrpc;
-import io.temporal.api.common.v1.Priority;
 import io.temporal.api.workflowservice.v1.PauseActivityRequest;
 import io.temporal.api.workflowservice.v1.PauseActivityResponse;
 import io.temporal.api.workflowservice.v1.ResetActivityRequest;
@@ -22,7 +21,6 @@ import io.temporal.api.workflowservice.v1.UpdateActivityOptionsResponse;
 public final class ActivityOperationsHandler {
     static final String NO_WORKFLOW_ID = "WorkflowId is not set on request.";
     static final String NO_ACTIVITY = "Either Activity.Id or Activity.Type should be set on request.";
-    private static final int FAIRNESS_KEY_MAX_LENGTH = 64;
 
     private final NamespaceResolver namespaces;
     private final HistoryServiceGrpc.HistoryServiceBlockingStub history;
@@ -59,7 +57,7 @@ public final class ActivityOperationsHandler {
         requireTarget(req.getExecution().getWorkflowId(),
                 req.getActivityCase() != UpdateActivityOptionsRequest.ActivityCase.ACTIVITY_NOT_SET);
         if (req.getActivityOptions().hasPriority()) {
-            requireValidPriority(req.getActivityOptions().getPriority());
+            io.kairos.common.validation.Priorities.requireValid(req.getActivityOptions().getPriority());
         }
         NamespaceId ns = namespaces.forExistingWork(req.getNamespace());
         return history.updateActivityOptions(io.kairos.proto.history.v1.UpdateActivityOptionsRequest.newBuilder()
@@ -83,19 +81,6 @@ public final class ActivityOperationsHandler {
         }
         if (jitter.getSeconds() < 0 || jitter.getNanos() < 0) {
             throw new InvalidArgumentException("invalid jitter: negative duration");
-        }
-    }
-
-    /** Temporal's priorities.Validate, with its messages. */
-    static void requireValidPriority(Priority p) {
-        if (p.getPriorityKey() < 0) {
-            throw new InvalidArgumentException("priority key can't be negative");
-        }
-        if (p.getFairnessKey().length() > FAIRNESS_KEY_MAX_LENGTH) {
-            throw new InvalidArgumentException("fairness key length exceeds limit");
-        }
-        if (p.getFairnessWeight() < 0) {
-            throw new InvalidArgumentException("must be greater than zero");
         }
     }
 }

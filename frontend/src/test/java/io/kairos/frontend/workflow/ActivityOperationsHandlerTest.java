@@ -61,11 +61,11 @@ class ActivityOperationsHandlerTest {
         assertEquals("priority key can't be negative", invalid(() -> handler.updateOptions(UpdateActivityOptionsRequest.newBuilder()
                 .setNamespace("default").setExecution(WF).setId("a1")
                 .setActivityOptions(ActivityOptions.newBuilder().setPriority(Priority.newBuilder().setPriorityKey(-1))).build())));
-        assertEquals("fairness key length exceeds limit", invalid(() -> ActivityOperationsHandler.requireValidPriority(
+        assertEquals("fairness key length exceeds limit", invalid(() -> io.kairos.common.validation.Priorities.requireValid(
                 Priority.newBuilder().setFairnessKey("k".repeat(65)).build())));
-        assertEquals("must be greater than zero", invalid(() -> ActivityOperationsHandler.requireValidPriority(
+        assertEquals("must be greater than zero", invalid(() -> io.kairos.common.validation.Priorities.requireValid(
                 Priority.newBuilder().setFairnessWeight(-0.5f).build())));
-        ActivityOperationsHandler.requireValidPriority(Priority.newBuilder().setPriorityKey(3).setFairnessKey("k").build());
+        io.kairos.common.validation.Priorities.requireValid(Priority.newBuilder().setPriorityKey(3).setFairnessKey("k").build());
         ActivityOperationsHandler.requireJitter(Duration.newBuilder().setSeconds(2).build());
     }
 }
