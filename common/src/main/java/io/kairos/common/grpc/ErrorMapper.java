@@ -169,7 +169,8 @@ public final class ErrorMapper {
                     s = com.google.rpc.Status.newBuilder().setCode(plain.getCode().value())
                             .setMessage(plain.getDescription() == null ? "" : plain.getDescription()).build();
                 }
-                st.setCode(s.getCode()).setMessage(s.getMessage()).addAllDetails(s.getDetailsList());
+                st.setCode(s.getCode()).setMessage(ErrorText.bound(s.getMessage(), ErrorText.BUDGET / 4))
+                        .addAllDetails(s.getDetailsList());
                 if (code == null && s.getCode() != Code.OK.getNumber()) {
                     code = Code.forNumber(s.getCode());
                 }
@@ -180,7 +181,8 @@ public final class ErrorMapper {
     }
 
     static StatusRuntimeException status(Code code, String message, Message detail) {
-        com.google.rpc.Status.Builder s = com.google.rpc.Status.newBuilder().setCode(code.getNumber()).setMessage(message);
+        com.google.rpc.Status.Builder s = com.google.rpc.Status.newBuilder().setCode(code.getNumber())
+                .setMessage(ErrorText.bound(message));
         if (detail != null) {
             s.addDetails(Any.pack(detail));
         }
