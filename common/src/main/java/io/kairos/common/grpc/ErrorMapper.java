@@ -52,6 +52,11 @@ public final class ErrorMapper {
         if (t instanceof ApiException api) {
             return fromApi(api);
         }
+        if (t instanceof io.kairos.common.errors.RejectedValue) {
+            log.warn("rpc={} outcome=invalid_argument cause=database_refused_value msg=\"{}\"", method,
+                    ErrorText.bound(t.getMessage(), 1000));
+            return status(Code.INVALID_ARGUMENT, "A value of the request cannot be stored.", null);
+        }
         if (t instanceof Retryable) {
             log.warn("rpc={} outcome=unavailable msg=\"{}\"", method, t.getMessage());
             return status(Code.UNAVAILABLE, "Persistence unavailable: " + t.getMessage(), null);

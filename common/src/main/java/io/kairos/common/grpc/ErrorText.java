@@ -20,7 +20,11 @@ public final class ErrorText {
 
     /** As {@link #bound(String)} with a smaller budget, for texts that travel with others (multi-operation). */
     public static String bound(String message, int budget) {
-        if (message == null || message.length() * 13 <= budget) {
+        if (message == null) {
+            return null;
+        }
+        message = wellFormed(message);
+        if (message.length() * 13 <= budget) {
             return message;
         }
         int cost = 0;
@@ -37,6 +41,29 @@ public final class ErrorText {
             i = next;
         }
         return message;
+    }
+
+    /** Unpaired surrogates (from a value cut in the wrong place) replaced: protobuf would refuse to encode them. */
+    static String wellFormed(String s) {
+        StringBuilder out = null;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            boolean paired = Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1));
+            if (paired) {
+                if (out != null) {
+                    out.append(c).append(s.charAt(i + 1));
+                }
+                i++;
+                continue;
+            }
+            if (Character.isSurrogate(c) && out == null) {
+                out = new StringBuilder(s.length()).append(s, 0, i);
+            }
+            if (out != null) {
+                out.append(Character.isSurrogate(c) ? '\uFFFD' : c);
+            }
+        }
+        return out == null ? s : out.toString();
     }
 
     private static int cost(String s) {

@@ -61,6 +61,8 @@ class ApiFuzzTest {
     private static final long SEED = Long.getLong("kairos.fuzz.seed", System.nanoTime());
     private static final int FROM = Integer.getInteger("kairos.fuzz.from", 0);
     private static final int THREADS = Integer.getInteger("kairos.fuzz.threads", 4);
+    private static final boolean VERBOSE = Boolean.getBoolean("kairos.fuzz.verbose");
+    private static final Map<String, LongAdder> plausibleErrors = new ConcurrentHashMap<>();
     private static final Duration DEADLINE = Duration.ofSeconds(10);
     private static final Duration LONG_POLL_DEADLINE = Duration.ofMillis(500);
     private static final Set<Status.Code> FORBIDDEN = Set.of(Status.Code.INTERNAL, Status.Code.UNKNOWN,
@@ -186,6 +188,10 @@ class ApiFuzzTest {
                     if (FORBIDDEN.contains(status.getCode()) || hung) {
                         failures.add(new Failure(i, rpc.name(), status, req));
                     }
+                    if (VERBOSE && !status.isOk() && req.mode().equals("plausible")) {
+                        plausibleErrors.computeIfAbsent(rpc.name() + " " + status.getCode() + " "
+                                + clip(status.getDescription(), 100), k -> new LongAdder()).increment();
+                    }
                     if (status.isOk() && rpc.destructive() && rpc.name().endsWith("Namespace")) {
                         rotateScratch();
                     }
@@ -202,6 +208,7 @@ class ApiFuzzTest {
         System.out.printf("api fuzz: %d requests in %.1f s (%.0f/s), seed=%d%n", sent, seconds, sent / seconds, SEED);
         System.out.println("api fuzz: by status " + counts(byStatus));
         new TreeMap<>(byRpc).forEach((name, c) -> System.out.println("api fuzz:   " + name + " " + counts(c)));
+        plausibleErrors.forEach((k, v) -> System.out.println("api fuzz: plausible request answered " + k + " x" + v));
         for (Failure f : failures) {
             System.out.println(report(f));
         }
@@ -265,7 +272,8 @@ class ApiFuzzTest {
             factory.shutdownNow();
             factory.awaitTermination(10, TimeUnit.SECONDS);
         }
-        List<String> errors = server.stderr().lines().filter(l -> l.contains("ERROR") || l.contains("\tat ")).limit(20).toList();
+        List<String> errors = server.stderr().lines().filter(l -> l.contains("ERROR") || l.contains("\tat ")
+                || l.contains("cause=database_refused_value")).limit(20).toList();
         assertTrue(errors.isEmpty(), () -> "the server logged errors:\n" + String.join("\n", errors));
     }
 

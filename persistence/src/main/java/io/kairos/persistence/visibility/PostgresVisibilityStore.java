@@ -219,8 +219,11 @@ public final class PostgresVisibilityStore {
             }
             List<String> out = new ArrayList<>();
             for (int i = 1; i < a.size(); i++) {
-                JsonElement e = a.get(i);
-                out.add(e.getAsString());
+                String key = a.get(i).getAsString();
+                if (key.indexOf('\0') >= 0) {
+                    throw new InvalidArgumentException("invalid next_page_token: unable to deserialize page token");
+                }
+                out.add(key);
             }
             return out;
         } catch (RuntimeException e) {
