@@ -119,7 +119,7 @@ public final class RequestGuard {
                 problem = "grpc: error unmarshalling request: " + u.reason();
                 logUnparseable(method, u.reason());
             } else {
-                problem = message instanceof Message m ? RequestStrings.problem(m) : null;
+                problem = message instanceof Message m ? RequestChecks.problem(m) : null;
             }
             if (problem != null) {
                 refused = true;

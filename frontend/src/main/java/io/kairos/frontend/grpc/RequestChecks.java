@@ -3,7 +3,9 @@ package io.kairos.frontend.grpc;
 import com.google.protobuf.Descriptors.Descriptor;
 import com.google.protobuf.Descriptors.EnumValueDescriptor;
 import com.google.protobuf.Descriptors.FieldDescriptor;
+import com.google.protobuf.Duration;
 import com.google.protobuf.Message;
+import com.google.protobuf.Timestamp;
 
 import java.util.List;
 import java.util.Map;
@@ -11,9 +13,10 @@ import java.util.Set;
 
 /**
  * Walks a request (nested messages, repeated fields, map keys and values) for what no handler can use: a NUL
- * character in a string (Postgres text columns refuse it) and an enum number the API does not define.
+ * character in a string (Postgres text columns refuse it), an enum number the API does not define, and a Timestamp or
+ * Duration outside the range protobuf defines for them (java.time and Postgres cannot hold those).
  */
-final class RequestStrings {
+final class RequestChecks {
     /**
      * Free text kept only inside protobuf blobs: an SDK may put any exception message here, and refusing it would
      * leave a worker unable to report the failure at all. Payloads hold bytes (their metadata keys are blob too).
@@ -22,7 +25,7 @@ final class RequestStrings {
     /** Deep enough for any real request; deeper nesting (only crafted requests) is not walked further. */
     private static final int MAX_DEPTH = 64;
 
-    private RequestStrings() {
+    private RequestChecks() {
     }
 
     /** What is wrong with the request, as the INVALID_ARGUMENT message, or null. */
@@ -34,6 +37,12 @@ final class RequestStrings {
         Descriptor type = m.getDescriptorForType();
         if (depth > MAX_DEPTH || BLOB_ONLY.contains(type.getFullName())) {
             return null;
+        }
+        if (m instanceof Timestamp t) {
+            return validTimestamp(t) ? null : (path.isEmpty() ? "Timestamp" : path) + " is not a valid timestamp.";
+        }
+        if (m instanceof Duration d) {
+            return validDuration(d) ? null : (path.isEmpty() ? "Duration" : path) + " is not a valid duration.";
         }
         for (Map.Entry<FieldDescriptor, Object> e : m.getAllFields().entrySet()) {
             FieldDescriptor f = e.getKey();
@@ -54,6 +63,20 @@ final class RequestStrings {
             }
         }
         return null;
+    }
+
+    /** 0001-01-01T00:00:00Z to 9999-12-31T23:59:59.999999999Z, as google/protobuf/timestamp.proto defines. */
+    static boolean validTimestamp(Timestamp t) {
+        return t.getSeconds() >= -62_135_596_800L && t.getSeconds() <= 253_402_300_799L
+                && t.getNanos() >= 0 && t.getNanos() < 1_000_000_000;
+    }
+
+    /** About ±10,000 years, nanos of the same sign as the seconds, as google/protobuf/duration.proto defines. */
+    static boolean validDuration(Duration d) {
+        long s = d.getSeconds();
+        int n = d.getNanos();
+        return s >= -315_576_000_000L && s <= 315_576_000_000L && n > -1_000_000_000 && n < 1_000_000_000
+                && !(s > 0 && n < 0) && !(s < 0 && n > 0);
     }
 
     private static String value(FieldDescriptor f, Object v, String path, int depth) {
