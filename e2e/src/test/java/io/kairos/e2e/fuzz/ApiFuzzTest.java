@@ -102,6 +102,9 @@ class ApiFuzzTest {
                 WorkflowServiceStubsOptions.newBuilder().setTarget("127.0.0.1:" + port).build(), Duration.ofSeconds(30));
         channel = ManagedChannelBuilder.forTarget("127.0.0.1:" + port).usePlaintext()
                 .maxInboundMessageSize(64 * 1024 * 1024).build();
+        OperatorServiceGrpc.newBlockingStub(channel).addSearchAttributes(
+                io.temporal.api.operatorservice.v1.AddSearchAttributesRequest.newBuilder().setNamespace(NAMESPACE)
+                        .putAllSearchAttributes(RequestGenerator.SEARCH_ATTRIBUTES).build());
         runIds.addAll(startWorkflows(NAMESPACE));
         rotateScratch();
     }

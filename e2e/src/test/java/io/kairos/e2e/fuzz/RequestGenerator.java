@@ -6,9 +6,11 @@ import com.google.protobuf.Descriptors.EnumDescriptor;
 import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.protobuf.Message;
 import com.google.protobuf.UnknownFieldSet;
+import io.temporal.api.enums.v1.IndexedValueType;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.UUID;
 
@@ -36,8 +38,19 @@ final class RequestGenerator {
             "ExecutionStatus = 'Running' ORDER BY StartTime DESC", "WorkflowId = 'fuzz-wf-0'",
             "TaskQueue = 'fuzz-tq' AND StartTime > '2020-01-01T00:00:00Z'", "CustomKeywordField = 'x'",
             "WorkflowId IN ('a', 'b')", "BuildIds IS NULL", "`Custom Field` = 1");
-    private static final List<String> SEARCH_ATTRIBUTES = List.of("CustomKeywordField", "CustomIntField",
-            "CustomTextField", "CustomBoolField", "CustomDatetimeField", "CustomDoubleField", "WorkflowType", "fuzz_sa");
+    /** The attributes the test registers (see ApiFuzzTest), one system attribute and one unknown name. */
+    static final Map<String, IndexedValueType> SEARCH_ATTRIBUTES = Map.of("fuzz_kw", IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
+            "fuzz_text", IndexedValueType.INDEXED_VALUE_TYPE_TEXT, "fuzz_int", IndexedValueType.INDEXED_VALUE_TYPE_INT,
+            "fuzz_double", IndexedValueType.INDEXED_VALUE_TYPE_DOUBLE, "fuzz_bool", IndexedValueType.INDEXED_VALUE_TYPE_BOOL,
+            "fuzz_dt", IndexedValueType.INDEXED_VALUE_TYPE_DATETIME,
+            "fuzz_kwl", IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD_LIST);
+    private static final List<String> ATTRIBUTE_NAMES = List.of("fuzz_kw", "fuzz_text", "fuzz_int", "fuzz_double",
+            "fuzz_bool", "fuzz_dt", "fuzz_kwl", "WorkflowType", "NoSuchAttribute");
+    /** Payload data: plausible JSON most of the time, else what a careless or hostile client could send. */
+    private static final List<String> JSON_VALUES = List.of("\"fuzz\"", "42", "1.5", "true", "[\"a\",\"b\"]",
+            "\"2024-05-01T10:00:00Z\"", "\"a\\u0000b\"", "[\"x\\u0000\"]", "\"+99999-01-01T00:00:00Z\"",
+            "\"-999999999-01-01T00:00:00Z\"", "1e400", "-9223372036854775809", "NaN", "{", "null", "[]", "\"\"",
+            "{\"k\":\"v\\u0000\"}", "\"\\ud800\"");
 
     private final Random random;
     private final Targets targets;
@@ -174,6 +187,7 @@ final class RequestGenerator {
             case "query_type" -> random.nextBoolean() ? "__stack_trace" : "q";
             case "job_id" -> "fuzz-job-" + random.nextInt(3);
             case "signal_name" -> "sig";
+            case "key" -> owning.equals("IndexedFieldsEntry") ? pick(ATTRIBUTE_NAMES) : alnum(1 + random.nextInt(12));
             default -> f.getName().endsWith("_id") ? "fuzz-" + random.nextInt(5) : alnum(1 + random.nextInt(12));
         };
     }
@@ -185,7 +199,10 @@ final class RequestGenerator {
         entry.setField(entry.getDescriptorForType().findFieldByName("key"), "encoding");
         entry.setField(entry.getDescriptorForType().findFieldByName("value"), ByteString.copyFromUtf8("json/plain"));
         b.addRepeatedField(metadata, entry.build());
-        String json = random.nextBoolean() ? "\"fuzz\"" : Integer.toString(random.nextInt(100));
+        String json = random.nextInt(3) > 0 ? JSON_VALUES.get(random.nextInt(6)) : pick(JSON_VALUES);
+        if (random.nextInt(20) == 0) {
+            json = "\"" + "z".repeat(3000) + "\"";
+        }
         b.setField(d.findFieldByName("data"), ByteString.copyFromUtf8(json));
         return b.build();
     }
