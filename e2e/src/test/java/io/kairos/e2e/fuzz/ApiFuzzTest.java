@@ -77,6 +77,7 @@ class ApiFuzzTest {
     private static int port;
     private static final List<String> workflowIds = List.of("fuzz-wf-0", "fuzz-wf-1", "fuzz-wf-2", "fuzz-wf-3");
     private static final List<String> runIds = new ArrayList<>();
+    private static final List<com.google.protobuf.ByteString> taskTokens = new java.util.concurrent.CopyOnWriteArrayList<>();
     private static final AtomicInteger scratchGeneration = new AtomicInteger();
     private static volatile String scratch;
 
@@ -181,7 +182,7 @@ class ApiFuzzTest {
                     long seed = mix(SEED, i);
                     Rpc rpc = rpcs.get((int) Math.floorMod(seed, (long) rpcs.size()));
                     RequestGenerator.Targets targets = new RequestGenerator.Targets(NAMESPACE, scratch, workflowIds,
-                            runIds, TASK_QUEUE, WORKFLOW_TYPE);
+                            runIds, TASK_QUEUE, WORKFLOW_TYPE, taskTokens);
                     RequestGenerator.Request req = RequestGenerator.generate(rpc.prototype(), targets, rpc.destructive(), seed);
                     Status status = call(rpc, req.bytes());
                     byStatus.computeIfAbsent(status.getCode(), c -> new LongAdder()).increment();
@@ -251,11 +252,30 @@ class ApiFuzzTest {
     private static Status call(Rpc rpc, byte[] request) {
         Duration deadline = rpc.longPoll() ? LONG_POLL_DEADLINE : DEADLINE;
         try {
-            ClientCalls.blockingUnaryCall(channel, rpc.method(),
+            byte[] response = ClientCalls.blockingUnaryCall(channel, rpc.method(),
                     CallOptions.DEFAULT.withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS), request);
+            keepTaskToken(rpc.name(), response);
             return Status.OK;
         } catch (StatusRuntimeException e) {
             return e.getStatus();
+        }
+    }
+
+    /** Real task tokens from polls, so that plausible Respond* requests reach the task they name. */
+    private static void keepTaskToken(String rpc, byte[] response) {
+        try {
+            com.google.protobuf.ByteString token = switch (rpc) {
+                case "PollWorkflowTaskQueue" ->
+                        io.temporal.api.workflowservice.v1.PollWorkflowTaskQueueResponse.parseFrom(response).getTaskToken();
+                case "PollActivityTaskQueue" ->
+                        io.temporal.api.workflowservice.v1.PollActivityTaskQueueResponse.parseFrom(response).getTaskToken();
+                default -> com.google.protobuf.ByteString.EMPTY;
+            };
+            if (!token.isEmpty() && taskTokens.size() < 64) {
+                taskTokens.add(token);
+            }
+        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+            throw new AssertionError(rpc + " answered bytes that do not parse", e);
         }
     }
 

@@ -23,7 +23,7 @@ import java.util.UUID;
 final class RequestGenerator {
     /** What plausible requests aim at; {@code scratch} for RPCs that destroy what they touch. */
     record Targets(String namespace, String scratch, List<String> workflowIds, List<String> runIds, String taskQueue,
-                   String workflowType) {
+                   String workflowType, List<ByteString> taskTokens) {
     }
 
     /** The wire bytes, how they were made, and the message before any byte-level change (null for pure noise). */
@@ -115,7 +115,8 @@ final class RequestGenerator {
             if (depth >= MAX_DEPTH && f.getJavaType() == FieldDescriptor.JavaType.MESSAGE) {
                 continue;
             }
-            double chance = plausible ? (depth == 0 ? 0.85 : 0.5) : 0.4;
+            // Few optional fields in plausible requests: each one more is one more way to be refused early.
+            double chance = plausible ? 0.3 : 0.4;
             if (important(f) && plausible) {
                 chance = 0.97;
             }
@@ -137,7 +138,8 @@ final class RequestGenerator {
     private static boolean important(FieldDescriptor f) {
         return switch (f.getName()) {
             case "namespace", "workflow_id", "workflow_execution", "execution", "task_queue", "workflow_type", "name",
-                 "request_id", "identity" -> true;
+                 "request_id", "identity", "task_token", "commands", "command_type", "activity_id", "activity_type",
+                 "query", "signal_name", "query_type", "schedule_id", "job_id", "update_id" -> true;
             default -> false;
         };
     }
@@ -145,7 +147,9 @@ final class RequestGenerator {
     private Object value(Message.Builder parent, FieldDescriptor f, String path, int depth) {
         return switch (f.getJavaType()) {
             case STRING -> plausible ? plausibleString(parent.getDescriptorForType(), f) : hostileString();
-            case BYTE_STRING -> plausible && f.getName().endsWith("page_token") ? ByteString.EMPTY
+            case BYTE_STRING -> plausible && f.getName().equals("task_token") && !targets.taskTokens().isEmpty()
+                    && random.nextInt(4) > 0 ? targets.taskTokens().get(random.nextInt(targets.taskTokens().size()))
+                    : plausible && f.getName().endsWith("page_token") ? ByteString.EMPTY
                     : plausible ? ByteString.copyFrom(randomBytes(random.nextInt(24))) : ByteString.copyFrom(
                     randomBytes(random.nextInt(200)));
             case INT -> plausible ? random.nextInt(plausibleBound(f)) : extremeInt();
