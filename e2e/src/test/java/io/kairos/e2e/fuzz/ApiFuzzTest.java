@@ -75,6 +75,7 @@ class ApiFuzzTest {
     private static ManagedChannel channel;
     private static WorkflowServiceStubs sdk;
     private static int port;
+    private static long serverStarted;
     private static final List<String> workflowIds = List.of("fuzz-wf-0", "fuzz-wf-1", "fuzz-wf-2", "fuzz-wf-3");
     private static final List<String> runIds = new ArrayList<>();
     private static final List<com.google.protobuf.ByteString> taskTokens = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -96,6 +97,7 @@ class ApiFuzzTest {
 
     @BeforeAll
     static void start() {
+        serverStarted = System.nanoTime();
         port = ServerProcess.freePort();
         server = ServerProcess.launch("api-fuzz", List.of("dev", "--ephemeral", "--port", Integer.toString(port)))
                 .awaitReady();
@@ -298,6 +300,10 @@ class ApiFuzzTest {
         List<String> errors = server.stderr().lines().filter(l -> l.contains("ERROR") || l.contains("\tat ")
                 || l.contains("cause=database_refused_value")).limit(20).toList();
         assertTrue(errors.isEmpty(), () -> "the server logged errors:\n" + String.join("\n", errors));
+        // Unparseable requests are logged at most once per 10 s, however many arrive.
+        long unparseable = server.stderr().lines().filter(l -> l.contains("request could not be parsed")).count();
+        long allowed = (System.nanoTime() - serverStarted) / 10_000_000_000L + 2;
+        assertTrue(unparseable <= allowed, unparseable + " log lines for unparseable requests, at most " + allowed);
     }
 
     private static String report(Failure f) {
