@@ -60,6 +60,8 @@ class ApiFuzzTest {
     private static final int REQUESTS = Integer.getInteger("kairos.fuzz.requests", 3000);
     private static final long SEED = Long.getLong("kairos.fuzz.seed", System.nanoTime());
     private static final int FROM = Integer.getInteger("kairos.fuzz.from", 0);
+    /** Stops after this many bad answers (raise it to count them all, e.g. against an older server). */
+    private static final int MAX_FAILURES = Integer.getInteger("kairos.fuzz.maxFailures", 20);
     private static final int THREADS = Integer.getInteger("kairos.fuzz.threads", 4);
     private static final boolean VERBOSE = Boolean.getBoolean("kairos.fuzz.verbose");
     private static final Map<String, LongAdder> plausibleErrors = new ConcurrentHashMap<>();
@@ -180,7 +182,7 @@ class ApiFuzzTest {
         List<java.util.concurrent.Future<?>> workers = new ArrayList<>();
         for (int t = 0; t < THREADS; t++) {
             workers.add(pool.submit(() -> {
-                for (int i = next.getAndIncrement(); i < FROM + REQUESTS && failures.size() < 20; i = next.getAndIncrement()) {
+                for (int i = next.getAndIncrement(); i < FROM + REQUESTS && failures.size() < MAX_FAILURES; i = next.getAndIncrement()) {
                     long seed = mix(SEED, i);
                     Rpc rpc = rpcs.get((int) Math.floorMod(seed, (long) rpcs.size()));
                     RequestGenerator.Targets targets = new RequestGenerator.Targets(NAMESPACE, scratch, workflowIds,
@@ -215,8 +217,11 @@ class ApiFuzzTest {
         System.out.println("api fuzz: by status " + counts(byStatus));
         new TreeMap<>(byRpc).forEach((name, c) -> System.out.println("api fuzz:   " + name + " " + counts(c)));
         plausibleErrors.forEach((k, v) -> System.out.println("api fuzz: plausible request answered " + k + " x" + v));
-        for (Failure f : failures) {
-            System.out.println(report(f));
+        failures.stream().limit(50).forEach(f -> System.out.println(report(f)));
+        Map<String, Integer> bad = new TreeMap<>();
+        failures.forEach(f -> bad.merge(f.rpc() + " " + f.status().getCode(), 1, Integer::sum));
+        if (!bad.isEmpty()) {
+            System.out.println("api fuzz: bad answers by RPC " + bad);
         }
         assertTrue(failures.isEmpty(), () -> failures.size() + " bad answers, first: " + report(failures.peek()));
         serverStillWorks();
