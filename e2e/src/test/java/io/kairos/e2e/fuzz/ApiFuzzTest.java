@@ -188,11 +188,12 @@ class ApiFuzzTest {
                     RequestGenerator.Targets targets = new RequestGenerator.Targets(NAMESPACE, scratch, workflowIds,
                             runIds, TASK_QUEUE, WORKFLOW_TYPE, taskTokens);
                     RequestGenerator.Request req = RequestGenerator.generate(rpc.prototype(), targets, rpc.destructive(), seed);
-                    Status status = call(rpc, req.bytes());
+                    boolean longPoll = rpc.longPoll() || waitsForNewEvent(rpc.name(), req);
+                    Status status = call(rpc, req.bytes(), longPoll);
                     byStatus.computeIfAbsent(status.getCode(), c -> new LongAdder()).increment();
                     byRpc.computeIfAbsent(rpc.name(), n -> new ConcurrentHashMap<>())
                             .computeIfAbsent(status.getCode(), c -> new LongAdder()).increment();
-                    boolean hung = status.getCode() == Status.Code.DEADLINE_EXCEEDED && !rpc.longPoll();
+                    boolean hung = status.getCode() == Status.Code.DEADLINE_EXCEEDED && !longPoll;
                     if (FORBIDDEN.contains(status.getCode()) || hung) {
                         failures.add(new Failure(i, rpc.name(), status, req));
                     }
@@ -247,7 +248,16 @@ class ApiFuzzTest {
     /** The RPCs that may wait for something to happen: their deadline passing is their normal answer. */
     private static boolean longPoll(String name) {
         return name.startsWith("Poll") || name.equals("QueryWorkflow") || name.equals("UpdateWorkflowExecution")
-                || name.equals("ExecuteMultiOperation") || name.equals("GetWorkflowExecutionHistory");
+                || name.equals("ExecuteMultiOperation");
+    }
+
+    /** GetWorkflowExecutionHistory with wait_new_event is a long poll (for mangled bytes, assume it may be). */
+    private static boolean waitsForNewEvent(String rpc, RequestGenerator.Request request) {
+        if (!rpc.equals("GetWorkflowExecutionHistory")) {
+            return false;
+        }
+        return request.mode().equals("wire") || (request.message()
+                instanceof io.temporal.api.workflowservice.v1.GetWorkflowExecutionHistoryRequest r && r.getWaitNewEvent());
     }
 
     private static boolean destructive(String name) {
@@ -256,8 +266,8 @@ class ApiFuzzTest {
                 + "|UpdateTaskQueueConfig|UpdateSchedule|PatchSchedule).*");
     }
 
-    private static Status call(Rpc rpc, byte[] request) {
-        Duration deadline = rpc.longPoll() ? LONG_POLL_DEADLINE : DEADLINE;
+    private static Status call(Rpc rpc, byte[] request, boolean longPoll) {
+        Duration deadline = longPoll ? LONG_POLL_DEADLINE : DEADLINE;
         try {
             byte[] response = ClientCalls.blockingUnaryCall(channel, rpc.method(),
                     CallOptions.DEFAULT.withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS), request);
