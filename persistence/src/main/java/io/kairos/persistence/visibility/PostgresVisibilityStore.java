@@ -1,7 +1,6 @@
 package io.kairos.persistence.visibility;
 
 import com.google.gson.JsonArray;
-import com.google.gson.JsonElement;
 import com.google.gson.JsonParser;
 import io.kairos.common.errors.InvalidArgumentException;
 import io.kairos.common.ids.NamespaceId;
