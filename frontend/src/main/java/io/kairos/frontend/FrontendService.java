@@ -10,6 +10,7 @@ import io.grpc.protobuf.services.ProtoReflectionService;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import io.kairos.frontend.cluster.ClusterInfoHandler;
 import io.kairos.frontend.grpc.HealthGate;
+import io.kairos.frontend.grpc.RequestGuard;
 import io.kairos.common.metrics.ServiceRequestMetrics;
 import io.kairos.frontend.grpc.ActionMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -146,7 +147,8 @@ public final class FrontendService implements AutoCloseable {
             operator.nexusEndpoints(new io.kairos.frontend.nexus.NexusEndpointHandler(nexusEndpoints, registry,
                     Clock.systemUTC()));
         }
-        // The last interceptor runs first: metrics see every answer, the gate refuses before tokens are checked.
+        // The last interceptor runs first: metrics see every answer, the gate refuses before tokens are checked; the
+        // request guard sits under them all, so its refusals are counted and authorization still comes first.
         List<io.grpc.ServerInterceptor> chain = new java.util.ArrayList<>();
         if (authInterceptor == null) {
             authInterceptor = io.kairos.frontend.auth.AuthorizationInterceptor.create(authorization, metrics, registry::isCached);
@@ -158,8 +160,8 @@ public final class FrontendService implements AutoCloseable {
         chain.add(gate);
         chain.add(rpcMetrics);
         return List.of(
-                ServerInterceptors.intercept(workflow, chain),
-                ServerInterceptors.intercept(operator, chain),
+                ServerInterceptors.intercept(RequestGuard.guard(workflow.bindService()), chain),
+                ServerInterceptors.intercept(RequestGuard.guard(operator.bindService()), chain),
                 health.getHealthService().bindService(),
                 ProtoReflectionServiceV1.newInstance().bindService(),
                 reflectionV1Alpha().bindService());

@@ -52,6 +52,11 @@ public final class ErrorMapper {
         if (t instanceof ApiException api) {
             return fromApi(api);
         }
+        if (t instanceof io.kairos.common.errors.RejectedValue) {
+            log.warn("rpc={} outcome=invalid_argument cause=database_refused_value msg=\"{}\"", method,
+                    ErrorText.bound(t.getMessage(), 1000));
+            return status(Code.INVALID_ARGUMENT, "A value of the request cannot be stored.", null);
+        }
         if (t instanceof Retryable) {
             log.warn("rpc={} outcome=unavailable msg=\"{}\"", method, t.getMessage());
             return status(Code.UNAVAILABLE, "Persistence unavailable: " + t.getMessage(), null);
@@ -170,7 +175,8 @@ public final class ErrorMapper {
                     s = com.google.rpc.Status.newBuilder().setCode(plain.getCode().value())
                             .setMessage(plain.getDescription() == null ? "" : plain.getDescription()).build();
                 }
-                st.setCode(s.getCode()).setMessage(s.getMessage()).addAllDetails(s.getDetailsList());
+                st.setCode(s.getCode()).setMessage(ErrorText.bound(s.getMessage(), ErrorText.BUDGET / 4))
+                        .addAllDetails(s.getDetailsList());
                 if (code == null && s.getCode() != Code.OK.getNumber()) {
                     code = Code.forNumber(s.getCode());
                 }
@@ -181,7 +187,8 @@ public final class ErrorMapper {
     }
 
     static StatusRuntimeException status(Code code, String message, Message detail) {
-        com.google.rpc.Status.Builder s = com.google.rpc.Status.newBuilder().setCode(code.getNumber()).setMessage(message);
+        com.google.rpc.Status.Builder s = com.google.rpc.Status.newBuilder().setCode(code.getNumber())
+                .setMessage(ErrorText.bound(message));
         if (detail != null) {
             s.addDetails(Any.pack(detail));
         }

@@ -25,6 +25,18 @@ public record TaskToken(TaskTokenData data) {
             if (d.getNamespaceId().isEmpty() || d.getWorkflowId().isEmpty() || d.getRunId().isEmpty()) {
                 throw new IllegalArgumentException("incomplete task token");
             }
+            // The bytes come from the client: only what this server could have written gets past here.
+            try {
+                java.util.UUID.fromString(d.getNamespaceId());
+                java.util.UUID.fromString(d.getRunId());
+            } catch (IllegalArgumentException notUuid) {
+                throw new IllegalArgumentException("malformed task token");
+            }
+            for (String s : new String[]{d.getWorkflowId(), d.getActivityId(), d.getQueryTaskId(), d.getQueryTaskQueue()}) {
+                if (s.indexOf('\0') >= 0) {
+                    throw new IllegalArgumentException("malformed task token");
+                }
+            }
             return new TaskToken(d);
         } catch (InvalidProtocolBufferException e) {
             throw new IllegalArgumentException("malformed task token", e);

@@ -107,7 +107,26 @@ public final class ServiceRequestMetrics implements ServerInterceptor {
         if (ns.isEmpty()) {
             return UNKNOWN;
         }
-        return namespaceIdToName == null ? ns : namespaceIdToName.apply(ns);
+        if (namespaceIdToName != null) {
+            return namespaceIdToName.apply(ns);
+        }
+        return taggable(ns) ? ns : UNKNOWN;
+    }
+
+    /**
+     * A name the request guard refuses (control characters such as NUL, over Temporal's 1,000-byte limit) is not a tag
+     * value: the refusal is counted under {@code _unknown_}, and no exporter has to carry it.
+     */
+    static boolean taggable(String namespace) {
+        if (namespace.length() > 1000) {
+            return false;
+        }
+        for (int i = 0; i < namespace.length(); i++) {
+            if (Character.isISOControl(namespace.charAt(i)) || Character.isSurrogate(namespace.charAt(i))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     @Override

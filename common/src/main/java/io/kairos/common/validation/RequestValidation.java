@@ -24,6 +24,13 @@ public final class RequestValidation {
         }
     }
 
+    /** Pollers' identities are kept and shown (DescribeTaskQueue): Temporal's ID limit applies. */
+    public static void requireIdentityWithinLimit(String identity) {
+        if (identity.getBytes(StandardCharsets.UTF_8).length > TemporalCompat.MAX_ID_LENGTH) {
+            throw new InvalidArgumentException("Identity length exceeds limit.");
+        }
+    }
+
     public static void requireTaskQueue(TaskQueue tq) {
         if (tq.getName().isEmpty()) {
             throw new InvalidArgumentException("TaskQueue is not set on request.");

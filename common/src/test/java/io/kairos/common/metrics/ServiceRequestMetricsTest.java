@@ -102,6 +102,15 @@ class ServiceRequestMetricsTest {
     }
 
     @Test
+    void namespacesNoRequestCouldUseAreTaggedUnknown() {
+        ServiceRequestMetrics m = new ServiceRequestMetrics(new SimpleMeterRegistry());
+        assertEquals("orders", m.namespaceOf(DescribeNamespaceRequest.newBuilder().setNamespace("orders").build()));
+        assertEquals(ServiceRequestMetrics.UNKNOWN, m.namespaceOf(DescribeNamespaceRequest.newBuilder().setNamespace("a\0b").build()));
+        assertEquals(ServiceRequestMetrics.UNKNOWN, m.namespaceOf(DescribeNamespaceRequest.newBuilder()
+                .setNamespace("n".repeat(1001)).build()));
+    }
+
+    @Test
     void operatorServiceOperationsArePrefixedAsInTemporal() {
         assertEquals("OperatorAddSearchAttributes",
                 ServiceRequestMetrics.operation("temporal.api.operatorservice.v1.OperatorService/AddSearchAttributes"));

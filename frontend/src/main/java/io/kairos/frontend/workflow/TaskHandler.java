@@ -67,6 +67,7 @@ public final class TaskHandler {
     public void pollWorkflowTaskQueue(PollWorkflowTaskQueueRequest req, StreamObserver<PollWorkflowTaskQueueResponse> out) {
         NamespaceId ns;
         try {
+            RequestValidation.requireIdentityWithinLimit(req.getIdentity());
             RequestValidation.requireTaskQueue(req.getTaskQueue());
             ns = namespaces.forExistingWork(req.getNamespace());
         } catch (RuntimeException e) {
@@ -81,6 +82,7 @@ public final class TaskHandler {
     public void pollActivityTaskQueue(PollActivityTaskQueueRequest req, StreamObserver<PollActivityTaskQueueResponse> out) {
         NamespaceId ns;
         try {
+            RequestValidation.requireIdentityWithinLimit(req.getIdentity());
             RequestValidation.requireTaskQueue(req.getTaskQueue());
             ns = namespaces.forExistingWork(req.getNamespace());
         } catch (RuntimeException e) {

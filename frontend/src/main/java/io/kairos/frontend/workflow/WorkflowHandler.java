@@ -196,8 +196,7 @@ public final class WorkflowHandler {
         }
         var reapply = req.getResetReapplyType();
         if (reapply == io.temporal.api.enums.v1.ResetReapplyType.UNRECOGNIZED) {
-            throw io.grpc.Status.INTERNAL.withDescription("unknown reset reapply type: " + req.getResetReapplyTypeValue())
-                    .asRuntimeException();
+            throw new InvalidArgumentException("Unknown ResetReapplyType value " + req.getResetReapplyTypeValue() + ".");
         }
         var withDefault = reapply == io.temporal.api.enums.v1.ResetReapplyType.RESET_REAPPLY_TYPE_UNSPECIFIED
                 ? req.toBuilder().setResetReapplyType(io.temporal.api.enums.v1.ResetReapplyType.RESET_REAPPLY_TYPE_SIGNAL).build()

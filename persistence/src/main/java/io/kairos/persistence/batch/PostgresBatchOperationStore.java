@@ -146,6 +146,10 @@ public final class PostgresBatchOperationStore implements BatchOperationStore {
 
     /** A page token: the last row's start time (microseconds, as Postgres keeps them) and job id. */
     private record Cursor(Instant startTime, String jobId) {
+        /** Years 1 and 9999. */
+        private static final long MIN_MICROS = -62_135_596_800_000_000L;
+        private static final long MAX_MICROS = 253_402_300_799_000_000L;
+
         byte[] encode() {
             byte[] id = jobId.getBytes(StandardCharsets.UTF_8);
             long micros = startTime.getEpochSecond() * 1_000_000L + startTime.getNano() / 1000;
@@ -161,10 +165,21 @@ public final class PostgresBatchOperationStore implements BatchOperationStore {
             }
             ByteBuffer b = ByteBuffer.wrap(token);
             long micros = b.getLong();
-            byte[] id = new byte[b.remaining()];
-            b.get(id);
+            // A token is the client's bytes: only what this store wrote (a job id, a timestamp Postgres can hold).
+            if (micros < MIN_MICROS || micros > MAX_MICROS) {
+                throw new InvalidArgumentException("Invalid NextPageToken.");
+            }
+            String id;
+            try {
+                id = StandardCharsets.UTF_8.newDecoder().decode(b).toString();
+            } catch (java.nio.charset.CharacterCodingException e) {
+                throw new InvalidArgumentException("Invalid NextPageToken.");
+            }
+            if (id.indexOf('\0') >= 0) {
+                throw new InvalidArgumentException("Invalid NextPageToken.");
+            }
             return new Cursor(Instant.ofEpochSecond(Math.floorDiv(micros, 1_000_000L), Math.floorMod(micros, 1_000_000L) * 1000),
-                    new String(id, StandardCharsets.UTF_8));
+                    id);
         }
     }
 

@@ -8,6 +8,8 @@ public final class SqlErrors {
     public static final String CHECK_VIOLATION = "23514";
     public static final String SERIALIZATION_FAILURE = "40001";
     public static final String DEADLOCK_DETECTED = "40P01";
+    /** For example an index row over the B-tree's maximum: a value too large to index. */
+    public static final String PROGRAM_LIMIT_EXCEEDED = "54000";
 
     private SqlErrors() {
     }
@@ -23,6 +25,9 @@ public final class SqlErrors {
         }
         if (state.startsWith("23")) {
             return new ConstraintViolationException(message, state, e);
+        }
+        if (state.startsWith("22") || state.equals(PROGRAM_LIMIT_EXCEEDED)) {
+            return new ValueRejectedException(message, state, e);
         }
         if (isTransient(state)) {
             return new TransientPersistenceException(message, state, e);

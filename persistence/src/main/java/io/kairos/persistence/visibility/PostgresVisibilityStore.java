@@ -1,7 +1,6 @@
 package io.kairos.persistence.visibility;
 
 import com.google.gson.JsonArray;
-import com.google.gson.JsonElement;
 import com.google.gson.JsonParser;
 import io.kairos.common.errors.InvalidArgumentException;
 import io.kairos.common.ids.NamespaceId;
@@ -219,8 +218,11 @@ public final class PostgresVisibilityStore {
             }
             List<String> out = new ArrayList<>();
             for (int i = 1; i < a.size(); i++) {
-                JsonElement e = a.get(i);
-                out.add(e.getAsString());
+                String key = a.get(i).getAsString();
+                if (key.indexOf('\0') >= 0) {
+                    throw new InvalidArgumentException("invalid next_page_token: unable to deserialize page token");
+                }
+                out.add(key);
             }
             return out;
         } catch (RuntimeException e) {

@@ -79,7 +79,7 @@ public final class SearchAttributeValues {
             }
             total += f.getValue().getSerializedSize() + name.length();
             JsonElement v = decode(f.getValue());
-            if (v != null && !matches(v, type)) {
+            if (v != null && (!matches(v, type) || hasNul(v))) {
                 throw new InvalidArgumentException("invalid value for search attribute " + name + " of type "
                         + SearchAttributeCatalog.typeName(type) + ": " + f.getValue().getData().toStringUtf8());
             }
@@ -100,6 +100,19 @@ public final class SearchAttributeValues {
             case INDEXED_VALUE_TYPE_DATETIME -> isString(v) && datetime(v.getAsString()) != null;
             default -> false;
         };
+    }
+
+    /** Postgres jsonb cannot hold a NUL character (\u0000) in any string. */
+    private static boolean hasNul(JsonElement v) {
+        if (v.isJsonArray()) {
+            for (JsonElement e : v.getAsJsonArray()) {
+                if (hasNul(e)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+        return isString(v) && v.getAsString().indexOf('\0') >= 0;
     }
 
     private static boolean allStrings(JsonArray a) {
@@ -125,7 +138,9 @@ public final class SearchAttributeValues {
 
     static OffsetDateTime datetime(String s) {
         try {
-            return OffsetDateTime.parse(s);
+            OffsetDateTime t = OffsetDateTime.parse(s);
+            // Years Postgres and RFC 3339 both hold; beyond them the store would refuse the row.
+            return t.getYear() >= 1 && t.getYear() <= 9999 ? t : null;
         } catch (DateTimeParseException e) {
             return null;
         }

@@ -97,7 +97,8 @@ final class QueryTokenizer {
                 out.add(new Token(Token.Kind.OP, op.equals("<>") ? "!=" : op, start));
                 i += op.length();
             } else {
-                throw QueryException.malformed("unexpected character '" + c + "' at position " + start);
+                throw QueryException.malformed("unexpected character '" + Character.toString(q.codePointAt(i))
+                        + "' at position " + start);
             }
         }
         out.add(new Token(Token.Kind.EOF, "", n));

@@ -73,7 +73,8 @@ final class QueryValues {
         }
         if (v.kind() == Token.Kind.STRING) {
             OffsetDateTime t = parseRfc3339(v.text());
-            if (t != null) {
+            // Postgres timestamps span 4713 BC to 294276 AD; a literal beyond them could not be compared.
+            if (t != null && t.getYear() > -4713 && t.getYear() < 294276) {
                 return t;
             }
         }
