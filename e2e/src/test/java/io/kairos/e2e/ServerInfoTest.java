@@ -127,7 +127,7 @@ class ServerInfoTest {
         assertStatus(Status.Code.UNIMPLEMENTED, () -> clients.workflow.blockingStub().pauseWorkflowExecution(
                 io.temporal.api.workflowservice.v1.PauseWorkflowExecutionRequest.newBuilder().setNamespace("default")
                         .setWorkflowId("w").build()));
-        assertStatus(Status.Code.UNIMPLEMENTED, () -> clients.operator.blockingStub().listNexusEndpoints(
-                io.temporal.api.operatorservice.v1.ListNexusEndpointsRequest.newBuilder().build()));
+        assertStatus(Status.Code.UNIMPLEMENTED, () -> clients.operator.blockingStub().listClusters(
+                io.temporal.api.operatorservice.v1.ListClustersRequest.newBuilder().build()));
     }
 }
