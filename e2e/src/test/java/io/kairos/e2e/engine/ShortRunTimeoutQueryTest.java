@@ -1,6 +1,5 @@
 package io.kairos.e2e.engine;
 
-import io.temporal.activity.ActivityInterface;
 import io.temporal.activity.LocalActivityOptions;
 import io.temporal.api.enums.v1.EventType;
 import io.temporal.api.history.v1.HistoryEvent;
@@ -30,22 +29,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 class ShortRunTimeoutQueryTest {
     private static WorkerHarness h;
     private static String queue;
-
-    @ActivityInterface
-    public interface Sleeper {
-        void sleep(long millis);
-    }
-
-    public static class SleeperImpl implements Sleeper {
-        @Override
-        public void sleep(long millis) {
-            try {
-                Thread.sleep(millis);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-    }
 
     @WorkflowInterface
     public interface Traced {
@@ -91,7 +74,7 @@ class ShortRunTimeoutQueryTest {
     static void start() {
         h = WorkerHarness.withDevServer("short-run-timeout");
         queue = "short-run-timeout-" + UUID.randomUUID();
-        h.workersOn(queue, new Class<?>[] {TracedImpl.class, NoopImpl.class}, new SleeperImpl());
+        h.workersOn(queue, new Class<?>[] {TracedImpl.class, NoopImpl.class}, new Sleeper.Impl());
         // The worker's pollers wait on the queue before the timed test starts.
         h.client.newWorkflowStub(Noop.class, WorkflowOptions.newBuilder().setTaskQueue(queue).build()).run();
     }

@@ -1,6 +1,5 @@
 package io.kairos.e2e.engine;
 
-import io.temporal.activity.ActivityInterface;
 import io.temporal.activity.LocalActivityOptions;
 import io.temporal.api.enums.v1.EventType;
 import io.temporal.api.enums.v1.WorkflowTaskFailedCause;
@@ -31,22 +30,6 @@ class TerminateWithRunningTaskTest {
     private static WorkerHarness h;
     private static String queue;
 
-    @ActivityInterface
-    public interface Sleeper {
-        void sleep(long millis);
-    }
-
-    public static class SleeperImpl implements Sleeper {
-        @Override
-        public void sleep(long millis) {
-            try {
-                Thread.sleep(millis);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-    }
-
     @WorkflowInterface
     public interface Busy {
         @WorkflowMethod
@@ -72,7 +55,7 @@ class TerminateWithRunningTaskTest {
     static void start() {
         h = WorkerHarness.withDevServer("terminate-running-task");
         queue = "terminate-running-task-" + UUID.randomUUID();
-        h.workersOn(queue, new Class<?>[] {BusyImpl.class}, new SleeperImpl());
+        h.workersOn(queue, new Class<?>[] {BusyImpl.class}, new Sleeper.Impl());
     }
 
     @AfterAll
