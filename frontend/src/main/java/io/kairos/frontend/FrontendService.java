@@ -160,8 +160,8 @@ public final class FrontendService implements AutoCloseable {
         chain.add(gate);
         chain.add(rpcMetrics);
         return List.of(
-                ServerInterceptors.intercept(RequestGuard.guard(workflow.bindService()), chain),
-                ServerInterceptors.intercept(RequestGuard.guard(operator.bindService()), chain),
+                ServerInterceptors.intercept(RequestGuard.guard(workflow), chain),
+                ServerInterceptors.intercept(RequestGuard.guard(operator), chain),
                 health.getHealthService().bindService(),
                 ProtoReflectionServiceV1.newInstance().bindService(),
                 reflectionV1Alpha().bindService());

@@ -44,12 +44,30 @@ public final class RequestGuard {
 
     /** The service with every method's request checked and its errors bounded. */
     public static ServerServiceDefinition guard(ServerServiceDefinition service) {
+        return guard(service, null);
+    }
+
+    /**
+     * As {@link #guard(ServerServiceDefinition)}, but an RPC {@code handler} does not override answers UNIMPLEMENTED
+     * whatever the request holds, as an RPC Kairos does not serve must.
+     */
+    public static ServerServiceDefinition guard(io.grpc.BindableService handler) {
+        java.util.Set<String> served = new java.util.HashSet<>();
+        for (var m : handler.getClass().getDeclaredMethods()) {
+            served.add(m.getName().toLowerCase(java.util.Locale.ROOT));
+        }
+        return guard(handler.bindService(), served);
+    }
+
+    private static ServerServiceDefinition guard(ServerServiceDefinition service, java.util.Set<String> served) {
         ServiceDescriptor original = service.getServiceDescriptor();
         ServiceDescriptor.Builder descriptor = ServiceDescriptor.newBuilder(original.getName())
                 .setSchemaDescriptor(original.getSchemaDescriptor());
         java.util.List<ServerMethodDefinition<?, ?>> methods = new java.util.ArrayList<>();
         for (ServerMethodDefinition<?, ?> m : service.getMethods()) {
-            ServerMethodDefinition<?, ?> guarded = guard(m);
+            String bare = m.getMethodDescriptor().getBareMethodName();
+            ServerMethodDefinition<?, ?> guarded = served != null && bare != null
+                    && !served.contains(bare.toLowerCase(java.util.Locale.ROOT)) ? unimplemented(m) : guard(m);
             descriptor.addMethod(guarded.getMethodDescriptor());
             methods.add(guarded);
         }
@@ -68,6 +86,20 @@ public final class RequestGuard {
             ServerCall<Object, R> bounded = new BoundedErrors<>(call);
             ServerCall.Listener<Q> next = inner.startCall((ServerCall<Q, R>) (ServerCall<?, R>) bounded, headers);
             return new Checking<>(bounded, (ServerCall.Listener<Object>) next, md.getBareMethodName());
+        };
+        return ServerMethodDefinition.create(lenient, handler);
+    }
+
+    /** Answers UNIMPLEMENTED as the generated base class does, without parsing the request (it may not parse). */
+    private static <Q, R> ServerMethodDefinition<Object, R> unimplemented(ServerMethodDefinition<Q, R> m) {
+        MethodDescriptor<Q, R> md = m.getMethodDescriptor();
+        MethodDescriptor<Object, R> lenient = md.toBuilder(new LenientMarshaller<>(md.getRequestMarshaller()),
+                md.getResponseMarshaller()).build();
+        ServerCallHandler<Object, R> handler = (call, headers) -> {
+            call.close(Status.UNIMPLEMENTED.withDescription("Method " + md.getFullMethodName() + " is unimplemented"),
+                    new Metadata());
+            return new ServerCall.Listener<>() {
+            };
         };
         return ServerMethodDefinition.create(lenient, handler);
     }

@@ -82,6 +82,36 @@ class RequestGuardTest {
     }
 
     @Test
+    void rpcsTheHandlerDoesNotServeAreUnimplementedWhateverTheRequest() throws Exception {
+        String name = InProcessServerBuilder.generateName();
+        var handler = new WorkflowServiceGrpc.WorkflowServiceImplBase() {
+            @Override
+            public void describeWorkflowExecution(DescribeWorkflowExecutionRequest request,
+                                                  StreamObserver<DescribeWorkflowExecutionResponse> o) {
+                o.onNext(DescribeWorkflowExecutionResponse.getDefaultInstance());
+                o.onCompleted();
+            }
+        };
+        Server s = InProcessServerBuilder.forName(name).directExecutor().addService(RequestGuard.guard(handler)).build()
+                .start();
+        ManagedChannel c = InProcessChannelBuilder.forName(name).directExecutor().build();
+        try {
+            var stub = WorkflowServiceGrpc.newBlockingStub(c);
+            StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> stub.terminateWorkflowExecution(
+                    io.temporal.api.workflowservice.v1.TerminateWorkflowExecutionRequest.newBuilder()
+                            .setNamespace("a\0b").build()));
+            assertEquals(Status.Code.UNIMPLEMENTED, e.getStatus().getCode());
+            // A served RPC is still checked.
+            e = assertThrows(StatusRuntimeException.class, () -> stub.describeWorkflowExecution(
+                    DescribeWorkflowExecutionRequest.newBuilder().setNamespace("a\0b").build()));
+            assertEquals(Status.Code.INVALID_ARGUMENT, e.getStatus().getCode());
+        } finally {
+            c.shutdownNow();
+            s.shutdownNow();
+        }
+    }
+
+    @Test
     void nulInAStringIsRefusedBeforeTheHandler() {
         StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> stub().describeWorkflowExecution(
                 DescribeWorkflowExecutionRequest.newBuilder().setNamespace("default")
