@@ -51,7 +51,16 @@ class SqlErrorsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"42P01", "42601", "22001", "40000", "57014", "XX000"})
+    @ValueSource(strings = {"22001", "22021", "22P05", "22007", "54000"})
+    void valuesTheDatabaseRefusesAreValueRejections(String state) {
+        PersistenceException e = translate(state);
+        assertSame(ValueRejectedException.class, e.getClass(), "exact class for " + state);
+        assertCommon(e, state);
+        assertFalse(SqlErrors.isTransient(state));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"42P01", "42601", "40000", "57014", "XX000"})
     void everythingElseIsAPlainPersistenceException(String state) {
         PersistenceException e = translate(state);
         assertSame(PersistenceException.class, e.getClass(), "exact class for " + state);
