@@ -146,7 +146,10 @@ final class MatchingHarness implements AutoCloseable {
     }
 
     static WorkflowExecution execution(String workflowId) {
-        return WorkflowExecution.newBuilder().setWorkflowId(workflowId).setRunId("run-" + workflowId).build();
+        // A UUID, as every run id is: task tokens refuse anything else.
+        return WorkflowExecution.newBuilder().setWorkflowId(workflowId)
+                .setRunId(java.util.UUID.nameUUIDFromBytes(workflowId.getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                        .toString()).build();
     }
 
     static AddWorkflowTaskRequest addWorkflow(TaskQueue queue, String workflowId, long scheduledEventId) {
