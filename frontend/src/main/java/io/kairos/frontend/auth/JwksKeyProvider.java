@@ -103,7 +103,9 @@ public final class JwksKeyProvider implements AutoCloseable {
     /** The RSA key of this id, fetching the documents again (rate limited) when the id is unknown. */
     public RSAPublicKey rsaKey(String kid) {
         RSAPublicKey k = keys.rsa().get(kid);
-        if (k == null && refreshForUnknownKid()) {
+        if (k == null) {
+            // Read again even when no fetch was started: one may have ended between the read above and the check.
+            refreshForUnknownKid();
             k = keys.rsa().get(kid);
         }
         return k;
@@ -112,7 +114,9 @@ public final class JwksKeyProvider implements AutoCloseable {
     /** The P-256 EC key of this id, fetching the documents again (rate limited) when the id is unknown. */
     public ECPublicKey ecKey(String kid) {
         ECPublicKey k = keys.ec().get(kid);
-        if (k == null && refreshForUnknownKid()) {
+        if (k == null) {
+            // Read again even when no fetch was started: one may have ended between the read above and the check.
+            refreshForUnknownKid();
             k = keys.ec().get(kid);
         }
         return k;
