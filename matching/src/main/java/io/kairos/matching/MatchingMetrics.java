@@ -133,6 +133,8 @@ final class MatchingMetrics {
      */
     private final Object gaugeLock = new Object();
     private final Map<Meter.Id, Sources> gauges = new HashMap<>();
+    /** The gauge registered for a name and tags: later sources join it without registering again (Micrometer warns). */
+    private final Map<List<Object>, Meter.Id> gaugeIds = new HashMap<>();
 
     /** The sources behind one gauge. */
     private static final class Sources {
@@ -159,11 +161,18 @@ final class MatchingMetrics {
     @SuppressWarnings("unchecked")
     private <T> Meter.Id addGaugeSource(String name, Tags tags, T source, ToDoubleFunction<T> read, boolean max) {
         synchronized (gaugeLock) {
+            List<Object> key = List.of(name, tags);
+            Meter.Id known = gaugeIds.get(key);
+            if (known != null && gauges.containsKey(known)) {
+                gauges.get(known).members.add(source);
+                return known;
+            }
             Sources fresh = new Sources((ToDoubleFunction<Object>) read, max);
             Gauge g = Gauge.builder(name, fresh, Sources::value).tags(tags).strongReference(true).register(registry);
             Sources s = gauges.computeIfAbsent(g.getId(), id -> fresh); // an existing id keeps its first Sources
             s.gauge = g;
             s.members.add(source);
+            gaugeIds.put(key, g.getId());
             return g.getId();
         }
     }
@@ -173,6 +182,7 @@ final class MatchingMetrics {
             Sources s = gauges.get(id);
             if (s != null && s.members.remove(source) && s.members.isEmpty()) {
                 gauges.remove(id);
+                gaugeIds.values().removeIf(id::equals);
                 registry.remove(s.gauge);
             }
         }

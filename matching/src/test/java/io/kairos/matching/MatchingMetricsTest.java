@@ -75,6 +75,13 @@ class MatchingMetricsTest {
         assertEquals(0, count(r, "lease_failures", ORDERS_WORKFLOW));
         assertEquals(1, gauge(r, "loaded_task_queue_count", Tags.of("namespace", "default", "task_type", "Workflow")).value());
         assertEquals(1, gauge(r, "loaded_task_queue_family_count", Tags.of("namespace", "default")).value());
+
+        // A second queue of the namespace joins the same gauges (one registration each, no re-registration warning).
+        ListenableFuture<PollWorkflowTaskQueueResponse> other = node.async().pollWorkflowTaskQueue(pollWorkflow("invoices", "w"));
+        node.awaitWaitingPolls("invoices", TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW, 1);
+        assertEquals(2, gauge(r, "loaded_task_queue_count", Tags.of("namespace", "default", "task_type", "Workflow")).value());
+        assertEquals(2, gauge(r, "loaded_task_queue_family_count", Tags.of("namespace", "default")).value());
+        other.cancel(true);
     }
 
     @Test
