@@ -156,7 +156,6 @@ public final class FrontendService implements AutoCloseable {
         if (authInterceptor != null) {
             chain.add(authInterceptor);
         }
-        chain.add(0, new io.kairos.frontend.grpc.MessageSizeLimit(io.kairos.frontend.grpc.MessageSizeLimit.LIMIT));
         chain.add(gate);
         chain.add(rpcMetrics);
         return List.of(

@@ -281,8 +281,8 @@ public final class KairosServer implements AutoCloseable {
                                       MutableHandlerRegistry registry, SslContext ssl) throws IOException {
         NettyServerBuilder b = NettyServerBuilder.forAddress(new InetSocketAddress(ep.bindAddress(), ep.port()))
                 .executor(rpcExecutor)
-                // The frontend refuses over 4 MiB itself, with the text the SDKs recognise (MessageSizeLimit).
-                .maxInboundMessageSize(name.equals("frontend") ? io.kairos.frontend.grpc.MessageSizeLimit.TRANSPORT_LIMIT
+                // The frontend refuses over 4 MiB itself, with the text the SDKs recognise (RequestGuard).
+                .maxInboundMessageSize(name.equals("frontend") ? io.kairos.frontend.grpc.RequestGuard.TRANSPORT_LIMIT
                         : 4 * 1024 * 1024)
                 // gRPC-Java's 8 KiB header limit is below what a JWT with many permissions needs (Temporal's is 16 MiB).
                 .maxInboundMetadataSize(256 * 1024)

@@ -22,7 +22,8 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * The edge check every public RPC goes through before its handler: a request that cannot be parsed (a proto3 string
  * that is not UTF-8), a NUL in a string field (Postgres text cannot hold it) or an enum number the API does not
- * define is answered INVALID_ARGUMENT here, and every error text leaving the service is bounded.
+ * define is answered INVALID_ARGUMENT here, a request over {@link #MAX_REQUEST_BYTES} RESOURCE_EXHAUSTED, and every
+ * error text leaving the service is bounded.
  *
  * <p>grpc-java parses the request before any interceptor sees it and answers a parse failure UNKNOWN with a stack
  * trace in the log, so the request marshaller is wrapped: a failed parse yields an {@link Unparseable} placeholder
@@ -34,6 +35,15 @@ public final class RequestGuard {
     private static final long LOG_INTERVAL_NANOS = 10_000_000_000L;
     private static final AtomicLong lastLog = new AtomicLong(System.nanoTime() - LOG_INTERVAL_NANOS);
     private static final AtomicLong suppressed = new AtomicLong();
+    /**
+     * The frontend's request limit, 4 MiB, refused with Go gRPC's RESOURCE_EXHAUSTED text ("grpc: received message
+     * larger than max (N vs. M)"): the SDKs recognise a too-large message by that text only (and then fail instead of
+     * retrying, or fail the workflow task with GRPC_MESSAGE_TOO_LARGE). gRPC-Java's own transport refusal reads
+     * differently, so the transport admits more ({@link #TRANSPORT_LIMIT}) and the guard enforces this limit.
+     */
+    public static final int MAX_REQUEST_BYTES = 4 * 1024 * 1024;
+    /** Above this the transport refuses with gRPC-Java's text: memory matters more than the wording there. */
+    public static final int TRANSPORT_LIMIT = 64 * 1024 * 1024;
 
     private RequestGuard() {
     }
@@ -144,6 +154,12 @@ public final class RequestGuard {
         @Override
         public void onMessage(Object message) {
             if (refused) {
+                return;
+            }
+            if (message instanceof Message m && m.getSerializedSize() > MAX_REQUEST_BYTES) {
+                refused = true;
+                call.close(Status.RESOURCE_EXHAUSTED.withDescription("grpc: received message larger than max ("
+                        + m.getSerializedSize() + " vs. " + MAX_REQUEST_BYTES + ")"), new Metadata());
                 return;
             }
             String problem;
