@@ -185,6 +185,31 @@ class NexusTaskTest {
         assertEquals(syncResult(), result.get(5, TimeUnit.SECONDS).getResponse());
     }
 
+    /** A Nexus queue has an owner like any queue: another host turns its calls away, naming the owner. */
+    @Test
+    void aNexusQueueMovingEndsItsPollsAndTasksWithMoved() throws Exception {
+        java.util.Map<String, String> owners = new java.util.concurrent.ConcurrentHashMap<>();
+        MatchingHarness.Node a = h.start(CONFIG, "a", key -> {
+            String owner = owners.getOrDefault(key.name(), "a");
+            return owner.equals("a") ? null : owner;
+        });
+        ListenableFuture<DispatchNexusTaskResponse> waiting = a.async().dispatchNexusTask(dispatch("nq", Duration.ofSeconds(20)));
+        await("task registered", () -> a.service.nexus().inFlight() == 1);
+        owners.put("nq", "b");
+        a.service.rebalance();
+        var e = assertThrows(java.util.concurrent.ExecutionException.class, () -> waiting.get(5, TimeUnit.SECONDS));
+        assertEquals(Status.Code.UNAVAILABLE, Status.fromThrowable(e.getCause()).getCode());
+        assertEquals(0, a.service.nexus().inFlight(), "the task is forgotten; history dispatches it again");
+
+        var dispatchMoved = io.kairos.common.grpc.ErrorMapper.ownershipMoved(assertThrows(StatusRuntimeException.class,
+                () -> a.blocking().dispatchNexusTask(dispatch("nq", Duration.ofSeconds(5)))));
+        assertEquals("b", dispatchMoved.getOwnerAddress());
+        var pollMoved = io.kairos.common.grpc.ErrorMapper.ownershipMoved(assertThrows(StatusRuntimeException.class,
+                () -> a.blocking().pollNexusTaskQueue(poll("nq", "worker-1"))));
+        assertEquals("b", pollMoved.getOwnerAddress());
+        assertEquals(0, a.service.nexus().inFlight());
+    }
+
     @Test
     void badRequestsAreInvalidArguments() {
         MatchingHarness.Node node = h.start(CONFIG);
