@@ -58,6 +58,8 @@ final class MatchingMetrics {
     static final String LOADED_TASK_QUEUE_FAMILY_COUNT = "loaded_task_queue_family_count";
     static final String LOADED_TASK_QUEUE_COUNT = "loaded_task_queue_count";
     static final String LOADED_TASK_QUEUE_PARTITION_COUNT = "loaded_task_queue_partition_count";
+    static final String NEXUS_TASK_REQUESTS = "nexus_task_requests";
+    static final String RESPOND_NEXUS_FAILED = "respond_nexus_failed";
 
     /** What a loaded queue knows of its backlog in memory; read at scrape time, so it must be cheap. */
     interface BacklogSource {
@@ -108,6 +110,22 @@ final class MatchingMetrics {
      */
     Queue queue(TaskQueueKey key, TaskQueueKind kind, String queueName) {
         return new Queue(key, kind, namespaceName(key.namespaceId()), queueName);
+    }
+
+    /**
+     * Temporal's nexus_task_requests: a Nexus poll or answer received. {@code is_internal} is always false (Kairos
+     * has no internal queue kinds); {@code client_name} is {@value #UNKNOWN}: Kairos's frontend does not forward
+     * the SDK's client-name header to matching.
+     */
+    void nexusTaskRequest(NamespaceId namespace, String operation) {
+        registry.counter(NEXUS_TASK_REQUESTS, "namespace", namespaceName(namespace), "operation", operation,
+                "client_name", UNKNOWN, "is_internal", "false").increment();
+    }
+
+    /** Temporal's respond_nexus_failed: an answer whose task had already timed out or been answered. */
+    void respondNexusFailed(NamespaceId namespace, String taskQueue, String operation) {
+        registry.counter(RESPOND_NEXUS_FAILED, "namespace", namespaceName(namespace), "taskqueue", taskQueue,
+                "task_type", taskType(TaskQueueType.TASK_QUEUE_TYPE_NEXUS), "operation", operation).increment();
     }
 
     static String taskType(TaskQueueType type) {

@@ -78,7 +78,7 @@ public final class MatchingService implements AutoCloseable {
         this.engine = new MatchingEngine(new PostgresTaskQueueStore(jdbc, clock, address), work, timer, clock, config,
                 ownerElsewhere, metrics);
         this.queries = new QueryDispatcher(engine, work, timer, clock);
-        this.nexus = new NexusDispatcher(engine, work, timer, clock);
+        this.nexus = new NexusDispatcher(engine, work, timer, clock, metrics);
         this.handler = new MatchingServiceHandler(address, clock, engine, queries, nexus,
                 new HistoryClient(historyChannel, config.historyCallTimeout()), config);
     }

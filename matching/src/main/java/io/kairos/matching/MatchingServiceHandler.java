@@ -259,6 +259,7 @@ public final class MatchingServiceHandler extends MatchingServiceGrpc.MatchingSe
             var poll = request.getRequest();
             TaskQueueKey key = key(request.getNamespaceId(), poll.getTaskQueue(), TaskQueueType.TASK_QUEUE_TYPE_NEXUS);
             engine.learnNamespace(key.namespaceId(), poll.getNamespace());
+            nexus.polled(key.namespaceId());
             PollWaiter<PollNexusTaskQueueResponse> waiter = new PollWaiter<>(poll.getIdentity(), clock.instant(),
                     pollWait(), PollNexusTaskQueueResponse.getDefaultInstance(),
                     // Nexus tasks are never persisted: a Nexus queue has no backlog to start tasks from
@@ -277,7 +278,9 @@ public final class MatchingServiceHandler extends MatchingServiceGrpc.MatchingSe
     public void respondNexusTask(RespondNexusTaskRequest request, StreamObserver<RespondNexusTaskResponse> observer) {
         String rpc = "RespondNexusTask";
         try {
-            nexus.respond(request);
+            TaskQueueKey key = key(request.getNamespaceId(), TaskQueue.newBuilder().setName(request.getTaskQueue())
+                    .build(), TaskQueueType.TASK_QUEUE_TYPE_NEXUS);
+            nexus.respond(key.namespaceId(), request);
             observer.onNext(RespondNexusTaskResponse.getDefaultInstance());
             observer.onCompleted();
         } catch (RuntimeException e) {

@@ -2,6 +2,7 @@ package io.kairos.matching;
 
 import io.kairos.common.errors.InvalidArgumentException;
 import io.kairos.common.errors.NotFoundException;
+import io.kairos.common.ids.NamespaceId;
 import io.kairos.common.ids.NexusTaskToken;
 import io.kairos.persistence.matching.TaskQueueKey;
 import io.kairos.proto.matching.v1.DispatchNexusTaskResponse;
@@ -29,10 +30,13 @@ final class NexusDispatcher {
 
     private final MemoryTasks<NexusTask> tasks;
     private final Clock clock;
+    private final MatchingMetrics metrics;
 
-    NexusDispatcher(MatchingEngine engine, Executor executor, ScheduledExecutorService timer, Clock clock) {
+    NexusDispatcher(MatchingEngine engine, Executor executor, ScheduledExecutorService timer, Clock clock,
+                    MatchingMetrics metrics) {
         this.tasks = new MemoryTasks<>(engine, executor, timer);
         this.clock = clock;
+        this.metrics = metrics;
     }
 
     /** Nexus tasks waiting for a poll or an answer (tests check that none is left behind). */
@@ -64,8 +68,12 @@ final class NexusDispatcher {
                 .build();
     }
 
-    /** The worker's answer; NOT_FOUND when the task already ended (timed out, cancelled, answered). */
-    void respond(RespondNexusTaskRequest answer) {
+    /**
+     * The worker's answer; NOT_FOUND when the task already ended (timed out, cancelled, answered).
+     *
+     * @param namespaceId the request's, already parsed
+     */
+    void respond(NamespaceId namespaceId, RespondNexusTaskRequest answer) {
         DispatchNexusTaskResponse.Builder outcome = DispatchNexusTaskResponse.newBuilder();
         switch (answer.getOutcomeCase()) {
             case RESPONSE -> outcome.setResponse(answer.getResponse());
@@ -73,9 +81,18 @@ final class NexusDispatcher {
             case FAILURE -> outcome.setFailure(answer.getFailure());
             default -> throw new InvalidArgumentException("Missing Nexus task response or error.");
         }
+        // the frontend's two RPCs are one internal call: the answer tells which one it was
+        String operation = answer.hasResponse() ? "RespondNexusTaskCompleted" : "RespondNexusTaskFailed";
+        metrics.nexusTaskRequest(namespaceId, operation);
         NexusTask task = tasks.find(answer.getNexusTaskId());
         if (task == null || !task.answer(outcome.build())) {
+            metrics.respondNexusFailed(namespaceId, answer.getTaskQueue(), operation);
             throw new NotFoundException(NOT_FOUND);
         }
+    }
+
+    /** A Nexus poll arrived (nexus_task_requests). */
+    void polled(NamespaceId namespaceId) {
+        metrics.nexusTaskRequest(namespaceId, "PollNexusTaskQueue");
     }
 }

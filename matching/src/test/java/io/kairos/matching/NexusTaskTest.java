@@ -101,6 +101,16 @@ class NexusTaskTest {
                 () -> node.blocking().respondNexusTask(answer(task).setResponse(syncResult()).build()));
         assertEquals(Status.Code.NOT_FOUND, late.getStatus().getCode());
         assertEquals("Nexus task not found or already expired", late.getStatus().getDescription());
+
+        // Temporal's meters: the poll and the answers, the late answer, the poll that took a task
+        assertEquals(1.0, node.meters.find(MatchingMetrics.NEXUS_TASK_REQUESTS).tag("namespace", "default")
+                .tag("operation", "PollNexusTaskQueue").counter().count());
+        assertEquals(2.0, node.meters.find(MatchingMetrics.NEXUS_TASK_REQUESTS)
+                .tag("operation", "RespondNexusTaskCompleted").counter().count());
+        assertEquals(1.0, node.meters.find(MatchingMetrics.RESPOND_NEXUS_FAILED).tag("taskqueue", "nq")
+                .tag("operation", "RespondNexusTaskCompleted").counter().count());
+        assertEquals(1.0, node.meters.find(MatchingMetrics.POLL_SUCCESS).tag("task_type", "Nexus")
+                .tag("taskqueue", "nq").counter().count());
     }
 
     @Test
