@@ -163,7 +163,7 @@ class NexusTaskDispatchTest {
         }
     }
 
-    private static Payload json(String text) {
+    static Payload json(String text) {
         return Payload.newBuilder().putMetadata("encoding", ByteString.copyFromUtf8("json/plain"))
                 .setData(ByteString.copyFromUtf8("\"" + text + "\"")).build();
     }
