@@ -63,7 +63,7 @@ public final class MatchingServiceHandler extends MatchingServiceGrpc.MatchingSe
     static final int MAX_NAME_LENGTH = 1000;
     /** A poll answers this long before the caller's deadline, so the empty answer arrives in time. */
     static final Duration DEADLINE_MARGIN = Duration.ofSeconds(1);
-    /** A query call without a deadline (history always sets one) still ends. */
+    /** A query or Nexus dispatch without a deadline or timeout (history always sets one) still ends. */
     static final Duration QUERY_TIMEOUT_WITHOUT_DEADLINE = Duration.ofMinutes(1);
 
     private final String hostIdentity;

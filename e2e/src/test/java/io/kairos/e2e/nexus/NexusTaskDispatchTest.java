@@ -263,6 +263,16 @@ class NexusTaskDispatchTest {
         assertStatus(Status.Code.INVALID_ARGUMENT, "request must contain error or failure",
                 () -> frontend.respondNexusTaskFailed(RespondNexusTaskFailedRequest.newBuilder().setNamespace("default")
                         .setTaskToken(task.getTaskToken()).build()));
+        assertStatus(Status.Code.INVALID_ARGUMENT, "failure details must be JSON serializable",
+                () -> frontend.respondNexusTaskFailed(RespondNexusTaskFailedRequest.newBuilder().setNamespace("default")
+                        .setTaskToken(task.getTaskToken()).setError(io.temporal.api.nexus.v1.HandlerError.newBuilder()
+                                .setErrorType("INTERNAL").setFailure(io.temporal.api.nexus.v1.Failure.newBuilder()
+                                        .setMessage("m").setDetails(ByteString.copyFromUtf8("{not json")))).build()));
+        assertStatus(Status.Code.INVALID_ARGUMENT,
+                "request Failure must contain error or failure with NexusHandlerFailureInfo",
+                () -> frontend.respondNexusTaskFailed(RespondNexusTaskFailedRequest.newBuilder().setNamespace("default")
+                        .setTaskToken(task.getTaskToken()).setFailure(io.temporal.api.failure.v1.Failure.newBuilder()
+                                .setMessage("no handler info")).build()));
         var response = io.temporal.api.nexus.v1.Response.newBuilder().setStartOperation(StartOperationResponse
                 .newBuilder().setSyncSuccess(StartOperationResponse.Sync.newBuilder().setPayload(json("by hand"))))
                 .build();
@@ -287,6 +297,15 @@ class NexusTaskDispatchTest {
                         .setResponse(io.temporal.api.nexus.v1.Response.newBuilder().setStartOperation(
                                 StartOperationResponse.newBuilder().setAsyncSuccess(
                                         StartOperationResponse.Async.getDefaultInstance()))).build()));
+        assertStatus(Status.Code.INVALID_ARGUMENT, "operation token length exceeds allowed limit (4097/4096)",
+                () -> frontend.respondNexusTaskCompleted(RespondNexusTaskCompletedRequest.newBuilder()
+                        .setNamespace("default").setTaskToken(ByteString.copyFromUtf8("garbage"))
+                        .setResponse(io.temporal.api.nexus.v1.Response.newBuilder().setStartOperation(
+                                StartOperationResponse.newBuilder().setAsyncSuccess(StartOperationResponse.Async
+                                        .newBuilder().setOperationToken("t".repeat(4097))))).build()));
+        assertStatus(Status.Code.INVALID_ARGUMENT, "Error deserializing task token",
+                () -> frontend.respondNexusTaskFailed(RespondNexusTaskFailedRequest.newBuilder()
+                        .setNamespace("default").build()));
         assertStatus(Status.Code.INVALID_ARGUMENT, "TaskQueue is not set on request.",
                 () -> frontend.pollNexusTaskQueue(PollNexusTaskQueueRequest.newBuilder().setNamespace("default")
                         .build()));
