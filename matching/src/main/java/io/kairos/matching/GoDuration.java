@@ -4,7 +4,8 @@ import java.time.Duration;
 
 /**
  * Go's {@code time.Duration.String()}: what Temporal's matching writes into a Nexus request's request-timeout header
- * ("9.5s", "250ms", "1m0.5s"), and what the SDKs' handlers parse.
+ * ("9.5s", "250ms", "1m0.5s"), and what the SDKs' handlers parse; and Go's {@code time.ParseDuration}, how it reads
+ * the operation-timeout header history sets.
  */
 final class GoDuration {
     private GoDuration() {
@@ -42,6 +43,46 @@ final class GoDuration {
             }
         }
         return sign + out;
+    }
+
+    private static final java.util.regex.Pattern PART =
+            java.util.regex.Pattern.compile("([0-9]*(?:\\.[0-9]*)?)(ns|us|µs|μs|ms|s|m|h)");
+
+    /** Go's time.ParseDuration ("1h2m3.5s", "-250ms", "0"); null when it would fail. */
+    static Duration parse(String text) {
+        if (text == null || text.isEmpty()) {
+            return null;
+        }
+        String s = text;
+        boolean negative = s.startsWith("-");
+        if (negative || s.startsWith("+")) {
+            s = s.substring(1);
+        }
+        if (s.equals("0")) {
+            return Duration.ZERO;
+        }
+        var m = PART.matcher(s);
+        double nanos = 0;
+        int at = 0;
+        while (at < s.length()) {
+            if (!m.find(at) || m.start() != at || m.group(1).isEmpty() || m.group(1).equals(".")) {
+                return null;
+            }
+            double unit = switch (m.group(2)) {
+                case "ns" -> 1;
+                case "us", "µs", "μs" -> 1e3;
+                case "ms" -> 1e6;
+                case "s" -> 1e9;
+                case "m" -> 60e9;
+                default -> 3600e9;
+            };
+            nanos += Double.parseDouble(m.group(1)) * unit;
+            at = m.end();
+        }
+        if (at == 0 || nanos > Long.MAX_VALUE) {
+            return null;
+        }
+        return Duration.ofNanos(negative ? -(long) nanos : (long) nanos);
     }
 
     /** ".5" for 500 of 3 digits; "" for 0: Go drops trailing zeros and a bare point. */

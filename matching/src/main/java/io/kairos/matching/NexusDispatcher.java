@@ -26,6 +26,8 @@ final class NexusDispatcher {
     /** The header Temporal's matching sets to the time left (Go duration text); Java SDKs read the capitalized one. */
     static final String REQUEST_TIMEOUT = "request-timeout";
     static final String REQUEST_TIMEOUT_CAPITALIZED = "Request-Timeout";
+    /** History's operation-timeout header (the operation's time left), rewritten at hand-over as Temporal does. */
+    static final String OPERATION_TIMEOUT = "operation-timeout";
     static final String NOT_FOUND = "Nexus task not found or already expired";
 
     private final MemoryTasks<NexusTask> tasks;
@@ -50,22 +52,42 @@ final class NexusDispatcher {
             throw new InvalidArgumentException("Nexus request has neither a start nor a cancel operation.");
         }
         var now = clock.instant();
-        return tasks.start(new NexusTask(UUID.randomUUID().toString(), key, request, now, now.plus(timeout)),
-                TaskQueueKind.TASK_QUEUE_KIND_NORMAL, timeout);
+        // as Temporal: an unparsable operation-timeout is passed on untouched, not refused (the header is optional)
+        Duration operationTimeout = GoDuration.parse(header(request, OPERATION_TIMEOUT));
+        return tasks.start(new NexusTask(UUID.randomUUID().toString(), key, request, now, now.plus(timeout),
+                operationTimeout == null ? null : now.plus(operationTimeout)), TaskQueueKind.TASK_QUEUE_KIND_NORMAL, timeout);
     }
 
     /**
      * What the poll that took the task answers: its token, and the request with the time left before the dispatcher
-     * stops waiting in its request-timeout headers (as Temporal's matching, both spellings).
+     * stops waiting in its request-timeout headers (as Temporal's matching, both spellings, Go's duration text) and,
+     * when history gave one, the operation's time left in its operation-timeout header (in milliseconds, "1500ms").
      */
     PollNexusTaskQueueResponse pollResponse(NexusTask task) {
-        String left = GoDuration.format(Duration.between(clock.instant(), task.deadline()));
+        var now = clock.instant();
+        String left = GoDuration.format(Duration.between(now, task.deadline()));
+        Request.Builder request = task.request().toBuilder()
+                .putHeader(REQUEST_TIMEOUT, left)
+                .putHeader(REQUEST_TIMEOUT_CAPITALIZED, left);
+        if (task.operationDeadline() != null) {
+            task.request().getHeaderMap().keySet().stream().filter(OPERATION_TIMEOUT::equalsIgnoreCase)
+                    .forEach(request::removeHeader);
+            request.putHeader(OPERATION_TIMEOUT, Duration.between(now, task.operationDeadline()).toMillis() + "ms");
+        }
         return PollNexusTaskQueueResponse.newBuilder()
                 .setTaskToken(new NexusTaskToken(task.key().namespaceId(), task.key().name(), task.id()).toBytes())
-                .setRequest(task.request().toBuilder()
-                        .putHeader(REQUEST_TIMEOUT, left)
-                        .putHeader(REQUEST_TIMEOUT_CAPITALIZED, left))
+                .setRequest(request)
                 .build();
+    }
+
+    /** A Nexus header, whatever its case (Nexus headers are case-insensitive); null when absent. */
+    private static String header(Request request, String name) {
+        for (var e : request.getHeaderMap().entrySet()) {
+            if (e.getKey().equalsIgnoreCase(name)) {
+                return e.getValue();
+            }
+        }
+        return null;
     }
 
     /**

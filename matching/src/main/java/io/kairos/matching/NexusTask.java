@@ -13,11 +13,15 @@ import java.time.Instant;
 final class NexusTask extends MemoryTask<DispatchNexusTaskResponse> {
     private final Request request;
     private final Instant deadline;
+    private final Instant operationDeadline;
 
-    NexusTask(String id, TaskQueueKey key, Request request, Instant created, Instant deadline) {
+    /** @param operationDeadline from the request's operation-timeout header at dispatch; null without one */
+    NexusTask(String id, TaskQueueKey key, Request request, Instant created, Instant deadline,
+              Instant operationDeadline) {
         super(id, key, created);
         this.request = request;
         this.deadline = deadline;
+        this.operationDeadline = operationDeadline;
     }
 
     Request request() {
@@ -27,5 +31,10 @@ final class NexusTask extends MemoryTask<DispatchNexusTaskResponse> {
     /** When its dispatcher stops waiting: the worker is told the time left as the request-timeout header. */
     Instant deadline() {
         return deadline;
+    }
+
+    /** When the operation's schedule-to-close ends (the worker is told the time left); null when not given. */
+    Instant operationDeadline() {
+        return operationDeadline;
     }
 }

@@ -24,4 +24,18 @@ class GoDurationTest {
         assertEquals("-1.5s", GoDuration.format(Duration.ofMillis(-1500)));
         assertEquals("2562047h47m16.854775807s", GoDuration.format(Duration.ofNanos(Long.MAX_VALUE)));
     }
+
+    @Test
+    void parsesAsGoDoes() {
+        assertEquals(Duration.ZERO, GoDuration.parse("0"));
+        assertEquals(Duration.ofMillis(1500), GoDuration.parse("1.5s"));
+        assertEquals(Duration.ofMillis(250), GoDuration.parse("250ms"));
+        assertEquals(Duration.ofMillis(3_723_500), GoDuration.parse("1h2m3.5s"));
+        assertEquals(Duration.ofNanos(1100), GoDuration.parse("1.1µs"));
+        assertEquals(Duration.ofSeconds(-90), GoDuration.parse("-1m30s"));
+        assertEquals(Duration.ofMillis(60_500), GoDuration.parse(GoDuration.format(Duration.ofMillis(60_500))));
+        for (String bad : new String[] {"", "5", "s", "1x", "1.5", "ms5", "1s ", ".s"}) {
+            assertEquals(null, GoDuration.parse(bad), bad);
+        }
+    }
 }

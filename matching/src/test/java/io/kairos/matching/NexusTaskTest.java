@@ -88,6 +88,7 @@ class NexusTaskTest {
         String timeout = task.getRequest().getHeaderOrThrow("request-timeout");
         assertEquals(timeout, task.getRequest().getHeaderOrThrow("Request-Timeout"));
         assertTrue(timeout.matches("[0-9]\\.[0-9]+s|10s"), timeout);
+        assertFalse(task.getRequest().containsHeader("operation-timeout"), "history gave no operation timeout");
         NexusTaskToken token = NexusTaskToken.parse(task.getTaskToken());
         assertEquals(NS, token.namespaceId());
         assertEquals("nq", token.taskQueue());
@@ -111,6 +112,26 @@ class NexusTaskTest {
                 .tag("operation", "RespondNexusTaskCompleted").counter().count());
         assertEquals(1.0, node.meters.find(MatchingMetrics.POLL_SUCCESS).tag("task_type", "Nexus")
                 .tag("taskqueue", "nq").counter().count());
+    }
+
+    /** History's operation-timeout (Go duration text) reaches the worker as the time left at hand-over, in ms. */
+    @Test
+    void theOperationTimeoutIsTheTimeLeftWhenThePollTakesTheTask() throws Exception {
+        MatchingHarness.Node node = h.start(CONFIG);
+        DispatchNexusTaskRequest request = dispatch("nq", Duration.ofSeconds(10));
+        request = request.toBuilder().setRequest(request.getRequest().toBuilder().putHeader("Operation-Timeout", "1m30s"))
+                .build();
+        ListenableFuture<DispatchNexusTaskResponse> result = node.async().dispatchNexusTask(request);
+        await("task registered", () -> node.service.nexus().inFlight() == 1);
+        Thread.sleep(200);
+        PollNexusTaskQueueResponse task = node.blocking().pollNexusTaskQueue(poll("nq", "worker-1"));
+        assertFalse(task.getRequest().containsHeader("Operation-Timeout"), "one spelling, Temporal's");
+        String left = task.getRequest().getHeaderOrThrow("operation-timeout");
+        assertTrue(left.matches("[0-9]+ms"), left);
+        long ms = Long.parseLong(left.replace("ms", ""));
+        assertTrue(ms > 85_000 && ms <= 89_800, left);
+        node.blocking().respondNexusTask(answer(task).setResponse(syncResult()).build());
+        assertEquals(syncResult(), result.get(5, TimeUnit.SECONDS).getResponse());
     }
 
     @Test
