@@ -289,20 +289,12 @@ public final class MatchingServiceHandler extends MatchingServiceGrpc.MatchingSe
     }
 
     /**
-     * The request's timeout, cut to answer about a second before the call's deadline (as Temporal's matching buffers
-     * it), so the caller gets matching's DEADLINE_EXCEEDED; neither set: {@link #QUERY_TIMEOUT_WITHOUT_DEADLINE}.
+     * The request's timeout, cut to answer before the call's deadline (as Temporal's matching buffers it), so the
+     * caller gets matching's DEADLINE_EXCEEDED; neither set: {@link #QUERY_TIMEOUT_WITHOUT_DEADLINE}.
      */
     private static Duration nexusTimeout(com.google.protobuf.Duration requested) {
-        Duration timeout = requested == null ? null : Duration.ofMillis(Math.max(0, Durations.toMillis(requested)));
-        Deadline deadline = Context.current().getDeadline();
-        if (deadline != null) {
-            long remaining = deadline.timeRemaining(TimeUnit.MILLISECONDS);
-            long margin = DEADLINE_MARGIN.toMillis();
-            Duration byDeadline = Duration.ofMillis(Math.max(0, remaining > 2 * margin ? remaining - margin : remaining / 2));
-            if (timeout == null || byDeadline.compareTo(timeout) < 0) {
-                timeout = byDeadline;
-            }
-        }
+        Duration timeout = beforeDeadline(requested == null ? null
+                : Duration.ofMillis(Math.max(0, Durations.toMillis(requested))));
         return timeout != null ? timeout : QUERY_TIMEOUT_WITHOUT_DEADLINE;
     }
 
@@ -398,23 +390,25 @@ public final class MatchingServiceHandler extends MatchingServiceGrpc.MatchingSe
         });
     }
 
-    /**
-     * At most the long-poll timeout, and answered about a second before the caller's deadline (half the
-     * remaining time when that is under two seconds), so the caller gets the empty response, not DEADLINE_EXCEEDED.
-     */
+    /** At most the long-poll timeout, answered before the caller's deadline (the caller gets the empty response). */
     private Duration pollWait() {
-        Duration wait = config.longPollTimeout();
+        return beforeDeadline(config.longPollTimeout());
+    }
+
+    /**
+     * At most {@code limit} (null: none), and about a second before the caller's deadline (half the remaining time
+     * when that is under two seconds), so the answer arrives in time, not DEADLINE_EXCEEDED; null when neither is set.
+     */
+    private static Duration beforeDeadline(Duration limit) {
         Deadline deadline = Context.current().getDeadline();
-        if (deadline != null) {
-            long remaining = deadline.timeRemaining(TimeUnit.MILLISECONDS);
-            long margin = DEADLINE_MARGIN.toMillis();
-            long answerIn = remaining > 2 * margin ? remaining - margin : remaining / 2;
-            Duration byDeadline = Duration.ofMillis(Math.max(0, answerIn));
-            if (byDeadline.compareTo(wait) < 0) {
-                wait = byDeadline;
-            }
+        if (deadline == null) {
+            return limit;
         }
-        return wait;
+        long remaining = deadline.timeRemaining(TimeUnit.MILLISECONDS);
+        long margin = DEADLINE_MARGIN.toMillis();
+        long answerIn = remaining > 2 * margin ? remaining - margin : remaining / 2;
+        Duration byDeadline = Duration.ofMillis(Math.max(0, answerIn));
+        return limit == null || byDeadline.compareTo(limit) < 0 ? byDeadline : limit;
     }
 
     private static TaskQueueKey key(String namespaceId, TaskQueue taskQueue, TaskQueueType type) {

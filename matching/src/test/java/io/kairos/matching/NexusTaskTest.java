@@ -170,8 +170,11 @@ class NexusTaskTest {
         assertEquals(PollNexusTaskQueueResponse.getDefaultInstance(),
                 node.blocking().pollNexusTaskQueue(poll("nq", "worker-1")));
         assertTrue(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - polled) >= 250, "the poll waited");
-        Counter timeouts = node.meters.find(MatchingMetrics.POLL_TIMEOUTS).tag("task_type", "Nexus").counter();
-        assertEquals(1.0, timeouts.count());
+        // counted just after the empty answer is sent
+        await("poll timeout counted", () -> {
+            Counter timeouts = node.meters.find(MatchingMetrics.POLL_TIMEOUTS).tag("task_type", "Nexus").counter();
+            return timeouts != null && timeouts.count() == 1.0;
+        });
     }
 
     @Test
