@@ -158,6 +158,8 @@ public final class StartWorkflow {
                 .setSearchAttributes(req.getSearchAttributes())
                 .setCronSchedule(req.getCronSchedule())
                 .setPriority(req.getPriority());
+        // A Nexus WorkflowRunOperation's: delivered when the chain closes (NexusCallbacks).
+        started.addAllCompletionCallbacks(req.getCompletionCallbacksList());
         if (req.hasRetryPolicy()) {
             // Only an explicit policy makes the workflow retry, as in Temporal.
             started.setRetryPolicy(req.getRetryPolicy());
@@ -182,7 +184,7 @@ public final class StartWorkflow {
             started.setFirstWorkflowTaskBackoff(req.getWorkflowStartDelay()); // Temporal's start delay
         }
         Mutation m = newRun(key, shard, updater.clock().instant(), req.getRequestId(), started, alsoInNewRun,
-                req.hasUserMetadata() ? req.getUserMetadata() : null);
+                req.hasUserMetadata() ? req.getUserMetadata() : null, req.getLinksList());
         var eagerTask = req.getRequestEagerExecution() && m.state().hasWorkflowTask()
                 && !m.state().getWorkflowTask().getTransient()
                 ? WorkflowTasks.startEagerly(m, key, req.getIdentity(), req.getRequestId()) : null;
@@ -202,6 +204,13 @@ public final class StartWorkflow {
     static Mutation newRun(WorkflowKey key, ShardContext shard, java.time.Instant now, String createRequestId,
                            WorkflowExecutionStartedEventAttributes.Builder started, java.util.function.Consumer<Mutation> extra,
                            io.temporal.api.sdk.v1.UserMetadata metadata) {
+        return newRun(key, shard, now, createRequestId, started, extra, metadata, java.util.List.of());
+    }
+
+    /** As above; {@code links} go on WorkflowExecutionStarted (a Nexus caller's link to its scheduled event). */
+    static Mutation newRun(WorkflowKey key, ShardContext shard, java.time.Instant now, String createRequestId,
+                           WorkflowExecutionStartedEventAttributes.Builder started, java.util.function.Consumer<Mutation> extra,
+                           io.temporal.api.sdk.v1.UserMetadata metadata, java.util.List<io.temporal.api.common.v1.Link> links) {
         WorkflowMutableState.Builder s = WorkflowMutableState.newBuilder()
                 .setNextEventId(1)
                 .setExecution(ExecutionInfo.newBuilder()
@@ -216,6 +225,9 @@ public final class StartWorkflow {
             runTimeout = execTimeout;
         }
         m.commandMetadata(metadata); // the start request's summary and details, on WorkflowExecutionStarted
+        if (!links.isEmpty()) {
+            m.eventLinks(links);
+        }
         m.addEvent(HistoryEvent.newBuilder().setEventType(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED)
                 .setWorkflowExecutionStartedEventAttributes(started
                         .setWorkflowRunTimeout(runTimeout)
