@@ -205,6 +205,23 @@ public final class WorkflowServiceHandler extends WorkflowServiceGrpc.WorkflowSe
     }
 
     @Override
+    public void pollNexusTaskQueue(PollNexusTaskQueueRequest request, StreamObserver<PollNexusTaskQueueResponse> o) {
+        tasks.nexus().poll(request, o);
+    }
+
+    @Override
+    public void respondNexusTaskCompleted(RespondNexusTaskCompletedRequest request,
+                                          StreamObserver<RespondNexusTaskCompletedResponse> o) {
+        UnaryCalls.respond("RespondNexusTaskCompleted", o, () -> tasks.nexus().completed(request));
+    }
+
+    @Override
+    public void respondNexusTaskFailed(RespondNexusTaskFailedRequest request,
+                                       StreamObserver<RespondNexusTaskFailedResponse> o) {
+        UnaryCalls.respond("RespondNexusTaskFailed", o, () -> tasks.nexus().failed(request));
+    }
+
+    @Override
     public void respondQueryTaskCompleted(RespondQueryTaskCompletedRequest request,
                                           StreamObserver<RespondQueryTaskCompletedResponse> o) {
         UnaryCalls.respond("RespondQueryTaskCompleted", o, () -> tasks.queryTaskCompleted(request));

@@ -89,22 +89,23 @@ final class MatchingEngine implements AutoCloseable {
     }
 
     /**
-     * Offers a query task to the queue's polls (it waits there for one). A sticky queue with no recent poll fails
-     * fast, as for adds; a query is never persisted.
+     * Offers a query or Nexus task to the queue's polls (it waits there for one). A sticky queue with no recent poll
+     * fails fast, as for adds; such a task is never persisted.
      */
-    CompletableFuture<Void> addQuery(TaskQueueKey key, TaskQueueKind kind, QueryTask task) {
+    CompletableFuture<Void> addMemoryTask(TaskQueueKey key, TaskQueueKind kind, MemoryTask<?> task) {
         if (kind == TaskQueueKind.TASK_QUEUE_KIND_STICKY && !stickyWorkerAvailable(key)) {
             return CompletableFuture.failedFuture(new StickyWorkerUnavailableException(key));
         }
-        return addQuery(key, kind, task, ATTEMPTS);
+        return addMemoryTask(key, kind, task, ATTEMPTS);
     }
 
-    private CompletableFuture<Void> addQuery(TaskQueueKey key, TaskQueueKind kind, QueryTask task, int attempts) {
+    private CompletableFuture<Void> addMemoryTask(TaskQueueKey key, TaskQueueKind kind, MemoryTask<?> task,
+                                                  int attempts) {
         return manager(key, kind).thenCompose(m -> {
-            if (m.addQuery(task)) {
+            if (m.addMemoryTask(task)) {
                 return CompletableFuture.<Void>completedFuture(null);
             }
-            return attempts > 1 ? addQuery(key, kind, task, attempts - 1)
+            return attempts > 1 ? addMemoryTask(key, kind, task, attempts - 1)
                     : CompletableFuture.<Void>failedFuture(new TaskQueueUnloadedException(key));
         });
     }

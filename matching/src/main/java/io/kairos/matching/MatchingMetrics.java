@@ -119,6 +119,15 @@ final class MatchingMetrics {
         };
     }
 
+    /** The RPC tag of a queue's meters: its add, poll or start RPC for its task type. */
+    private static String byType(TaskQueueType type, String workflow, String activity, String nexus) {
+        return switch (type) {
+            case TASK_QUEUE_TYPE_WORKFLOW -> workflow;
+            case TASK_QUEUE_TYPE_NEXUS -> nexus;
+            default -> activity;
+        };
+    }
+
     private static boolean sticky(TaskQueueKind kind) {
         return kind == TaskQueueKind.TASK_QUEUE_KIND_STICKY;
     }
@@ -236,7 +245,6 @@ final class MatchingMetrics {
             this.key = key;
             this.kind = kind;
             this.namespace = namespace;
-            boolean workflow = key.type() == TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW;
             Tags queue = Tags.of("namespace", namespace, "taskqueue", queueName, "task_type", taskType(key.type()),
                     "partition", sticky(kind) ? "__sticky__" : "0");
             this.tags = queue.and("operation", TASK_QUEUE_MGR);
@@ -251,15 +259,16 @@ final class MatchingMetrics {
             syncThrottle = registry.counter(SYNC_THROTTLE_COUNT, tags);
             bufferThrottle = registry.counter(BUFFER_THROTTLE_COUNT, tags);
             // as Temporal's handler: tagged with the add / poll RPC that saw the match
-            syncMatchLatency = registry.timer(SYNCMATCH_LATENCY,
-                    queue.and("operation", workflow ? "AddWorkflowTask" : "AddActivityTask"));
-            asyncMatchLatency = registry.timer(ASYNCMATCH_LATENCY,
-                    queue.and("operation", workflow ? "PollWorkflowTaskQueue" : "PollActivityTaskQueue"));
+            syncMatchLatency = registry.timer(SYNCMATCH_LATENCY, queue.and("operation",
+                    byType(key.type(), "AddWorkflowTask", "AddActivityTask", "DispatchNexusTask")));
+            asyncMatchLatency = registry.timer(ASYNCMATCH_LATENCY, queue.and("operation",
+                    byType(key.type(), "PollWorkflowTaskQueue", "PollActivityTaskQueue", "PollNexusTaskQueue")));
             // Temporal records this in history's Record*TaskStarted, from the task's schedule to its start
             scheduleToStart = registry.timer(TASK_SCHEDULE_TO_START_LATENCY, Tags.of("namespace", namespace,
                     "taskqueue", queueName, "task_type", taskType(key.type()),
                     "partition", sticky(kind) ? "__sticky__" : "__normal__",
-                    "operation", workflow ? "RecordWorkflowTaskStarted" : "RecordActivityTaskStarted"));
+                    "operation", byType(key.type(), "RecordWorkflowTaskStarted", "RecordActivityTaskStarted",
+                            "DispatchNexusTask")));
         }
 
         String namespace() {

@@ -43,6 +43,7 @@ public final class MatchingService implements AutoCloseable {
     private final MatchingEngine engine;
     private final MatchingServiceHandler handler;
     private final QueryDispatcher queries;
+    private final NexusDispatcher nexus;
     private ScheduledFuture<?> sweeper;
 
     /** The only matching host: owns every queue. */
@@ -77,7 +78,8 @@ public final class MatchingService implements AutoCloseable {
         this.engine = new MatchingEngine(new PostgresTaskQueueStore(jdbc, clock, address), work, timer, clock, config,
                 ownerElsewhere, metrics);
         this.queries = new QueryDispatcher(engine, work, timer, clock);
-        this.handler = new MatchingServiceHandler(address, clock, engine, queries,
+        this.nexus = new NexusDispatcher(engine, work, timer, clock);
+        this.handler = new MatchingServiceHandler(address, clock, engine, queries, nexus,
                 new HistoryClient(historyChannel, config.historyCallTimeout()), config);
     }
 
@@ -89,6 +91,11 @@ public final class MatchingService implements AutoCloseable {
     /** For tests in this package. */
     QueryDispatcher queries() {
         return queries;
+    }
+
+    /** For tests in this package. */
+    NexusDispatcher nexus() {
+        return nexus;
     }
 
     private final java.util.function.Function<String, String> namespaceTag;

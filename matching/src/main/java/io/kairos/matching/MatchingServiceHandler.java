@@ -26,6 +26,11 @@ import io.kairos.proto.matching.v1.AddWorkflowTaskResponse;
 import io.kairos.proto.matching.v1.DescribeMatchingHostRequest;
 import io.kairos.proto.matching.v1.DescribeMatchingHostResponse;
 import io.kairos.proto.matching.v1.DescribeTaskQueueRequest;
+import io.kairos.proto.matching.v1.DispatchNexusTaskRequest;
+import io.kairos.proto.matching.v1.DispatchNexusTaskResponse;
+import io.kairos.proto.matching.v1.RespondNexusTaskRequest;
+import io.kairos.proto.matching.v1.RespondNexusTaskResponse;
+import io.temporal.api.workflowservice.v1.PollNexusTaskQueueResponse;
 import io.kairos.proto.matching.v1.MatchingServiceGrpc;
 import io.kairos.proto.matching.v1.PollActivityTaskQueueRequest;
 import io.kairos.proto.matching.v1.PollWorkflowTaskQueueRequest;
@@ -66,12 +71,14 @@ public final class MatchingServiceHandler extends MatchingServiceGrpc.MatchingSe
     private final Clock clock;
     private final MatchingEngine engine;
     private final QueryDispatcher queries;
+    private final NexusDispatcher nexus;
     private final HistoryClient history;
     private final MatchingConfig config;
 
     MatchingServiceHandler(String hostIdentity, Clock clock, MatchingEngine engine, QueryDispatcher queries,
-                           HistoryClient history, MatchingConfig config) {
+                           NexusDispatcher nexus, HistoryClient history, MatchingConfig config) {
         this.queries = queries;
+        this.nexus = nexus;
         this.hostIdentity = hostIdentity;
         this.startedAt = clock.instant();
         this.clock = clock;
@@ -139,7 +146,9 @@ public final class MatchingServiceHandler extends MatchingServiceGrpc.MatchingSe
                             .setExecution(task.getExecution())
                             .setScheduledEventId(task.getScheduledEventId())
                             .build()).thenApply(r -> r.toBuilder().setBacklogCountHint(engine.backlogHint(key)).build()),
-                    query -> queryTaskResponse(request.getNamespaceId(), poll.getTaskQueue(), query));
+                    task -> task instanceof QueryTask query
+                            ? queryTaskResponse(request.getNamespaceId(), poll.getTaskQueue(), query)
+                            : CompletableFuture.failedFuture(new IllegalStateException("not a query task")));
             serve(rpc, key, kind(poll.getTaskQueue()), waiter, null, poll.getTaskQueue().getNormalName(), observer);
         } catch (RuntimeException e) {
             observer.onError(MatchingErrors.toStatus(rpc, e));
@@ -220,6 +229,78 @@ public final class MatchingServiceHandler extends MatchingServiceGrpc.MatchingSe
         } catch (RuntimeException e) {
             observer.onError(MatchingErrors.toStatus(rpc, e));
         }
+    }
+
+    /**
+     * History's outbound queue hands a Nexus request to a poller of the endpoint's queue and waits, holding no thread,
+     * for the worker's answer until the request's timeout (or the call's deadline, if sooner).
+     */
+    @Override
+    public void dispatchNexusTask(DispatchNexusTaskRequest request, StreamObserver<DispatchNexusTaskResponse> observer) {
+        String rpc = "DispatchNexusTask";
+        try {
+            TaskQueueKey key = key(request.getNamespaceId(), request.getTaskQueue(), TaskQueueType.TASK_QUEUE_TYPE_NEXUS);
+            NexusTask task = nexus.dispatch(key, request.getRequest(),
+                    nexusTimeout(request.hasTimeout() ? request.getTimeout() : null));
+            if (observer instanceof ServerCallStreamObserver<DispatchNexusTaskResponse> call) {
+                call.setOnCancelHandler(() -> task.fail(new DeadlineExceededException("context canceled")));
+            }
+            reply(rpc, observer, task.result(), null);
+        } catch (RuntimeException e) {
+            observer.onError(MatchingErrors.toStatus(rpc, e));
+        }
+    }
+
+    @Override
+    public void pollNexusTaskQueue(io.kairos.proto.matching.v1.PollNexusTaskQueueRequest request,
+                                   StreamObserver<PollNexusTaskQueueResponse> observer) {
+        String rpc = "PollNexusTaskQueue";
+        try {
+            var poll = request.getRequest();
+            TaskQueueKey key = key(request.getNamespaceId(), poll.getTaskQueue(), TaskQueueType.TASK_QUEUE_TYPE_NEXUS);
+            engine.learnNamespace(key.namespaceId(), poll.getNamespace());
+            PollWaiter<PollNexusTaskQueueResponse> waiter = new PollWaiter<>(poll.getIdentity(), clock.instant(),
+                    pollWait(), PollNexusTaskQueueResponse.getDefaultInstance(),
+                    // Nexus tasks are never persisted: a Nexus queue has no backlog to start tasks from
+                    backlogTask -> CompletableFuture.failedFuture(new IllegalStateException("Nexus queues have no backlog")),
+                    task -> task instanceof NexusTask n
+                            ? CompletableFuture.completedFuture(nexus.pollResponse(n))
+                            : CompletableFuture.failedFuture(new IllegalStateException("not a Nexus task")));
+            serve(rpc, key, TaskQueueKind.TASK_QUEUE_KIND_NORMAL, waiter, null, null, observer);
+        } catch (RuntimeException e) {
+            observer.onError(MatchingErrors.toStatus(rpc, e));
+        }
+    }
+
+    /** RespondNexusTaskCompleted / RespondNexusTaskFailed; NOT_FOUND once the task timed out or was answered. */
+    @Override
+    public void respondNexusTask(RespondNexusTaskRequest request, StreamObserver<RespondNexusTaskResponse> observer) {
+        String rpc = "RespondNexusTask";
+        try {
+            nexus.respond(request);
+            observer.onNext(RespondNexusTaskResponse.getDefaultInstance());
+            observer.onCompleted();
+        } catch (RuntimeException e) {
+            observer.onError(MatchingErrors.toStatus(rpc, e));
+        }
+    }
+
+    /**
+     * The request's timeout, cut to answer about a second before the call's deadline (as Temporal's matching buffers
+     * it), so the caller gets matching's DEADLINE_EXCEEDED; neither set: {@link #QUERY_TIMEOUT_WITHOUT_DEADLINE}.
+     */
+    private static Duration nexusTimeout(com.google.protobuf.Duration requested) {
+        Duration timeout = requested == null ? null : Duration.ofMillis(Math.max(0, Durations.toMillis(requested)));
+        Deadline deadline = Context.current().getDeadline();
+        if (deadline != null) {
+            long remaining = deadline.timeRemaining(TimeUnit.MILLISECONDS);
+            long margin = DEADLINE_MARGIN.toMillis();
+            Duration byDeadline = Duration.ofMillis(Math.max(0, remaining > 2 * margin ? remaining - margin : remaining / 2));
+            if (timeout == null || byDeadline.compareTo(timeout) < 0) {
+                timeout = byDeadline;
+            }
+        }
+        return timeout != null ? timeout : QUERY_TIMEOUT_WITHOUT_DEADLINE;
     }
 
     /** The caller's deadline; without one, a query waits at most {@link #QUERY_TIMEOUT_WITHOUT_DEADLINE}. */

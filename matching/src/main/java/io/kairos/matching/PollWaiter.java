@@ -35,7 +35,7 @@ final class PollWaiter<R extends Message> {
     private final Duration wait;
     private final R empty;
     private final Function<BacklogTaskInfo, CompletableFuture<R>> starter;
-    private final Function<QueryTask, CompletableFuture<R>> queryStarter;
+    private final Function<MemoryTask<?>, CompletableFuture<R>> queryStarter;
     private volatile TaskQueueManager owner;
     private volatile ScheduledFuture<?> timeout;
 
@@ -47,10 +47,11 @@ final class PollWaiter<R extends Message> {
     }
 
     /**
-     * @param queryStarter builds the poll response for a query task (workflow polls only; null for activity polls)
+     * @param queryStarter builds the poll response for an in-memory task: a query task (workflow polls) or a Nexus
+     *                     task (Nexus polls); null for activity polls
      */
     PollWaiter(String identity, Instant now, Duration wait, R empty, Function<BacklogTaskInfo, CompletableFuture<R>> starter,
-               Function<QueryTask, CompletableFuture<R>> queryStarter) {
+               Function<MemoryTask<?>, CompletableFuture<R>> queryStarter) {
         this.queryStarter = queryStarter;
         this.identity = identity;
         this.deadline = now.plus(wait);
@@ -167,14 +168,14 @@ final class PollWaiter<R extends Message> {
     }
 
     /**
-     * Hands a query task to this (MATCHED) poll. Completes with null when the poll was answered with it, or with
+     * Hands a query or Nexus task to this (MATCHED) poll. Completes with null when the poll was answered with it, or with
      * the reason it could not be (history's error); then the poll stays MATCHED for the caller to re-wait.
      */
-    CompletableFuture<Throwable> dispatchQuery(QueryTask task) {
+    CompletableFuture<Throwable> dispatchQuery(MemoryTask<?> task) {
         CompletableFuture<R> call;
         try {
             call = queryStarter == null
-                    ? CompletableFuture.failedFuture(new IllegalStateException("this poll takes no query tasks"))
+                    ? CompletableFuture.failedFuture(new IllegalStateException("this poll takes no in-memory tasks"))
                     : queryStarter.apply(task);
         } catch (RuntimeException e) {
             call = CompletableFuture.failedFuture(e);

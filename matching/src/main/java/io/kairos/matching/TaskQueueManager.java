@@ -68,8 +68,8 @@ final class TaskQueueManager implements TaskWriter.Listener, MatchingMetrics.Bac
 
     private final Object lock = new Object();
     private final LinkedHashSet<PollWaiter<?>> waiters = new LinkedHashSet<>();
-    /** Query tasks waiting for a poll; served before the backlog, never persisted. */
-    private final LinkedHashSet<QueryTask> queries = new LinkedHashSet<>();
+    /** Query and Nexus tasks waiting for a poll; served before the backlog, never persisted. */
+    private final LinkedHashSet<MemoryTask<?>> queries = new LinkedHashSet<>();
     private final Map<Long, BacklogTask> inFlight = new HashMap<>();
     /** Adds offered to the next poll (oldest first), not yet in the backlog. */
     private final LinkedHashSet<HeldAdd> heldAdds = new LinkedHashSet<>();
@@ -319,10 +319,10 @@ final class TaskQueueManager implements TaskWriter.Listener, MatchingMetrics.Bac
         stop();
     }
 
-    // ---- queries ---------------------------------------------------------------------------------------------
+    // ---- queries and Nexus tasks (in memory only) -------------------------------------------------------------
 
-    /** Queues a query task for the next poll; false when this queue was unloaded (the caller tries a fresh one). */
-    boolean addQuery(QueryTask task) {
+    /** Queues a query or Nexus task for the next poll; false when this queue was unloaded (the caller tries a fresh one). */
+    boolean addMemoryTask(MemoryTask<?> task) {
         lastActivity = clock.instant();
         synchronized (lock) {
             if (stopped) {
@@ -335,14 +335,14 @@ final class TaskQueueManager implements TaskWriter.Listener, MatchingMetrics.Bac
         return true;
     }
 
-    /** The query ended (answered, timed out, cancelled): it no longer waits here. */
-    void removeQuery(QueryTask task) {
+    /** The task ended (answered, timed out, cancelled): it no longer waits here. */
+    void removeMemoryTask(MemoryTask<?> task) {
         synchronized (lock) {
             queries.remove(task);
         }
     }
 
-    private void dispatchQuery(QueryTask task, PollWaiter<?> waiter) {
+    private void dispatchQuery(MemoryTask<?> task, PollWaiter<?> waiter) {
         if (task.isDone()) {
             rewait(waiter); // its caller went away after the match: nothing to hand over
             return;
@@ -353,7 +353,7 @@ final class TaskQueueManager implements TaskWriter.Listener, MatchingMetrics.Bac
                 return; // the poll answered with the query task; the worker's answer ends the query
             }
             // History could not describe the run: the query fails with that error, the poll keeps waiting.
-            log.debug("component=matching msg=\"query task not started\" queue={} error=\"{}\"", key, e.toString());
+            log.debug("component=matching msg=\"in-memory task not handed over\" queue={} error=\"{}\"", key, e.toString());
             task.fail(e);
             rewait(waiter);
         });
@@ -447,7 +447,7 @@ final class TaskQueueManager implements TaskWriter.Listener, MatchingMetrics.Bac
     private void pump() {
         record Match(BacklogTask task, PollWaiter<?> waiter) {
         }
-        record QueryMatch(QueryTask task, PollWaiter<?> waiter) {
+        record QueryMatch(MemoryTask<?> task, PollWaiter<?> waiter) {
         }
         record HeldMatch(HeldAdd add, PollWaiter<?> waiter) {
         }
@@ -464,7 +464,7 @@ final class TaskQueueManager implements TaskWriter.Listener, MatchingMetrics.Bac
                 return;
             }
             while (!queries.isEmpty() && hasWaitingLocked()) {
-                QueryTask query = queries.removeFirst();
+                MemoryTask<?> query = queries.removeFirst();
                 if (!query.claim()) {
                     continue; // ended while waiting
                 }
@@ -737,7 +737,7 @@ final class TaskQueueManager implements TaskWriter.Listener, MatchingMetrics.Bac
      */
     void stop(RuntimeException pollError) {
         List<PollWaiter<?>> toFinish;
-        List<QueryTask> queriesToFail;
+        List<MemoryTask<?>> queriesToFail;
         List<HeldAdd> heldToFail;
         unloading = true;
         MatchingMetrics.Queue m = metrics;

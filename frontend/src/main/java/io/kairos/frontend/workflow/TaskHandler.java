@@ -48,6 +48,7 @@ public final class TaskHandler {
     private final MatchingServiceGrpc.MatchingServiceBlockingStub matching;
     private final TaskQueueOwners owners;
     private TaskReachability reachability = new TaskReachability(null);
+    private final NexusTaskHandler nexus;
 
     public TaskHandler(NamespaceResolver namespaces, HistoryServiceGrpc.HistoryServiceBlockingStub history,
                        MatchingServiceGrpc.MatchingServiceStub matchingAsync,
@@ -57,6 +58,12 @@ public final class TaskHandler {
         this.history = history;
         this.matchingAsync = matchingAsync;
         this.matching = matching;
+        this.nexus = new NexusTaskHandler(namespaces, matchingAsync, matching);
+    }
+
+    /** PollNexusTaskQueue, RespondNexusTaskCompleted, RespondNexusTaskFailed. */
+    public NexusTaskHandler nexus() {
+        return nexus;
     }
 
     /** Lets ENHANCED DescribeTaskQueue ask visibility for task reachability (CountWorkflowExecutions). */
@@ -319,7 +326,7 @@ public final class TaskHandler {
                 .setExecution(req.getExecution()).build());
     }
 
-    private static <T> StreamObserver<T> forward(String method, StreamObserver<T> out, UnaryOperator<T> transform) {
+    static <T> StreamObserver<T> forward(String method, StreamObserver<T> out, UnaryOperator<T> transform) {
         return new StreamObserver<>() {
             @Override
             public void onNext(T value) {

@@ -32,8 +32,10 @@ public final class MatchingRoutes implements RoutingChannel.Router {
             case PollActivityTaskQueueRequest r -> queues.ownerOf(r.getNamespaceId(),
                     r.getPollRequest().getTaskQueue().getName(), TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY);
             case DescribeTaskQueueRequest r -> queues.ownerOf(r.getNamespaceId(), r.getRequest().getTaskQueue().getName(),
-                    r.getRequest().getTaskQueueType() == TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY
-                            ? TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY : TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW);
+                    switch (r.getRequest().getTaskQueueType()) {
+                        case TASK_QUEUE_TYPE_ACTIVITY, TASK_QUEUE_TYPE_NEXUS -> r.getRequest().getTaskQueueType();
+                        default -> TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW;
+                    });
             case ShutdownStickyQueueRequest r -> workflow(r.getNamespaceId(), r.getStickyTaskQueue());
             // the owner of the configured type's queue applies it; UNSPECIFIED is only stored
             case UpdateTaskQueueConfigRequest r -> r.getRequest().getTaskQueueType() == TaskQueueType.UNRECOGNIZED
@@ -42,6 +44,10 @@ public final class MatchingRoutes implements RoutingChannel.Router {
                     : queues.ownerOf(r.getNamespaceId(), r.getRequest().getTaskQueue(), r.getRequest().getTaskQueueType());
             case QueryWorkflowRequest r -> workflow(r.getNamespaceId(), r.getTaskQueue().getName());
             case RespondQueryTaskCompletedRequest r -> workflow(r.getNamespaceId(), r.getTaskQueue());
+            // a Nexus task lives in the memory of its queue's owner: the answer must reach the same host
+            case DispatchNexusTaskRequest r -> nexus(r.getNamespaceId(), r.getTaskQueue().getName());
+            case PollNexusTaskQueueRequest r -> nexus(r.getNamespaceId(), r.getRequest().getTaskQueue().getName());
+            case RespondNexusTaskRequest r -> nexus(r.getNamespaceId(), r.getTaskQueue());
             default -> null;
         };
         if (owner != null) {
@@ -49,6 +55,10 @@ public final class MatchingRoutes implements RoutingChannel.Router {
         }
         List<String> hosts = views.get().addresses(ServiceRole.MATCHING);
         return hosts.isEmpty() ? null : hosts.get(0);
+    }
+
+    private String nexus(String namespaceId, String queue) {
+        return queues.ownerOf(namespaceId, queue, TaskQueueType.TASK_QUEUE_TYPE_NEXUS);
     }
 
     private String workflow(String namespaceId, String queue) {
