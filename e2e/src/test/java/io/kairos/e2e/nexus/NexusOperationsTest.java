@@ -235,7 +235,7 @@ class NexusOperationsTest {
         assertEquals(scheduled.getEventId(), handlerStarted.getLinks(0).getWorkflowEvent().getEventRef().getEventId());
 
         client.newWorkflowStub(NexusTestWorkflows.HandlerWorkflow.class, handlerId).unblock();
-        assertEquals("done:block", WorkflowStub.fromTyped(caller(id)).getResult(String.class));
+        assertEquals("done:block", client.newUntypedWorkflowStub(id).getResult(String.class));
         events = history(id);
         assertEquals(List.of(EventType.EVENT_TYPE_NEXUS_OPERATION_SCHEDULED, EventType.EVENT_TYPE_NEXUS_OPERATION_STARTED,
                 EventType.EVENT_TYPE_NEXUS_OPERATION_COMPLETED), nexusEvents(events));

@@ -53,7 +53,7 @@ public final class NexusCancellations {
                     .setFailure(io.temporal.api.nexus.v1.Failure.newBuilder().setMessage("endpoint not registered")).build());
         } else {
             HistoryEvent scheduled = operations.event(key, op.getScheduledEventId());
-            Request request = Request.newBuilder()
+            Request request = Request.newBuilder().setCapabilities(NexusOperations.CAPABILITIES)
                     .putAllHeader(scheduled.getNexusOperationScheduledEventAttributes().getNexusHeaderMap())
                     .setScheduledTime(NexusOperations.ts(Instant.now())).setEndpoint(op.getEndpoint())
                     .setCancelOperation(CancelOperationRequest.newBuilder().setService(op.getService())
@@ -73,10 +73,8 @@ public final class NexusCancellations {
                 return null;
             }
             NexusCancellationInfo c = op.getCancellation();
-            if (outcome.callFailure() != null
-                    || (outcome.handlerError() != null && NexusFailures.retryable(outcome.handlerError()))) {
-                Failure f = outcome.callFailure() != null ? outcome.callFailure()
-                        : NexusFailures.handlerFailure(outcome.handlerError());
+            if (outcome.callFailure() != null || (outcome.handlerFailure() != null && outcome.retryable())) {
+                Failure f = outcome.callFailure() != null ? outcome.callFailure() : outcome.handlerFailure();
                 NexusOperationLifecycle.CANCEL.move(SCHEDULED, BACKING_OFF);
                 Instant next = m.now().plus(NexusOperations.backoff(c.getAttempt() + 1));
                 m.state().putNexusOperations(op.getScheduledEventId(), op.toBuilder().setCancellation(c.toBuilder()
@@ -87,7 +85,7 @@ public final class NexusCancellations {
                         .setScheduledEventId(op.getScheduledEventId()).setAttempt(c.getAttempt() + 2)));
                 return null;
             }
-            record(m, op, outcome.handlerError() == null ? null : NexusFailures.handlerFailure(outcome.handlerError()));
+            record(m, op, outcome.handlerFailure());
             return null;
         });
     }

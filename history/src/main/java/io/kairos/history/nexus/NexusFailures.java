@@ -60,6 +60,12 @@ public final class NexusFailures {
         return !NON_RETRYABLE_TYPES.contains(e.getErrorType());
     }
 
+    /** A handler error sent as a Temporal failure: its retry behavior, else its type decides. */
+    static boolean retryable(Failure f) {
+        var info = f.getNexusHandlerFailureInfo();
+        return retryable(HandlerError.newBuilder().setErrorType(info.getType()).setRetryBehavior(info.getRetryBehavior()).build());
+    }
+
     /** A worker's handler error as a Temporal failure: NexusHandlerFailureInfo wrapping the handler's cause. */
     static Failure handlerFailure(HandlerError e) {
         Failure.Builder f = Failure.newBuilder()

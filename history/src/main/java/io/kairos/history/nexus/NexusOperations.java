@@ -68,6 +68,9 @@ public final class NexusOperations {
     /** component.nexusoperations.limit.request.timeout.min */
     static final Duration MIN_REQUEST_TIMEOUT = Duration.ofMillis(1500);
 
+    /** Workers answer with Temporal failures (Temporal's new failure wire format, its default). */
+    static final Request.Capabilities CAPABILITIES = Request.Capabilities.newBuilder().setTemporalFailureResponses(true).build();
+
     private final WorkflowUpdater updater;
     private final MatchingServiceGrpc.MatchingServiceBlockingStub matching;
     private final NexusEndpointStore endpoints;
@@ -122,6 +125,7 @@ public final class NexusOperations {
             return;
         }
         Request.Builder request = Request.newBuilder().putAllHeader(attrs.getNexusHeaderMap())
+                .setCapabilities(CAPABILITIES)
                 .setScheduledTime(scheduled.getEventTime()).setEndpoint(op.getEndpoint())
                 .setStartOperation(StartOperationRequest.newBuilder()
                         .setService(op.getService()).setOperation(op.getOperation()).setRequestId(op.getRequestId())
@@ -140,10 +144,21 @@ public final class NexusOperations {
         recordStartAnswer(key, op, dispatch(endpoint.get(), request.build(), callTimeout));
     }
 
-    /** The worker's answer, or a retryable call failure. */
-    record Outcome(DispatchNexusTaskResponse response, HandlerError handlerError, Failure callFailure) {
+    /**
+     * The worker's answer (a response, or a handler error as a Temporal failure with NexusHandlerFailureInfo and
+     * whether it is retried), or a retryable call failure.
+     */
+    record Outcome(DispatchNexusTaskResponse response, Failure handlerFailure, boolean retryable, Failure callFailure) {
         static Outcome error(HandlerError e) {
-            return new Outcome(null, e, null);
+            return new Outcome(null, NexusFailures.handlerFailure(e), NexusFailures.retryable(e), null);
+        }
+
+        static Outcome of(DispatchNexusTaskResponse r) {
+            return switch (r.getOutcomeCase()) {
+                case HANDLER_ERROR -> error(r.getHandlerError());
+                case FAILURE -> new Outcome(null, r.getFailure(), NexusFailures.retryable(r.getFailure()), null);
+                default -> new Outcome(r, null, false, null);
+            };
         }
     }
 
@@ -154,11 +169,11 @@ public final class NexusOperations {
                             .setNamespaceId(endpoint.targetNamespace().toString())
                             .setTaskQueue(TaskQueue.newBuilder().setName(endpoint.targetTaskQueue()))
                             .setRequest(request).setTimeout(Durations.fromMillis(timeout.toMillis())).build());
-            return r.hasHandlerError() ? Outcome.error(r.getHandlerError()) : new Outcome(r, null, null);
+            return Outcome.of(r);
         } catch (StatusRuntimeException e) {
             String message = e.getStatus().getCode() == Status.Code.DEADLINE_EXCEEDED ? "request timed out"
                     : e.getStatus().getCode() + ": " + e.getStatus().getDescription();
-            return new Outcome(null, null, NexusFailures.callError(message, true));
+            return new Outcome(null, null, true, NexusFailures.callError(message, true));
         }
     }
 
@@ -171,12 +186,11 @@ public final class NexusOperations {
             }
             if (outcome.callFailure() != null) {
                 attemptFailed(m, op, outcome.callFailure());
-            } else if (outcome.handlerError() != null) {
-                Failure f = NexusFailures.handlerFailure(outcome.handlerError());
-                if (NexusFailures.retryable(outcome.handlerError())) {
-                    attemptFailed(m, op, f);
+            } else if (outcome.handlerFailure() != null) {
+                if (outcome.retryable()) {
+                    attemptFailed(m, op, outcome.handlerFailure());
                 } else {
-                    failed(m, op, f);
+                    failed(m, op, outcome.handlerFailure());
                 }
             } else {
                 StartOperationResponse r = outcome.response().getResponse().getStartOperation();
