@@ -357,6 +357,29 @@ public final class NexusOperations {
         });
     }
 
+    /**
+     * Task refresh of a rebuilt run (reset): operations not started are invoked again (same request id, so a handler
+     * that saw the first start deduplicates it), schedule-to-close timers re-armed at their original deadline, and
+     * started operations' scheduled cancel requests sent again.
+     */
+    public static void recreateTasks(Mutation m) {
+        List<NexusOperationInfo> ops = new java.util.ArrayList<>(m.state().getNexusOperationsMap().values());
+        ops.sort(java.util.Comparator.comparingLong(NexusOperationInfo::getScheduledEventId));
+        for (NexusOperationInfo op : ops) {
+            NexusTask.Builder task = NexusTask.newBuilder().setScheduledEventId(op.getScheduledEventId());
+            if (!op.getStarted()) {
+                m.transferTask(HistoryTask.newBuilder().setNexusInvocation(task.clone().setAttempt(op.getAttempt())));
+            } else if (op.hasCancellation() && op.getCancellation().getState()
+                    == NexusOperationCancellationState.NEXUS_OPERATION_CANCELLATION_STATE_SCHEDULED) {
+                m.transferTask(HistoryTask.newBuilder().setNexusCancel(task.clone().setAttempt(op.getCancellation().getAttempt() + 1)));
+            }
+            if (Durations.toNanos(op.getScheduleToCloseTimeout()) > 0) {
+                m.timerTask(Instant.ofEpochSecond(op.getScheduledTime().getSeconds(), op.getScheduledTime().getNanos())
+                        .plus(NexusCommands.duration(op.getScheduleToCloseTimeout())), HistoryTask.newBuilder().setNexusTimeout(task));
+            }
+        }
+    }
+
     /** DescribeWorkflowExecution's pending_nexus_operations. */
     public static List<io.temporal.api.workflow.v1.PendingNexusOperationInfo> describe(WorkflowMutableState s) {
         return s.getNexusOperationsMap().values().stream()
