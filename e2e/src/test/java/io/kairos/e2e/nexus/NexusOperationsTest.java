@@ -292,6 +292,33 @@ class NexusOperationsTest {
     }
 
     @Test
+    void secondCallerAttachesToTheRunningHandlerRun() throws InterruptedException {
+        String input = "block-" + UUID.randomUUID();
+        String first = id("attach-1");
+        String second = id("attach-2");
+        WorkflowClient.start(caller(first)::call, ENDPOINT, "shared", input);
+        eventually(() -> describe(first), r -> r.getPendingNexusOperationsCount() == 1
+                && r.getPendingNexusOperations(0).getState() == PendingNexusOperationState.PENDING_NEXUS_OPERATION_STATE_STARTED);
+        WorkflowClient.start(caller(second)::call, ENDPOINT, "shared", input);
+        eventually(() -> describe(second), r -> r.getPendingNexusOperationsCount() == 1
+                && r.getPendingNexusOperations(0).getState() == PendingNexusOperationState.PENDING_NEXUS_OPERATION_STATE_STARTED);
+        String handlerId = "shared-" + input;
+        // The second start attached its callback to the running handler run (WorkflowExecutionOptionsUpdated).
+        DescribeWorkflowExecutionResponse handler = eventually(() -> describe(handlerId), r -> r.getCallbacksCount() == 2);
+        HistoryEvent updated = only(history(handlerId), EventType.EVENT_TYPE_WORKFLOW_EXECUTION_OPTIONS_UPDATED);
+        assertEquals(1, updated.getWorkflowExecutionOptionsUpdatedEventAttributes().getAttachedCompletionCallbacksCount());
+        assertEquals(second, updated.getLinks(0).getWorkflowEvent().getWorkflowId());
+        client.newWorkflowStub(NexusTestWorkflows.HandlerWorkflow.class, handlerId).unblock();
+        eventually(() -> history(handlerId).stream().map(e -> e.getEventType() + (e.hasWorkflowTaskFailedEventAttributes()
+                        ? e.getWorkflowTaskFailedEventAttributes().getFailure().getMessage() : "")).toList(),
+                events -> describe(handlerId).getCallbacksList().stream()
+                        .allMatch(c -> c.getState() == CallbackState.CALLBACK_STATE_SUCCEEDED));
+        assertEquals("done:" + input, client.newUntypedWorkflowStub(first).getResult(String.class));
+        assertEquals("done:" + input, client.newUntypedWorkflowStub(second).getResult(String.class));
+        assertEquals(2, handler.getCallbacksCount());
+    }
+
+    @Test
     void systemInfoClaimsNexus() {
         assertTrue(service.blockingStub().getSystemInfo(GetSystemInfoRequest.getDefaultInstance()).getCapabilities().getNexus());
     }

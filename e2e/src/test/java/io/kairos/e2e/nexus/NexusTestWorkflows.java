@@ -36,6 +36,10 @@ final class NexusTestWorkflows {
         /** Async: a HandlerWorkflow run; "block" waits to be cancelled, "fail" fails. */
         @Operation
         String run(String input);
+
+        /** Async, one HandlerWorkflow run per input (USE_EXISTING): later callers attach to the running one. */
+        @Operation
+        String shared(String input);
     }
 
     @WorkflowInterface
@@ -52,7 +56,7 @@ final class NexusTestWorkflows {
 
         @Override
         public String handle(String input) {
-            if (input.equals("block")) {
+            if (input.startsWith("block")) {
                 Workflow.await(() -> unblocked);
             } else if (input.equals("fail")) {
                 throw io.temporal.failure.ApplicationFailure.newNonRetryableFailure("handler run failed", "RunFailure");
@@ -100,6 +104,15 @@ final class NexusTestWorkflows {
                     .getWorkflowClient().newWorkflowStub(HandlerWorkflow.class, WorkflowOptions.newBuilder()
                             .setWorkflowId("handler-" + details.getRequestId()).build())::handle);
         }
+
+        @OperationImpl
+        public OperationHandler<String, String> shared() {
+            return WorkflowRunOperation.fromWorkflowMethod((ctx, details, input) -> Nexus.getOperationContext()
+                    .getWorkflowClient().newWorkflowStub(HandlerWorkflow.class, WorkflowOptions.newBuilder()
+                            .setWorkflowId("shared-" + input)
+                            .setWorkflowIdConflictPolicy(io.temporal.api.enums.v1.WorkflowIdConflictPolicy.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING)
+                            .build())::handle);
+        }
     }
 
     @WorkflowInterface
@@ -127,6 +140,8 @@ final class NexusTestWorkflows {
                 case "async":
                 case "timeout":
                     return svc.run(input);
+                case "shared":
+                    return svc.shared(input);
                 case "cancel": {
                     NexusOperationHandle<String>[] handle = new NexusOperationHandle[1];
                     CancellationScope scope = Workflow.newCancellationScope(

@@ -85,6 +85,9 @@ public final class StartWorkflow {
                 if (current.isPresent()) {
                     StartWorkflowExecutionResponse existing = decideAgainstCurrent(req, current.get());
                     if (existing != null) {
+                        if (!existing.getStarted() && req.hasOnConflictOptions()) {
+                            attach(new WorkflowKey(namespaceId, req.getWorkflowId(), current.get().runId()), req);
+                        }
                         return existing;
                     }
                 }
@@ -102,6 +105,40 @@ public final class StartWorkflow {
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * USE_EXISTING with on_conflict_options (a Nexus WorkflowRunOperation attaching another caller): the running
+     * run gets WorkflowExecutionOptionsUpdated with the request's callbacks and id, and its links, as Temporal's. A
+     * retried request (its callbacks already attached) changes nothing.
+     */
+    private void attach(WorkflowKey key, StartWorkflowExecutionRequest req) {
+        var o = req.getOnConflictOptions();
+        boolean callbacks = o.getAttachCompletionCallbacks() && req.getCompletionCallbacksCount() > 0;
+        if (!callbacks && !o.getAttachRequestId() && !(o.getAttachLinks() && req.getLinksCount() > 0)) {
+            return;
+        }
+        updater.update(key, m -> {
+            boolean seen = m.state().getCallbacksList().stream().anyMatch(cb -> cb.getRequestId().equals(req.getRequestId()));
+            if (!m.isRunning() || seen) {
+                return null;
+            }
+            var a = io.temporal.api.history.v1.WorkflowExecutionOptionsUpdatedEventAttributes.newBuilder()
+                    .setIdentity(req.getIdentity());
+            if (o.getAttachRequestId()) {
+                a.setAttachedRequestId(req.getRequestId());
+            }
+            if (callbacks) {
+                a.addAllAttachedCompletionCallbacks(req.getCompletionCallbacksList());
+            }
+            if (o.getAttachLinks()) {
+                m.eventLinks(req.getLinksList());
+            }
+            m.addEvent(HistoryEvent.newBuilder().setEventType(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_OPTIONS_UPDATED)
+                    .setWorkerMayIgnore(true) // as Temporal: SDKs skip it
+                    .setWorkflowExecutionOptionsUpdatedEventAttributes(a));
+            return null;
+        });
     }
 
     /** Returns the response to give without starting, null to start a new run, or throws. */

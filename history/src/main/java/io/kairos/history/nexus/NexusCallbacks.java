@@ -152,13 +152,19 @@ public final class NexusCallbacks {
                                                      NexusCompletionToken token) {
         long closeId = s.getExecution().getCompletionEventId();
         HistoryEvent close = updater.readHistory(key, closeId, closeId + 1, 1).get(0);
+        Link.WorkflowEvent.Builder link = Link.WorkflowEvent.newBuilder().setNamespace(namespaces.nameOf(key.namespaceId()))
+                .setWorkflowId(key.workflowId()).setRunId(key.runId().toString());
+        if (s.getCallbacks(0).getRequestId().equals(cb.getRequestId()) || cb.getRequestId().isEmpty()) {
+            link.setEventRef(Link.WorkflowEvent.EventReference.newBuilder().setEventId(1)
+                    .setEventType(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED));
+        } else {
+            // Attached to the running workflow later: referenced by its request id, as Temporal does.
+            link.setRequestIdRef(Link.WorkflowEvent.RequestIdReference.newBuilder().setRequestId(cb.getRequestId())
+                    .setEventType(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_OPTIONS_UPDATED));
+        }
         CompleteNexusOperationRequest.Builder r = CompleteNexusOperationRequest.newBuilder().setToken(token)
                 .setStartTime(s.getExecution().getStartTime())
-                .addLinks(Link.newBuilder().setWorkflowEvent(Link.WorkflowEvent.newBuilder()
-                        .setNamespace(namespaces.nameOf(key.namespaceId())).setWorkflowId(key.workflowId())
-                        .setRunId(key.runId().toString())
-                        .setEventRef(Link.WorkflowEvent.EventReference.newBuilder().setEventId(1)
-                                .setEventType(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED))));
+                .addLinks(Link.newBuilder().setWorkflowEvent(link));
         switch (close.getEventType()) {
             case EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED -> {
                 var result = close.getWorkflowExecutionCompletedEventAttributes().getResult();

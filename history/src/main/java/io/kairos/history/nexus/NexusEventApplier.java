@@ -90,6 +90,13 @@ public final class NexusEventApplier {
                             .setRequestId(s.getExecution().getCreateRequestId()));
                 }
             }
+            case EVENT_TYPE_WORKFLOW_EXECUTION_OPTIONS_UPDATED -> {
+                var a = e.getWorkflowExecutionOptionsUpdatedEventAttributes();
+                for (var cb : a.getAttachedCompletionCallbacksList()) {
+                    s.addCallbacks(CallbackRecord.newBuilder().setCallback(cb).setRegistrationTime(e.getEventTime())
+                            .setState(CallbackState.CALLBACK_STATE_STANDBY).setRequestId(a.getAttachedRequestId()));
+                }
+            }
             default -> {
             }
         }
