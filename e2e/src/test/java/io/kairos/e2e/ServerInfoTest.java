@@ -66,6 +66,7 @@ class ServerInfoTest {
         assertTrue(c.getEagerWorkflowStart());
         assertTrue(c.getSignalAndQueryHeader());
         assertTrue(c.getCountGroupByExecutionStatus());
+        assertTrue(c.getNexus());
         // The SDK keeps what it learned at connect time.
         assertEquals(info.getCapabilities(), clients.workflow.getServerCapabilities().get());
     }

@@ -110,6 +110,9 @@ public final class HistoryMetrics {
             case ACTIVITY_RETRY -> "TimerActiveTaskActivityRetryTimer";
             case WORKFLOW_BACKOFF -> "TimerActiveTaskWorkflowBackoffTimer";
             case DELETE_HISTORY -> "TimerActiveTaskDeleteHistoryEvent";
+            // Temporal runs Nexus operations and callbacks as state machine tasks of its outbound and timer queues.
+            case NEXUS_INVOCATION, NEXUS_CANCEL, NEXUS_CALLBACK -> "OutboundActiveTaskStateMachineOutbound";
+            case NEXUS_BACKOFF, NEXUS_TIMEOUT, NEXUS_CANCEL_BACKOFF, NEXUS_CALLBACK_BACKOFF -> "TimerActiveTaskStateMachineTimer";
             case TASK_NOT_SET -> UNKNOWN;
         };
     }

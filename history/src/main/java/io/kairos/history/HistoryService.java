@@ -70,6 +70,16 @@ public final class HistoryService implements AutoCloseable {
                           PostgresVisibilityStore visibilityStore, int shardCount, String address,
                           ShardController.Placement placement, Duration checkInterval, Channel matchingChannel,
                           Channel historyChannel, Clock clock, MeterRegistry metrics) {
+        this(shardStore, executions, namespaceStore, visibilityStore, shardCount, address, placement, checkInterval,
+                matchingChannel, historyChannel, clock, metrics, null);
+    }
+
+    /** @param nexusEndpoints the Nexus endpoint registry; null: every ScheduleNexusOperation names an unknown endpoint */
+    public HistoryService(ShardStore shardStore, ExecutionStore executions, NamespaceStore namespaceStore,
+                          PostgresVisibilityStore visibilityStore, int shardCount, String address,
+                          ShardController.Placement placement, Duration checkInterval, Channel matchingChannel,
+                          Channel historyChannel, Clock clock, MeterRegistry metrics,
+                          io.kairos.persistence.nexus.NexusEndpointStore nexusEndpoints) {
         this.shards = new ShardController(shardStore, executions, shardCount, address, placement, checkInterval,
                 checkInterval.multipliedBy(5), metrics);
         WorkflowUpdater updater = new WorkflowUpdater(executions, shards, new HistoryNotifier(), clock);
@@ -88,6 +98,9 @@ public final class HistoryService implements AutoCloseable {
         ExternalCommands externalCommands = new ExternalCommands(updater, remote, namespaces, children);
         io.kairos.history.engine.Updates updates = new io.kairos.history.engine.Updates(updater, reads);
         Commands commands = new Commands(activities, children, externalCommands);
+        commands.nexus(new io.kairos.history.nexus.NexusCommands(nexusEndpoints));
+        var nexusOperations = new io.kairos.history.nexus.NexusOperations(updater,
+                MatchingServiceGrpc.newBlockingStub(matchingChannel), nexusEndpoints, namespaces, clock);
         if (visibilityStore != null) {
             commands.searchAttributeValidator((ns, sa) -> SearchAttributeValues.validate(sa,
                     new SearchAttributeCatalog(visibilityStore.searchAttributes(ns))));
@@ -99,9 +112,12 @@ public final class HistoryService implements AutoCloseable {
                 new ResetWorkflow(updater, reads));
         handler.updates(updates, new io.kairos.history.engine.UpdateWithStart(updater, start, updates));
         handler.children(children);
+        handler.nexus(nexusOperations);
         handler.activityOperations(new io.kairos.history.engine.ActivityOperations(updater, reads));
         QueueTaskExecutor executor = new QueueTaskExecutor(MatchingServiceGrpc.newBlockingStub(matchingChannel),
                 workflowTasks, activities, timers, children, externalCommands);
+        executor.withNexus(nexusOperations, new io.kairos.history.nexus.NexusCancellations(nexusOperations),
+                new io.kairos.history.nexus.NexusCallbacks(updater, namespaces, historyChannel));
         if (visibilityStore != null) {
             executor.withVisibility(new VisibilityTasks(updater, visibilityStore));
         }

@@ -323,6 +323,20 @@ public final class HistoryServiceHandler extends HistoryServiceGrpc.HistoryServi
     }
 
     private io.kairos.history.engine.ChildWorkflows children;
+    private io.kairos.history.nexus.NexusOperations nexus;
+
+    void nexus(io.kairos.history.nexus.NexusOperations nexus) {
+        this.nexus = nexus;
+    }
+
+    @Override
+    public void completeNexusOperation(io.kairos.proto.history.v1.CompleteNexusOperationRequest r,
+            StreamObserver<io.kairos.proto.history.v1.CompleteNexusOperationResponse> o) {
+        UnaryCalls.respond("CompleteNexusOperation", o, () -> {
+            nexus.complete(r);
+            return io.kairos.proto.history.v1.CompleteNexusOperationResponse.getDefaultInstance();
+        });
+    }
 
     /** Cross-shard calls of child workflows (set once at wiring, before the service is bound). */
     void children(io.kairos.history.engine.ChildWorkflows children) {

@@ -141,7 +141,8 @@ public final class KairosServer implements AutoCloseable {
                     new PostgresNamespaceStore(hj), visibilityStore.via(new Jdbc(visibilityDs, hm, VISIBILITY_METRICS)),
                     clusterMeta.historyShardCount(), address, cluster.placement(address),
                     config.membershipHeartbeatInterval(), client(cluster.matchingChannel(), hm, ServiceRole.MATCHING),
-                    client(cluster.historyChannel(), hm, ServiceRole.HISTORY), clock, hm));
+                    client(cluster.historyChannel(), hm, ServiceRole.HISTORY), clock, hm,
+                    new io.kairos.persistence.nexus.PostgresNexusEndpointStore(hj)));
             history = h;
             instrumented(h.services(), hm, h.namespaceTag()).forEach(d -> {
                 registry.addService(d);

@@ -25,7 +25,7 @@ public final class ClusterInfoHandler {
      * (internal_error_differentiation); activity timeout failures carry the last heartbeat details; failures and
      * SDK metadata are stored exactly as sent; ModifyWorkflowProperties upserts the memo; signal and query headers
      * reach the worker; CountWorkflowExecutions groups by ExecutionStatus; schedules run in the worker service; a start
-     * may hand its first workflow task back eagerly. Versioning is not built yet and stays false.
+     * may hand its first workflow task back eagerly; Nexus operations run between workflows of this cluster. Versioning is not built yet and stays false.
      */
     public GetSystemInfoResponse systemInfo() {
         return GetSystemInfoResponse.newBuilder()
@@ -39,6 +39,7 @@ public final class ClusterInfoHandler {
                         .setSignalAndQueryHeader(true)
                         .setCountGroupByExecutionStatus(true)
                         .setEagerWorkflowStart(true)
+                        .setNexus(true)
                         .setSupportsSchedules(schedules))
                 .build();
     }

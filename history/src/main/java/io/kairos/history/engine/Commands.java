@@ -57,6 +57,13 @@ public final class Commands {
         }
     }
 
+    private io.kairos.history.nexus.NexusCommands nexus = new io.kairos.history.nexus.NexusCommands(null);
+
+    /** ScheduleNexusOperation / RequestCancelNexusOperation; without a registry every endpoint is unknown. */
+    public void nexus(io.kairos.history.nexus.NexusCommands n) {
+        nexus = n;
+    }
+
     Activities activities() {
         return activities;
     }
@@ -124,6 +131,9 @@ public final class Commands {
                         .setWorkflowPropertiesModifiedEventAttributes(WorkflowPropertiesModifiedEventAttributes.newBuilder()
                                 .setUpsertedMemo(c.getModifyWorkflowPropertiesCommandAttributes().getUpsertedMemo())
                                 .setWorkflowTaskCompletedEventId(lastWorkflowTaskCompletedId(m))));
+                case COMMAND_TYPE_SCHEDULE_NEXUS_OPERATION -> nexus.schedule(m, c.getScheduleNexusOperationCommandAttributes());
+                case COMMAND_TYPE_REQUEST_CANCEL_NEXUS_OPERATION ->
+                        nexus.requestCancel(m, c.getRequestCancelNexusOperationCommandAttributes());
                 case COMMAND_TYPE_PROTOCOL_MESSAGE -> UpdateMessages.onCommand(m, c.getProtocolMessageCommandAttributes());
                 default -> throw new BadCommandException(WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_UNSPECIFIED,
                         "Command type " + c.getCommandType() + " is not supported by this server yet.");

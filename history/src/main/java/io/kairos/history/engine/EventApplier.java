@@ -47,6 +47,7 @@ public final class EventApplier {
                     exec.setPriority(a.getPriority());
                 }
                 ChildWorkflows.applyParent(exec, a);
+                io.kairos.history.nexus.NexusEventApplier.apply(s, e); // its completion callbacks
             }
             case EVENT_TYPE_WORKFLOW_TASK_SCHEDULED -> {
                 exec.setHadWorkflowTask(true);
@@ -138,6 +139,12 @@ public final class EventApplier {
                  EVENT_TYPE_REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED,
                  EVENT_TYPE_EXTERNAL_WORKFLOW_EXECUTION_CANCEL_REQUESTED,
                  EVENT_TYPE_REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION_FAILED -> ChildEventApplier.apply(s, e);
+            case EVENT_TYPE_NEXUS_OPERATION_SCHEDULED, EVENT_TYPE_NEXUS_OPERATION_STARTED,
+                 EVENT_TYPE_NEXUS_OPERATION_COMPLETED, EVENT_TYPE_NEXUS_OPERATION_FAILED,
+                 EVENT_TYPE_NEXUS_OPERATION_CANCELED, EVENT_TYPE_NEXUS_OPERATION_TIMED_OUT,
+                 EVENT_TYPE_NEXUS_OPERATION_CANCEL_REQUESTED, EVENT_TYPE_NEXUS_OPERATION_CANCEL_REQUEST_COMPLETED,
+                 EVENT_TYPE_NEXUS_OPERATION_CANCEL_REQUEST_FAILED,
+                 EVENT_TYPE_WORKFLOW_EXECUTION_OPTIONS_UPDATED -> io.kairos.history.nexus.NexusEventApplier.apply(s, e);
             case EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED -> close(s, e, WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_COMPLETED);
             case EVENT_TYPE_WORKFLOW_EXECUTION_FAILED -> close(s, e, WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_FAILED);
             case EVENT_TYPE_WORKFLOW_EXECUTION_TIMED_OUT -> close(s, e, WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_TIMED_OUT);
@@ -163,6 +170,7 @@ public final class EventApplier {
         // which applies their parent close policy.
         s.clearPendingSignals();
         s.clearPendingCancelRequests();
+        s.clearNexusOperations(); // their tasks find nothing to do; the handlers are not told, as in Temporal
     }
 
     /** As {@link #written(WorkflowMutableState.Builder, HistoryEvent)}; the history size counts the event as written. */

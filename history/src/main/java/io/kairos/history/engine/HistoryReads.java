@@ -232,6 +232,8 @@ public final class HistoryReads {
                         .setWorkflowId(ci.getWorkflowId()).setRunId(ci.getStartedRunId())
                         .setWorkflowTypeName(ci.getWorkflowType()).setInitiatedId(ci.getInitiatedEventId())
                         .setParentClosePolicy(ci.getParentClosePolicy())));
+        b.addAllPendingNexusOperations(io.kairos.history.nexus.NexusOperations.describe(s));
+        b.addAllCallbacks(io.kairos.history.nexus.NexusCallbacks.describe(s));
         if (s.hasWorkflowTask()) {
             var wt = s.getWorkflowTask();
             PendingWorkflowTaskInfo.Builder p = PendingWorkflowTaskInfo.newBuilder()

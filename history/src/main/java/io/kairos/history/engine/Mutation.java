@@ -45,7 +45,12 @@ public final class Mutation {
             EventType.EVENT_TYPE_EXTERNAL_WORKFLOW_EXECUTION_SIGNALED,
             EventType.EVENT_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_FAILED,
             EventType.EVENT_TYPE_EXTERNAL_WORKFLOW_EXECUTION_CANCEL_REQUESTED,
-            EventType.EVENT_TYPE_REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION_FAILED);
+            EventType.EVENT_TYPE_REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION_FAILED,
+            EventType.EVENT_TYPE_NEXUS_OPERATION_STARTED, EventType.EVENT_TYPE_NEXUS_OPERATION_COMPLETED,
+            EventType.EVENT_TYPE_NEXUS_OPERATION_FAILED, EventType.EVENT_TYPE_NEXUS_OPERATION_CANCELED,
+            EventType.EVENT_TYPE_NEXUS_OPERATION_TIMED_OUT, EventType.EVENT_TYPE_NEXUS_OPERATION_CANCEL_REQUEST_COMPLETED,
+            EventType.EVENT_TYPE_NEXUS_OPERATION_CANCEL_REQUEST_FAILED,
+            EventType.EVENT_TYPE_WORKFLOW_EXECUTION_OPTIONS_UPDATED);
 
     final WorkflowKey key;
     final ShardContext shard;
@@ -68,6 +73,17 @@ public final class Mutation {
         this.original = state.build();
         this.now = now;
     }
+
+    public WorkflowKey key() {
+        return key;
+    }
+
+    /** Links for the next event added (Temporal's HistoryEvent.links, e.g. a Nexus caller's on WorkflowExecutionStarted). */
+    public void eventLinks(List<io.temporal.api.common.v1.Link> links) {
+        this.eventLinks = links;
+    }
+
+    private List<io.temporal.api.common.v1.Link> eventLinks;
 
     public WorkflowMutableState.Builder state() {
         return state;
@@ -162,7 +178,8 @@ public final class Mutation {
         workflowTaskCompletedEventId = id;
     }
 
-    long workflowTaskCompletedEventId() {
+    /** The WorkflowTaskCompleted event the commands being applied reference. */
+    public long workflowTaskCompletedEventId() {
         return workflowTaskCompletedEventId;
     }
 
@@ -177,6 +194,10 @@ public final class Mutation {
             b.setUserMetadata(commandMetadata);
             commandMetadata = null;
         }
+        if (eventLinks != null) {
+            b.addAllLinks(eventLinks);
+            eventLinks = null;
+        }
         if (workflowTaskStarted() && !completingWorkflowTask && BUFFERABLE.contains(b.getEventType())) {
             HistoryEvent buffered = b.setEventId(0).build();
             state.addBufferedEvents(buffered);
@@ -190,6 +211,7 @@ public final class Mutation {
         EventApplier.apply(state, e);
         if (wasRunning && !isRunning()) {
             ChildWorkflows.closed(this);
+            io.kairos.history.nexus.NexusCallbacks.closed(this, e);
         }
         return e;
     }

@@ -226,6 +226,7 @@ public final class ResetWorkflow {
             m.timerTask(Times.instant(t.getExpiryTime()), HistoryTask.newBuilder()
                     .setUserTimer(UserTimer.newBuilder().setTimerId(t.getTimerId()).setStartedEventId(t.getStartedEventId())));
         }
+        io.kairos.history.nexus.NexusOperations.recreateTasks(m);
         s.getPendingSignalsMap().keySet().stream().sorted().forEach(id -> m.transferTask(HistoryTask.newBuilder()
                 .setSignalExternal(InitiatedCommand.newBuilder().setInitiatedEventId(id))));
         s.getPendingCancelRequestsMap().keySet().stream().sorted().forEach(id -> m.transferTask(HistoryTask.newBuilder()

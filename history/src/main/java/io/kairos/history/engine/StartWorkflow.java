@@ -85,6 +85,9 @@ public final class StartWorkflow {
                 if (current.isPresent()) {
                     StartWorkflowExecutionResponse existing = decideAgainstCurrent(req, current.get());
                     if (existing != null) {
+                        if (!existing.getStarted() && req.hasOnConflictOptions()) {
+                            attach(new WorkflowKey(namespaceId, req.getWorkflowId(), current.get().runId()), req);
+                        }
                         return existing;
                     }
                 }
@@ -102,6 +105,40 @@ public final class StartWorkflow {
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * USE_EXISTING with on_conflict_options (a Nexus WorkflowRunOperation attaching another caller): the running
+     * run gets WorkflowExecutionOptionsUpdated with the request's callbacks and id, and its links, as Temporal's. A
+     * retried request (its callbacks already attached) changes nothing.
+     */
+    private void attach(WorkflowKey key, StartWorkflowExecutionRequest req) {
+        var o = req.getOnConflictOptions();
+        boolean callbacks = o.getAttachCompletionCallbacks() && req.getCompletionCallbacksCount() > 0;
+        if (!callbacks && !o.getAttachRequestId() && !(o.getAttachLinks() && req.getLinksCount() > 0)) {
+            return;
+        }
+        updater.update(key, m -> {
+            boolean seen = m.state().getCallbacksList().stream().anyMatch(cb -> cb.getRequestId().equals(req.getRequestId()));
+            if (!m.isRunning() || seen) {
+                return null;
+            }
+            var a = io.temporal.api.history.v1.WorkflowExecutionOptionsUpdatedEventAttributes.newBuilder()
+                    .setIdentity(req.getIdentity());
+            if (o.getAttachRequestId()) {
+                a.setAttachedRequestId(req.getRequestId());
+            }
+            if (callbacks) {
+                a.addAllAttachedCompletionCallbacks(req.getCompletionCallbacksList());
+            }
+            if (o.getAttachLinks()) {
+                m.eventLinks(req.getLinksList());
+            }
+            m.addEvent(HistoryEvent.newBuilder().setEventType(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_OPTIONS_UPDATED)
+                    .setWorkerMayIgnore(true) // as Temporal: SDKs skip it
+                    .setWorkflowExecutionOptionsUpdatedEventAttributes(a));
+            return null;
+        });
     }
 
     /** Returns the response to give without starting, null to start a new run, or throws. */
@@ -158,6 +195,8 @@ public final class StartWorkflow {
                 .setSearchAttributes(req.getSearchAttributes())
                 .setCronSchedule(req.getCronSchedule())
                 .setPriority(req.getPriority());
+        // A Nexus WorkflowRunOperation's: delivered when the chain closes (NexusCallbacks).
+        started.addAllCompletionCallbacks(req.getCompletionCallbacksList());
         if (req.hasRetryPolicy()) {
             // Only an explicit policy makes the workflow retry, as in Temporal.
             started.setRetryPolicy(req.getRetryPolicy());
@@ -182,7 +221,7 @@ public final class StartWorkflow {
             started.setFirstWorkflowTaskBackoff(req.getWorkflowStartDelay()); // Temporal's start delay
         }
         Mutation m = newRun(key, shard, updater.clock().instant(), req.getRequestId(), started, alsoInNewRun,
-                req.hasUserMetadata() ? req.getUserMetadata() : null);
+                req.hasUserMetadata() ? req.getUserMetadata() : null, req.getLinksList());
         var eagerTask = req.getRequestEagerExecution() && m.state().hasWorkflowTask()
                 && !m.state().getWorkflowTask().getTransient()
                 ? WorkflowTasks.startEagerly(m, key, req.getIdentity(), req.getRequestId()) : null;
@@ -202,6 +241,13 @@ public final class StartWorkflow {
     static Mutation newRun(WorkflowKey key, ShardContext shard, java.time.Instant now, String createRequestId,
                            WorkflowExecutionStartedEventAttributes.Builder started, java.util.function.Consumer<Mutation> extra,
                            io.temporal.api.sdk.v1.UserMetadata metadata) {
+        return newRun(key, shard, now, createRequestId, started, extra, metadata, java.util.List.of());
+    }
+
+    /** As above; {@code links} go on WorkflowExecutionStarted (a Nexus caller's link to its scheduled event). */
+    static Mutation newRun(WorkflowKey key, ShardContext shard, java.time.Instant now, String createRequestId,
+                           WorkflowExecutionStartedEventAttributes.Builder started, java.util.function.Consumer<Mutation> extra,
+                           io.temporal.api.sdk.v1.UserMetadata metadata, java.util.List<io.temporal.api.common.v1.Link> links) {
         WorkflowMutableState.Builder s = WorkflowMutableState.newBuilder()
                 .setNextEventId(1)
                 .setExecution(ExecutionInfo.newBuilder()
@@ -216,6 +262,9 @@ public final class StartWorkflow {
             runTimeout = execTimeout;
         }
         m.commandMetadata(metadata); // the start request's summary and details, on WorkflowExecutionStarted
+        if (!links.isEmpty()) {
+            m.eventLinks(links);
+        }
         m.addEvent(HistoryEvent.newBuilder().setEventType(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED)
                 .setWorkflowExecutionStartedEventAttributes(started
                         .setWorkflowRunTimeout(runTimeout)

@@ -206,6 +206,8 @@ public final class WorkflowUpdater {
                 op = new ExecutionWrite.Update(key, write);
             } else {
                 nextKey = new WorkflowKey(key.namespaceId(), key.workflowId(), m.continuation().runId());
+                // The chain's completion callbacks go on to its next run (continue-as-new, retry, cron).
+                m.state().getCallbacksList().forEach(cb -> m.continuation().started().addCompletionCallbacks(cb.getCallback()));
                 next = StartWorkflow.newRun(nextKey, shard, m.now(), java.util.UUID.randomUUID().toString(),
                         m.continuation().started(), null, null);
                 WorkflowWrite nextWrite = next.toWrite();

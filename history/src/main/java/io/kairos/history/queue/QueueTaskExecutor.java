@@ -39,6 +39,18 @@ public final class QueueTaskExecutor implements QueueProcessor.TaskRunner {
     }
 
     private volatile io.kairos.history.engine.WorkflowDeletion deletion;
+    private volatile io.kairos.history.nexus.NexusOperations nexus;
+    private volatile io.kairos.history.nexus.NexusCancellations nexusCancels;
+    private volatile io.kairos.history.nexus.NexusCallbacks callbacks;
+
+    /** Runs Nexus operation and completion callback tasks. */
+    public QueueTaskExecutor withNexus(io.kairos.history.nexus.NexusOperations n, io.kairos.history.nexus.NexusCancellations c,
+                                       io.kairos.history.nexus.NexusCallbacks cb) {
+        this.nexus = n;
+        this.nexusCancels = c;
+        this.callbacks = cb;
+        return this;
+    }
 
     /** Runs DeleteHistory (retention) timers; without it they are dropped. */
     public QueueTaskExecutor withDeletion(io.kairos.history.engine.WorkflowDeletion d) {
@@ -87,6 +99,13 @@ public final class QueueTaskExecutor implements QueueProcessor.TaskRunner {
             case CLOSE_EXECUTION -> children.closeExecutionTask(key, t.getCloseExecution());
             case SIGNAL_EXTERNAL -> external.signalTask(key, t.getSignalExternal());
             case CANCEL_EXTERNAL -> external.cancelTask(key, t.getCancelExternal());
+            case NEXUS_INVOCATION -> nexus.invocationTask(key, t.getNexusInvocation());
+            case NEXUS_BACKOFF -> nexus.backoffFired(key, t.getNexusBackoff());
+            case NEXUS_TIMEOUT -> nexus.timedOut(key, t.getNexusTimeout());
+            case NEXUS_CANCEL -> nexusCancels.cancelTask(key, t.getNexusCancel());
+            case NEXUS_CANCEL_BACKOFF -> nexusCancels.backoffFired(key, t.getNexusCancelBackoff());
+            case NEXUS_CALLBACK -> callbacks.callbackTask(key, t.getNexusCallback());
+            case NEXUS_CALLBACK_BACKOFF -> callbacks.backoffFired(key, t.getNexusCallbackBackoff());
             case UPSERT_VISIBILITY -> {
                 if (visibility != null) {
                     visibility.upsert(key);

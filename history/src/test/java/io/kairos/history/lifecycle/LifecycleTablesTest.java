@@ -82,6 +82,34 @@ class LifecycleTablesTest {
     }
 
     @Test
+    void nexusOperation() {
+        assertTable(NexusOperationLifecycle.TABLE, NexusOperationLifecycle.State.class, Set.of(
+                "SCHEDULED->BACKING_OFF", "SCHEDULED->STARTED", "SCHEDULED->SUCCEEDED", "SCHEDULED->FAILED",
+                "SCHEDULED->CANCELED", "SCHEDULED->TIMED_OUT",
+                "BACKING_OFF->SCHEDULED", "BACKING_OFF->STARTED", "BACKING_OFF->SUCCEEDED", "BACKING_OFF->FAILED",
+                "BACKING_OFF->CANCELED", "BACKING_OFF->TIMED_OUT",
+                "STARTED->SUCCEEDED", "STARTED->FAILED", "STARTED->CANCELED", "STARTED->TIMED_OUT"));
+    }
+
+    @Test
+    void nexusCancellation() {
+        String p = "NEXUS_OPERATION_CANCELLATION_STATE_";
+        assertTable(NexusOperationLifecycle.CANCEL, io.temporal.api.enums.v1.NexusOperationCancellationState.class, Set.of(
+                p + "UNSPECIFIED->" + p + "SCHEDULED",
+                p + "SCHEDULED->" + p + "BACKING_OFF", p + "SCHEDULED->" + p + "SUCCEEDED", p + "SCHEDULED->" + p + "FAILED",
+                p + "BACKING_OFF->" + p + "SCHEDULED"));
+    }
+
+    @Test
+    void completionCallback() {
+        String p = "CALLBACK_STATE_";
+        assertTable(NexusOperationLifecycle.CALLBACK, io.temporal.api.enums.v1.CallbackState.class, Set.of(
+                p + "STANDBY->" + p + "SCHEDULED",
+                p + "SCHEDULED->" + p + "BACKING_OFF", p + "SCHEDULED->" + p + "SUCCEEDED", p + "SCHEDULED->" + p + "FAILED",
+                p + "BACKING_OFF->" + p + "SCHEDULED"));
+    }
+
+    @Test
     void update() {
         assertTable(UpdateLifecycle.TABLE, UpdateLifecycle.State.class, Set.of(
                 "ADMITTED->SENT", "ADMITTED->ACCEPTED", "ADMITTED->REJECTED", "ADMITTED->ABORTED",

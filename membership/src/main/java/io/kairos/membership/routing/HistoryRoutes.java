@@ -87,6 +87,7 @@ public final class HistoryRoutes implements RoutingChannel.Router {
             case StartChildWorkflowExecutionRequest r -> new Key(r.getNamespaceId(), r.getRequest().getWorkflowId());
             case RecordChildExecutionCompletedRequest r ->
                     new Key(r.getParentNamespaceId(), r.getParentExecution().getWorkflowId());
+            case CompleteNexusOperationRequest r -> new Key(r.getToken().getNamespaceId(), r.getToken().getWorkflowId());
             case SignalExternalWorkflowExecutionRequest r -> target(r.getTarget());
             case RequestCancelExternalWorkflowExecutionRequest r -> target(r.getTarget());
             case TerminateExternalWorkflowExecutionRequest r -> target(r.getTarget());
