@@ -107,6 +107,10 @@ public final class HistoryService implements AutoCloseable {
         }
         WorkflowDeletion deletion = new WorkflowDeletion(updater, reads, visibilityStore);
         executor.withDeletion(deletion);
+        this.deletion = deletion;
+        this.updater = updater;
+        this.namespaces = namespaces;
+        this.visibilityStore = visibilityStore;
         handler.deletion(deletion);
         java.time.Duration retentionOverride = retentionOverride();
         updater.retention(ns -> retentionOverride != null ? retentionOverride : namespaces.retentionOf(ns));
@@ -123,6 +127,16 @@ public final class HistoryService implements AutoCloseable {
                 ps.forEach(QueueProcessor::close);
             }
         });
+    }
+
+    private final WorkflowDeletion deletion;
+    private final WorkflowUpdater updater;
+    private final Namespaces namespaces;
+    private final PostgresVisibilityStore visibilityStore;
+
+    /** Archives closed runs where their namespace says before retention deletes them; set before {@link #start()}. */
+    public void archival(io.kairos.persistence.archival.Archives archives) {
+        deletion.archiver(new io.kairos.history.archival.RunArchiver(updater, namespaces, archives, visibilityStore)::archive);
     }
 
     /**

@@ -1,0 +1,63 @@
+package io.kairos.persistence.archival;
+
+import io.kairos.common.config.ArchivalConfig;
+import io.kairos.common.errors.InvalidArgumentException;
+
+import java.util.function.Function;
+
+/**
+ * The cluster's archival: its configuration and a store per configured provider. History and frontend each build
+ * one from the same config; {@link #history()} and {@link #visibility()} do the reading and writing.
+ */
+public final class Archives {
+    private final ArchivalConfig config;
+    private final HistoryArchive history;
+    private final VisibilityArchive visibility;
+
+    /** @param s3 builds the S3 store for a provider section (kept out of here so tests without S3 need no SDK) */
+    public Archives(ArchivalConfig config, Function<ArchivalConfig.S3store, ArchiveStore> s3) {
+        this.config = config;
+        this.history = new HistoryArchive(stores(config.history(), s3));
+        this.visibility = new VisibilityArchive(stores(config.visibility(), s3));
+    }
+
+    public static Archives disabled() {
+        return new Archives(ArchivalConfig.DISABLED, s -> {
+            throw new IllegalStateException("no s3store configured");
+        });
+    }
+
+    public ArchivalConfig config() {
+        return config;
+    }
+
+    public HistoryArchive history() {
+        return history;
+    }
+
+    public VisibilityArchive visibility() {
+        return visibility;
+    }
+
+    /** A store by URI scheme, each built once on first use. */
+    private static Function<String, ArchiveStore> stores(ArchivalConfig.Kind kind,
+                                                         Function<ArchivalConfig.S3store, ArchiveStore> s3) {
+        ArchiveStore file = kind.filestore().map(FileArchiveStore::new).orElse(null);
+        var s3Store = new java.util.concurrent.atomic.AtomicReference<ArchiveStore>();
+        return scheme -> switch (scheme) {
+            case "file" -> {
+                if (file == null) {
+                    throw new InvalidArgumentException("unable to find archiver config for the given scheme");
+                }
+                yield file;
+            }
+            case "s3" -> {
+                if (kind.s3store().isEmpty()) {
+                    throw new InvalidArgumentException("unable to find archiver config for the given scheme");
+                }
+                yield s3Store.updateAndGet(cur -> cur != null ? cur : s3.apply(kind.s3store().get()));
+            }
+            default -> throw new InvalidArgumentException("unknown archiver scheme");
+        };
+    }
+}
