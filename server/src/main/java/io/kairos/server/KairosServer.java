@@ -109,7 +109,7 @@ public final class KairosServer implements AutoCloseable {
         // Process-level work (cluster metadata, membership) is counted under the process's first service.
         MeterRegistry processMetrics = services.of(roles.stream().sorted().findFirst().orElseThrow().configName());
         Jdbc jdbc = new Jdbc(temporalDs, processMetrics);
-        var archives = Archival.of(config.archival());
+        var archives = io.kairos.persistence.archival.Archives.of(config.archival());
         var visibilityStore = new io.kairos.persistence.visibility.PostgresVisibilityStore(
                 new Jdbc(visibilityDs, processMetrics, VISIBILITY_METRICS));
         var clusterStore = new PostgresClusterMetadataStore(jdbc);

@@ -33,6 +33,15 @@ final class ArchivalWorkflows {
 
     /** The archival section of a config file: file providers, namespaces enabled by default when asked. */
     static String config(java.nio.file.Path root, boolean enabledByDefault) {
+        return config("""
+                      filestore:
+                        fileMode: "0640"
+                        dirMode: "0750"
+                """, "file://" + root.resolve("history"), "file://" + root.resolve("visibility"), enabledByDefault);
+    }
+
+    /** The archival section with this provider block (indented under provider:) and default URIs. */
+    static String config(String provider, String historyUri, String visibilityUri, boolean enabledByDefault) {
         String state = enabledByDefault ? "enabled" : "disabled";
         return """
                 archival:
@@ -40,22 +49,18 @@ final class ArchivalWorkflows {
                     state: enabled
                     enableRead: true
                     provider:
-                      filestore:
-                        fileMode: "0640"
-                        dirMode: "0750"
-                  visibility:
+                %s  visibility:
                     state: enabled
                     enableRead: true
                     provider:
-                      filestore: {}
-                namespaceDefaults:
+                %snamespaceDefaults:
                   archival:
                     history:
                       state: %s
-                      URI: "file://%s"
+                      URI: "%s"
                     visibility:
                       state: %s
-                      URI: "file://%s"
-                """.formatted(state, root.resolve("history"), state, root.resolve("visibility"));
+                      URI: "%s"
+                """.formatted(provider, provider, state, historyUri, state, visibilityUri);
     }
 }

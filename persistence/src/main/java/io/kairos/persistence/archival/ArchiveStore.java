@@ -12,6 +12,10 @@ import java.util.Optional;
  */
 public interface ArchiveStore {
 
+    /** Temporal's ValidateURI beyond the syntax: the directory or bucket can hold archives. */
+    default void validate(ArchivalUri uri) {
+    }
+
     /** Writes the object from what {@code body} writes; visible only once complete. */
     void put(ArchivalUri uri, String key, Body body) throws IOException;
 

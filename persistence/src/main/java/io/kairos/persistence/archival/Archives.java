@@ -14,11 +14,16 @@ public final class Archives {
     private final HistoryArchive history;
     private final VisibilityArchive visibility;
 
-    /** @param s3 builds the S3 store for a provider section (kept out of here so tests without S3 need no SDK) */
+    /** @param s3 builds the S3 store for a provider section */
     public Archives(ArchivalConfig config, Function<ArchivalConfig.S3store, ArchiveStore> s3) {
         this.config = config;
         this.history = new HistoryArchive(stores(config.history(), s3));
         this.visibility = new VisibilityArchive(stores(config.visibility(), s3));
+    }
+
+    /** The providers the config names, S3 through the AWS SDK. */
+    public static Archives of(ArchivalConfig config) {
+        return new Archives(config, S3ArchiveStore::new);
     }
 
     public static Archives disabled() {

@@ -35,6 +35,14 @@ public final class FileArchiveStore implements ArchiveStore {
     }
 
     @Override
+    public void validate(ArchivalUri uri) {
+        Path dir = Path.of(uri.location());
+        if (Files.exists(dir) && !Files.isDirectory(dir)) {
+            throw new io.kairos.common.errors.InvalidArgumentException("a path to a directory was expected");
+        }
+    }
+
+    @Override
     public void put(ArchivalUri uri, String key, Body body) throws IOException {
         Path target = resolve(uri, key);
         Path dir = target.getParent();

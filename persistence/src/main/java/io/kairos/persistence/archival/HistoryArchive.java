@@ -39,7 +39,7 @@ public final class HistoryArchive {
     /** Checks the URI as RegisterNamespace and UpdateNamespace do: a supported scheme with a configured provider. */
     public void validate(String uri) {
         ArchivalUri u = ArchivalUri.parse(uri);
-        stores.apply(u.scheme());
+        stores.apply(u.scheme()).validate(u);
     }
 
     static String key(NamespaceId ns, String workflowId, UUID runId) {

@@ -33,7 +33,7 @@ public final class VisibilityArchive {
 
     public void validate(String uri) {
         ArchivalUri u = ArchivalUri.parse(uri);
-        stores.apply(u.scheme());
+        stores.apply(u.scheme()).validate(u);
     }
 
     private static String prefix(NamespaceId ns) {
