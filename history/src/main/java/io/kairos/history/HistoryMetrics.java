@@ -110,6 +110,7 @@ public final class HistoryMetrics {
             case ACTIVITY_RETRY -> "TimerActiveTaskActivityRetryTimer";
             case WORKFLOW_BACKOFF -> "TimerActiveTaskWorkflowBackoffTimer";
             case DELETE_HISTORY -> "TimerActiveTaskDeleteHistoryEvent";
+            case ARCHIVE_EXECUTION -> "ArchivalTaskArchiveExecution";
             case TASK_NOT_SET -> UNKNOWN;
         };
     }

@@ -4,13 +4,14 @@ import io.kairos.e2e.Clients;
 import io.kairos.e2e.ServerProcess;
 import io.temporal.api.common.v1.WorkflowExecution;
 import io.temporal.api.enums.v1.ArchivalState;
+import io.temporal.api.enums.v1.EventType;
+import io.temporal.api.history.v1.HistoryEvent;
 import io.temporal.api.workflowservice.v1.CountWorkflowExecutionsRequest;
 import io.temporal.api.workflowservice.v1.DescribeNamespaceRequest;
 import io.temporal.api.workflowservice.v1.ListArchivedWorkflowExecutionsRequest;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowClientOptions;
 import io.temporal.client.WorkflowOptions;
-import io.temporal.client.WorkflowStub;
 import io.temporal.worker.WorkerFactory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -18,16 +19,17 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** kill -9 while retention archives runs: after a restart every run is archived exactly once, none is lost. */
+/** kill -9 while closed runs are being archived: after a restart every run is archived exactly once, none is lost. */
 class ArchivalDurabilityTest {
     private static final int RUNS = 30;
     @TempDir
@@ -43,9 +45,7 @@ class ArchivalDurabilityTest {
                 "--config", config.toString());
         Map<String, String> env = Map.of("KAIROS_RETENTION_OVERRIDE", "PT1S");
         String queue = "archival-kill-" + UUID.randomUUID();
-        Map<String, Integer> eventsByRun = new HashMap<>();
         List<WorkflowExecution> runs = new ArrayList<>();
-        int archivedAtKill;
         ServerProcess first = ServerProcess.launch("archival-before-kill", args, env).awaitReady();
         try (Clients c = new Clients(port)) {
             // default was created from namespaceDefaults: archival enabled with the default URIs
@@ -58,52 +58,57 @@ class ArchivalDurabilityTest {
             WorkerFactory factory = WorkerFactory.newInstance(client);
             factory.newWorker(queue).registerWorkflowImplementationTypes(ArchivalWorkflows.StepsImpl.class);
             factory.start();
-            // Runs close one after another, so their retention timers (close + 1 s) come due spread out.
-            for (int i = 0; i < RUNS; i++) {
-                var stub = client.newWorkflowStub(ArchivalWorkflows.Steps.class, WorkflowOptions.newBuilder()
-                        .setTaskQueue(queue).setWorkflowId("kill-" + i + "-" + UUID.randomUUID()).build());
-                stub.run(100, false);
-                WorkflowExecution e = WorkflowStub.fromTyped(stub).getExecution();
-                runs.add(e);
-                eventsByRun.put(e.getRunId(), client.fetchHistory(e.getWorkflowId(), e.getRunId()).getEvents().size());
-            }
-            // kill -9 as soon as archiving has begun, while later runs still wait for theirs.
-            while (histories(root).isEmpty()) {
-                Thread.sleep(2);
-            }
-            first.kill9();
-            archivedAtKill = histories(root).size();
-            factory.shutdownNow();
-        }
-        assertTrue(archivedAtKill < RUNS, "archiving had finished before the kill: " + archivedAtKill);
+            try {
+                for (int i = 0; i < RUNS; i++) {
+                    var stub = client.newWorkflowStub(ArchivalWorkflows.Steps.class, WorkflowOptions.newBuilder()
+                            .setTaskQueue(queue).setWorkflowId("kill-" + i + "-" + UUID.randomUUID()).build());
+                    runs.add(WorkflowClient.start(stub::run, 100, false));
+                }
+                // kill -9 as soon as the first run is archived (at its close), while the others close and archive.
+                while (histories(root).isEmpty()) {
+                    Thread.sleep(2);
+                }
+                first.kill9();
+                int archivedAtKill = histories(root).size();
+                assertTrue(archivedAtKill < RUNS, "archiving had finished before the kill: " + archivedAtKill);
 
-        try (ServerProcess second = ServerProcess.launch("archival-after-kill", args, env).awaitReady();
-             Clients c = new Clients(port)) {
-            var raw = c.workflow.blockingStub();
-            long deadline = System.currentTimeMillis() + 60_000;
-            while (count(raw) > 0 && System.currentTimeMillis() < deadline) {
-                Thread.sleep(200);
-            }
-            assertEquals(0, count(raw), "retention did not delete every run after the restart");
+                try (ServerProcess second = ServerProcess.launch("archival-after-kill", args, env).awaitReady()) {
+                    var raw = c.workflow.blockingStub();
+                    for (WorkflowExecution r : runs) {
+                        assertEquals("sum=4950", client.newUntypedWorkflowStub(r, Optional.empty())
+                                .getResult(60, TimeUnit.SECONDS, String.class));
+                    }
+                    long deadline = System.currentTimeMillis() + 60_000;
+                    while (count(raw) > 0 && System.currentTimeMillis() < deadline) {
+                        Thread.sleep(200);
+                    }
+                    assertEquals(0, count(raw), "retention did not delete every run after the restart");
 
-            // Exactly one history object and one visibility object per run.
-            List<String> histories = histories(root).stream().map(p -> p.getFileName().toString()).sorted().toList();
-            assertEquals(runs.stream().map(r -> r.getRunId() + ".history").sorted().toList(), histories);
-            List<String> records = files(root.resolve("visibility"), ".visibility").stream()
-                    .map(p -> p.getFileName().toString()).toList();
-            assertEquals(RUNS, records.size(), records.toString());
-            for (WorkflowExecution r : runs) {
-                assertEquals(1, records.stream().filter(n -> n.endsWith("_" + r.getRunId() + ".visibility")).count());
+                    // Exactly one history object and one visibility object per run.
+                    List<String> histories = histories(root).stream().map(p -> p.getFileName().toString()).sorted().toList();
+                    assertEquals(runs.stream().map(r -> r.getRunId() + ".history").sorted().toList(), histories);
+                    List<String> records = files(root.resolve("visibility"), ".visibility").stream()
+                            .map(p -> p.getFileName().toString()).toList();
+                    assertEquals(RUNS, records.size(), records.toString());
+                    for (WorkflowExecution r : runs) {
+                        assertEquals(1, records.stream().filter(n -> n.endsWith("_" + r.getRunId() + ".visibility")).count());
+                    }
+                    // And each reads back whole from the archive: events 1..n, the last one the completion.
+                    for (WorkflowExecution r : runs) {
+                        List<HistoryEvent> events = client.fetchHistory(r.getWorkflowId(), r.getRunId()).getEvents();
+                        for (int i = 0; i < events.size(); i++) {
+                            assertEquals(i + 1, events.get(i).getEventId());
+                        }
+                        assertEquals(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED,
+                                events.get(events.size() - 1).getEventType());
+                    }
+                    assertEquals(RUNS, raw.listArchivedWorkflowExecutions(ListArchivedWorkflowExecutionsRequest
+                            .newBuilder().setNamespace("default").setQuery("WorkflowType = 'ArchivedSteps'").build())
+                            .getExecutionsCount());
+                }
+            } finally {
+                factory.shutdownNow();
             }
-            // And each reads back whole from the archive.
-            WorkflowClient client = WorkflowClient.newInstance(c.workflow,
-                    WorkflowClientOptions.newBuilder().setNamespace("default").build());
-            for (WorkflowExecution r : runs) {
-                assertEquals(eventsByRun.get(r.getRunId()),
-                        client.fetchHistory(r.getWorkflowId(), r.getRunId()).getEvents().size());
-            }
-            assertEquals(RUNS, raw.listArchivedWorkflowExecutions(ListArchivedWorkflowExecutionsRequest.newBuilder()
-                    .setNamespace("default").setQuery("WorkflowType = 'ArchivedSteps'").build()).getExecutionsCount());
         } finally {
             first.close();
         }

@@ -195,6 +195,9 @@ class FileArchivalTest {
         assertTrue(page.getArchived());
         assertEquals(2, page.getHistory().getEventsCount());
         assertTrue(!page.getNextPageToken().isEmpty());
+        // The SDK's result lookup (the close event alone) is answered from the archive too.
+        assertEquals("sum=3", client.newUntypedWorkflowStub(small, java.util.Optional.empty())
+                .getResult(10, java.util.concurrent.TimeUnit.SECONDS, String.class));
         List<HistoryEvent> smallEvents = client.fetchHistory(small.getWorkflowId(), small.getRunId()).getEvents();
         assertEquals(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED, smallEvents.get(smallEvents.size() - 1).getEventType());
 

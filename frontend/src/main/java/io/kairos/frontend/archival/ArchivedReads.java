@@ -14,7 +14,9 @@ import io.kairos.persistence.visibility.query.ArchivalQuery;
 import io.kairos.persistence.visibility.query.QueryException;
 import io.kairos.proto.persistence.v1.HistoryPageToken;
 import io.temporal.api.enums.v1.ArchivalState;
+import io.temporal.api.enums.v1.HistoryEventFilterType;
 import io.temporal.api.history.v1.History;
+import io.temporal.api.history.v1.HistoryEvent;
 import io.temporal.api.namespace.v1.NamespaceConfig;
 import io.temporal.api.workflowservice.v1.GetWorkflowExecutionHistoryRequest;
 import io.temporal.api.workflowservice.v1.GetWorkflowExecutionHistoryResponse;
@@ -80,6 +82,25 @@ public final class ArchivedReads {
             } catch (InvalidProtocolBufferException e) {
                 throw new InvalidArgumentException("next page token is corrupted");
             }
+        }
+        if (req.getHistoryEventFilterType() == HistoryEventFilterType.HISTORY_EVENT_FILTER_TYPE_CLOSE_EVENT) {
+            // The close event alone (what SDKs ask for a result): the archive's last event.
+            HistoryArchive.Page page;
+            long next = 1;
+            HistoryEvent last = null;
+            do {
+                page = archives.history().read(uri, ns.id(), req.getExecution().getWorkflowId(), runId, next,
+                        MAX_HISTORY_PAGE_SIZE);
+                if (!page.events().isEmpty()) {
+                    last = page.events().get(page.events().size() - 1);
+                }
+                next = page.nextEventId();
+            } while (next != 0);
+            History.Builder h = History.newBuilder();
+            if (last != null) {
+                h.addEvents(last);
+            }
+            return GetWorkflowExecutionHistoryResponse.newBuilder().setHistory(h).setArchived(true).build();
         }
         int size = req.getMaximumPageSize() <= 0 ? DEFAULT_HISTORY_PAGE_SIZE
                 : Math.min(req.getMaximumPageSize(), MAX_HISTORY_PAGE_SIZE);

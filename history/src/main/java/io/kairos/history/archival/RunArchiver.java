@@ -9,6 +9,7 @@ import io.kairos.persistence.archival.Archives;
 import io.kairos.persistence.visibility.ExecutionInfos;
 import io.kairos.persistence.visibility.PostgresVisibilityStore;
 import io.kairos.persistence.visibility.SearchAttributeCatalog;
+import io.kairos.proto.persistence.v1.ExecutionState;
 import io.kairos.proto.persistence.v1.WorkflowMutableState;
 import io.temporal.api.enums.v1.ArchivalState;
 import io.temporal.api.history.v1.HistoryEvent;
@@ -20,9 +21,10 @@ import java.util.Map;
 import java.util.NoSuchElementException;
 
 /**
- * Archives a closed run's history and visibility record where its namespace says, before retention deletes it. The
- * retention timer task calls this first and deletes only once it returned: a failure (or a crash) leaves the run in
- * Postgres and the task retried, and the retry writes the same objects again (exactly one copy per run).
+ * Archives a closed run's history and visibility record where its namespace says: when it closes (the ArchiveExecution
+ * transfer task written with the close) and, if that has not happened, before retention deletes it (the retention
+ * timer task calls this first and deletes only once it returned). A failure (or a crash) leaves the task to be
+ * retried, and the retry writes the same objects again: exactly one copy per run.
  */
 public final class RunArchiver {
     /** Events read from Postgres per page of the archive, so a large history is never held whole. */
@@ -41,14 +43,27 @@ public final class RunArchiver {
         this.visibility = visibility;
     }
 
+    /** The ArchiveExecution task: the run if it is still there and closed. */
+    public void archiveClosed(WorkflowKey key) {
+        updater.load(key).filter(s -> s.getExecution().getState() != ExecutionState.EXECUTION_STATE_RUNNING)
+                .ifPresent(s -> archive(key, s, false));
+    }
+
+    /** Before retention deletes the run: whatever the close-time task has not written yet. */
+    public void archiveUnlessDone(WorkflowKey key, WorkflowMutableState state) {
+        archive(key, state, true);
+    }
+
     /** Writes what the namespace archives of this closed run; returns once every write is confirmed. */
-    public void archive(WorkflowKey key, WorkflowMutableState state) {
+    private void archive(WorkflowKey key, WorkflowMutableState state, boolean skipExisting) {
         NamespaceConfig config = namespaces.configOf(key.namespaceId()).orElse(null);
         if (config == null) {
             return;
         }
         ArchivalConfig cluster = archives.config();
-        if (on(cluster.history(), config.getHistoryArchivalState(), config.getHistoryArchivalUri())) {
+        if (on(cluster.history(), config.getHistoryArchivalState(), config.getHistoryArchivalUri())
+                && !(skipExisting && archives.history().exists(config.getHistoryArchivalUri(), key.namespaceId(),
+                key.workflowId(), key.runId()))) {
             archives.history().archive(config.getHistoryArchivalUri(), key.namespaceId(), key.workflowId(),
                     key.runId(), pages(key, state.getNextEventId()));
         }
@@ -57,8 +72,10 @@ public final class RunArchiver {
                     || state.getExecution().getSearchAttributes().getIndexedFieldsCount() == 0
                     ? new SearchAttributeCatalog(Map.of())
                     : new SearchAttributeCatalog(visibility.searchAttributes(key.namespaceId()));
-            archives.visibility().archive(config.getVisibilityArchivalUri(), key.namespaceId(),
-                    ExecutionInfos.of(VisibilityTasks.record(key, state, catalog), catalog));
+            var info = ExecutionInfos.of(VisibilityTasks.record(key, state, catalog), catalog);
+            if (!(skipExisting && archives.visibility().exists(config.getVisibilityArchivalUri(), key.namespaceId(), info))) {
+                archives.visibility().archive(config.getVisibilityArchivalUri(), key.namespaceId(), info);
+            }
         }
     }
 

@@ -19,6 +19,9 @@ public interface ArchiveStore {
     /** Writes the object from what {@code body} writes; visible only once complete. */
     void put(ArchivalUri uri, String key, Body body) throws IOException;
 
+    /** Whether the object is there (complete: puts are whole or nothing). */
+    boolean exists(ArchivalUri uri, String key) throws IOException;
+
     /** The object's content, or empty when there is none. */
     Optional<InputStream> get(ArchivalUri uri, String key) throws IOException;
 

@@ -69,6 +69,11 @@ public final class FileArchiveStore implements ArchiveStore {
     }
 
     @Override
+    public boolean exists(ArchivalUri uri, String key) {
+        return Files.isRegularFile(resolve(uri, key));
+    }
+
+    @Override
     public Optional<InputStream> get(ArchivalUri uri, String key) throws IOException {
         try {
             return Optional.of(Files.newInputStream(resolve(uri, key)));

@@ -63,6 +63,16 @@ public final class HistoryArchive {
         }
     }
 
+    /** Whether the run's history was archived there. */
+    public boolean exists(String uri, NamespaceId ns, String workflowId, UUID runId) {
+        ArchivalUri u = ArchivalUri.parse(uri);
+        try {
+            return stores.apply(u.scheme()).exists(u, key(ns, workflowId, runId));
+        } catch (IOException e) {
+            throw new UncheckedIOException("checking archived history at " + uri + " failed", e);
+        }
+    }
+
     /**
      * Up to {@code pageSize} events from {@code fromEventId} on.
      *

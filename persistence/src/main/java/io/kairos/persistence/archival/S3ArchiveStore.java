@@ -84,6 +84,23 @@ public final class S3ArchiveStore implements ArchiveStore, AutoCloseable {
     }
 
     @Override
+    public boolean exists(ArchivalUri uri, String key) throws IOException {
+        try {
+            s3.headObject(r -> r.bucket(uri.bucket()).key(fullKey(uri, key)));
+            return true;
+        } catch (NoSuchKeyException e) {
+            return false;
+        } catch (S3Exception e) {
+            if (e.statusCode() == 404) {
+                return false;
+            }
+            throw new IOException("HEAD s3://" + uri.bucket() + "/" + fullKey(uri, key) + ": " + e.getMessage(), e);
+        } catch (SdkException e) {
+            throw new IOException("HEAD s3://" + uri.bucket() + "/" + fullKey(uri, key) + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
     public Optional<InputStream> get(ArchivalUri uri, String key) throws IOException {
         try {
             return Optional.of(s3.getObject(r -> r.bucket(uri.bucket()).key(fullKey(uri, key))));

@@ -54,6 +54,16 @@ public final class VisibilityArchive {
         }
     }
 
+    /** Whether the run's record was archived there. */
+    public boolean exists(String uri, NamespaceId ns, WorkflowExecutionInfo info) {
+        ArchivalUri u = ArchivalUri.parse(uri);
+        try {
+            return stores.apply(u.scheme()).exists(u, prefix(ns) + name(info));
+        } catch (IOException e) {
+            throw new UncheckedIOException("checking archived visibility at " + uri + " failed", e);
+        }
+    }
+
     public Page query(String uri, NamespaceId ns, ArchivalQuery query, int pageSize, String pageToken) {
         ArchivalUri u = ArchivalUri.parse(uri);
         ArchiveStore store = stores.apply(u.scheme());
