@@ -17,16 +17,16 @@ public record ArchivalUri(String scheme, String bucket, String location, String 
         try {
             u = new URI(text);
         } catch (URISyntaxException e) {
-            throw invalid(text);
+            throw invalid();
         }
         if (u.getScheme() == null) {
-            throw invalid(text);
+            throw invalid();
         }
         String path = u.getPath() == null ? "" : u.getPath();
         return switch (u.getScheme()) {
             case "file" -> {
                 if ((u.getHost() != null && !u.getHost().isEmpty()) || path.isEmpty() || !path.startsWith("/")) {
-                    throw invalid(text);
+                    throw invalid();
                 }
                 yield new ArchivalUri("file", "", path, text);
             }
@@ -41,7 +41,7 @@ public record ArchivalUri(String scheme, String bucket, String location, String 
         };
     }
 
-    private static InvalidArgumentException invalid(String text) {
+    private static InvalidArgumentException invalid() {
         return new InvalidArgumentException("URI is invalid");
     }
 

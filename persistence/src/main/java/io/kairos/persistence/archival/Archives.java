@@ -48,7 +48,17 @@ public final class Archives {
     private static Function<String, ArchiveStore> stores(ArchivalConfig.Kind kind,
                                                          Function<ArchivalConfig.S3store, ArchiveStore> s3) {
         ArchiveStore file = kind.filestore().map(FileArchiveStore::new).orElse(null);
-        var s3Store = new java.util.concurrent.atomic.AtomicReference<ArchiveStore>();
+        // One S3 client per kind, made on first use (registering an s3:// namespace needs it before any archive).
+        var s3Store = new Object() {
+            private ArchiveStore store;
+
+            synchronized ArchiveStore get() {
+                if (store == null) {
+                    store = s3.apply(kind.s3store().orElseThrow());
+                }
+                return store;
+            }
+        };
         return scheme -> switch (scheme) {
             case "file" -> {
                 if (file == null) {
@@ -60,7 +70,7 @@ public final class Archives {
                 if (kind.s3store().isEmpty()) {
                     throw new InvalidArgumentException("unable to find archiver config for the given scheme");
                 }
-                yield s3Store.updateAndGet(cur -> cur != null ? cur : s3.apply(kind.s3store().get()));
+                yield s3Store.get();
             }
             default -> throw new InvalidArgumentException("unknown archiver scheme");
         };
