@@ -82,7 +82,8 @@ class ArchivalDurabilityTest {
                     while (count(raw) > 0 && System.currentTimeMillis() < deadline) {
                         Thread.sleep(200);
                     }
-                    assertEquals(0, count(raw), "retention did not delete every run after the restart");
+                    assertEquals(0, count(raw), () -> "retention did not delete every run after the restart: "
+                            + remaining(raw));
 
                     // Exactly one history object and one visibility object per run.
                     List<String> histories = histories(root).stream().map(p -> p.getFileName().toString()).sorted().toList();
@@ -119,6 +120,26 @@ class ArchivalDurabilityTest {
                 .setQuery("WorkflowType = 'ArchivedSteps'").build()).getCount();
     }
 
+    /** Each run still listed, and whether history still has it (a stale record or an undeleted run). */
+    private static String remaining(io.temporal.api.workflowservice.v1.WorkflowServiceGrpc.WorkflowServiceBlockingStub raw) {
+        StringBuilder b = new StringBuilder();
+        for (var e : raw.listWorkflowExecutions(io.temporal.api.workflowservice.v1.ListWorkflowExecutionsRequest
+                .newBuilder().setNamespace("default").setQuery("WorkflowType = 'ArchivedSteps'").build())
+                .getExecutionsList()) {
+            b.append(e.getExecution().getRunId()).append(' ').append(e.getStatus()).append(" closed ")
+                    .append(e.getCloseTime().getSeconds()).append(' ');
+            try {
+                var d = raw.describeWorkflowExecution(io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionRequest
+                        .newBuilder().setNamespace("default").setExecution(e.getExecution()).build());
+                b.append("in history: ").append(d.getWorkflowExecutionInfo().getStatus());
+            } catch (io.grpc.StatusRuntimeException x) {
+                b.append("history: ").append(x.getStatus().getCode());
+            }
+            b.append("; ");
+        }
+        return b.toString();
+    }
+
     private static List<Path> histories(Path root) throws Exception {
         return files(root.resolve("history"), ".history");
     }
@@ -127,8 +148,15 @@ class ArchivalDurabilityTest {
         if (!Files.isDirectory(dir)) {
             return List.of();
         }
-        try (Stream<Path> s = Files.walk(dir)) {
-            return s.filter(p -> p.getFileName().toString().endsWith(suffix)).toList();
+        for (int attempt = 0; ; attempt++) {
+            try (Stream<Path> s = Files.walk(dir)) {
+                return s.filter(p -> p.getFileName().toString().endsWith(suffix)).toList();
+            } catch (java.io.UncheckedIOException e) {
+                // A temporary file renamed into place while the walk looked at it: look again.
+                if (!(e.getCause() instanceof java.nio.file.NoSuchFileException) || attempt >= 10) {
+                    throw e;
+                }
+            }
         }
     }
 }
