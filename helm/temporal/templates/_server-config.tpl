@@ -45,6 +45,14 @@ authorization:
 tls:
   {{- . | nindent 2 }}
 {{- end }}
+{{- with .Values.server.archival }}
+archival:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- with .Values.server.namespaceDefaults }}
+namespaceDefaults:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
 {{- if and .Values.server.config.namespaces.create .Values.server.config.namespaces.namespace }}
 namespaces:
 {{- range .Values.server.config.namespaces.namespace }}

@@ -110,6 +110,14 @@ public final class FrontendService implements AutoCloseable {
         this.authorization = config;
     }
 
+    private io.kairos.persistence.archival.Archives archives = io.kairos.persistence.archival.Archives.disabled();
+
+    /** The cluster's archival (namespace archival states, reading archived runs); set before {@link #services()}. */
+    public void archival(io.kairos.persistence.archival.Archives a) {
+        this.archives = a;
+        namespaces.archival(a);
+    }
+
     public NamespaceHandler namespaces() {
         return namespaces;
     }
@@ -135,6 +143,9 @@ public final class FrontendService implements AutoCloseable {
         }
         WorkflowServiceHandler workflow = new WorkflowServiceHandler(namespaces, cluster, workflows, tasks,
                 visibilityHandler);
+        var archivedReads = new io.kairos.frontend.archival.ArchivedReads(resolver, archives);
+        workflows.archivedReads(archivedReads);
+        workflow.archivedReads(archivedReads);
         if (workerChannel != null) {
             var worker = io.kairos.proto.worker.v1.WorkerServiceGrpc.newBlockingStub(workerChannel);
             workflow.workerRpcs(new io.kairos.frontend.schedule.ScheduleHandler(resolver, worker),

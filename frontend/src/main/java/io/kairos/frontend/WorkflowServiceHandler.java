@@ -77,6 +77,24 @@ public final class WorkflowServiceHandler extends WorkflowServiceGrpc.WorkflowSe
         UnaryCalls.respond("GetWorkflowExecutionHistory", o, () -> workflows.history(request));
     }
 
+    private io.kairos.frontend.archival.ArchivedReads archived;
+
+    /** ListArchivedWorkflowExecutions; without it the RPC answers UNIMPLEMENTED. */
+    public WorkflowServiceHandler archivedReads(io.kairos.frontend.archival.ArchivedReads reads) {
+        this.archived = reads;
+        return this;
+    }
+
+    @Override
+    public void listArchivedWorkflowExecutions(ListArchivedWorkflowExecutionsRequest request,
+                                               StreamObserver<ListArchivedWorkflowExecutionsResponse> o) {
+        if (archived == null) {
+            super.listArchivedWorkflowExecutions(request, o);
+            return;
+        }
+        UnaryCalls.respond("ListArchivedWorkflowExecutions", o, () -> archived.list(request));
+    }
+
     @Override
     public void pollWorkflowTaskQueue(PollWorkflowTaskQueueRequest request, StreamObserver<PollWorkflowTaskQueueResponse> o) {
         tasks.pollWorkflowTaskQueue(request, o);

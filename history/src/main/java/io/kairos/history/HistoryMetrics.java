@@ -113,6 +113,7 @@ public final class HistoryMetrics {
             // Temporal runs Nexus operations and callbacks as state machine tasks of its outbound and timer queues.
             case NEXUS_INVOCATION, NEXUS_CANCEL, NEXUS_CALLBACK -> "OutboundActiveTaskStateMachineOutbound";
             case NEXUS_BACKOFF, NEXUS_TIMEOUT, NEXUS_CANCEL_BACKOFF, NEXUS_CALLBACK_BACKOFF -> "TimerActiveTaskStateMachineTimer";
+            case ARCHIVE_EXECUTION -> "ArchivalTaskArchiveExecution";
             case TASK_NOT_SET -> UNKNOWN;
         };
     }

@@ -123,6 +123,11 @@ public final class HistoryService implements AutoCloseable {
         }
         WorkflowDeletion deletion = new WorkflowDeletion(updater, reads, visibilityStore);
         executor.withDeletion(deletion);
+        this.deletion = deletion;
+        this.executor = executor;
+        this.updater = updater;
+        this.namespaces = namespaces;
+        this.visibilityStore = visibilityStore;
         handler.deletion(deletion);
         java.time.Duration retentionOverride = retentionOverride();
         updater.retention(ns -> retentionOverride != null ? retentionOverride : namespaces.retentionOf(ns));
@@ -139,6 +144,21 @@ public final class HistoryService implements AutoCloseable {
                 ps.forEach(QueueProcessor::close);
             }
         });
+    }
+
+    private final WorkflowDeletion deletion;
+    private final QueueTaskExecutor executor;
+    private final WorkflowUpdater updater;
+    private final Namespaces namespaces;
+    private final PostgresVisibilityStore visibilityStore;
+
+    /** Archives closed runs where their namespace says before retention deletes them; set before {@link #start()}. */
+    public void archival(io.kairos.persistence.archival.Archives archives) {
+        var archiver = new io.kairos.history.archival.RunArchiver(updater, namespaces, archives, visibilityStore);
+        deletion.archiver(archiver::archiveUnlessDone);
+        executor.withArchival(archiver::archiveClosed);
+        updater.archiveOnClose(archives.config().history().clusterConfigured()
+                || archives.config().visibility().clusterConfigured());
     }
 
     /**

@@ -134,7 +134,7 @@ final class DevCommand {
                 true, ServerConfig.DEFAULT_CLUSTER_NAME, shards, endpoints, metricsPort,
                 ServerConfig.DEFAULT_NAMESPACE_REFRESH, ServerConfig.DEFAULT_MEMBERSHIP_HEARTBEAT,
                 ServerConfig.DEFAULT_MEMBERSHIP_TTL, namespaces(sections.namespaces()), sections.tls(),
-                sections.authorization(), metrics);
+                sections.authorization(), metrics, sections.archival());
     }
 
     /** default always, then the file's namespaces (a "default" entry there sets its retention). */

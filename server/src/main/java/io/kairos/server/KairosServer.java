@@ -109,6 +109,7 @@ public final class KairosServer implements AutoCloseable {
         // Process-level work (cluster metadata, membership) is counted under the process's first service.
         MeterRegistry processMetrics = services.of(roles.stream().sorted().findFirst().orElseThrow().configName());
         Jdbc jdbc = new Jdbc(temporalDs, processMetrics);
+        var archives = io.kairos.persistence.archival.Archives.of(config.archival());
         var visibilityStore = new io.kairos.persistence.visibility.PostgresVisibilityStore(
                 new Jdbc(visibilityDs, processMetrics, VISIBILITY_METRICS));
         var clusterStore = new PostgresClusterMetadataStore(jdbc);
@@ -143,6 +144,7 @@ public final class KairosServer implements AutoCloseable {
                     config.membershipHeartbeatInterval(), client(cluster.matchingChannel(), hm, ServiceRole.MATCHING),
                     client(cluster.historyChannel(), hm, ServiceRole.HISTORY), clock, hm,
                     new io.kairos.persistence.nexus.PostgresNexusEndpointStore(hj)));
+            h.archival(archives);
             history = h;
             instrumented(h.services(), hm, h.namespaceTag()).forEach(d -> {
                 registry.addService(d);
@@ -212,6 +214,7 @@ public final class KairosServer implements AutoCloseable {
             frontend.nexusEndpoints(new io.kairos.persistence.nexus.PostgresNexusEndpointStore(fj));
             frontend.visibility(visibilityStore.via(new Jdbc(visibilityDs, fm, VISIBILITY_METRICS)));
             frontend.authorization(config.authorization());
+            frontend.archival(archives);
             frontend.taskQueueOwners((ns, queue, type) -> cluster.queueOwnerForDisplay(ns.toString(), queue, type));
             frontend.namespaces().ensureSystemNamespace();
             for (var ns : config.namespaces()) {

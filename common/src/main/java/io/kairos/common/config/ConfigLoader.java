@@ -58,7 +58,8 @@ public final class ConfigLoader {
 
     public ServerConfig parse(String yamlText) {
         Node top = top(yamlText);
-        top.allow("persistence", "cluster", "services", "metrics", "namespaces", "tls", "authorization");
+        top.allow("persistence", "cluster", "services", "metrics", "namespaces", "tls", "authorization", "archival",
+                "namespaceDefaults");
 
         Node persistence = top.child("persistence");
         persistence.allow("default", "visibility", "autoMigrate");
@@ -92,7 +93,95 @@ public final class ConfigLoader {
         metrics.allow("port", "excludeTags", "tagValueLimit", "enabled");
         return new ServerConfig(temporalDb, visibilityDb, autoMigrate, clusterName, shards, endpoints,
                 metrics.integer("port", 9090), ServerConfig.DEFAULT_NAMESPACE_REFRESH, heartbeat, ttl,
-                namespaces(top), tls(top.child("tls")), authorization(top.child("authorization")), metrics(metrics));
+                namespaces(top), tls(top.child("tls")), authorization(top.child("authorization")), metrics(metrics),
+                archival(top));
+    }
+
+    /** Temporal's archival (cluster) and namespaceDefaults.archival (new namespaces) sections. */
+    private ArchivalConfig archival(Node top) {
+        Node cluster = top.child("archival");
+        cluster.allow("history", "visibility");
+        Node defaults = top.child("namespaceDefaults");
+        defaults.allow("archival");
+        Node nsArchival = defaults.child("archival");
+        nsArchival.allow("history", "visibility");
+        return new ArchivalConfig(archivalKind(cluster.child("history"), nsArchival.child("history")),
+                archivalKind(cluster.child("visibility"), nsArchival.child("visibility")));
+    }
+
+    private ArchivalConfig.Kind archivalKind(Node c, Node d) {
+        c.allow("state", "enableRead", "provider");
+        d.allow("state", "URI");
+        boolean enabled = archivalState(c, "state");
+        Node provider = c.child("provider");
+        provider.allow("filestore", "s3store", "gstorage");
+        if (provider.has("gstorage")) {
+            throw new ConfigException(provider.key("gstorage") + " is not supported: use filestore or s3store");
+        }
+        java.util.Optional<ArchivalConfig.Filestore> file = java.util.Optional.empty();
+        if (provider.values.containsKey("filestore")) {
+            Node f = provider.child("filestore");
+            f.allow("fileMode", "dirMode");
+            file = java.util.Optional.of(new ArchivalConfig.Filestore(
+                    octal(f, "fileMode", ArchivalConfig.Filestore.DEFAULTS.fileMode()),
+                    octal(f, "dirMode", ArchivalConfig.Filestore.DEFAULTS.dirMode())));
+        }
+        java.util.Optional<ArchivalConfig.S3store> s3 = java.util.Optional.empty();
+        if (provider.values.containsKey("s3store")) {
+            Node s = provider.child("s3store");
+            s.allow("region", "endpoint", "s3ForcePathStyle", "logLevel");
+            String region = blankToNull(s.string("region", null));
+            if (region == null) {
+                throw new ConfigException(s.key("region") + " is required");
+            }
+            s3 = java.util.Optional.of(new ArchivalConfig.S3store(region, blankToNull(s.string("endpoint", null)),
+                    s.bool("s3ForcePathStyle", false)));
+        }
+        boolean defaultState = archivalState(d, "state");
+        String defaultUri = d.string("URI", "").trim();
+        ArchivalConfig.Kind kind = new ArchivalConfig.Kind(enabled, c.bool("enableRead", false), file, s3,
+                defaultState, defaultUri);
+        if (enabled) {
+            if (file.isEmpty() && s3.isEmpty()) {
+                throw new ConfigException(c.key("provider") + " needs filestore or s3store when archival is enabled");
+            }
+            // Temporal refuses every RegisterNamespace without a default URI; say so at start instead.
+            if (defaultUri.isEmpty()) {
+                throw new ConfigException(d.key("URI") + " is required when " + c.key("state") + " is enabled");
+            }
+            int colon = defaultUri.indexOf("://");
+            if (colon <= 0 || !kind.supportsScheme(defaultUri.substring(0, colon))) {
+                throw new ConfigException(d.key("URI") + " '" + defaultUri + "' must use a configured provider "
+                        + "(file:// for filestore, s3:// for s3store)");
+            }
+        }
+        return kind;
+    }
+
+    /** "enabled" or "disabled" (also Temporal's "paused", which archives nothing here); absent is disabled. */
+    private static boolean archivalState(Node n, String k) {
+        String v = n.string(k, "disabled").trim().toLowerCase(java.util.Locale.ROOT);
+        return switch (v) {
+            case "enabled" -> true;
+            case "disabled", "paused", "" -> false;
+            default -> throw new ConfigException(n.key(k) + " must be enabled or disabled, got '" + v + "'");
+        };
+    }
+
+    private static int octal(Node n, String k, int def) {
+        String v = n.string(k, null);
+        if (v == null) {
+            return def;
+        }
+        try {
+            int mode = Integer.parseInt(v.trim(), 8);
+            if (mode < 0 || mode > 0777) {
+                throw new NumberFormatException(v);
+            }
+            return mode;
+        } catch (NumberFormatException e) {
+            throw new ConfigException(n.key(k) + " must be an octal permission such as 0666, got '" + v + "'");
+        }
     }
 
     /** metrics.excludeTags (Temporal's: tag name -> the values kept), metrics.tagValueLimit and metrics.enabled. */
@@ -107,17 +196,22 @@ public final class ConfigLoader {
     }
 
     /** The sections of a config file the dev server takes: TLS, authorization and extra namespaces. */
-    public record DevSections(TlsConfig tls, AuthorizationConfig authorization, List<ConfiguredNamespace> namespaces) {
+    public record DevSections(TlsConfig tls, AuthorizationConfig authorization, List<ConfiguredNamespace> namespaces,
+                              ArchivalConfig archival) {
+        public DevSections(TlsConfig tls, AuthorizationConfig authorization, List<ConfiguredNamespace> namespaces) {
+            this(tls, authorization, namespaces, ArchivalConfig.DISABLED);
+        }
     }
 
     /**
-     * Reads a file for {@code dev --config}: only tls, authorization and namespaces, as in the production file; the
+     * Reads a file for {@code dev --config}: only tls, authorization, namespaces and archival, as in the production file; the
      * dev server owns persistence, ports and cluster settings, so those keys are refused rather than ignored.
      */
     public DevSections readDevSections(Path file) {
         Node top = top(text(file));
-        top.allow("tls", "authorization", "namespaces");
-        return new DevSections(tls(top.child("tls")), authorization(top.child("authorization")), namespaces(top));
+        top.allow("tls", "authorization", "namespaces", "archival", "namespaceDefaults");
+        return new DevSections(tls(top.child("tls")), authorization(top.child("authorization")), namespaces(top),
+                archival(top));
     }
 
     /** Temporal's global.tls keys (without per-host overrides, system worker or remote clusters). */

@@ -19,7 +19,8 @@ public record ServerConfig(
         List<ConfiguredNamespace> namespaces,
         TlsConfig tls,
         AuthorizationConfig authorization,
-        MetricsConfig metrics) {
+        MetricsConfig metrics,
+        ArchivalConfig archival) {
 
     public static final String DEFAULT_CLUSTER_NAME = "active";
     public static final Duration DEFAULT_NAMESPACE_REFRESH = Duration.ofSeconds(2);
@@ -47,6 +48,16 @@ public record ServerConfig(
                 MetricsConfig.DEFAULTS);
     }
 
+    public ServerConfig(DatabaseConfig temporalDb, DatabaseConfig visibilityDb, boolean autoMigrate, String clusterName,
+                        int historyShardCount, Map<ServiceRole, ServiceEndpoint> services, int metricsPort,
+                        Duration namespaceRefreshInterval, Duration membershipHeartbeatInterval, Duration membershipTtl,
+                        List<ConfiguredNamespace> namespaces, TlsConfig tls, AuthorizationConfig authorization,
+                        MetricsConfig metrics) {
+        this(temporalDb, visibilityDb, autoMigrate, clusterName, historyShardCount, services, metricsPort,
+                namespaceRefreshInterval, membershipHeartbeatInterval, membershipTtl, namespaces, tls, authorization,
+                metrics, ArchivalConfig.DISABLED);
+    }
+
     public ServerConfig {
         if (historyShardCount < 1) {
             throw new ConfigException("cluster.historyShardCount must be >= 1, got " + historyShardCount);
@@ -60,6 +71,7 @@ public record ServerConfig(
         tls = tls == null ? TlsConfig.NONE : tls;
         authorization = authorization == null ? AuthorizationConfig.NONE : authorization;
         metrics = metrics == null ? MetricsConfig.DEFAULTS : metrics;
+        archival = archival == null ? ArchivalConfig.DISABLED : archival;
         for (ServiceRole r : ServiceRole.values()) {
             if (!services.containsKey(r)) {
                 throw new ConfigException("services." + r.configName() + " missing");

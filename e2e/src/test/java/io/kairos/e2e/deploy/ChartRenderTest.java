@@ -44,7 +44,7 @@ class ChartRenderTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"", "external-postgres", "oidc-web", "service-monitor", "external-secrets", "upstream-0.52",
-            "secured"})
+            "secured", "archival-s3"})
     void everyProfileRendersValidDocuments(String profile) {
         Chart.Rendered r = profile.isEmpty() ? Chart.render() : Chart.render(profile);
         for (Chart.Doc d : r.docs()) {
@@ -317,6 +317,39 @@ class ChartRenderTest {
     }
 
     @Test
+    void archivalSectionsGoIntoTheConfigAndTheS3KeyComesFromTheSecret() {
+        Chart.Rendered r = Chart.render("archival-s3");
+        String config = r.get("ConfigMap", "temporal-config").node().path("data").path("config.yaml").asText();
+        assertTrue(config.contains("""
+                archival:
+                  history:
+                    enableRead: true
+                    provider:
+                      s3store:
+                        endpoint: http://minio.minio:9000
+                        region: eu-central-1
+                        s3ForcePathStyle: true
+                    state: enabled"""), config);
+        assertTrue(config.contains("""
+                namespaceDefaults:
+                  archival:
+                    history:
+                      URI: s3://temporal-archive/history
+                      state: enabled"""), config);
+        for (String svc : SERVICES) {
+            Container c = container(r, svc);
+            assertEquals("archive-s3", secretOf(c, "AWS_ACCESS_KEY_ID"));
+            assertEquals("secret-key", c.getEnv().stream().filter(e -> e.getName().equals("AWS_SECRET_ACCESS_KEY"))
+                    .findFirst().orElseThrow().getValueFrom().getSecretKeyRef().getKey());
+        }
+        // Without a Secret the SDK's default chain (the service account's web identity with IRSA) is left alone.
+        Chart.Rendered plain = Chart.render();
+        assertTrue(container(plain, "history").getEnv().stream().noneMatch(e -> e.getName().startsWith("AWS_")));
+        assertFalse(plain.get("ConfigMap", "temporal-config").node().path("data").path("config.yaml").asText()
+                .contains("archival"));
+    }
+
+    @Test
     void unknownKeysWrongTypesAndUnsupportedSettingsFailTheRender() {
         assertRenderFails("additional properties 'replicas' not allowed", Map.of("server.frontend.replicas", "2"));
         assertRenderFails("numHistoryShards': got string, want integer", Map.of("server.config.numHistoryShards", "many"));
@@ -327,6 +360,9 @@ class ChartRenderTest {
         assertRenderFails("maxIdleConns (30) must not exceed maxConns (20)",
                 Map.of("server.config.persistence.default.sql.maxIdleConns", "30"));
         assertRenderFails("value must be one of", Map.of("server.config.logFormat", "xml"));
+        assertRenderFails("value must be one of", Map.of("server.archival.history.state", "on"));
+        assertRenderFails("additional properties 'gstorage' not allowed",
+                Map.of("server.archival.history.provider.gstorage.credentialsPath", "/k.json"));
     }
 
     @Test

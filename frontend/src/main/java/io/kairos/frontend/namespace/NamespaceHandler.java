@@ -42,8 +42,9 @@ import java.util.function.UnaryOperator;
 
 /**
  * RegisterNamespace, DescribeNamespace, ListNamespaces, UpdateNamespace and DeprecateNamespace, with
- * Temporal's validation order and messages. Namespaces are local to this cluster: global namespaces and
- * archival are not configured, so requests for them behave as on a Temporal cluster without them.
+ * Temporal's validation order and messages. Namespaces are local to this cluster: global namespaces are not
+ * configured, so requests for them behave as on a Temporal cluster without them. Archival states follow
+ * {@link ArchivalStates}.
  */
 public final class NamespaceHandler {
     static final int DEFAULT_PAGE_SIZE = 100;
@@ -57,6 +58,12 @@ public final class NamespaceHandler {
     private final NamespaceRegistry registry;
     private final String clusterName;
     private final Clock clock;
+    private volatile io.kairos.persistence.archival.Archives archives = io.kairos.persistence.archival.Archives.disabled();
+
+    /** The cluster's archival configuration and providers; without it every namespace's archival stays disabled. */
+    public void archival(io.kairos.persistence.archival.Archives a) {
+        this.archives = a;
+    }
 
     public NamespaceHandler(NamespaceStore store, NamespaceRegistry registry, String clusterName, Clock clock) {
         this.store = store;
@@ -78,6 +85,11 @@ public final class NamespaceHandler {
         }
         validateClusters(req.getActiveClusterName(),
                 req.getClustersList().stream().map(ClusterReplicationConfig::getClusterName).toList());
+        var cluster = archives.config();
+        ArchivalStates history = ArchivalStates.register(cluster.history(), req.getHistoryArchivalState(),
+                req.getHistoryArchivalUri(), archives.history()::validate);
+        ArchivalStates visibility = ArchivalStates.register(cluster.visibility(), req.getVisibilityArchivalState(),
+                req.getVisibilityArchivalUri(), archives.visibility()::validate);
         NamespaceId id = NamespaceId.random();
         var now = Timestamps.fromMillis(clock.millis());
         NamespaceRecord record = NamespaceRecord.newBuilder()
@@ -91,8 +103,10 @@ public final class NamespaceHandler {
                 .setConfig(NamespaceConfig.newBuilder()
                         .setWorkflowExecutionRetentionTtl(retention)
                         .setBadBinaries(BadBinaries.getDefaultInstance())
-                        .setHistoryArchivalState(ArchivalState.ARCHIVAL_STATE_DISABLED)
-                        .setVisibilityArchivalState(ArchivalState.ARCHIVAL_STATE_DISABLED))
+                        .setHistoryArchivalState(history.state())
+                        .setHistoryArchivalUri(history.uri())
+                        .setVisibilityArchivalState(visibility.state())
+                        .setVisibilityArchivalUri(visibility.uri()))
                 .setReplicationConfig(localReplication())
                 .setCreatedTime(now)
                 .setUpdatedTime(now)
@@ -221,6 +235,16 @@ public final class NamespaceHandler {
             if (c.hasWorkflowExecutionRetentionTtl()) {
                 config.setWorkflowExecutionRetentionTtl(NamespaceValidation.retention(true, c.getWorkflowExecutionRetentionTtl()));
             }
+            var cluster = archives.config();
+            ArchivalStates history = new ArchivalStates(config.getHistoryArchivalState(), config.getHistoryArchivalUri())
+                    .update(cluster.history(), c.getHistoryArchivalState(), c.getHistoryArchivalUri(),
+                            archives.history()::validate);
+            config.setHistoryArchivalState(history.state()).setHistoryArchivalUri(history.uri());
+            ArchivalStates visibility = new ArchivalStates(config.getVisibilityArchivalState(),
+                    config.getVisibilityArchivalUri())
+                    .update(cluster.visibility(), c.getVisibilityArchivalState(), c.getVisibilityArchivalUri(),
+                            archives.visibility()::validate);
+            config.setVisibilityArchivalState(visibility.state()).setVisibilityArchivalUri(visibility.uri());
             if (c.getCustomSearchAttributeAliasesCount() > 0) {
                 throw new InvalidArgumentException("Custom search attribute aliases are not supported by this server yet.");
             }
@@ -281,6 +305,13 @@ public final class NamespaceHandler {
         if (store.getByName(name).isPresent()) {
             return;
         }
+        // The config's namespaces get the cluster's archival defaults, as if registered; temporal-system never archives.
+        var cluster = archives.config();
+        boolean system = id.equals(NamespaceId.TEMPORAL_SYSTEM);
+        ArchivalStates history = system ? ArchivalStates.NEVER_ENABLED : ArchivalStates.register(cluster.history(),
+                ArchivalState.ARCHIVAL_STATE_UNSPECIFIED, "", archives.history()::validate);
+        ArchivalStates visibility = system ? ArchivalStates.NEVER_ENABLED : ArchivalStates.register(cluster.visibility(),
+                ArchivalState.ARCHIVAL_STATE_UNSPECIFIED, "", archives.visibility()::validate);
         var now = Timestamps.fromMillis(clock.millis());
         NamespaceRecord record = NamespaceRecord.newBuilder()
                 .setInfo(NamespaceInfo.newBuilder().setName(name).setId(id.toString())
@@ -289,8 +320,8 @@ public final class NamespaceHandler {
                 .setConfig(NamespaceConfig.newBuilder()
                         .setWorkflowExecutionRetentionTtl(com.google.protobuf.Duration.newBuilder().setSeconds(retentionSeconds))
                         .setBadBinaries(BadBinaries.getDefaultInstance())
-                        .setHistoryArchivalState(ArchivalState.ARCHIVAL_STATE_DISABLED)
-                        .setVisibilityArchivalState(ArchivalState.ARCHIVAL_STATE_DISABLED))
+                        .setHistoryArchivalState(history.state()).setHistoryArchivalUri(history.uri())
+                        .setVisibilityArchivalState(visibility.state()).setVisibilityArchivalUri(visibility.uri()))
                 .setReplicationConfig(localReplication())
                 .setCreatedTime(now).setUpdatedTime(now)
                 .build();

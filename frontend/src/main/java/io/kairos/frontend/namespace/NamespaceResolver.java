@@ -30,12 +30,21 @@ public final class NamespaceResolver {
         return resolve(name, USABLE);
     }
 
+    /** The namespace row (id and config) for everything but new work: REGISTERED or DEPRECATED. */
+    public NamespaceRow existing(String name) {
+        return row(name, USABLE);
+    }
+
     private NamespaceId resolve(String name, List<NamespaceState> allowed) {
+        return row(name, allowed).id();
+    }
+
+    private NamespaceRow row(String name, List<NamespaceState> allowed) {
         NamespaceValidation.requireName(name);
         NamespaceRow row = registry.getByName(name).orElseThrow(() -> new NamespaceNotFoundException(name));
         if (!allowed.contains(row.state())) {
             throw new NamespaceInvalidStateException(name, row.state(), allowed);
         }
-        return row.id();
+        return row;
     }
 }

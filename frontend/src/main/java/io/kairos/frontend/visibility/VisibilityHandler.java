@@ -1,30 +1,24 @@
 package io.kairos.frontend.visibility;
 
 import com.google.protobuf.ByteString;
-import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Timestamp;
 import io.kairos.common.errors.InvalidArgumentException;
 import io.kairos.common.ids.NamespaceId;
 import io.kairos.frontend.namespace.NamespaceResolver;
 import io.kairos.persistence.visibility.PostgresVisibilityStore;
 import io.kairos.persistence.visibility.SearchAttributeCatalog;
-import io.kairos.persistence.visibility.SearchAttributeValues;
+import io.kairos.persistence.visibility.ExecutionInfos;
 import io.kairos.persistence.visibility.VisibilityPage;
 import io.kairos.persistence.visibility.VisibilityRecord;
 import io.kairos.persistence.visibility.query.Ast;
 import io.kairos.persistence.visibility.query.CompiledQuery;
 import io.kairos.persistence.visibility.query.QueryCompiler;
 import io.kairos.persistence.visibility.query.QueryException;
-import io.temporal.api.common.v1.Memo;
 import io.temporal.api.common.v1.Payload;
-import io.temporal.api.common.v1.WorkflowExecution;
-import io.temporal.api.common.v1.WorkflowType;
 import io.temporal.api.enums.v1.WorkflowExecutionStatus;
-import io.temporal.api.taskqueue.v1.TaskQueue;
 import io.temporal.api.workflow.v1.WorkflowExecutionInfo;
 import io.temporal.api.workflowservice.v1.*;
 
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
@@ -194,45 +188,7 @@ public final class VisibilityHandler {
     }
 
     static WorkflowExecutionInfo info(VisibilityRecord r, SearchAttributeCatalog catalog) {
-        var b = WorkflowExecutionInfo.newBuilder()
-                .setExecution(WorkflowExecution.newBuilder().setWorkflowId(r.workflowId()).setRunId(r.runId().toString()))
-                .setType(WorkflowType.newBuilder().setName(r.workflowType()))
-                .setStartTime(ts(r.startTime()))
-                .setExecutionTime(ts(r.executionTime()))
-                .setStatusValue(r.status())
-                .setTaskQueue(r.taskQueue())
-                .setHistoryLength(r.historyLength() == null ? 0 : r.historyLength())
-                .setHistorySizeBytes(r.historySizeBytes() == null ? 0 : r.historySizeBytes())
-                .setStateTransitionCount(r.stateTransitionCount() == null ? 0 : r.stateTransitionCount())
-                .setSearchAttributes(SearchAttributeValues.fromJson(r.searchAttributes(), catalog));
-        if (r.closeTime() != null) {
-            b.setCloseTime(ts(r.closeTime()));
-        }
-        if (r.executionDuration() != null) {
-            long d = r.executionDuration();
-            b.setExecutionDuration(com.google.protobuf.Duration.newBuilder().setSeconds(d / 1_000_000_000L)
-                    .setNanos((int) (d % 1_000_000_000L)));
-        }
-        if (r.parentWorkflowId() != null) {
-            b.setParentExecution(WorkflowExecution.newBuilder().setWorkflowId(r.parentWorkflowId())
-                    .setRunId(r.parentRunId() == null ? "" : r.parentRunId().toString()));
-        }
-        if (r.rootWorkflowId() != null) {
-            b.setRootExecution(WorkflowExecution.newBuilder().setWorkflowId(r.rootWorkflowId())
-                    .setRunId(r.rootRunId() == null ? "" : r.rootRunId().toString()));
-        }
-        if (r.memo() != null) {
-            try {
-                b.setMemo(Memo.parseFrom(r.memo()));
-            } catch (InvalidProtocolBufferException e) {
-                // an unreadable memo is left out rather than failing the whole page
-            }
-        }
-        return b.build();
-    }
-
-    private static Timestamp ts(Instant i) {
-        return Timestamp.newBuilder().setSeconds(i.getEpochSecond()).setNanos(i.getNano()).build();
+        return ExecutionInfos.of(r, catalog);
     }
 
     static String statusName(int status) {

@@ -256,11 +256,21 @@ public final class WorkflowHandler {
                 .newBuilder().setNamespaceId(ns.toString()).setRequest(req).build());
     }
 
+    private io.kairos.frontend.archival.ArchivedReads archived;
+
+    /** Serves histories retention deleted from the namespace's archive. */
+    public WorkflowHandler archivedReads(io.kairos.frontend.archival.ArchivedReads reads) {
+        this.archived = reads;
+        return this;
+    }
+
     public GetWorkflowExecutionHistoryResponse history(GetWorkflowExecutionHistoryRequest req) {
         RequestValidation.requireId(req.getExecution().getWorkflowId(), "WorkflowId");
         NamespaceId ns = namespaces.forExistingWork(req.getNamespace());
         // The caller's deadline travels with the call context, bounding the long poll in history.
-        return history.getWorkflowExecutionHistory(io.kairos.proto.history.v1.GetWorkflowExecutionHistoryRequest.newBuilder()
-                .setNamespaceId(ns.toString()).setRequest(req).build());
+        java.util.function.Supplier<GetWorkflowExecutionHistoryResponse> fromHistory = () ->
+                history.getWorkflowExecutionHistory(io.kairos.proto.history.v1.GetWorkflowExecutionHistoryRequest
+                        .newBuilder().setNamespaceId(ns.toString()).setRequest(req).build());
+        return archived == null ? fromHistory.get() : archived.history(req, fromHistory);
     }
 }

@@ -411,6 +411,13 @@ public final class Mutation {
         retention = r;
     }
 
+    private boolean archiveOnClose;
+
+    /** Closing writes an ArchiveExecution task (the cluster archives; the task checks the namespace). */
+    void archiveOnClose(boolean on) {
+        archiveOnClose = on;
+    }
+
     WorkflowWrite toWrite() {
         boolean closing = original.getExecution().getState() == ExecutionState.EXECUTION_STATE_RUNNING && !isRunning();
         if (closing && retention != null) {
@@ -419,6 +426,10 @@ public final class Mutation {
                 timerTask(now.plus(keep), HistoryTask.newBuilder()
                         .setDeleteHistory(io.kairos.proto.persistence.v1.DeleteHistory.getDefaultInstance()));
             }
+        }
+        if (closing && archiveOnClose) {
+            transferTask(HistoryTask.newBuilder()
+                    .setArchiveExecution(io.kairos.proto.persistence.v1.ArchiveExecution.getDefaultInstance()));
         }
         // Pauses change it; so does a paused activity closing (it is then no longer pending).
         if (pausesChanged || (PauseInfoAttribute.present(state) && PauseInfoAttribute.pausedChanged(original, state))) {

@@ -72,6 +72,16 @@ public final class Namespaces {
         }).orElse(Duration.ZERO);
     }
 
+    /** The namespace's config (retention, archival), or empty when it is unknown. */
+    public Optional<io.temporal.api.namespace.v1.NamespaceConfig> configOf(NamespaceId id) {
+        Entry e = byId.get(id);
+        if (e == null || stale(e)) {
+            e = new Entry(store.getById(id), clock.instant());
+            byId.put(id, e);
+        }
+        return e.row().map(r -> r.record().getConfig());
+    }
+
     /** Whether the id names a namespace that exists and is not deleted. */
     public boolean isRegistered(NamespaceId id) {
         Entry e = byId.get(id);

@@ -35,13 +35,29 @@ public final class WorkflowDeletion {
         delete(key);
     }
 
-    /** The retention timer fired: delete the run if it is still there and closed. */
+    /** Archives a closed run before retention deletes it; without one nothing is archived. */
+    public interface Archiver {
+        void archive(WorkflowKey key, WorkflowMutableState state);
+    }
+
+    private volatile Archiver archiver = (key, state) -> { };
+
+    public WorkflowDeletion archiver(Archiver a) {
+        this.archiver = a;
+        return this;
+    }
+
+    /**
+     * The retention timer fired: archive the run if its namespace says so, then delete it if it is still there and
+     * closed. A failed archive throws, so the task is retried and nothing is deleted first.
+     */
     public void retentionExpired(WorkflowKey key) {
         Optional<WorkflowMutableState> s = updater.load(key);
         if (s.isEmpty() || s.get().getExecution().getState()
                 == io.kairos.proto.persistence.v1.ExecutionState.EXECUTION_STATE_RUNNING) {
             return;
         }
+        archiver.archive(key, s.get());
         delete(key);
     }
 

@@ -84,6 +84,13 @@ public final class WorkflowUpdater {
         this.retention = r;
     }
 
+    /** Whether a closing run gets an ArchiveExecution task: the cluster has history or visibility archival. */
+    private volatile boolean archiveOnClose;
+
+    public void archiveOnClose(boolean on) {
+        this.archiveOnClose = on;
+    }
+
     /** Deletes a run from the database and forgets it, under the run's lock so no mutation races the delete. */
     public void delete(WorkflowKey key) {
         ShardContext shard = shards.contextFor(key.namespaceId(), key.workflowId());
@@ -185,6 +192,7 @@ public final class WorkflowUpdater {
             metrics.cacheLookup(MUTABLE_STATE, GET_OR_CREATE, hit, System.nanoTime() - t0);
             Mutation m = new Mutation(key, shard, s.toBuilder(), clock.instant());
             m.retention(retention);
+            m.archiveOnClose(archiveOnClose);
             m.startedEventReader(() -> readHistory(key, 1, 2, 1).get(0));
             T result;
             try {

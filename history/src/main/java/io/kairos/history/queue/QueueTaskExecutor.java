@@ -58,6 +58,14 @@ public final class QueueTaskExecutor implements QueueProcessor.TaskRunner {
         return this;
     }
 
+    private volatile java.util.function.Consumer<WorkflowKey> archival;
+
+    /** Runs ArchiveExecution tasks; without it they are dropped. */
+    public QueueTaskExecutor withArchival(java.util.function.Consumer<WorkflowKey> archiveClosedRun) {
+        this.archival = archiveClosedRun;
+        return this;
+    }
+
     /** Where UpsertVisibility tasks write; without it (tests without a visibility database) they are dropped. */
     public QueueTaskExecutor withVisibility(io.kairos.history.visibility.VisibilityTasks v) {
         this.visibility = v;
@@ -114,6 +122,11 @@ public final class QueueTaskExecutor implements QueueProcessor.TaskRunner {
             case DELETE_HISTORY -> {
                 if (deletion != null) {
                     deletion.retentionExpired(key);
+                }
+            }
+            case ARCHIVE_EXECUTION -> {
+                if (archival != null) {
+                    archival.accept(key);
                 }
             }
             case TASK_NOT_SET -> throw new IllegalStateException("queue task without a body");

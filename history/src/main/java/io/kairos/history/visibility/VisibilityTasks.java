@@ -131,7 +131,8 @@ public final class VisibilityTasks {
         });
     }
 
-    static VisibilityRecord record(WorkflowKey key, WorkflowMutableState state, SearchAttributeCatalog catalog) {
+    /** The run's visibility record as of {@code state}; archival keeps the same record. */
+    public static VisibilityRecord record(WorkflowKey key, WorkflowMutableState state, SearchAttributeCatalog catalog) {
         var e = state.getExecution();
         boolean closed = e.getState() != ExecutionState.EXECUTION_STATE_RUNNING;
         Instant start = instant(e.getStartTime());
