@@ -1,7 +1,9 @@
 import {
   proxyActivities, proxyLocalActivities, sleep, defineSignal, defineQuery, defineUpdate, setHandler, condition,
   executeChild, continueAsNew, CancellationScope, isCancellation, workflowInfo, ApplicationFailure,
+  createNexusServiceClient,
 } from '@temporalio/workflow';
+import { greetingService } from './nexus-api';
 import type * as activities from './activities';
 
 const acts = proxyActivities<typeof activities>({
@@ -132,4 +134,18 @@ export async function manyActivities(n: number): Promise<number> {
     sum = await acts.add(sum, 1);
   }
   return sum;
+}
+
+/** The workflow behind the Nexus operation `greetLater` (src/nexus-handler.ts). */
+export async function nexusHandlerWorkflow(name: string): Promise<string> {
+  await sleep(200);
+  return `Hello later, ${name}!`;
+}
+
+/** Calls both operations of the Nexus service through the given endpoint. */
+export async function nexusCaller(endpoint: string, name: string): Promise<string[]> {
+  const nexusClient = createNexusServiceClient({ endpoint, service: greetingService });
+  const echoed = await nexusClient.executeOperation(greetingService.operations.echo, name, { scheduleToCloseTimeout: '30s' });
+  const handle = await nexusClient.startOperation('greetLater', name, { scheduleToCloseTimeout: '60s' });
+  return [echoed, await handle.result(), handle.token ? 'token' : 'no token'];
 }

@@ -6,6 +6,7 @@ import { NativeConnection, Worker, bundleWorkflowCode, WorkflowBundleWithSourceM
 import { DevServer } from './devserver';
 import * as activities from '../src/activities';
 import * as wf from '../src/workflows';
+import { greetingServiceHandler } from '../src/nexus-handler';
 
 let server: DevServer;
 let bundle: WorkflowBundleWithSourceMap;
@@ -159,4 +160,46 @@ test('a schedule: create, describe, trigger, delete through the TypeScript sched
   assert.equal(await client.workflow.getHandle(recent.action.workflow.workflowId).result(), 'Hello, schedule!');
   await handle.delete();
   await assert.rejects(handle.describe());
+});
+
+test('Nexus: an endpoint, a sync and a workflow-backed operation served by a TypeScript worker', { timeout: 120_000 }, async () => {
+  const handlerQueue = `nexus-handler-${randomUUID()}`;
+  const endpoint = `ts-endpoint-${randomUUID()}`;
+  await connection.operatorService.createNexusEndpoint({
+    spec: { name: endpoint, target: { worker: { namespace: 'default', taskQueue: handlerQueue } } },
+  });
+  const handlerWorker = await Worker.create({
+    connection: native, namespace: 'default', taskQueue: handlerQueue, workflowBundle: bundle,
+    nexusServices: [greetingServiceHandler],
+  });
+  const workflowId = id('nexus-caller');
+  const result = await handlerWorker.runUntil(
+    client.workflow.execute(wf.nexusCaller, { taskQueue, workflowId, args: [endpoint, 'Nexus'] }));
+  assert.deepEqual(result, ['echo: Nexus', 'Hello later, Nexus!', 'token']);
+
+  const { events } = await client.workflow.getHandle(workflowId).fetchHistory();
+  const nexusEvents = (events ?? []).flatMap((e) =>
+    e.nexusOperationScheduledEventAttributes ? ['Scheduled'] :
+      e.nexusOperationStartedEventAttributes ? ['Started'] :
+        e.nexusOperationCompletedEventAttributes ? ['Completed'] :
+          e.nexusOperationFailedEventAttributes ? ['Failed'] : []);
+  assert.deepEqual(nexusEvents, ['Scheduled', 'Completed', 'Scheduled', 'Started', 'Completed'],
+    'the sync operation completes without a start, the async one is started first');
+  const scheduled = events!.filter((e) => e.nexusOperationScheduledEventAttributes)
+    .map((e) => e.nexusOperationScheduledEventAttributes!);
+  assert.deepEqual(scheduled.map((a) => [a.endpoint, a.service, a.operation]),
+    [[endpoint, 'ts-greeting-service', 'echo'], [endpoint, 'ts-greeting-service', 'greetLater']]);
+  const started = events!.find((e) => e.nexusOperationStartedEventAttributes)!.nexusOperationStartedEventAttributes!;
+  assert.ok(started.operationToken, 'the async operation has a token');
+  const completed = events!.filter((e) => e.nexusOperationCompletedEventAttributes)
+    .map((e) => e.nexusOperationCompletedEventAttributes!);
+  assert.equal(completed.length, 2);
+
+  // The handler's startWorkflow (workflow id from the Nexus request id) attached the caller's completion callback.
+  const handlerRun = await client.workflow.getHandle(`nexus-handler-${scheduled[1].requestId}`).fetchHistory();
+  const handlerStarted = handlerRun.events![0].workflowExecutionStartedEventAttributes!;
+  assert.equal(handlerStarted.completionCallbacks?.length, 1);
+  assert.ok(handlerStarted.completionCallbacks![0].nexus?.url, 'a Nexus completion callback');
+  assert.equal(handlerRun.events!.at(-1)!.workflowExecutionCompletedEventAttributes ? 'completed' : 'not completed',
+    'completed');
 });
