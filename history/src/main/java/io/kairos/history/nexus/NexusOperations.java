@@ -63,8 +63,6 @@ public final class NexusOperations {
     public static final String SYSTEM_CALLBACK_URL = "temporal://system";
     /** Carries the base64 NexusCompletionToken to the handler, which sends it back with the outcome. */
     public static final String CALLBACK_TOKEN_HEADER = "temporal-callback-token";
-    /** component.nexusoperations.limit.operation.token.length (bytes) */
-    static final int MAX_OPERATION_TOKEN_LENGTH = 4096;
     /** component.nexusoperations.request.timeout */
     static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(10);
     /** component.nexusoperations.limit.request.timeout.min */
@@ -204,14 +202,8 @@ public final class NexusOperations {
                     case ASYNC_SUCCESS -> {
                         String token = r.getAsyncSuccess().getOperationToken().isEmpty()
                                 ? r.getAsyncSuccess().getOperationId() : r.getAsyncSuccess().getOperationToken();
-                        int length = token.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
-                        if (length > MAX_OPERATION_TOKEN_LENGTH) {
-                            // As Temporal: not retried, the operation fails.
-                            failed(m, op, NexusFailures.callError("invalid operation token: length exceeds allowed limit ("
-                                    + length + "/" + MAX_OPERATION_TOKEN_LENGTH + ")", false));
-                        } else {
-                            started(m, op, token, NexusLinks.fromNexus(r.getAsyncSuccess().getLinksList()));
-                        }
+                        // (Tokens over Temporal's length limit never get here: the frontend rejects the worker's answer.)
+                        started(m, op, token, NexusLinks.fromNexus(r.getAsyncSuccess().getLinksList()));
                     }
                     case OPERATION_ERROR -> {
                         Failure cause = NexusFailures.toTemporal(r.getOperationError().getFailure());
