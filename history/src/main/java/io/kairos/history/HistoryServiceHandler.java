@@ -227,10 +227,7 @@ public final class HistoryServiceHandler extends HistoryServiceGrpc.HistoryServi
     @Override
     public void signalWorkflowExecution(io.kairos.proto.history.v1.SignalWorkflowExecutionRequest r,
                                         StreamObserver<io.temporal.api.workflowservice.v1.SignalWorkflowExecutionResponse> o) {
-        UnaryCalls.respond("SignalWorkflowExecution", o, () -> {
-            external.signal(ns(r.getNamespaceId()), r.getRequest());
-            return io.temporal.api.workflowservice.v1.SignalWorkflowExecutionResponse.getDefaultInstance();
-        });
+        UnaryCalls.respond("SignalWorkflowExecution", o, () -> external.signal(ns(r.getNamespaceId()), r.getRequest()));
     }
 
     @Override

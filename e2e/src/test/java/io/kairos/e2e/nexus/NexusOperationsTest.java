@@ -225,14 +225,14 @@ class NexusOperationsTest {
         List<HistoryEvent> events = history(id);
         HistoryEvent scheduled = only(events, EventType.EVENT_TYPE_NEXUS_OPERATION_SCHEDULED);
         String handlerId = "handler-" + scheduled.getNexusOperationScheduledEventAttributes().getRequestId();
-        // The handler run carries the callback (waiting for its close) and a link back to the caller's event.
+        // The handler run carries the callback (waiting for its close) with a link back to the caller's event.
         DescribeWorkflowExecutionResponse handler = describe(handlerId);
         assertEquals(1, handler.getCallbacksCount());
         assertEquals(CallbackState.CALLBACK_STATE_STANDBY, handler.getCallbacks(0).getState());
         assertEquals("temporal://system", handler.getCallbacks(0).getCallback().getNexus().getUrl());
-        HistoryEvent handlerStarted = history(handlerId).get(0);
-        assertEquals(id, handlerStarted.getLinks(0).getWorkflowEvent().getWorkflowId());
-        assertEquals(scheduled.getEventId(), handlerStarted.getLinks(0).getWorkflowEvent().getEventRef().getEventId());
+        var callbackLink = handler.getCallbacks(0).getCallback().getLinks(0).getWorkflowEvent();
+        assertEquals(id, callbackLink.getWorkflowId());
+        assertEquals(scheduled.getEventId(), callbackLink.getEventRef().getEventId());
 
         client.newWorkflowStub(NexusTestWorkflows.HandlerWorkflow.class, handlerId).unblock();
         assertEquals("done:block", client.newUntypedWorkflowStub(id).getResult(String.class));
@@ -307,7 +307,16 @@ class NexusOperationsTest {
         DescribeWorkflowExecutionResponse handler = eventually(() -> describe(handlerId), r -> r.getCallbacksCount() == 2);
         HistoryEvent updated = only(history(handlerId), EventType.EVENT_TYPE_WORKFLOW_EXECUTION_OPTIONS_UPDATED);
         assertEquals(1, updated.getWorkflowExecutionOptionsUpdatedEventAttributes().getAttachedCompletionCallbacksCount());
-        assertEquals(second, updated.getLinks(0).getWorkflowEvent().getWorkflowId());
+        // The request's links repeat the callback's: Temporal drops them from the request (the callback keeps them).
+        assertEquals(0, updated.getLinksCount());
+        assertEquals(second, updated.getWorkflowExecutionOptionsUpdatedEventAttributes().getAttachedCompletionCallbacks(0)
+                .getLinks(0).getWorkflowEvent().getWorkflowId());
+        // The second caller's NexusOperationStarted links the handler run by the attaching request's id.
+        HistoryEvent secondStarted = only(history(second), EventType.EVENT_TYPE_NEXUS_OPERATION_STARTED);
+        assertEquals(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_OPTIONS_UPDATED,
+                secondStarted.getLinks(0).getWorkflowEvent().getRequestIdRef().getEventType());
+        assertEquals(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED, only(history(first),
+                EventType.EVENT_TYPE_NEXUS_OPERATION_STARTED).getLinks(0).getWorkflowEvent().getEventRef().getEventType());
         client.newWorkflowStub(NexusTestWorkflows.HandlerWorkflow.class, handlerId).unblock();
         eventually(() -> history(handlerId).stream().map(e -> e.getEventType() + (e.hasWorkflowTaskFailedEventAttributes()
                         ? e.getWorkflowTaskFailedEventAttributes().getFailure().getMessage() : "")).toList(),
@@ -316,6 +325,103 @@ class NexusOperationsTest {
         assertEquals("done:" + input, client.newUntypedWorkflowStub(first).getResult(String.class));
         assertEquals("done:" + input, client.newUntypedWorkflowStub(second).getResult(String.class));
         assertEquals(2, handler.getCallbacksCount());
+    }
+
+    @Test
+    void handlerRunStartedEventDropsLinksItsCallbackCarries() throws InterruptedException {
+        String callerId = id("dedup");
+        String input = "block-" + UUID.randomUUID();
+        WorkflowClient.start(caller(callerId)::call, ENDPOINT, "shared", input);
+        eventually(() -> describe(callerId), r -> r.getPendingNexusOperationsCount() == 1
+                && r.getPendingNexusOperations(0).getState() == PendingNexusOperationState.PENDING_NEXUS_OPERATION_STATE_STARTED);
+        String handlerId = "shared-" + input;
+        HistoryEvent started = history(handlerId).get(0);
+        assertEquals(0, started.getLinksCount());
+        assertEquals(callerId, started.getWorkflowExecutionStartedEventAttributes().getCompletionCallbacks(0)
+                .getLinks(0).getWorkflowEvent().getWorkflowId());
+        client.newWorkflowStub(NexusTestWorkflows.HandlerWorkflow.class, handlerId).unblock();
+        assertEquals("done:" + input, client.newUntypedWorkflowStub(callerId).getResult(String.class));
+    }
+
+    @Test
+    void signalWithStartFromAHandlerLinksBothWays() {
+        String callerId = id("poke");
+        String input = UUID.randomUUID().toString();
+        assertEquals("poked", caller(callerId).call(ENDPOINT, "poke", input));
+        String pokedId = "poke-" + input;
+        assertEquals("done:block", client.newUntypedWorkflowStub(pokedId).getResult(String.class));
+        // Caller -> handled run: the request's link (the caller's scheduled event) on both events it wrote.
+        List<HistoryEvent> poked = history(pokedId);
+        HistoryEvent signaled = only(poked, EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED);
+        assertEquals(callerId, signaled.getLinks(0).getWorkflowEvent().getWorkflowId());
+        assertEquals(EventType.EVENT_TYPE_NEXUS_OPERATION_SCHEDULED,
+                signaled.getLinks(0).getWorkflowEvent().getEventRef().getEventType());
+        assertFalse(signaled.getWorkflowExecutionSignaledEventAttributes().getRequestId().isEmpty());
+        assertEquals(callerId, poked.get(0).getLinks(0).getWorkflowEvent().getWorkflowId());
+        // Handled run -> caller: the signal response's request-id link on NexusOperationCompleted.
+        HistoryEvent completed = only(history(callerId), EventType.EVENT_TYPE_NEXUS_OPERATION_COMPLETED);
+        var back = completed.getLinks(0).getWorkflowEvent();
+        assertEquals(pokedId, back.getWorkflowId());
+        assertEquals(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED, back.getRequestIdRef().getEventType());
+        assertEquals(signaled.getWorkflowExecutionSignaledEventAttributes().getRequestId(), back.getRequestIdRef().getRequestId());
+    }
+
+    private static TimeoutType timeoutOf(String id, String endpoint, String mode, String input) {
+        WorkflowFailedException e = assertThrows(WorkflowFailedException.class, () -> caller(id).call(endpoint, mode, input));
+        NexusOperationFailure nf = assertInstanceOf(NexusOperationFailure.class, e.getCause());
+        HistoryEvent timedOut = only(history(id), EventType.EVENT_TYPE_NEXUS_OPERATION_TIMED_OUT);
+        assertEquals("operation timed out", timedOut.getNexusOperationTimedOutEventAttributes().getFailure().getCause().getMessage());
+        return assertInstanceOf(TimeoutFailure.class, nf.getCause()).getTimeoutType();
+    }
+
+    @Test
+    void scheduleToStartTimeoutWhenNoHandlerAnswers() {
+        // An endpoint whose queue has no worker: the start never answers.
+        String idle = "idle-" + UUID.randomUUID().toString().substring(0, 8);
+        clients.operator.blockingStub().createNexusEndpoint(CreateNexusEndpointRequest.newBuilder().setSpec(EndpointSpec.newBuilder()
+                .setName(idle).setTarget(EndpointTarget.newBuilder().setWorker(EndpointTarget.Worker.newBuilder()
+                        .setNamespace("default").setTaskQueue("nobody-" + UUID.randomUUID())))).build());
+        String id = id("s2s");
+        assertEquals(TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_START, timeoutOf(id, idle, "scheduleToStart", "x"));
+        var scheduled = only(history(id), EventType.EVENT_TYPE_NEXUS_OPERATION_SCHEDULED).getNexusOperationScheduledEventAttributes();
+        assertEquals(2, scheduled.getScheduleToStartTimeout().getSeconds());
+    }
+
+    @Test
+    void startToCloseTimeoutOfAStartedOperation() {
+        String id = id("s2c");
+        assertEquals(TimeoutType.TIMEOUT_TYPE_START_TO_CLOSE, timeoutOf(id, ENDPOINT, "startToClose", "block"));
+        assertEquals(List.of(EventType.EVENT_TYPE_NEXUS_OPERATION_SCHEDULED, EventType.EVENT_TYPE_NEXUS_OPERATION_STARTED,
+                EventType.EVENT_TYPE_NEXUS_OPERATION_TIMED_OUT), nexusEvents(history(id)));
+    }
+
+    @Test
+    void scheduleToStartTimerIsHarmlessOnceStarted() {
+        // The operation starts well within its schedule-to-start timeout and completes later: no timeout.
+        assertEquals("echo:quick", caller(id("s2s-ok")).call(ENDPOINT, "scheduleToStart", "quick"));
+    }
+
+    @Test
+    void tooLongOperationTokenNeverStartsTheOperation() throws InterruptedException {
+        // As Temporal: the frontend rejects the worker's answer (INVALID_ARGUMENT), so the attempt gets no answer
+        // and is retried; the operation never starts.
+        String id = id("token");
+        WorkflowClient.start(caller(id)::call, ENDPOINT, "longToken", "4097");
+        DescribeWorkflowExecutionResponse d = eventually(() -> describe(id), r -> r.getPendingNexusOperationsCount() == 1
+                && r.getPendingNexusOperations(0).getAttempt() >= 2);
+        assertTrue(d.getPendingNexusOperations(0).hasLastAttemptFailure());
+        assertTrue(d.getPendingNexusOperations(0).getOperationToken().isEmpty());
+        assertEquals(List.of(EventType.EVENT_TYPE_NEXUS_OPERATION_SCHEDULED), nexusEvents(history(id)));
+        client.newUntypedWorkflowStub(id).terminate("done");
+    }
+
+    @Test
+    void operationTokenAtTheLimitStarts() throws InterruptedException {
+        String id = id("token-ok");
+        WorkflowClient.start(caller(id)::call, ENDPOINT, "longToken", "4096");
+        eventually(() -> describe(id), r -> r.getPendingNexusOperationsCount() == 1
+                && r.getPendingNexusOperations(0).getState() == PendingNexusOperationState.PENDING_NEXUS_OPERATION_STATE_STARTED);
+        client.newUntypedWorkflowStub(id).terminate("done");
     }
 
     @Test

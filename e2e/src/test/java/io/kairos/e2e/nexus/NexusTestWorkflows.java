@@ -40,6 +40,14 @@ final class NexusTestWorkflows {
         /** Async, one HandlerWorkflow run per input (USE_EXISTING): later callers attach to the running one. */
         @Operation
         String shared(String input);
+
+        /** Sync: signal-with-starts HandlerWorkflow "poke-" + input with unblock (it completes), answers "poked". */
+        @Operation
+        String poke(String input);
+
+        /** Async with an operation token of {@code Integer.parseInt(input)} characters. */
+        @Operation
+        String longToken(String input);
     }
 
     @WorkflowInterface
@@ -113,12 +121,41 @@ final class NexusTestWorkflows {
                             .setWorkflowIdConflictPolicy(io.temporal.api.enums.v1.WorkflowIdConflictPolicy.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING)
                             .build())::handle);
         }
+
+        @OperationImpl
+        public OperationHandler<String, String> poke() {
+            return OperationHandler.sync((ctx, details, input) -> {
+                var nexus = Nexus.getOperationContext();
+                HandlerWorkflow stub = nexus.getWorkflowClient().newWorkflowStub(HandlerWorkflow.class, WorkflowOptions
+                        .newBuilder().setWorkflowId("poke-" + input).setTaskQueue(nexus.getInfo().getTaskQueue()).build());
+                var batch = nexus.getWorkflowClient().newSignalWithStartRequest();
+                batch.add(stub::handle, "block");
+                batch.add(stub::unblock);
+                nexus.getWorkflowClient().signalWithStart(batch);
+                return "poked";
+            });
+        }
+
+        @OperationImpl
+        public OperationHandler<String, String> longToken() {
+            return new OperationHandler<>() {
+                @Override
+                public io.nexusrpc.handler.OperationStartResult<String> start(io.nexusrpc.handler.OperationContext ctx,
+                        io.nexusrpc.handler.OperationStartDetails details, String input) {
+                    return io.nexusrpc.handler.OperationStartResult.async("t".repeat(Integer.parseInt(input)));
+                }
+
+                @Override
+                public void cancel(io.nexusrpc.handler.OperationContext ctx, io.nexusrpc.handler.OperationCancelDetails details) {
+                }
+            };
+        }
     }
 
     @WorkflowInterface
     public interface CallerWorkflow {
         /**
-         * @param mode sync | async | timeout | cancel
+         * @param mode sync | async | timeout | scheduleToStart | startToClose | shared | poke | longToken | cancel
          * @return the operation's result, or for cancel the type of the operation failure's cause
          */
         @WorkflowMethod
@@ -131,17 +168,27 @@ final class NexusTestWorkflows {
             NexusOperationOptions.Builder op = NexusOperationOptions.newBuilder();
             if (mode.equals("timeout")) {
                 op.setScheduleToCloseTimeout(Duration.ofSeconds(3));
+            } else if (mode.equals("scheduleToStart")) {
+                op.setScheduleToStartTimeout(Duration.ofSeconds(2));
+            } else if (mode.equals("startToClose")) {
+                op.setStartToCloseTimeout(Duration.ofSeconds(2));
             }
             EchoService svc = Workflow.newNexusServiceStub(EchoService.class, NexusServiceOptions.newBuilder()
                     .setEndpoint(endpoint).setOperationOptions(op.build()).build());
             switch (mode) {
                 case "sync":
+                case "scheduleToStart":
                     return svc.echo(input);
+                case "longToken":
+                    return svc.longToken(input);
                 case "async":
                 case "timeout":
+                case "startToClose":
                     return svc.run(input);
                 case "shared":
                     return svc.shared(input);
+                case "poke":
+                    return svc.poke(input);
                 case "cancel": {
                     NexusOperationHandle<String>[] handle = new NexusOperationHandle[1];
                     CancellationScope scope = Workflow.newCancellationScope(

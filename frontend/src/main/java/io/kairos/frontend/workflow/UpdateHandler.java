@@ -154,7 +154,8 @@ final class UpdateHandler {
                 s.getMemo(), s.getRequestId(), s.getCronSchedule(), null);
         WorkflowHandler.requireCompatibleIdPolicies(s.getWorkflowIdReusePolicy(), s.getWorkflowIdConflictPolicy());
         io.kairos.common.validation.Priorities.requireValid(s.getPriority());
-        return s.getRequestId().isEmpty() ? s.toBuilder().setRequestId(UUID.randomUUID().toString()).build() : s;
+        return WorkflowHandler.withoutCallbackLinks(
+                s.getRequestId().isEmpty() ? s.toBuilder().setRequestId(UUID.randomUUID().toString()).build() : s);
     }
 
     private static UpdateWorkflowExecutionRequest prepareUpdate(String namespace, UpdateWorkflowExecutionRequest u) {

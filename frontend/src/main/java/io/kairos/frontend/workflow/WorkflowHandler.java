@@ -75,10 +75,24 @@ public final class WorkflowHandler {
         io.kairos.common.validation.Priorities.requireValid(req.getPriority());
         NamespaceId ns = namespaces.forNewWork(req.getNamespace());
         checkSearchAttributes(ns, req.getSearchAttributes());
-        StartWorkflowExecutionRequest withId = req.getRequestId().isEmpty()
-                ? req.toBuilder().setRequestId(UUID.randomUUID().toString()).build() : req;
+        StartWorkflowExecutionRequest withId = withoutCallbackLinks(req.getRequestId().isEmpty()
+                ? req.toBuilder().setRequestId(UUID.randomUUID().toString()).build() : req);
         return history.startWorkflowExecution(io.kairos.proto.history.v1.StartWorkflowExecutionRequest.newBuilder()
                 .setNamespaceId(ns.toString()).setRequest(withId).build());
+    }
+
+    /**
+     * As Temporal: request links that a Nexus completion callback already carries are dropped from the request (the
+     * callback keeps them), so the run's WorkflowExecutionStarted does not repeat them.
+     */
+    static StartWorkflowExecutionRequest withoutCallbackLinks(StartWorkflowExecutionRequest req) {
+        if (req.getLinksCount() == 0 || req.getCompletionCallbacksCount() == 0) {
+            return req;
+        }
+        var callbackLinks = req.getCompletionCallbacksList().stream().filter(cb -> cb.hasNexus())
+                .flatMap(cb -> cb.getLinksList().stream()).toList();
+        var kept = req.getLinksList().stream().filter(l -> !callbackLinks.contains(l)).toList();
+        return kept.size() == req.getLinksCount() ? req : req.toBuilder().clearLinks().addAllLinks(kept).build();
     }
 
     /**

@@ -52,14 +52,27 @@ public final class ExternalRequests {
         }
     }
 
-    public void signal(NamespaceId ns, SignalWorkflowExecutionRequest req) {
+    /** Answers with Temporal's request-id link to the Signaled event (a Nexus handler passes it back to its caller). */
+    public io.temporal.api.workflowservice.v1.SignalWorkflowExecutionResponse signal(NamespaceId ns, SignalWorkflowExecutionRequest req) {
         WorkflowKey key = reads.resolve(ns, req.getWorkflowExecution().getWorkflowId(), req.getWorkflowExecution().getRunId());
+        signal(key, req);
+        return io.temporal.api.workflowservice.v1.SignalWorkflowExecutionResponse.newBuilder()
+                .setLink(signalLink(req.getNamespace(), key, req.getRequestId())).build();
+    }
+
+    private static io.temporal.api.common.v1.Link signalLink(String namespace, WorkflowKey key, String requestId) {
+        return io.kairos.history.nexus.NexusLinks.requestIdRef(namespace, key.workflowId(), key.runId().toString(),
+                requestId, EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED);
+    }
+
+    private void signal(WorkflowKey key, SignalWorkflowExecutionRequest req) {
         updater.update(key, m -> {
             requireRunning(m);
             if (!req.getRequestId().isEmpty() && m.state().getSignalRequestIdsList().contains(req.getRequestId())) {
                 return null; // a retried signal: already applied
             }
             requireSignalCapacity(m.state(), maxSignalsPerExecution);
+            m.eventLinks(req.getLinksList()); // as Temporal: the request's links go on the Signaled event
             addSignal(m, req.getSignalName(), req.getInput(), req.getIdentity(), req.getHeader(), req.getRequestId());
             m.scheduleWorkflowTask(1);
             return null;
@@ -78,7 +91,8 @@ public final class ExternalRequests {
                 .setWorkflowIdConflictPolicy(req.getWorkflowIdConflictPolicy() == WorkflowIdConflictPolicy.WORKFLOW_ID_CONFLICT_POLICY_UNSPECIFIED
                         ? WorkflowIdConflictPolicy.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING : req.getWorkflowIdConflictPolicy())
                 .setCronSchedule(req.getCronSchedule()).setMemo(req.getMemo())
-                .setSearchAttributes(req.getSearchAttributes()).setHeader(req.getHeader()).setPriority(req.getPriority());
+                .setSearchAttributes(req.getSearchAttributes()).setHeader(req.getHeader()).setPriority(req.getPriority())
+                .addAllLinks(req.getLinksList()); // as Temporal: on both the Started and the Signaled event
         if (req.hasRetryPolicy()) {
             startReq.setRetryPolicy(req.getRetryPolicy());
         }
@@ -88,17 +102,20 @@ public final class ExternalRequests {
         if (req.hasWorkflowStartDelay()) {
             startReq.setWorkflowStartDelay(req.getWorkflowStartDelay());
         }
-        var started = start.start(ns, startReq.build(), m -> addSignal(m, req.getSignalName(), req.getSignalInput(),
-                req.getIdentity(), req.getHeader(), ""));
+        var started = start.start(ns, startReq.build(), m -> {
+            m.eventLinks(req.getLinksList());
+            addSignal(m, req.getSignalName(), req.getSignalInput(), req.getIdentity(), req.getHeader(), req.getRequestId());
+        });
         if (!started.getStarted()) {
             signal(ns, SignalWorkflowExecutionRequest.newBuilder().setNamespace(req.getNamespace())
                     .setWorkflowExecution(io.temporal.api.common.v1.WorkflowExecution.newBuilder()
                             .setWorkflowId(req.getWorkflowId()).setRunId(started.getRunId()))
                     .setSignalName(req.getSignalName()).setInput(req.getSignalInput()).setIdentity(req.getIdentity())
-                    .setHeader(req.getHeader()).build());
+                    .setHeader(req.getHeader()).setRequestId(req.getRequestId()).addAllLinks(req.getLinksList()).build());
         }
+        var key = new WorkflowKey(ns, req.getWorkflowId(), java.util.UUID.fromString(started.getRunId()));
         return SignalWithStartWorkflowExecutionResponse.newBuilder().setRunId(started.getRunId())
-                .setStarted(started.getStarted()).build();
+                .setStarted(started.getStarted()).setSignalLink(signalLink(req.getNamespace(), key, req.getRequestId())).build();
     }
 
     public void terminate(NamespaceId ns, TerminateWorkflowExecutionRequest req) {
@@ -180,7 +197,7 @@ public final class ExternalRequests {
             m.state().addSignalRequestIds(requestId);
         }
         var a = WorkflowExecutionSignaledEventAttributes.newBuilder()
-                .setSignalName(name).setInput(input).setIdentity(identity).setHeader(header);
+                .setSignalName(name).setInput(input).setIdentity(identity).setHeader(header).setRequestId(requestId);
         if (sender != null) {
             a.setExternalWorkflowExecution(sender);
         }

@@ -58,6 +58,28 @@ public final class StartWorkflow {
     StartWorkflowExecutionResponse start(NamespaceId namespaceId, StartWorkflowExecutionRequest req,
                                          java.util.function.Consumer<Mutation> alsoInNewRun,
                                          java.util.function.Consumer<WorkflowExecutionStartedEventAttributes.Builder> startedExtra) {
+        StartWorkflowExecutionResponse r = startOrAttach(namespaceId, req, alsoInNewRun, startedExtra);
+        return r.toBuilder().setLink(responseLink(req, r)).build();
+    }
+
+    /**
+     * Temporal's response link (a Nexus handler hands it to its caller): the run's WorkflowExecutionStarted, or, for
+     * a request attached to a running run by id, a request-id reference to its WorkflowExecutionOptionsUpdated.
+     */
+    private static io.temporal.api.common.v1.Link responseLink(StartWorkflowExecutionRequest req, StartWorkflowExecutionResponse r) {
+        if (!r.getStarted() && req.getOnConflictOptions().getAttachRequestId()) {
+            return io.kairos.history.nexus.NexusLinks.requestIdRef(req.getNamespace(), req.getWorkflowId(), r.getRunId(),
+                    req.getRequestId(), EventType.EVENT_TYPE_WORKFLOW_EXECUTION_OPTIONS_UPDATED);
+        }
+        return io.temporal.api.common.v1.Link.newBuilder().setWorkflowEvent(io.temporal.api.common.v1.Link.WorkflowEvent
+                .newBuilder().setNamespace(req.getNamespace()).setWorkflowId(req.getWorkflowId()).setRunId(r.getRunId())
+                .setEventRef(io.temporal.api.common.v1.Link.WorkflowEvent.EventReference.newBuilder().setEventId(1)
+                        .setEventType(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED))).build();
+    }
+
+    private StartWorkflowExecutionResponse startOrAttach(NamespaceId namespaceId, StartWorkflowExecutionRequest req,
+                                         java.util.function.Consumer<Mutation> alsoInNewRun,
+                                         java.util.function.Consumer<WorkflowExecutionStartedEventAttributes.Builder> startedExtra) {
         ShardContext shard = updater.shards().contextFor(namespaceId, req.getWorkflowId());
         ReentrantLock lock = updater.lockFor(req.getWorkflowId());
         lock.lock();

@@ -11,6 +11,7 @@ import io.kairos.proto.persistence.v1.NexusTask;
 import io.temporal.api.command.v1.RequestCancelNexusOperationCommandAttributes;
 import io.temporal.api.command.v1.ScheduleNexusOperationCommandAttributes;
 import io.temporal.api.enums.v1.EventType;
+import io.temporal.api.enums.v1.TimeoutType;
 import io.temporal.api.enums.v1.WorkflowTaskFailedCause;
 import io.temporal.api.history.v1.HistoryEvent;
 import io.temporal.api.history.v1.NexusOperationCancelRequestedEventAttributes;
@@ -124,9 +125,15 @@ public final class NexusCommands {
                 .setNexusOperationScheduledEventAttributes(attrs));
         m.transferTask(HistoryTask.newBuilder().setNexusInvocation(NexusTask.newBuilder()
                 .setScheduledEventId(e.getEventId()).setAttempt(1)));
-        if (seconds(scheduleToClose) > 0) {
-            m.timerTask(m.now().plus(duration(scheduleToClose)), HistoryTask.newBuilder().setNexusTimeout(
-                    NexusTask.newBuilder().setScheduledEventId(e.getEventId())));
+        timeoutTimer(m, e.getEventId(), scheduleToClose, TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_CLOSE);
+        timeoutTimer(m, e.getEventId(), scheduleToStart, TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_START);
+    }
+
+    /** Arms the operation's {@code type} timer when {@code timeout} is set (start-to-close: when it starts). */
+    static void timeoutTimer(Mutation m, long scheduledEventId, Duration timeout, TimeoutType type) {
+        if (com.google.protobuf.util.Durations.toNanos(timeout) > 0) {
+            m.timerTask(m.now().plus(duration(timeout)), HistoryTask.newBuilder().setNexusTimeout(
+                    NexusTask.newBuilder().setScheduledEventId(scheduledEventId).setTimeoutType(type)));
         }
     }
 

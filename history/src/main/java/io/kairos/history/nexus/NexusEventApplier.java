@@ -30,6 +30,7 @@ public final class NexusEventApplier {
                         .setRequestId(a.getRequestId())
                         .setScheduledTime(e.getEventTime())
                         .setScheduleToCloseTimeout(a.getScheduleToCloseTimeout())
+                        .setStartToCloseTimeout(a.getStartToCloseTimeout())
                         .setState(PendingNexusOperationState.PENDING_NEXUS_OPERATION_STATE_SCHEDULED)
                         .setAttempt(1)
                         .build());

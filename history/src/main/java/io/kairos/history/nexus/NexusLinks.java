@@ -26,6 +26,13 @@ public final class NexusLinks {
     private NexusLinks() {
     }
 
+    /** Temporal's request-id reference to an event of a run (the event may still be buffered, without an id). */
+    public static Link requestIdRef(String namespace, String workflowId, String runId, String requestId, EventType type) {
+        return Link.newBuilder().setWorkflowEvent(Link.WorkflowEvent.newBuilder().setNamespace(namespace)
+                .setWorkflowId(workflowId).setRunId(runId).setRequestIdRef(Link.WorkflowEvent.RequestIdReference
+                        .newBuilder().setRequestId(requestId).setEventType(type))).build();
+    }
+
     public static io.temporal.api.nexus.v1.Link toNexus(Link.WorkflowEvent we) {
         StringBuilder url = new StringBuilder("temporal:///namespaces/").append(escape(we.getNamespace()))
                 .append("/workflows/").append(escape(we.getWorkflowId())).append('/').append(escape(we.getRunId()))

@@ -202,6 +202,7 @@ public final class NexusOperations {
                     case ASYNC_SUCCESS -> {
                         String token = r.getAsyncSuccess().getOperationToken().isEmpty()
                                 ? r.getAsyncSuccess().getOperationId() : r.getAsyncSuccess().getOperationToken();
+                        // (Tokens over Temporal's length limit never get here: the frontend rejects the worker's answer.)
                         started(m, op, token, NexusLinks.fromNexus(r.getAsyncSuccess().getLinksList()));
                     }
                     case OPERATION_ERROR -> {
@@ -261,18 +262,25 @@ public final class NexusOperations {
         });
     }
 
-    /** The schedule-to-close timer: NexusOperationTimedOut with a SCHEDULE_TO_CLOSE TimeoutFailure. */
+    /**
+     * A timeout timer: NexusOperationTimedOut with its TimeoutFailure type, as Temporal's. Schedule-to-start applies
+     * only before the operation started, start-to-close only after; schedule-to-close until it closes.
+     */
     public void timedOut(WorkflowKey key, NexusTask task) {
+        TimeoutType type = task.getTimeoutType() == TimeoutType.TIMEOUT_TYPE_UNSPECIFIED
+                ? TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_CLOSE : task.getTimeoutType();
         updater.update(key, m -> {
             NexusOperationInfo op = m.state().getNexusOperationsOrDefault(task.getScheduledEventId(), null);
-            if (!m.isRunning() || op == null) {
+            if (!m.isRunning() || op == null
+                    || (type == TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_START && op.getStarted())
+                    || (type == TimeoutType.TIMEOUT_TYPE_START_TO_CLOSE && !op.getStarted())) {
                 return null;
             }
             m.addEvent(HistoryEvent.newBuilder().setEventType(EventType.EVENT_TYPE_NEXUS_OPERATION_TIMED_OUT)
                     .setNexusOperationTimedOutEventAttributes(NexusOperationTimedOutEventAttributes.newBuilder()
                             .setScheduledEventId(op.getScheduledEventId()).setRequestId(op.getRequestId())
                             .setFailure(NexusFailures.operationFailure(op,
-                                    NexusFailures.timeout(TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_CLOSE)))));
+                                    NexusFailures.timeout(type)))));
             m.scheduleWorkflowTask(1);
             return null;
         });
@@ -318,6 +326,7 @@ public final class NexusOperations {
                         .setScheduledEventId(op.getScheduledEventId()).setRequestId(op.getRequestId())
                         .setOperationToken(token).setOperationId(token)));
         m.scheduleWorkflowTask(1);
+        NexusCommands.timeoutTimer(m, op.getScheduledEventId(), op.getStartToCloseTimeout(), TimeoutType.TIMEOUT_TYPE_START_TO_CLOSE);
         NexusOperationInfo now = m.state().getNexusOperationsOrDefault(op.getScheduledEventId(), null);
         if (now != null && now.hasCancellation() && now.getCancellation().getState()
                 == NexusOperationCancellationState.NEXUS_OPERATION_CANCELLATION_STATE_UNSPECIFIED) {
