@@ -183,6 +183,12 @@ class GroupCommitterTest {
             return new ArrayList<>(Collections.nCopies(batch.size(), null));
         };
         Thread first = Thread.ofVirtual().start(() -> shard.commit(write("first")));
+        // the others must queue behind "first": under load they could otherwise reach the store before it
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (sizes.isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertEquals(List.of(1), sizes, "the first write's transaction is open");
         Map<String, Throwable> r = new ConcurrentHashMap<>();
         Thread others = Thread.ofVirtual().start(() -> {
             try {
