@@ -96,7 +96,7 @@ class NexusTaskTest {
 
         node.blocking().respondNexusTask(answer(task).setResponse(syncResult()).build());
         assertEquals(syncResult(), result.get(5, TimeUnit.SECONDS).getResponse());
-        assertEquals(0, node.service.nexus().inFlight());
+        await("task forgotten", () -> node.service.nexus().inFlight() == 0);
 
         StatusRuntimeException late = assertThrows(StatusRuntimeException.class,
                 () -> node.blocking().respondNexusTask(answer(task).setResponse(syncResult()).build()));
@@ -152,7 +152,7 @@ class NexusTaskTest {
                 .setNexusHandlerFailureInfo(NexusHandlerFailureInfo.newBuilder().setType("INTERNAL")).build();
         node.blocking().respondNexusTask(answer(task2).setFailure(failure).build());
         assertEquals(failure, second.get(5, TimeUnit.SECONDS).getFailure());
-        assertEquals(0, node.service.nexus().inFlight());
+        await("task forgotten", () -> node.service.nexus().inFlight() == 0);
     }
 
     @Test
@@ -189,7 +189,7 @@ class NexusTaskTest {
         StatusRuntimeException late = assertThrows(StatusRuntimeException.class,
                 () -> node.blocking().respondNexusTask(answer(task).setResponse(syncResult()).build()));
         assertEquals(Status.Code.NOT_FOUND, late.getStatus().getCode());
-        assertEquals(0, node.service.nexus().inFlight());
+        await("task forgotten", () -> node.service.nexus().inFlight() == 0);
     }
 
     @Test
@@ -233,7 +233,7 @@ class NexusTaskTest {
         a.service.rebalance();
         var e = assertThrows(java.util.concurrent.ExecutionException.class, () -> waiting.get(5, TimeUnit.SECONDS));
         assertEquals(Status.Code.UNAVAILABLE, Status.fromThrowable(e.getCause()).getCode());
-        assertEquals(0, a.service.nexus().inFlight(), "the task is forgotten; history dispatches it again");
+        await("task forgotten", () -> a.service.nexus().inFlight() == 0);
 
         var dispatchMoved = io.kairos.common.grpc.ErrorMapper.ownershipMoved(assertThrows(StatusRuntimeException.class,
                 () -> a.blocking().dispatchNexusTask(dispatch("nq", Duration.ofSeconds(5)))));
@@ -241,7 +241,7 @@ class NexusTaskTest {
         var pollMoved = io.kairos.common.grpc.ErrorMapper.ownershipMoved(assertThrows(StatusRuntimeException.class,
                 () -> a.blocking().pollNexusTaskQueue(poll("nq", "worker-1"))));
         assertEquals("b", pollMoved.getOwnerAddress());
-        assertEquals(0, a.service.nexus().inFlight());
+        await("task forgotten", () -> a.service.nexus().inFlight() == 0);
     }
 
     @Test
@@ -257,7 +257,7 @@ class NexusTaskTest {
                 .respondNexusTask(RespondNexusTaskRequest.newBuilder().setNamespaceId(NS.toString())
                         .setTaskQueue("nq").setNexusTaskId("x").build()));
         assertEquals(Status.Code.INVALID_ARGUMENT, noOutcome.getStatus().getCode());
-        assertEquals(0, node.service.nexus().inFlight());
+        await("task forgotten", () -> node.service.nexus().inFlight() == 0);
         assertEquals(0, node.waitingPolls("nq", TaskQueueType.TASK_QUEUE_TYPE_NEXUS));
         assertTrue(new TaskQueueKey(NS, "nq", TaskQueueType.TASK_QUEUE_TYPE_NEXUS).type()
                 == TaskQueueType.TASK_QUEUE_TYPE_NEXUS);

@@ -128,6 +128,13 @@ class UserMetadataAndMemoTest {
         HistoryEvent childStarted = first(child, EventType.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED);
         assertEquals("child summary", text(childStarted.getUserMetadata().getSummary()));
         assertEquals("child details", text(childStarted.getUserMetadata().getDetails()));
+        // DescribeWorkflowExecution's execution_config.user_metadata, read by the SDK's describe()
+        var described = h.client.newUntypedWorkflowStub(id).describe();
+        assertEquals("start summary", described.getStaticSummary());
+        assertEquals("start details", described.getStaticDetails());
+        var childDescribed = h.client.newUntypedWorkflowStub(id + "-child").describe();
+        assertEquals("child summary", childDescribed.getStaticSummary());
+        assertEquals("child details", childDescribed.getStaticDetails());
 
         var memo = h.client.getWorkflowServiceStubs().blockingStub().describeWorkflowExecution(
                 DescribeWorkflowExecutionRequest.newBuilder().setNamespace(h.client.getOptions().getNamespace())

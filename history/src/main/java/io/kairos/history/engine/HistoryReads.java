@@ -224,6 +224,11 @@ public final class HistoryReads {
                         .setWorkflowExecutionTimeout(e.getExecutionTimeout()).setWorkflowRunTimeout(e.getRunTimeout())
                         .setDefaultWorkflowTaskTimeout(e.getDefaultWorkflowTaskTimeout()))
                 .setWorkflowExecutionInfo(info);
+        // the start's summary and details live on the first event (Temporal keeps them in mutable state)
+        List<HistoryEvent> first = updater.readHistory(key, 1, 2, 1);
+        if (!first.isEmpty() && first.get(0).hasUserMetadata()) {
+            b.getExecutionConfigBuilder().setUserMetadata(first.get(0).getUserMetadata());
+        }
         s.getActivitiesMap().values().stream().sorted((a, c) -> Long.compare(a.getScheduledEventId(), c.getScheduledEventId()))
                 .forEach(ai -> b.addPendingActivities(pending(ai)));
         s.getChildExecutionsMap().values().stream()
