@@ -15,7 +15,6 @@ import io.temporal.api.history.v1.HistoryEvent;
 import io.temporal.api.history.v1.NexusOperationCancelRequestCompletedEventAttributes;
 import io.temporal.api.history.v1.NexusOperationCancelRequestFailedEventAttributes;
 import io.temporal.api.nexus.v1.CancelOperationRequest;
-import io.temporal.api.nexus.v1.HandlerError;
 import io.temporal.api.nexus.v1.Request;
 
 import java.time.Instant;
@@ -49,8 +48,7 @@ public final class NexusCancellations {
         Optional<NexusEndpointRow> endpoint = operations.endpoint(op);
         NexusOperations.Outcome outcome;
         if (endpoint.isEmpty() || !endpoint.get().isWorkerTarget()) {
-            outcome = NexusOperations.Outcome.error(HandlerError.newBuilder().setErrorType("NOT_FOUND")
-                    .setFailure(io.temporal.api.nexus.v1.Failure.newBuilder().setMessage("endpoint not registered")).build());
+            outcome = NexusOperations.Outcome.endpointNotRegistered();
         } else {
             HistoryEvent scheduled = operations.event(key, op.getScheduledEventId());
             Request request = Request.newBuilder().setCapabilities(NexusOperations.CAPABILITIES)

@@ -108,8 +108,7 @@ public final class NexusOperations {
         Optional<NexusEndpointRow> endpoint = endpoint(op);
         if (endpoint.isEmpty() || !endpoint.get().isWorkerTarget()) {
             // Deleted since the command: fails at once, as Temporal does for an unregistered endpoint.
-            recordStartAnswer(key, op, Outcome.error(HandlerError.newBuilder().setErrorType("NOT_FOUND")
-                    .setFailure(io.temporal.api.nexus.v1.Failure.newBuilder().setMessage("endpoint not registered")).build()));
+            recordStartAnswer(key, op, Outcome.endpointNotRegistered());
             return;
         }
         Instant now = clock.instant();
@@ -149,6 +148,12 @@ public final class NexusOperations {
      * whether it is retried), or a retryable call failure.
      */
     record Outcome(DispatchNexusTaskResponse response, Failure handlerFailure, boolean retryable, Failure callFailure) {
+        /** The endpoint was deleted (or is external) since the command: a NOT_FOUND handler error, as Temporal's. */
+        static Outcome endpointNotRegistered() {
+            return error(HandlerError.newBuilder().setErrorType("NOT_FOUND")
+                    .setFailure(io.temporal.api.nexus.v1.Failure.newBuilder().setMessage("endpoint not registered")).build());
+        }
+
         static Outcome error(HandlerError e) {
             return new Outcome(null, NexusFailures.handlerFailure(e), NexusFailures.retryable(e), null);
         }
