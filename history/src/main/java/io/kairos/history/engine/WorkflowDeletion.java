@@ -53,16 +53,26 @@ public final class WorkflowDeletion {
      */
     public void retentionExpired(WorkflowKey key) {
         Optional<WorkflowMutableState> s = updater.load(key);
-        if (s.isEmpty() || s.get().getExecution().getState()
-                == io.kairos.proto.persistence.v1.ExecutionState.EXECUTION_STATE_RUNNING) {
+        if (s.isEmpty()) {
+            // Deleted already, but the process may have died before the visibility row went (another database,
+            // another transaction): this retried task is the only thing left that removes it.
+            deleteVisibility(key);
+            return;
+        }
+        if (s.get().getExecution().getState() == io.kairos.proto.persistence.v1.ExecutionState.EXECUTION_STATE_RUNNING) {
             return;
         }
         archiver.archive(key, s.get());
         delete(key);
     }
 
+    /** The run first, then its record: a record deleted first could be written back by a concurrent UpsertVisibility. */
     private void delete(WorkflowKey key) {
         updater.delete(key);
+        deleteVisibility(key);
+    }
+
+    private void deleteVisibility(WorkflowKey key) {
         if (visibility != null) {
             visibility.delete(key.namespaceId(), key.runId());
         }
