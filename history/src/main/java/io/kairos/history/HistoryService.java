@@ -2,21 +2,21 @@ package io.kairos.history;
 
 import io.grpc.Channel;
 import io.grpc.ServerServiceDefinition;
-import io.kairos.history.engine.Activities;
-import io.kairos.history.engine.ChildWorkflows;
-import io.kairos.history.engine.ExternalCommands;
+import io.kairos.history.engine.activities.Activities;
+import io.kairos.history.engine.children.ChildWorkflows;
+import io.kairos.history.engine.children.ExternalCommands;
 import io.kairos.history.engine.Namespaces;
-import io.kairos.history.engine.Commands;
-import io.kairos.history.engine.ExternalRequests;
-import io.kairos.history.engine.ResetWorkflow;
+import io.kairos.history.engine.workflow.Commands;
+import io.kairos.history.engine.workflow.ExternalRequests;
+import io.kairos.history.engine.reset.ResetWorkflow;
 import io.kairos.history.engine.HistoryNotifier;
 import io.kairos.history.engine.HistoryReads;
-import io.kairos.history.engine.Queries;
-import io.kairos.history.engine.StartWorkflow;
-import io.kairos.history.engine.Timers;
-import io.kairos.history.engine.WorkflowTasks;
+import io.kairos.history.engine.queries.Queries;
+import io.kairos.history.engine.workflow.StartWorkflow;
+import io.kairos.history.engine.workflow.Timers;
+import io.kairos.history.engine.workflow.WorkflowTasks;
 import io.kairos.history.engine.WorkflowUpdater;
-import io.kairos.history.engine.WorkflowDeletion;
+import io.kairos.history.engine.workflow.WorkflowDeletion;
 import io.kairos.history.queue.QueueProcessor;
 import io.kairos.history.queue.QueueTaskExecutor;
 import io.kairos.history.queue.TimerQueueProcessor;
@@ -32,7 +32,7 @@ import io.kairos.persistence.visibility.SearchAttributeValues;
 import io.kairos.proto.matching.v1.MatchingServiceGrpc;
 
 import io.kairos.common.ids.ShardId;
-import io.kairos.history.engine.RemoteWorkflows;
+import io.kairos.history.engine.children.RemoteWorkflows;
 import io.micrometer.core.instrument.MeterRegistry;
 
 import java.time.Clock;
@@ -96,7 +96,7 @@ public final class HistoryService implements AutoCloseable {
         ExternalRequests externalRequests = new ExternalRequests(updater, reads, start);
         ChildWorkflows children = new ChildWorkflows(updater, start, remote, reads, namespaces);
         ExternalCommands externalCommands = new ExternalCommands(updater, remote, namespaces, children);
-        io.kairos.history.engine.Updates updates = new io.kairos.history.engine.Updates(updater, reads);
+        io.kairos.history.engine.updates.Updates updates = new io.kairos.history.engine.updates.Updates(updater, reads);
         Commands commands = new Commands(activities, children, externalCommands);
         commands.nexus(new io.kairos.history.nexus.NexusCommands(nexusEndpoints));
         var nexusOperations = new io.kairos.history.nexus.NexusOperations(updater,
@@ -110,10 +110,10 @@ public final class HistoryService implements AutoCloseable {
                 externalRequests,
                 new Queries(updater, reads, MatchingServiceGrpc.newBlockingStub(matchingChannel)),
                 new ResetWorkflow(updater, reads));
-        handler.updates(updates, new io.kairos.history.engine.UpdateWithStart(updater, start, updates));
+        handler.updates(updates, new io.kairos.history.engine.updates.UpdateWithStart(updater, start, updates));
         handler.children(children);
         handler.nexus(nexusOperations);
-        handler.activityOperations(new io.kairos.history.engine.ActivityOperations(updater, reads));
+        handler.activityOperations(new io.kairos.history.engine.activities.ActivityOperations(updater, reads));
         QueueTaskExecutor executor = new QueueTaskExecutor(MatchingServiceGrpc.newBlockingStub(matchingChannel),
                 workflowTasks, activities, timers, children, externalCommands);
         executor.withNexus(nexusOperations, new io.kairos.history.nexus.NexusCancellations(nexusOperations),

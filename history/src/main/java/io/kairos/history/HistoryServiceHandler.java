@@ -7,14 +7,14 @@ import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import io.kairos.common.grpc.UnaryCalls;
 import io.kairos.common.ids.NamespaceId;
-import io.kairos.history.engine.Activities;
-import io.kairos.history.engine.ExternalRequests;
+import io.kairos.history.engine.activities.Activities;
+import io.kairos.history.engine.workflow.ExternalRequests;
 import io.kairos.history.engine.HistoryReads;
-import io.kairos.history.engine.Queries;
-import io.kairos.history.engine.RemoteWorkflows;
-import io.kairos.history.engine.ResetWorkflow;
-import io.kairos.history.engine.StartWorkflow;
-import io.kairos.history.engine.WorkflowTasks;
+import io.kairos.history.engine.queries.Queries;
+import io.kairos.history.engine.children.RemoteWorkflows;
+import io.kairos.history.engine.reset.ResetWorkflow;
+import io.kairos.history.engine.workflow.StartWorkflow;
+import io.kairos.history.engine.workflow.WorkflowTasks;
 import io.kairos.history.shard.ShardController;
 import io.kairos.proto.history.v1.DescribeHistoryHostRequest;
 import io.kairos.proto.history.v1.DescribeHistoryHostResponse;
@@ -192,10 +192,10 @@ public final class HistoryServiceHandler extends HistoryServiceGrpc.HistoryServi
         });
     }
 
-    private io.kairos.history.engine.ActivityOperations activityOperations;
+    private io.kairos.history.engine.activities.ActivityOperations activityOperations;
 
     /** PauseActivity and the other activity operations (set once at wiring, before the service is bound). */
-    void activityOperations(io.kairos.history.engine.ActivityOperations operations) {
+    void activityOperations(io.kairos.history.engine.activities.ActivityOperations operations) {
         this.activityOperations = operations;
     }
 
@@ -245,9 +245,9 @@ public final class HistoryServiceHandler extends HistoryServiceGrpc.HistoryServi
         });
     }
 
-    private volatile io.kairos.history.engine.WorkflowDeletion deletion;
+    private volatile io.kairos.history.engine.workflow.WorkflowDeletion deletion;
 
-    void deletion(io.kairos.history.engine.WorkflowDeletion d) {
+    void deletion(io.kairos.history.engine.workflow.WorkflowDeletion d) {
         this.deletion = d;
     }
 
@@ -292,11 +292,11 @@ public final class HistoryServiceHandler extends HistoryServiceGrpc.HistoryServi
                 () -> queries.queryTaskPollResponse(ns(r.getNamespaceId()), r.getExecution(), r.getPollTaskQueue()));
     }
 
-    private io.kairos.history.engine.Updates updates;
-    private io.kairos.history.engine.UpdateWithStart updateWithStart;
+    private io.kairos.history.engine.updates.Updates updates;
+    private io.kairos.history.engine.updates.UpdateWithStart updateWithStart;
 
     /** Workflow updates (set once at wiring, before the service is bound). */
-    void updates(io.kairos.history.engine.Updates updates, io.kairos.history.engine.UpdateWithStart updateWithStart) {
+    void updates(io.kairos.history.engine.updates.Updates updates, io.kairos.history.engine.updates.UpdateWithStart updateWithStart) {
         this.updates = updates;
         this.updateWithStart = updateWithStart;
     }
@@ -319,7 +319,7 @@ public final class HistoryServiceHandler extends HistoryServiceGrpc.HistoryServi
         UnaryCalls.respond("ExecuteMultiOperation", o, () -> updateWithStart.execute(ns(r.getNamespaceId()), r.getRequest()));
     }
 
-    private io.kairos.history.engine.ChildWorkflows children;
+    private io.kairos.history.engine.children.ChildWorkflows children;
     private io.kairos.history.nexus.NexusOperations nexus;
 
     void nexus(io.kairos.history.nexus.NexusOperations nexus) {
@@ -336,7 +336,7 @@ public final class HistoryServiceHandler extends HistoryServiceGrpc.HistoryServi
     }
 
     /** Cross-shard calls of child workflows (set once at wiring, before the service is bound). */
-    void children(io.kairos.history.engine.ChildWorkflows children) {
+    void children(io.kairos.history.engine.children.ChildWorkflows children) {
         this.children = children;
     }
 

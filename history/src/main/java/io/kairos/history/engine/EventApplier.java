@@ -1,5 +1,8 @@
 package io.kairos.history.engine;
 
+import io.kairos.history.engine.children.ChildEventApplier;
+import io.kairos.history.engine.children.ChildWorkflows;
+import io.kairos.history.engine.reset.ResetWorkflow;
 import com.google.protobuf.Timestamp;
 import io.kairos.history.lifecycle.WorkflowLifecycle;
 import io.kairos.proto.persistence.v1.ActivityInfo;
@@ -174,14 +177,14 @@ public final class EventApplier {
     }
 
     /** As {@link #written(WorkflowMutableState.Builder, HistoryEvent)}; the history size counts the event as written. */
-    static void written(WorkflowMutableState.Builder s, HistoryEvent buffered, HistoryEvent e) {
+    public static void written(WorkflowMutableState.Builder s, HistoryEvent buffered, HistoryEvent e) {
         var exec = s.getExecutionBuilder();
         exec.setHistorySizeBytes(exec.getHistorySizeBytes() + e.getSerializedSize() - buffered.getSerializedSize());
         written(s, e);
     }
 
     /** A buffered event got its id when it was written: state that records event ids learns it now. */
-    static void written(WorkflowMutableState.Builder s, HistoryEvent e) {
+    public static void written(WorkflowMutableState.Builder s, HistoryEvent e) {
         if (e.getEventType() == io.temporal.api.enums.v1.EventType.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_STARTED) {
             ChildEventApplier.startedWritten(s, e);
         }

@@ -1,12 +1,13 @@
 package io.kairos.history.engine;
 
+import io.kairos.history.engine.workflow.ExternalRequests;
 import io.kairos.proto.persistence.v1.WorkflowMutableStateOrBuilder;
 
 /**
  * Temporal's history limits: continue-as-new is suggested at 4,096 events or 4 MiB; a run whose history passes
  * 51,200 events or 50 MiB is terminated when its workflow task completes.
  */
-final class HistoryLimits {
+public final class HistoryLimits {
     static final long SUGGEST_COUNT = 4096;
     static final long SUGGEST_BYTES = 4L * 1024 * 1024;
     static final long ERROR_COUNT = 51_200;
@@ -15,11 +16,11 @@ final class HistoryLimits {
     private HistoryLimits() {
     }
 
-    static boolean suggestContinueAsNew(WorkflowMutableStateOrBuilder s) {
+    public static boolean suggestContinueAsNew(WorkflowMutableStateOrBuilder s) {
         return s.getNextEventId() - 1 >= SUGGEST_COUNT || s.getExecution().getHistorySizeBytes() >= SUGGEST_BYTES;
     }
 
-    static void terminateIfExceeded(Mutation m) {
+    public static void terminateIfExceeded(Mutation m) {
         var s = m.state();
         if (!m.isRunning()) {
             return;

@@ -1,5 +1,9 @@
 package io.kairos.history.engine;
 
+import io.kairos.history.engine.activities.Activities;
+import io.kairos.history.engine.activities.PauseInfoAttribute;
+import io.kairos.history.engine.children.ChildWorkflows;
+import io.kairos.history.engine.updates.UpdateMessages;
 import com.google.protobuf.Duration;
 import com.google.protobuf.Timestamp;
 import io.kairos.common.ids.WorkflowKey;
@@ -65,7 +69,7 @@ public final class Mutation {
     /** Activities scheduled by this completion whose worker asked to run them itself (eager execution). */
     private final List<Long> eagerActivities = new java.util.ArrayList<>();
 
-    Mutation(WorkflowKey key, ShardContext shard, WorkflowMutableState.Builder state, Instant now) {
+    public Mutation(WorkflowKey key, ShardContext shard, WorkflowMutableState.Builder state, Instant now) {
         this.key = key;
         this.shard = shard;
         this.state = state;
@@ -93,7 +97,7 @@ public final class Mutation {
         return now;
     }
 
-    Timestamp nowTs() {
+    public Timestamp nowTs() {
         return Times.ts(now);
     }
 
@@ -101,20 +105,20 @@ public final class Mutation {
         return state.getExecution().getState() == ExecutionState.EXECUTION_STATE_RUNNING;
     }
 
-    boolean workflowTaskStarted() {
+    public boolean workflowTaskStarted() {
         return state.hasWorkflowTask() && state.getWorkflowTask().getStartedEventId() > 0;
     }
 
     /** While handling RespondWorkflowTaskCompleted, command events are written directly, not buffered. */
-    void requestEagerActivity(long scheduledEventId) {
+    public void requestEagerActivity(long scheduledEventId) {
         eagerActivities.add(scheduledEventId);
     }
 
-    List<Long> eagerActivities() {
+    public List<Long> eagerActivities() {
         return eagerActivities;
     }
 
-    void completingWorkflowTask(boolean on) {
+    public void completingWorkflowTask(boolean on) {
         completingWorkflowTask = on;
     }
 
@@ -122,12 +126,12 @@ public final class Mutation {
     private io.temporal.api.sdk.v1.UserMetadata commandMetadata;
 
     /** The user metadata of the command being applied (null: none), for the first event it writes, as Temporal does. */
-    void commandMetadata(io.temporal.api.sdk.v1.UserMetadata metadata) {
+    public void commandMetadata(io.temporal.api.sdk.v1.UserMetadata metadata) {
         commandMetadata = metadata;
     }
 
     /** The next run a ContinueAsNew command asked for: committed together with this run's close. */
-    record Continuation(java.util.UUID runId, io.temporal.api.history.v1.WorkflowExecutionStartedEventAttributes.Builder started) {
+    public record Continuation(java.util.UUID runId, io.temporal.api.history.v1.WorkflowExecutionStartedEventAttributes.Builder started) {
     }
 
     private Continuation continuation;
@@ -140,7 +144,7 @@ public final class Mutation {
     /** The protocol messages of the workflow task completion being handled, or null. */
     private UpdateMessages updateMessages;
 
-    void afterCommit(Runnable effect) {
+    public void afterCommit(Runnable effect) {
         afterCommit.add(effect);
     }
 
@@ -149,32 +153,32 @@ public final class Mutation {
         afterCommit.clear();
     }
 
-    void updateMessages(UpdateMessages messages) {
+    public void updateMessages(UpdateMessages messages) {
         updateMessages = messages;
     }
 
-    UpdateMessages updateMessages() {
+    public UpdateMessages updateMessages() {
         return updateMessages;
     }
 
     /** WorkflowExecutionStarted of this run, read from history when a retry needs the original input. */
-    HistoryEvent startedEvent() {
+    public HistoryEvent startedEvent() {
         return startedEvent.get();
     }
 
-    void startedEventReader(java.util.function.Supplier<HistoryEvent> reader) {
+    public void startedEventReader(java.util.function.Supplier<HistoryEvent> reader) {
         startedEvent = reader;
     }
 
-    void continueAs(Continuation next) {
+    public void continueAs(Continuation next) {
         continuation = next;
     }
 
-    Continuation continuation() {
+    public Continuation continuation() {
         return continuation;
     }
 
-    void workflowTaskCompletedEventId(long id) {
+    public void workflowTaskCompletedEventId(long id) {
         workflowTaskCompletedEventId = id;
     }
 
@@ -216,12 +220,12 @@ public final class Mutation {
         return e;
     }
 
-    boolean hasBufferedEvents() {
+    public boolean hasBufferedEvents() {
         return state.getBufferedEventsCount() > 0;
     }
 
     /** Writes buffered events with real ids, pointing activity outcomes at their (also buffered) Started event. */
-    void flushBufferedEvents() {
+    public void flushBufferedEvents() {
         List<HistoryEvent> buffered = new ArrayList<>(state.getBufferedEventsList());
         state.clearBufferedEvents();
         Map<Long, Long> startedIds = new HashMap<>();
@@ -280,7 +284,7 @@ public final class Mutation {
     }
 
     /** Schedules a workflow task unless one is pending, backoff or not (the backoff timer's call). */
-    void scheduleWorkflowTaskNow(int attempt) {
+    public void scheduleWorkflowTaskNow(int attempt) {
         if (state.hasWorkflowTask() || !isRunning()) {
             return;
         }
@@ -315,7 +319,7 @@ public final class Mutation {
     }
 
     /** Sends the pending workflow task to matching on the queue recorded in it. */
-    void dispatchWorkflowTask(WorkflowTaskInfo wt) {
+    public void dispatchWorkflowTask(WorkflowTaskInfo wt) {
         var exec = state.getExecution();
         boolean sticky = wt.getTaskQueue().getKind() == io.temporal.api.enums.v1.TaskQueueKind.TASK_QUEUE_KIND_STICKY;
         transferTask(HistoryTask.newBuilder().setWorkflowTask(WorkflowTaskDispatch.newBuilder()
@@ -324,18 +328,18 @@ public final class Mutation {
     }
 
     /** Eager start: the first workflow task goes to the starting worker in the start response, not to matching. */
-    void dropWorkflowTaskDispatch() {
+    public void dropWorkflowTaskDispatch() {
         transferTasks.removeIf(t -> t.task().hasWorkflowTask());
     }
 
     /** Later workflow tasks go to the normal queue with full history (after failures, timeouts, a lost worker). */
-    void clearStickiness() {
+    public void clearStickiness() {
         if (!state.getExecution().getStickyTaskQueue().getName().isEmpty()) {
             state.getExecutionBuilder().clearStickyTaskQueue().clearStickyScheduleToStartTimeout();
         }
     }
 
-    void workflowTaskTimeoutTimer(WorkflowTaskInfo wt) {
+    public void workflowTaskTimeoutTimer(WorkflowTaskInfo wt) {
         timerTask(now.plus(Times.duration(wt.getStartToCloseTimeout())), HistoryTask.newBuilder()
                 .setWorkflowTaskTimeout(WorkflowTaskTimeout.newBuilder().setScheduledEventId(wt.getScheduledEventId())
                         .setAttempt(wt.getAttempt()).setTimeoutType(TimeoutType.TIMEOUT_TYPE_START_TO_CLOSE)));
@@ -358,7 +362,7 @@ public final class Mutation {
      * Whether there is anything to commit. State is compared as a whole, so event-less transitions (activity
      * started, heartbeats, retries, buffered events) are never dropped by a handler forgetting to flag them.
      */
-    boolean hasChanges() {
+    public boolean hasChanges() {
         return !events.isEmpty() || !transferTasks.isEmpty() || !timerTasks.isEmpty() || !state.build().equals(original);
     }
 
@@ -366,7 +370,7 @@ public final class Mutation {
     private boolean pauseInfoChanged;
 
     /** An activity was paused or unpaused: the TemporalPauseInfo search attribute is derived again at the write. */
-    void pausesChanged() {
+    public void pausesChanged() {
         pausesChanged = true;
     }
 
@@ -401,7 +405,7 @@ public final class Mutation {
         return false;
     }
 
-    List<HistoryEvent> events() {
+    public List<HistoryEvent> events() {
         return events;
     }
 
@@ -418,7 +422,7 @@ public final class Mutation {
         archiveOnClose = on;
     }
 
-    WorkflowWrite toWrite() {
+    public WorkflowWrite toWrite() {
         boolean closing = original.getExecution().getState() == ExecutionState.EXECUTION_STATE_RUNNING && !isRunning();
         if (closing && retention != null) {
             java.time.Duration keep = retention.apply(key.namespaceId());

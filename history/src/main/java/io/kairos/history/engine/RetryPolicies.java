@@ -61,7 +61,7 @@ public final class RetryPolicies {
     }
 
     /** A failure no retry policy retries: marked non-retryable, or of one of the policy's non-retryable types. */
-    static boolean nonRetryable(RetryPolicy p, Failure failure) {
+    public static boolean nonRetryable(RetryPolicy p, Failure failure) {
         if (failure.hasServerFailureInfo() && failure.getServerFailureInfo().getNonRetryable()) {
             return true;
         }
@@ -72,7 +72,7 @@ public final class RetryPolicies {
         return false;
     }
 
-    static java.time.Duration backoff(RetryPolicy p, int attempt) {
+    public static java.time.Duration backoff(RetryPolicy p, int attempt) {
         double initialMs = Times.duration(p.getInitialInterval()).toMillis();
         double ms = initialMs * Math.pow(p.getBackoffCoefficient(), attempt - 1);
         double maxMs = Times.duration(p.getMaximumInterval()).toMillis();

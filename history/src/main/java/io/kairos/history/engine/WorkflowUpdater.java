@@ -1,5 +1,6 @@
 package io.kairos.history.engine;
 
+import io.kairos.history.engine.workflow.StartWorkflow;
 import io.kairos.common.errors.NotFoundException;
 import io.kairos.common.ids.WorkflowKey;
 import io.kairos.history.HistoryMetrics;
@@ -73,7 +74,7 @@ public final class WorkflowUpdater {
         this.metrics = m;
     }
 
-    HistoryMetrics metrics() {
+    public HistoryMetrics metrics() {
         return metrics;
     }
 
@@ -118,23 +119,23 @@ public final class WorkflowUpdater {
         return deletions.get();
     }
 
-    ExecutionStore store() {
+    public ExecutionStore store() {
         return store;
     }
 
-    ShardController shards() {
+    public ShardController shards() {
         return shards;
     }
 
-    Clock clock() {
+    public Clock clock() {
         return clock;
     }
 
-    HistoryNotifier notifier() {
+    public HistoryNotifier notifier() {
         return notifier;
     }
 
-    ReentrantLock lockFor(String workflowId) {
+    public ReentrantLock lockFor(String workflowId) {
         return locks[Math.floorMod(workflowId.hashCode(), LOCK_STRIPES)];
     }
 
@@ -249,7 +250,7 @@ public final class WorkflowUpdater {
      * Commits one write through the shard's group committer, then keeps the caches in step and hands the new
      * tasks to the shard's queue processors. On any failure the caches forget what the write touched.
      */
-    void commit(ShardContext shard, ExecutionWrite op) {
+    public void commit(ShardContext shard, ExecutionWrite op) {
         try {
             shard.commit(op);
         } catch (ConditionFailedException raced) {
@@ -397,11 +398,11 @@ public final class WorkflowUpdater {
     }
 
     /** The cached current run only: null when this host does not know it. */
-    CurrentExecution cachedCurrentRun(NamespaceId ns, String workflowId) {
+    public CurrentExecution cachedCurrentRun(NamespaceId ns, String workflowId) {
         return currentRuns.get(ns, workflowId);
     }
 
-    static NotFoundException notFound(WorkflowKey key) {
+    public static NotFoundException notFound(WorkflowKey key) {
         return new NotFoundException("Workflow execution not found for workflow ID \"" + key.workflowId()
                 + "\" and run ID \"" + key.runId() + "\".");
     }

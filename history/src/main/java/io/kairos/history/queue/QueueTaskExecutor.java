@@ -3,12 +3,12 @@ package io.kairos.history.queue;
 import io.grpc.StatusRuntimeException;
 import io.kairos.common.ids.NamespaceId;
 import io.kairos.common.ids.WorkflowKey;
-import io.kairos.history.engine.Activities;
-import io.kairos.history.engine.ChildWorkflows;
-import io.kairos.history.engine.ExternalCommands;
+import io.kairos.history.engine.activities.Activities;
+import io.kairos.history.engine.children.ChildWorkflows;
+import io.kairos.history.engine.children.ExternalCommands;
 import io.kairos.history.engine.MatchingStatus;
-import io.kairos.history.engine.Timers;
-import io.kairos.history.engine.WorkflowTasks;
+import io.kairos.history.engine.workflow.Timers;
+import io.kairos.history.engine.workflow.WorkflowTasks;
 import io.kairos.proto.matching.v1.AddActivityTaskRequest;
 import io.kairos.proto.matching.v1.AddWorkflowTaskRequest;
 import io.kairos.proto.matching.v1.MatchingServiceGrpc;
@@ -38,7 +38,7 @@ public final class QueueTaskExecutor implements QueueProcessor.TaskRunner {
         this.external = external;
     }
 
-    private volatile io.kairos.history.engine.WorkflowDeletion deletion;
+    private volatile io.kairos.history.engine.workflow.WorkflowDeletion deletion;
     private volatile io.kairos.history.nexus.NexusOperations nexus;
     private volatile io.kairos.history.nexus.NexusCancellations nexusCancels;
     private volatile io.kairos.history.nexus.NexusCallbacks callbacks;
@@ -53,7 +53,7 @@ public final class QueueTaskExecutor implements QueueProcessor.TaskRunner {
     }
 
     /** Runs DeleteHistory (retention) timers; without it they are dropped. */
-    public QueueTaskExecutor withDeletion(io.kairos.history.engine.WorkflowDeletion d) {
+    public QueueTaskExecutor withDeletion(io.kairos.history.engine.workflow.WorkflowDeletion d) {
         this.deletion = d;
         return this;
     }

@@ -1,5 +1,13 @@
 package io.kairos.history.engine;
 
+import io.kairos.history.engine.activities.Activities;
+import io.kairos.history.engine.children.ChildWorkflows;
+import io.kairos.history.engine.children.ExternalCommands;
+import io.kairos.history.engine.children.RemoteWorkflows;
+import io.kairos.history.engine.updates.Updates;
+import io.kairos.history.engine.workflow.Commands;
+import io.kairos.history.engine.workflow.StartWorkflow;
+import io.kairos.history.engine.workflow.WorkflowTasks;
 import com.zaxxer.hikari.HikariDataSource;
 import io.grpc.CallOptions;
 import io.grpc.Channel;
