@@ -53,7 +53,7 @@ public final class NexusCancellations {
             HistoryEvent scheduled = operations.event(key, op.getScheduledEventId());
             Request request = Request.newBuilder().setCapabilities(NexusOperations.CAPABILITIES)
                     .putAllHeader(scheduled.getNexusOperationScheduledEventAttributes().getNexusHeaderMap())
-                    .setScheduledTime(NexusOperations.ts(Instant.now())).setEndpoint(op.getEndpoint())
+                    .setScheduledTime(NexusOperations.ts(operations.now())).setEndpoint(op.getEndpoint())
                     .setCancelOperation(CancelOperationRequest.newBuilder().setService(op.getService())
                             .setOperation(op.getOperation()).setOperationToken(op.getOperationToken())
                             .setOperationId(op.getOperationToken()))

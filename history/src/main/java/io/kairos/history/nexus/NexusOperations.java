@@ -96,6 +96,11 @@ public final class NexusOperations {
 
     // ---- invocation ----
 
+    /** The engine's clock, for the cancel request's scheduled time. */
+    Instant now() {
+        return clock.instant();
+    }
+
     public void invocationTask(WorkflowKey key, NexusTask task) {
         Optional<NexusOperationInfo> pending = pending(key, task.getScheduledEventId());
         if (pending.isEmpty() || pending.get().getState() != PendingNexusOperationState.PENDING_NEXUS_OPERATION_STATE_SCHEDULED
