@@ -218,6 +218,47 @@ class ActivityOperationsTest {
         assertFalse(d.getWorkflowExecutionInfo().getSearchAttributes().containsIndexedFields("TemporalPauseInfo"));
     }
 
+    /**
+     * As Temporal (sdk-java's ActivityPauseTest and ActivityResetTest): the closed run keeps its pending activities in
+     * DescribeWorkflowExecution — here one paused after its attempt failed and one a worker still runs — and every
+     * operation on them answers that the workflow is closed.
+     */
+    @Test
+    void aClosedRunStillDescribesItsPendingActivities() throws Exception {
+        String id = WorkerHarness.id("closed-pending");
+        StepsWorkflow wf = startWorkflow(h.client, id, Step.of(Behaviour.FAIL_WHEN_PAUSED).heartbeat(2).retry(1, 1, 0),
+                Step.of(Behaviour.SLOW).type(ActivityOperationsWorkflows.Ops.OTHER));
+        awaitState(id, PendingActivityState.PENDING_ACTIVITY_STATE_STARTED, 1);
+        String paused = ofType(id, ActivityOperationsWorkflows.Ops.OPS).get(0).getActivityId();
+        ops().pauseActivity(pause(id).setId(paused).build());
+        await("the paused attempt to fail", () -> byId(id, paused).getState() == PendingActivityState.PENDING_ACTIVITY_STATE_PAUSED);
+        WorkflowStub.fromTyped(wf).terminate("done with it");
+
+        DescribeWorkflowExecutionResponse d = describe(ops(), id);
+        assertEquals(io.temporal.api.enums.v1.WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_TERMINATED,
+                d.getWorkflowExecutionInfo().getStatus());
+        assertEquals(2, d.getPendingActivitiesCount(), d.getPendingActivitiesList().toString());
+        PendingActivityInfo p = byId(id, paused);
+        assertTrue(p.getPaused());
+        assertEquals(PendingActivityState.PENDING_ACTIVITY_STATE_PAUSED, p.getState());
+        assertEquals(2, p.getAttempt());
+        assertTrue(p.hasLastFailure());
+        assertEquals(PendingActivityState.PENDING_ACTIVITY_STATE_STARTED,
+                ofType(id, ActivityOperationsWorkflows.Ops.OTHER).get(0).getState());
+        assertTrue(d.getWorkflowExecutionInfo().getSearchAttributes().containsIndexedFields("TemporalPauseInfo"),
+                "the paused activity is still pending, so the run keeps its pause info");
+
+        var e = fails(Status.Code.NOT_FOUND, () -> ops().unpauseActivity(unpause(id).setId(paused).build()));
+        assertEquals("workflow execution already completed", e.getStatus().getDescription());
+        fails(Status.Code.NOT_FOUND, () -> ops().resetActivity(reset(id).setId(paused).build()));
+        fails(Status.Code.NOT_FOUND, () -> ops().updateActivityOptions(update(id).setId(paused).setRestoreOriginal(true).build()));
+        // The slow attempt ends after the close: its completion is refused and it stays as it was.
+        Thread.sleep(5500); // SLOW runs 5 s
+        assertEquals(2, describe(ops(), id).getPendingActivitiesCount());
+        assertEquals(PendingActivityState.PENDING_ACTIVITY_STATE_STARTED,
+                ofType(id, ActivityOperationsWorkflows.Ops.OTHER).get(0).getState());
+    }
+
     @Test
     void aScheduledActivityIsNotHandedToWorkersWhilePaused() throws Exception {
         String id = WorkerHarness.id("pause-scheduled");

@@ -31,6 +31,7 @@ import io.temporal.api.workflowservice.v1.StartWorkflowExecutionResponse;
 import io.temporal.api.workflowservice.v1.WorkflowServiceGrpc;
 import io.temporal.client.WorkflowClient;
 import io.temporal.common.converter.DefaultDataConverter;
+import io.temporal.workflow.Workflow;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -44,6 +45,7 @@ import static io.kairos.e2e.Clients.detail;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Workflow RPCs at the wire level, through the SDK's service stubs: policies, errors, ById, reverse history. */
@@ -345,17 +347,23 @@ class WorkflowApiTest {
         var wt2 = api.withDeadlineAfter(30, TimeUnit.SECONDS).pollWorkflowTaskQueue(pollWt); // after the timer fired
         api.respondActivityTaskCompleted(RespondActivityTaskCompletedRequest.newBuilder().setNamespace("default")
                 .setTaskToken(activity.getTaskToken()).build());
-        api.respondWorkflowTaskCompleted(io.temporal.api.workflowservice.v1.RespondWorkflowTaskCompletedRequest.newBuilder()
-                .setNamespace("default").setTaskToken(wt2.getTaskToken())
-                .addCommands(io.temporal.api.command.v1.Command.newBuilder()
-                        .setCommandType(io.temporal.api.enums.v1.CommandType.COMMAND_TYPE_COMPLETE_WORKFLOW_EXECUTION))
-                .build());
+        // The failure is committed, yet the worker hears INVALID_ARGUMENT "UnhandledCommand", as from Temporal.
+        var refused = assertThrows(io.grpc.StatusRuntimeException.class, () -> api.respondWorkflowTaskCompleted(
+                io.temporal.api.workflowservice.v1.RespondWorkflowTaskCompletedRequest.newBuilder()
+                        .setNamespace("default").setTaskToken(wt2.getTaskToken())
+                        .addCommands(io.temporal.api.command.v1.Command.newBuilder()
+                                .setCommandType(io.temporal.api.enums.v1.CommandType.COMMAND_TYPE_COMPLETE_WORKFLOW_EXECUTION))
+                        .build()));
+        assertEquals(io.grpc.Status.Code.INVALID_ARGUMENT, refused.getStatus().getCode());
+        assertEquals("UnhandledCommand", refused.getStatus().getDescription());
         List<HistoryEvent> events = h.client.fetchHistory(id).getEvents();
         List<EventType> tail = events.subList(events.size() - 4, events.size()).stream().map(HistoryEvent::getEventType).toList();
         assertEquals(List.of(EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED, EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED,
                 EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED, EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED), tail);
-        assertEquals(io.temporal.api.enums.v1.WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_UNHANDLED_COMMAND,
-                events.get(events.size() - 4).getWorkflowTaskFailedEventAttributes().getCause());
+        var failed = events.get(events.size() - 4).getWorkflowTaskFailedEventAttributes();
+        assertEquals(io.temporal.api.enums.v1.WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_UNHANDLED_COMMAND, failed.getCause());
+        assertEquals("UnhandledCommand", failed.getFailure().getMessage());
+        assertTrue(failed.getFailure().hasServerFailureInfo());
         // The next task sees the activity result and may now close the workflow.
         var wt3 = api.withDeadlineAfter(30, TimeUnit.SECONDS).pollWorkflowTaskQueue(pollWt);
         assertTrue(wt3.getHistory().getEventsList().stream()
@@ -369,6 +377,79 @@ class WorkflowApiTest {
                 api.describeWorkflowExecution(DescribeWorkflowExecutionRequest.newBuilder().setNamespace("default")
                         .setExecution(WorkflowExecution.newBuilder().setWorkflowId(id)).build())
                         .getWorkflowExecutionInfo().getStatus());
+    }
+
+    @io.temporal.workflow.WorkflowInterface
+    public interface SignalsItself {
+        @io.temporal.workflow.WorkflowMethod
+        String run();
+
+        @io.temporal.workflow.SignalMethod
+        void poke();
+    }
+
+    @io.temporal.activity.ActivityInterface
+    public interface Poker {
+        @io.temporal.activity.ActivityMethod
+        void poke(String workflowId);
+    }
+
+    /** Completes right after a local activity signalled it: the completion races the signal. */
+    public static class SignalsItselfImpl implements SignalsItself {
+        @Override
+        public String run() {
+            Workflow.newLocalActivityStub(Poker.class, io.temporal.activity.LocalActivityOptions.newBuilder()
+                    .setScheduleToCloseTimeout(java.time.Duration.ofSeconds(10)).build())
+                    .poke(Workflow.getInfo().getWorkflowId());
+            return "done";
+        }
+
+        @Override
+        public void poke() {
+        }
+    }
+
+    /**
+     * sdk-java's MetricsTest.testUnhandledCommand through the SDK: the worker hears the UnhandledCommand error, so it
+     * counts the workflow completed once (after the task that really closed it), not twice.
+     */
+    @Test
+    void aCloseRacedBySignalIsCountedOnceByTheWorker() throws InterruptedException {
+        var registry = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+        com.uber.m3.tally.Scope scope = new com.uber.m3.tally.RootScopeBuilder()
+                .reporter(new io.temporal.common.reporter.MicrometerClientStatsReporter(registry))
+                .reportEvery(com.uber.m3.util.Duration.ofMillis(10));
+        var stubs = io.temporal.serviceclient.WorkflowServiceStubs.newConnectedServiceStubs(
+                io.temporal.serviceclient.WorkflowServiceStubsOptions.newBuilder().setTarget("127.0.0.1:" + h.port)
+                        .setMetricsScope(scope).build(), java.time.Duration.ofSeconds(30));
+        var client = WorkflowClient.newInstance(stubs, io.temporal.client.WorkflowClientOptions.newBuilder()
+                .setNamespace("default").build());
+        var factory = io.temporal.worker.WorkerFactory.newInstance(client);
+        try {
+            String queue = WorkerHarness.id("unhandled-sdk");
+            var worker = factory.newWorker(queue);
+            worker.registerWorkflowImplementationTypes(SignalsItselfImpl.class);
+            // Once only: the replay after the refused close runs the local activity again.
+            java.util.Set<String> poked = java.util.concurrent.ConcurrentHashMap.newKeySet();
+            worker.registerActivitiesImplementations((Poker) workflowId -> {
+                if (poked.add(workflowId)) {
+                    client.newUntypedWorkflowStub(workflowId).signal("poke");
+                }
+            });
+            factory.start();
+            String id = WorkerHarness.id("unhandled-sdk");
+            assertEquals("done", client.newWorkflowStub(SignalsItself.class, io.temporal.client.WorkflowOptions.newBuilder()
+                    .setTaskQueue(queue).setWorkflowId(id).build()).run());
+            assertTrue(client.fetchHistory(id).getEvents().stream().anyMatch(e -> e.getWorkflowTaskFailedEventAttributes()
+                    .getCause() == io.temporal.api.enums.v1.WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_UNHANDLED_COMMAND));
+            // The scope reports every 10 ms: after a second, every count the worker made is in the registry.
+            Thread.sleep(1000);
+            assertEquals(1.0, registry.find("temporal_workflow_completed").tag("workflow_type", "SignalsItself").counters()
+                    .stream().mapToDouble(io.micrometer.core.instrument.Counter::count).sum());
+        } finally {
+            factory.shutdownNow();
+            stubs.shutdownNow();
+        }
     }
 
     @Test

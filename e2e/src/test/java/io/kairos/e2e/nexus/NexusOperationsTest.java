@@ -7,6 +7,7 @@ import io.temporal.api.enums.v1.CallbackState;
 import io.temporal.api.enums.v1.EventType;
 import io.temporal.api.enums.v1.PendingNexusOperationState;
 import io.temporal.api.enums.v1.TimeoutType;
+import io.temporal.api.enums.v1.WorkflowExecutionStatus;
 import io.temporal.api.enums.v1.WorkflowTaskFailedCause;
 import io.temporal.api.history.v1.HistoryEvent;
 import io.temporal.api.nexus.v1.EndpointSpec;
@@ -243,6 +244,31 @@ class NexusOperationsTest {
         assertEquals(pending.getOperationToken(), started.getOperationToken());
         assertEquals(started.getOperationToken(), started.getOperationId());
         eventually(() -> describe(handlerId).getCallbacks(0).getState(), s -> s == CallbackState.CALLBACK_STATE_SUCCEEDED);
+    }
+
+    /** As Temporal: the closed caller still describes the operation it left pending; the handler's late answer is refused. */
+    @Test
+    void aClosedCallerStillDescribesItsPendingOperation() throws InterruptedException {
+        String id = id("closed-caller");
+        WorkflowClient.start(caller(id)::call, ENDPOINT, "async", "block");
+        eventually(() -> describe(id), r -> r.getPendingNexusOperationsCount() == 1
+                && r.getPendingNexusOperations(0).getState() == PendingNexusOperationState.PENDING_NEXUS_OPERATION_STATE_STARTED);
+        client.newUntypedWorkflowStub(id).terminate("done");
+
+        DescribeWorkflowExecutionResponse d = describe(id);
+        assertEquals(WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_TERMINATED, d.getWorkflowExecutionInfo().getStatus());
+        assertEquals(1, d.getPendingNexusOperationsCount());
+        assertEquals(PendingNexusOperationState.PENDING_NEXUS_OPERATION_STATE_STARTED, d.getPendingNexusOperations(0).getState());
+        assertEquals("run", d.getPendingNexusOperations(0).getOperation());
+
+        String handlerId = "handler-" + only(history(id), EventType.EVENT_TYPE_NEXUS_OPERATION_SCHEDULED)
+                .getNexusOperationScheduledEventAttributes().getRequestId();
+        client.newWorkflowStub(NexusTestWorkflows.HandlerWorkflow.class, handlerId).unblock();
+        client.newUntypedWorkflowStub(handlerId).getResult(String.class);
+        eventually(() -> describe(handlerId).getCallbacks(0).getState(), s -> s == CallbackState.CALLBACK_STATE_FAILED);
+        assertEquals(List.of(EventType.EVENT_TYPE_NEXUS_OPERATION_SCHEDULED, EventType.EVENT_TYPE_NEXUS_OPERATION_STARTED),
+                nexusEvents(history(id)), "nothing is written to the closed caller");
+        assertEquals(1, describe(id).getPendingNexusOperationsCount());
     }
 
     @Test

@@ -166,14 +166,15 @@ public final class EventApplier {
         s.getExecutionBuilder().setState(ExecutionState.EXECUTION_STATE_COMPLETED).setStatus(status)
                 .setCloseTime(e.getEventTime()).setCompletionEventId(e.getEventId());
         s.clearWorkflowTask();
-        s.clearActivities();
+        // Pending activities and Nexus operations stay, as in Temporal's mutable state: DescribeWorkflowExecution of
+        // the closed run lists them (a paused activity that never completed, say). Every task, timer and RPC that
+        // would act on one checks the run is open first; Nexus handlers are not told, as in Temporal.
         s.clearTimers();
         s.clearBufferedEvents();
         // Undelivered signals and cancel requests die with the run; pending children stay for the close task,
         // which applies their parent close policy.
         s.clearPendingSignals();
         s.clearPendingCancelRequests();
-        s.clearNexusOperations(); // their tasks find nothing to do; the handlers are not told, as in Temporal
     }
 
     /** As {@link #written(WorkflowMutableState.Builder, HistoryEvent)}; the history size counts the event as written. */

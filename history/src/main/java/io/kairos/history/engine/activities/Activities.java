@@ -251,7 +251,8 @@ public final class Activities {
     public PollActivityTaskQueueResponse recordStarted(RecordActivityTaskStartedRequest req) {
         WorkflowKey key = WorkflowTasks.key(req.getNamespaceId(), req.getExecution());
         return updater.update(key, m -> {
-            ActivityInfo ai = m.isRunning() ? m.state().getActivitiesOrDefault(req.getScheduledEventId(), null) : null;
+            requireRunning(m);
+            ActivityInfo ai = m.state().getActivitiesOrDefault(req.getScheduledEventId(), null);
             if (ai == null || runningAttempt(ai) != req.getAttempt() || ai.getRetryPending()) {
                 throw new NotFoundException("Activity task not found.");
             }
@@ -343,6 +344,9 @@ public final class Activities {
     /** For the *ById RPCs: the token of the activity's current attempt, which must be running on a worker. */
     public com.google.protobuf.ByteString tokenFor(WorkflowKey key, String activityId) {
         var s = updater.load(key).orElseThrow(() -> WorkflowUpdater.notFound(key));
+        if (s.getExecution().getState() != io.kairos.proto.persistence.v1.ExecutionState.EXECUTION_STATE_RUNNING) {
+            throw new NotFoundException(ActivityOperations.WORKFLOW_COMPLETED);
+        }
         for (ActivityInfo ai : s.getActivitiesMap().values()) {
             if (ai.getActivityId().equals(activityId) && ai.getStarted()) {
                 return new TaskToken(TaskTokenData.newBuilder().setNamespaceId(key.namespaceId().toString())
@@ -596,10 +600,18 @@ public final class Activities {
 
     private static ActivityInfo requireStarted(Mutation m, TaskToken token) {
         TaskTokenData t = token.data();
-        ActivityInfo ai = m.isRunning() && t.getIsActivity() ? m.state().getActivitiesOrDefault(t.getScheduledEventId(), null) : null;
+        requireRunning(m);
+        ActivityInfo ai = t.getIsActivity() ? m.state().getActivitiesOrDefault(t.getScheduledEventId(), null) : null;
         if (ai == null || !ai.getStarted() || runningAttempt(ai) != t.getAttempt()) {
             throw new NotFoundException("Activity task not found.");
         }
         return ai;
+    }
+
+    /** Temporal's ErrWorkflowCompleted: a closed run's pending activities are only described, never acted on. */
+    private static void requireRunning(Mutation m) {
+        if (!m.isRunning()) {
+            throw new NotFoundException(ActivityOperations.WORKFLOW_COMPLETED);
+        }
     }
 }

@@ -167,6 +167,7 @@ public final class ActivityOperations {
     }
 
     private ActivityOptions restoreOriginal(Mutation m, UpdateActivityOptionsRequest req) {
+        requireRunning(m);
         List<String> ids = optionsTargets(m, req);
         if (ids.isEmpty()) {
             throw new NotFoundException(ACTIVITY_NOT_FOUND);

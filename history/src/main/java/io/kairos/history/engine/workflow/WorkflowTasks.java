@@ -51,6 +51,8 @@ public final class WorkflowTasks {
     /** Temporal's operation tags of these metrics. */
     private static final String RESPOND_COMPLETED = "RespondWorkflowTaskCompleted";
     private static final String TIMEOUT_OPERATION = "TimerActiveTaskWorkflowTaskTimeout";
+    /** Temporal's message (the Go name of WORKFLOW_TASK_FAILED_CAUSE_UNHANDLED_COMMAND) for a close that raced new events. */
+    static final String UNHANDLED_COMMAND = "UnhandledCommand";
     private final WorkflowUpdater updater;
     private final Commands commands;
     private final Updates updates;
@@ -179,7 +181,13 @@ public final class WorkflowTasks {
     public RespondWorkflowTaskCompletedResponse completed(NamespaceId ns, RespondWorkflowTaskCompletedRequest req) {
         TaskToken token = parse(req.getTaskToken(), ns);
         try {
-            return applyCompletion(token, req);
+            RespondWorkflowTaskCompletedResponse r = applyCompletion(token, req);
+            if (r == null) {
+                // As Temporal: the failure is committed, yet the worker hears an error (so it does not count the
+                // workflow as closed; sdk-core matches this exact message).
+                throw new InvalidArgumentException(UNHANDLED_COMMAND);
+            }
+            return r;
         } catch (BadCommandException bad) {
             // Nothing of the completion was committed; record the failure and retry the task instead.
             updater.update(token.workflowKey(), m -> {
@@ -210,10 +218,12 @@ public final class WorkflowTasks {
                                 .setScheduledEventId(wt.getScheduledEventId())
                                 .setStartedEventId(wt.getStartedEventId())
                                 .setCause(WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_UNHANDLED_COMMAND)
+                                .setFailure(io.temporal.api.failure.v1.Failure.newBuilder().setMessage(UNHANDLED_COMMAND)
+                                        .setServerFailureInfo(io.temporal.api.failure.v1.ServerFailureInfo.getDefaultInstance()))
                                 .setIdentity(req.getIdentity())));
                 m.afterCommit(() -> updater.metrics().workflowTaskFailed(token.workflowKey().namespaceId(),
                         RESPOND_COMPLETED));
-                return RespondWorkflowTaskCompletedResponse.getDefaultInstance();
+                return null;
             }
             WorkflowTaskLifecycle.TABLE.move(WorkflowTaskLifecycle.State.STARTED, WorkflowTaskLifecycle.State.NONE);
             writeTransientEvents(m, wt);

@@ -183,6 +183,23 @@ class ActivityOperationsTest {
         assertEquals(ActivityOperations.WORKFLOW_COMPLETED, e.getMessage());
     }
 
+    /** As Temporal's mutable state: the close leaves the pending activities (and their pause info) to be described. */
+    @Test
+    void aClosedRunKeepsItsPendingActivitiesAndTheirPauseInfo() {
+        Mutation m = run();
+        ActivityOperations.pause(m, "a1", pauseInfo(""));
+        m.toWrite(); // committed: the run carries TemporalPauseInfo
+        Mutation closing = next(m);
+        closing.addEvent(HistoryEvent.newBuilder().setEventType(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED)
+                .setWorkflowExecutionCompletedEventAttributes(WorkflowExecutionCompletedEventAttributes.getDefaultInstance()));
+        WorkflowWrite w = closing.toWrite();
+        assertEquals(3, w.state().getActivitiesCount());
+        assertEquals(PendingActivityState.PENDING_ACTIVITY_STATE_PAUSED,
+                HistoryReads.pending(ActivityOperations.find(closing, "a1")).getState());
+        assertEquals("[\"property:activityType=Greet\"]", pauseAttribute(w));
+        assertTrue(timers(w).stream().noneMatch(t -> t.hasActivityTimeout() || t.hasActivityRetry()), timers(w).toString());
+    }
+
     @Test
     void aBackoffEndsWithThePauseAndUnpausingWithJitterWaitsForIt() {
         Mutation m = run();
