@@ -129,6 +129,8 @@ public final class HistoryService implements AutoCloseable {
         this.namespaces = namespaces;
         this.visibilityStore = visibilityStore;
         handler.deletion(deletion);
+        handler.standaloneNexus(new io.kairos.history.standalone.StandaloneNexusOperations(updater, start,
+                new io.kairos.history.nexus.NexusCommands(nexusEndpoints), deletion));
         java.time.Duration retentionOverride = retentionOverride();
         updater.retention(ns -> retentionOverride != null ? retentionOverride : namespaces.retentionOf(ns));
         shards.onShardAcquired(shard -> {

@@ -147,7 +147,7 @@ public final class ExternalRequests {
      * Ends the run now, even with a workflow task running: as Temporal's TerminateWorkflow, a started task is failed
      * first with FORCE_CLOSE_COMMAND (no event for a transient one) and the events buffered meanwhile are written.
      */
-    static void terminate(Mutation m, String reason, String identity, io.temporal.api.common.v1.Payloads details) {
+    public static void terminate(Mutation m, String reason, String identity, io.temporal.api.common.v1.Payloads details) {
         var wt = m.state().getWorkflowTask();
         if (m.workflowTaskStarted()) {
             if (wt.getTransient()) {

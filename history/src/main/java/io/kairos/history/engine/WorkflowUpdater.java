@@ -130,7 +130,7 @@ public final class WorkflowUpdater {
         return clock;
     }
 
-    HistoryNotifier notifier() {
+    public HistoryNotifier notifier() {
         return notifier;
     }
 
