@@ -328,6 +328,86 @@ public final class WorkflowServiceHandler extends WorkflowServiceGrpc.WorkflowSe
         UnaryCalls.respond("DeleteNexusOperationExecution", o, () -> nexusOperations.delete(request));
     }
 
+    private io.kairos.frontend.activity.ActivityExecutionHandler activityExecutions;
+
+    /** Standalone activities; without visibility they answer UNIMPLEMENTED. */
+    public WorkflowServiceHandler activityExecutions(io.kairos.frontend.activity.ActivityExecutionHandler h) {
+        this.activityExecutions = h;
+        return this;
+    }
+
+    @Override
+    public void startActivityExecution(StartActivityExecutionRequest request, StreamObserver<StartActivityExecutionResponse> o) {
+        if (activityExecutions == null) {
+            super.startActivityExecution(request, o);
+            return;
+        }
+        UnaryCalls.respond("StartActivityExecution", o, () -> activityExecutions.start(request));
+    }
+
+    @Override
+    public void describeActivityExecution(DescribeActivityExecutionRequest request, StreamObserver<DescribeActivityExecutionResponse> o) {
+        if (activityExecutions == null) {
+            super.describeActivityExecution(request, o);
+            return;
+        }
+        UnaryCalls.respond("DescribeActivityExecution", o, () -> activityExecutions.describe(request));
+    }
+
+    @Override
+    public void pollActivityExecution(PollActivityExecutionRequest request, StreamObserver<PollActivityExecutionResponse> o) {
+        if (activityExecutions == null) {
+            super.pollActivityExecution(request, o);
+            return;
+        }
+        UnaryCalls.respond("PollActivityExecution", o, () -> activityExecutions.poll(request));
+    }
+
+    @Override
+    public void requestCancelActivityExecution(RequestCancelActivityExecutionRequest request, StreamObserver<RequestCancelActivityExecutionResponse> o) {
+        if (activityExecutions == null) {
+            super.requestCancelActivityExecution(request, o);
+            return;
+        }
+        UnaryCalls.respond("RequestCancelActivityExecution", o, () -> activityExecutions.requestCancel(request));
+    }
+
+    @Override
+    public void terminateActivityExecution(TerminateActivityExecutionRequest request, StreamObserver<TerminateActivityExecutionResponse> o) {
+        if (activityExecutions == null) {
+            super.terminateActivityExecution(request, o);
+            return;
+        }
+        UnaryCalls.respond("TerminateActivityExecution", o, () -> activityExecutions.terminate(request));
+    }
+
+    @Override
+    public void deleteActivityExecution(DeleteActivityExecutionRequest request, StreamObserver<DeleteActivityExecutionResponse> o) {
+        if (activityExecutions == null) {
+            super.deleteActivityExecution(request, o);
+            return;
+        }
+        UnaryCalls.respond("DeleteActivityExecution", o, () -> activityExecutions.delete(request));
+    }
+
+    @Override
+    public void listActivityExecutions(ListActivityExecutionsRequest request, StreamObserver<ListActivityExecutionsResponse> o) {
+        if (activityExecutions == null) {
+            super.listActivityExecutions(request, o);
+            return;
+        }
+        UnaryCalls.respond("ListActivityExecutions", o, () -> activityExecutions.list(request));
+    }
+
+    @Override
+    public void countActivityExecutions(CountActivityExecutionsRequest request, StreamObserver<CountActivityExecutionsResponse> o) {
+        if (activityExecutions == null) {
+            super.countActivityExecutions(request, o);
+            return;
+        }
+        UnaryCalls.respond("CountActivityExecutions", o, () -> activityExecutions.count(request));
+    }
+
     @Override
     public void respondQueryTaskCompleted(RespondQueryTaskCompletedRequest request,
                                           StreamObserver<RespondQueryTaskCompletedResponse> o) {

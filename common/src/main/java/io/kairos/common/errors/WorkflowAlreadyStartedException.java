@@ -2,11 +2,11 @@ package io.kairos.common.errors;
 
 /**
  * ALREADY_EXISTS with the archetype's AlreadyStarted detail: WorkflowExecutionAlreadyStartedFailure, or
- * NexusOperationExecutionAlreadyStartedFailure for a standalone Nexus operation.
+ * NexusOperationExecutionAlreadyStartedFailure / ActivityExecutionAlreadyStartedFailure for standalone executions.
  */
 public final class WorkflowAlreadyStartedException extends ApiException {
     /** Which execution kind's error detail Temporal sends. */
-    public enum Archetype { WORKFLOW, NEXUS_OPERATION }
+    public enum Archetype { WORKFLOW, NEXUS_OPERATION, ACTIVITY }
 
     private final String startRequestId;
     private final String runId;

@@ -258,7 +258,7 @@ public final class HistoryReads {
      * As Temporal reports a pending activity; a paused one is PAUSED while no worker runs it and PAUSE_REQUESTED
      * while its running attempt goes on (CANCEL_REQUESTED wins over both), with its pause info.
      */
-    static PendingActivityInfo pending(ActivityInfo ai) {
+    public static PendingActivityInfo pending(ActivityInfo ai) {
         PendingActivityState state = ai.getCancelRequested() ? PendingActivityState.PENDING_ACTIVITY_STATE_CANCEL_REQUESTED
                 : ai.getStarted() ? PendingActivityState.PENDING_ACTIVITY_STATE_STARTED
                 : PendingActivityState.PENDING_ACTIVITY_STATE_SCHEDULED;

@@ -270,7 +270,11 @@ public final class Mutation {
     public void scheduleWorkflowTask(int attempt) {
         if (io.kairos.common.ids.StandaloneIds.isStandalone(key.workflowId())) {
             // A standalone execution has no workflow: what would wake one closes it once its operation is done.
-            io.kairos.history.standalone.StandaloneNexusOperations.settle(this);
+            if (io.kairos.common.ids.StandaloneIds.isActivity(key.workflowId())) {
+                io.kairos.history.standalone.StandaloneActivities.settle(this);
+            } else {
+                io.kairos.history.standalone.StandaloneNexusOperations.settle(this);
+            }
             return;
         }
         if (pendingOnBackoff()) {

@@ -1,7 +1,6 @@
 package io.kairos.history.standalone;
 
 import com.google.protobuf.ByteString;
-import io.kairos.common.errors.DeadlineExceededException;
 import io.kairos.common.errors.FailedPreconditionException;
 import io.kairos.common.errors.InvalidArgumentException;
 import io.kairos.common.errors.NotFoundException;
@@ -46,13 +45,8 @@ import io.temporal.api.workflowservice.v1.StartWorkflowExecutionRequest;
 import io.temporal.api.workflowservice.v1.TerminateNexusOperationExecutionRequest;
 
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * Standalone Nexus operations (Temporal's CHASM nexusoperation archetype), started by a client, not a workflow. Each
@@ -64,10 +58,6 @@ import java.util.concurrent.TimeoutException;
 public final class StandaloneNexusOperations {
     /** The hidden run's workflow type (in visibility only; lists of workflows never show these rows). */
     public static final String RUN_TYPE = "__temporal_standalone_nexus_operation";
-    /** Temporal's long-poll timeout for Poll and Describe; an expired wait answers an empty response. */
-    static final Duration LONG_POLL_TIMEOUT = Duration.ofSeconds(20);
-    /** Answer this long before the caller's deadline, so the empty response reaches it. */
-    static final Duration LONG_POLL_BUFFER = Duration.ofSeconds(1);
 
     private final WorkflowUpdater updater;
     private final StartWorkflow starts;
@@ -229,7 +219,7 @@ public final class StandaloneNexusOperations {
             return NexusOperationOutcomes.describe(key, load(key), updater, req);
         }
         long known = versionOf(key, req.getLongPollToken());
-        Optional<WorkflowMutableState> changed = await(key, s -> s.getDbRecordVersion() != known);
+        Optional<WorkflowMutableState> changed = LongPolls.await(updater, key, this::load, s -> s.getDbRecordVersion() != known);
         return changed.map(s -> NexusOperationOutcomes.describe(key, s, updater, req))
                 .orElse(DescribeNexusOperationExecutionResponse.getDefaultInstance());
     }
@@ -237,46 +227,12 @@ public final class StandaloneNexusOperations {
     public PollNexusOperationExecutionResponse poll(NamespaceId ns, PollNexusOperationExecutionRequest req) {
         WorkflowKey key = resolve(ns, req.getOperationId(), req.getRunId());
         boolean closedOnly = req.getWaitStage() != NexusOperationWaitStage.NEXUS_OPERATION_WAIT_STAGE_STARTED;
-        Optional<WorkflowMutableState> reached = await(key, s -> {
+        Optional<WorkflowMutableState> reached = LongPolls.await(updater, key, this::load, s -> {
             boolean closed = s.getExecution().getState() != ExecutionState.EXECUTION_STATE_RUNNING;
             return closed || (!closedOnly && s.getNexusOperationsMap().values().stream().anyMatch(op -> op.getStarted()));
         });
         return reached.map(s -> NexusOperationOutcomes.poll(key, s, updater))
                 .orElse(PollNexusOperationExecutionResponse.getDefaultInstance());
-    }
-
-    /** Waits for the run to satisfy {@code done}, at most Temporal's long-poll timeout; empty when it did not. */
-    private Optional<WorkflowMutableState> await(WorkflowKey key, java.util.function.Predicate<WorkflowMutableState> done) {
-        io.grpc.Deadline d = io.grpc.Context.current().getDeadline();
-        long now = System.nanoTime();
-        long until = now + LONG_POLL_TIMEOUT.toNanos();
-        if (d != null) {
-            until = Math.min(until, now + d.timeRemaining(TimeUnit.NANOSECONDS) - LONG_POLL_BUFFER.toNanos());
-        }
-        while (true) {
-            CompletableFuture<Void> change = updater.notifier().nextChange(key);
-            WorkflowMutableState s = load(key);
-            if (done.test(s)) {
-                return Optional.of(s);
-            }
-            long left = until - System.nanoTime();
-            if (left <= 0) {
-                return Optional.empty();
-            }
-            if (io.grpc.Context.current().isCancelled()) {
-                throw new DeadlineExceededException("context canceled");
-            }
-            try {
-                change.get(left, TimeUnit.NANOSECONDS);
-            } catch (TimeoutException ignored) {
-                // checked once more, then the empty answer
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new io.kairos.common.errors.UnavailableException("interrupted", e);
-            } catch (ExecutionException e) {
-                throw new IllegalStateException(e);
-            }
-        }
     }
 
     // ---- helpers ----
@@ -310,7 +266,7 @@ public final class StandaloneNexusOperations {
         return ByteString.copyFrom(key.runId() + ":" + s.getDbRecordVersion(), StandardCharsets.UTF_8);
     }
 
-    private static long versionOf(WorkflowKey key, ByteString token) {
+    static long versionOf(WorkflowKey key, ByteString token) {
         String[] parts = token.toStringUtf8().split(":");
         try {
             if (parts.length != 2) {

@@ -159,4 +159,23 @@ class LifecycleTablesTest {
             }
         }
     }
+
+    @Test
+    void standaloneActivity() {
+        var running = io.temporal.api.enums.v1.ActivityExecutionStatus.ACTIVITY_EXECUTION_STATUS_RUNNING;
+        Set<String> allowed = new java.util.HashSet<>();
+        for (String closed : java.util.List.of("COMPLETED", "FAILED", "CANCELED", "TERMINATED", "TIMED_OUT")) {
+            allowed.add(running.name() + "->ACTIVITY_EXECUTION_STATUS_" + closed);
+        }
+        for (var from : io.temporal.api.enums.v1.ActivityExecutionStatus.values()) {
+            for (var to : io.temporal.api.enums.v1.ActivityExecutionStatus.values()) {
+                if (from == io.temporal.api.enums.v1.ActivityExecutionStatus.UNRECOGNIZED
+                        || to == io.temporal.api.enums.v1.ActivityExecutionStatus.UNRECOGNIZED) {
+                    continue;
+                }
+                assertEquals(allowed.contains(from.name() + "->" + to.name()),
+                        StandaloneActivityLifecycle.TABLE.allows(from, to), from + " -> " + to);
+            }
+        }
+    }
 }

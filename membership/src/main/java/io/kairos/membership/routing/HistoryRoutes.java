@@ -94,6 +94,12 @@ public final class HistoryRoutes implements RoutingChannel.Router {
             case RequestCancelNexusOperationExecutionRequest r -> nexus(r.getNamespaceId(), r.getRequest().getOperationId());
             case TerminateNexusOperationExecutionRequest r -> nexus(r.getNamespaceId(), r.getRequest().getOperationId());
             case DeleteNexusOperationExecutionRequest r -> nexus(r.getNamespaceId(), r.getRequest().getOperationId());
+            case StartActivityExecutionRequest r -> activity(r.getNamespaceId(), r.getRequest().getActivityId());
+            case DescribeActivityExecutionRequest r -> activity(r.getNamespaceId(), r.getRequest().getActivityId());
+            case PollActivityExecutionRequest r -> activity(r.getNamespaceId(), r.getRequest().getActivityId());
+            case RequestCancelActivityExecutionRequest r -> activity(r.getNamespaceId(), r.getRequest().getActivityId());
+            case TerminateActivityExecutionRequest r -> activity(r.getNamespaceId(), r.getRequest().getActivityId());
+            case DeleteActivityExecutionRequest r -> activity(r.getNamespaceId(), r.getRequest().getActivityId());
             case SignalExternalWorkflowExecutionRequest r -> target(r.getTarget());
             case RequestCancelExternalWorkflowExecutionRequest r -> target(r.getTarget());
             case TerminateExternalWorkflowExecutionRequest r -> target(r.getTarget());
@@ -104,6 +110,10 @@ public final class HistoryRoutes implements RoutingChannel.Router {
     /** A standalone Nexus operation's hidden run lives on the shard of its hidden workflow id. */
     private static Key nexus(String namespaceId, String operationId) {
         return new Key(namespaceId, io.kairos.common.ids.StandaloneIds.nexusOperation(operationId));
+    }
+
+    private static Key activity(String namespaceId, String activityId) {
+        return new Key(namespaceId, io.kairos.common.ids.StandaloneIds.activity(activityId));
     }
 
     private static Key target(ExternalTarget t) {
