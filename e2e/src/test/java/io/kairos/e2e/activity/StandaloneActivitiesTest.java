@@ -68,6 +68,10 @@ class StandaloneActivitiesTest {
         @ActivityMethod
         String flaky(String key);
 
+        /** Completed later by someone else (async completion). */
+        @ActivityMethod
+        String manual(String key);
+
         /** Heartbeats "step-N" every 200 ms until canceled (or 60 s). */
         @ActivityMethod
         String busy(String key);
@@ -93,6 +97,12 @@ class StandaloneActivitiesTest {
                 throw ApplicationFailure.newFailure("attempt " + attempt + " failed", "Flaky");
             }
             return "ok after " + attempt;
+        }
+
+        @Override
+        public String manual(String key) {
+            Activity.getExecutionContext().doNotCompleteOnReturn();
+            return null;
         }
 
         @Override
@@ -259,6 +269,19 @@ class StandaloneActivitiesTest {
         assertFalse(second.getActivityRunId().equals(first.getActivityRunId()));
         assertEquals("hello again", second.getResult());
         assertTrue(activities.countExecutions(null).getCount() >= 2);
+    }
+
+    @Test
+    void completedByIdWithoutAWorkflow() throws Exception {
+        String id = id("manual");
+        ActivityHandle<String> h = activities.start(Chores.class, Chores::manual, options(id).build(), id);
+        eventually(h::describe, d -> d.getRunState() == io.temporal.api.enums.v1.PendingActivityState.PENDING_ACTIVITY_STATE_STARTED);
+        service.blockingStub().respondActivityTaskCompletedById(io.temporal.api.workflowservice.v1.RespondActivityTaskCompletedByIdRequest
+                .newBuilder().setNamespace("default").setActivityId(id).setRunId(h.getActivityRunId())
+                .setResult(io.temporal.api.common.v1.Payloads.newBuilder().addPayloads(io.temporal.api.common.v1.Payload.newBuilder()
+                        .putMetadata("encoding", com.google.protobuf.ByteString.copyFromUtf8("json/plain"))
+                        .setData(com.google.protobuf.ByteString.copyFromUtf8("\"by id\"")))).build());
+        assertEquals("by id", h.getResult(30, TimeUnit.SECONDS));
     }
 
     @Test
