@@ -154,6 +154,13 @@ public final class FrontendService implements AutoCloseable {
         OperatorServiceHandler operator = new OperatorServiceHandler(
                 new DeleteNamespaceHandler(namespaceStore, registry, Clock.systemUTC()),
                 vis == null ? null : new SearchAttributesHandler(resolver, vis));
+        if (vis != null) {
+            workflow.activityExecutions(new io.kairos.frontend.activity.ActivityExecutionHandler(resolver, history, vis));
+        }
+        if (nexusEndpoints != null && vis != null) {
+            workflow.nexusOperations(new io.kairos.frontend.nexus.NexusOperationExecutionHandler(resolver, history,
+                    nexusEndpoints, vis));
+        }
         if (nexusEndpoints != null) {
             operator.nexusEndpoints(new io.kairos.frontend.nexus.NexusEndpointHandler(nexusEndpoints, registry,
                     Clock.systemUTC()));

@@ -4,6 +4,7 @@ import io.grpc.stub.StreamObserver;
 import io.kairos.frontend.cluster.ClusterInfoHandler;
 import io.kairos.common.grpc.UnaryCalls;
 import io.kairos.frontend.namespace.NamespaceHandler;
+import io.temporal.api.workflowservice.v1.*;
 import io.temporal.api.workflowservice.v1.DeprecateNamespaceRequest;
 import io.temporal.api.workflowservice.v1.DeprecateNamespaceResponse;
 import io.temporal.api.workflowservice.v1.DescribeNamespaceRequest;
@@ -237,6 +238,174 @@ public final class WorkflowServiceHandler extends WorkflowServiceGrpc.WorkflowSe
     public void respondNexusTaskFailed(RespondNexusTaskFailedRequest request,
                                        StreamObserver<RespondNexusTaskFailedResponse> o) {
         UnaryCalls.respond("RespondNexusTaskFailed", o, () -> tasks.nexus().failed(request));
+    }
+
+    private io.kairos.frontend.nexus.NexusOperationExecutionHandler nexusOperations;
+
+    /** Standalone Nexus operations; without an endpoint registry and visibility they answer UNIMPLEMENTED. */
+    public WorkflowServiceHandler nexusOperations(io.kairos.frontend.nexus.NexusOperationExecutionHandler h) {
+        this.nexusOperations = h;
+        return this;
+    }
+
+    @Override
+    public void startNexusOperationExecution(StartNexusOperationExecutionRequest request,
+                                             StreamObserver<StartNexusOperationExecutionResponse> o) {
+        if (nexusOperations == null) {
+            super.startNexusOperationExecution(request, o);
+            return;
+        }
+        UnaryCalls.respond("StartNexusOperationExecution", o, () -> nexusOperations.start(request));
+    }
+
+    @Override
+    public void describeNexusOperationExecution(DescribeNexusOperationExecutionRequest request,
+                                                StreamObserver<DescribeNexusOperationExecutionResponse> o) {
+        if (nexusOperations == null) {
+            super.describeNexusOperationExecution(request, o);
+            return;
+        }
+        UnaryCalls.respond("DescribeNexusOperationExecution", o, () -> nexusOperations.describe(request));
+    }
+
+    @Override
+    public void pollNexusOperationExecution(PollNexusOperationExecutionRequest request,
+                                            StreamObserver<PollNexusOperationExecutionResponse> o) {
+        if (nexusOperations == null) {
+            super.pollNexusOperationExecution(request, o);
+            return;
+        }
+        UnaryCalls.respond("PollNexusOperationExecution", o, () -> nexusOperations.poll(request));
+    }
+
+    @Override
+    public void listNexusOperationExecutions(ListNexusOperationExecutionsRequest request,
+                                             StreamObserver<ListNexusOperationExecutionsResponse> o) {
+        if (nexusOperations == null) {
+            super.listNexusOperationExecutions(request, o);
+            return;
+        }
+        UnaryCalls.respond("ListNexusOperationExecutions", o, () -> nexusOperations.list(request));
+    }
+
+    @Override
+    public void countNexusOperationExecutions(CountNexusOperationExecutionsRequest request,
+                                              StreamObserver<CountNexusOperationExecutionsResponse> o) {
+        if (nexusOperations == null) {
+            super.countNexusOperationExecutions(request, o);
+            return;
+        }
+        UnaryCalls.respond("CountNexusOperationExecutions", o, () -> nexusOperations.count(request));
+    }
+
+    @Override
+    public void requestCancelNexusOperationExecution(RequestCancelNexusOperationExecutionRequest request,
+                                                     StreamObserver<RequestCancelNexusOperationExecutionResponse> o) {
+        if (nexusOperations == null) {
+            super.requestCancelNexusOperationExecution(request, o);
+            return;
+        }
+        UnaryCalls.respond("RequestCancelNexusOperationExecution", o, () -> nexusOperations.requestCancel(request));
+    }
+
+    @Override
+    public void terminateNexusOperationExecution(TerminateNexusOperationExecutionRequest request,
+                                                 StreamObserver<TerminateNexusOperationExecutionResponse> o) {
+        if (nexusOperations == null) {
+            super.terminateNexusOperationExecution(request, o);
+            return;
+        }
+        UnaryCalls.respond("TerminateNexusOperationExecution", o, () -> nexusOperations.terminate(request));
+    }
+
+    @Override
+    public void deleteNexusOperationExecution(DeleteNexusOperationExecutionRequest request,
+                                              StreamObserver<DeleteNexusOperationExecutionResponse> o) {
+        if (nexusOperations == null) {
+            super.deleteNexusOperationExecution(request, o);
+            return;
+        }
+        UnaryCalls.respond("DeleteNexusOperationExecution", o, () -> nexusOperations.delete(request));
+    }
+
+    private io.kairos.frontend.activity.ActivityExecutionHandler activityExecutions;
+
+    /** Standalone activities; without visibility they answer UNIMPLEMENTED. */
+    public WorkflowServiceHandler activityExecutions(io.kairos.frontend.activity.ActivityExecutionHandler h) {
+        this.activityExecutions = h;
+        return this;
+    }
+
+    @Override
+    public void startActivityExecution(StartActivityExecutionRequest request, StreamObserver<StartActivityExecutionResponse> o) {
+        if (activityExecutions == null) {
+            super.startActivityExecution(request, o);
+            return;
+        }
+        UnaryCalls.respond("StartActivityExecution", o, () -> activityExecutions.start(request));
+    }
+
+    @Override
+    public void describeActivityExecution(DescribeActivityExecutionRequest request, StreamObserver<DescribeActivityExecutionResponse> o) {
+        if (activityExecutions == null) {
+            super.describeActivityExecution(request, o);
+            return;
+        }
+        UnaryCalls.respond("DescribeActivityExecution", o, () -> activityExecutions.describe(request));
+    }
+
+    @Override
+    public void pollActivityExecution(PollActivityExecutionRequest request, StreamObserver<PollActivityExecutionResponse> o) {
+        if (activityExecutions == null) {
+            super.pollActivityExecution(request, o);
+            return;
+        }
+        UnaryCalls.respond("PollActivityExecution", o, () -> activityExecutions.poll(request));
+    }
+
+    @Override
+    public void requestCancelActivityExecution(RequestCancelActivityExecutionRequest request, StreamObserver<RequestCancelActivityExecutionResponse> o) {
+        if (activityExecutions == null) {
+            super.requestCancelActivityExecution(request, o);
+            return;
+        }
+        UnaryCalls.respond("RequestCancelActivityExecution", o, () -> activityExecutions.requestCancel(request));
+    }
+
+    @Override
+    public void terminateActivityExecution(TerminateActivityExecutionRequest request, StreamObserver<TerminateActivityExecutionResponse> o) {
+        if (activityExecutions == null) {
+            super.terminateActivityExecution(request, o);
+            return;
+        }
+        UnaryCalls.respond("TerminateActivityExecution", o, () -> activityExecutions.terminate(request));
+    }
+
+    @Override
+    public void deleteActivityExecution(DeleteActivityExecutionRequest request, StreamObserver<DeleteActivityExecutionResponse> o) {
+        if (activityExecutions == null) {
+            super.deleteActivityExecution(request, o);
+            return;
+        }
+        UnaryCalls.respond("DeleteActivityExecution", o, () -> activityExecutions.delete(request));
+    }
+
+    @Override
+    public void listActivityExecutions(ListActivityExecutionsRequest request, StreamObserver<ListActivityExecutionsResponse> o) {
+        if (activityExecutions == null) {
+            super.listActivityExecutions(request, o);
+            return;
+        }
+        UnaryCalls.respond("ListActivityExecutions", o, () -> activityExecutions.list(request));
+    }
+
+    @Override
+    public void countActivityExecutions(CountActivityExecutionsRequest request, StreamObserver<CountActivityExecutionsResponse> o) {
+        if (activityExecutions == null) {
+            super.countActivityExecutions(request, o);
+            return;
+        }
+        UnaryCalls.respond("CountActivityExecutions", o, () -> activityExecutions.count(request));
     }
 
     @Override

@@ -129,6 +129,10 @@ public final class HistoryService implements AutoCloseable {
         this.namespaces = namespaces;
         this.visibilityStore = visibilityStore;
         handler.deletion(deletion);
+        handler.standaloneNexus(new io.kairos.history.standalone.StandaloneNexusOperations(updater, start,
+                new io.kairos.history.nexus.NexusCommands(nexusEndpoints), deletion));
+        handler.standaloneActivities(new io.kairos.history.standalone.StandaloneActivities(updater, start, activities,
+                deletion));
         java.time.Duration retentionOverride = retentionOverride();
         updater.retention(ns -> retentionOverride != null ? retentionOverride : namespaces.retentionOf(ns));
         shards.onShardAcquired(shard -> {

@@ -335,6 +335,110 @@ public final class HistoryServiceHandler extends HistoryServiceGrpc.HistoryServi
         });
     }
 
+    private volatile io.kairos.history.standalone.StandaloneNexusOperations standaloneNexus;
+
+    void standaloneNexus(io.kairos.history.standalone.StandaloneNexusOperations s) {
+        this.standaloneNexus = s;
+    }
+
+    @Override
+    public void startNexusOperationExecution(io.kairos.proto.history.v1.StartNexusOperationExecutionRequest r,
+            StreamObserver<io.temporal.api.workflowservice.v1.StartNexusOperationExecutionResponse> o) {
+        UnaryCalls.respond("StartNexusOperationExecution", o, () -> standaloneNexus.start(ns(r.getNamespaceId()), r.getRequest()));
+    }
+
+    @Override
+    public void describeNexusOperationExecution(io.kairos.proto.history.v1.DescribeNexusOperationExecutionRequest r,
+            StreamObserver<io.temporal.api.workflowservice.v1.DescribeNexusOperationExecutionResponse> o) {
+        UnaryCalls.respond("DescribeNexusOperationExecution", o,
+                () -> standaloneNexus.describe(ns(r.getNamespaceId()), r.getRequest()));
+    }
+
+    @Override
+    public void pollNexusOperationExecution(io.kairos.proto.history.v1.PollNexusOperationExecutionRequest r,
+            StreamObserver<io.temporal.api.workflowservice.v1.PollNexusOperationExecutionResponse> o) {
+        UnaryCalls.respond("PollNexusOperationExecution", o, () -> standaloneNexus.poll(ns(r.getNamespaceId()), r.getRequest()));
+    }
+
+    @Override
+    public void requestCancelNexusOperationExecution(io.kairos.proto.history.v1.RequestCancelNexusOperationExecutionRequest r,
+            StreamObserver<io.temporal.api.workflowservice.v1.RequestCancelNexusOperationExecutionResponse> o) {
+        UnaryCalls.respond("RequestCancelNexusOperationExecution", o, () -> {
+            standaloneNexus.requestCancel(ns(r.getNamespaceId()), r.getRequest());
+            return io.temporal.api.workflowservice.v1.RequestCancelNexusOperationExecutionResponse.getDefaultInstance();
+        });
+    }
+
+    @Override
+    public void terminateNexusOperationExecution(io.kairos.proto.history.v1.TerminateNexusOperationExecutionRequest r,
+            StreamObserver<io.temporal.api.workflowservice.v1.TerminateNexusOperationExecutionResponse> o) {
+        UnaryCalls.respond("TerminateNexusOperationExecution", o, () -> {
+            standaloneNexus.terminate(ns(r.getNamespaceId()), r.getRequest());
+            return io.temporal.api.workflowservice.v1.TerminateNexusOperationExecutionResponse.getDefaultInstance();
+        });
+    }
+
+    @Override
+    public void deleteNexusOperationExecution(io.kairos.proto.history.v1.DeleteNexusOperationExecutionRequest r,
+            StreamObserver<io.temporal.api.workflowservice.v1.DeleteNexusOperationExecutionResponse> o) {
+        UnaryCalls.respond("DeleteNexusOperationExecution", o, () -> {
+            standaloneNexus.delete(ns(r.getNamespaceId()), r.getRequest());
+            return io.temporal.api.workflowservice.v1.DeleteNexusOperationExecutionResponse.getDefaultInstance();
+        });
+    }
+
+    private volatile io.kairos.history.standalone.StandaloneActivities standaloneActivities;
+
+    void standaloneActivities(io.kairos.history.standalone.StandaloneActivities s) {
+        this.standaloneActivities = s;
+    }
+
+    @Override
+    public void startActivityExecution(io.kairos.proto.history.v1.StartActivityExecutionRequest r,
+            StreamObserver<io.temporal.api.workflowservice.v1.StartActivityExecutionResponse> o) {
+        UnaryCalls.respond("StartActivityExecution", o, () -> standaloneActivities.start(ns(r.getNamespaceId()), r.getRequest()));
+    }
+
+    @Override
+    public void describeActivityExecution(io.kairos.proto.history.v1.DescribeActivityExecutionRequest r,
+            StreamObserver<io.temporal.api.workflowservice.v1.DescribeActivityExecutionResponse> o) {
+        UnaryCalls.respond("DescribeActivityExecution", o,
+                () -> standaloneActivities.describe(ns(r.getNamespaceId()), r.getRequest()));
+    }
+
+    @Override
+    public void pollActivityExecution(io.kairos.proto.history.v1.PollActivityExecutionRequest r,
+            StreamObserver<io.temporal.api.workflowservice.v1.PollActivityExecutionResponse> o) {
+        UnaryCalls.respond("PollActivityExecution", o, () -> standaloneActivities.poll(ns(r.getNamespaceId()), r.getRequest()));
+    }
+
+    @Override
+    public void requestCancelActivityExecution(io.kairos.proto.history.v1.RequestCancelActivityExecutionRequest r,
+            StreamObserver<io.temporal.api.workflowservice.v1.RequestCancelActivityExecutionResponse> o) {
+        UnaryCalls.respond("RequestCancelActivityExecution", o, () -> {
+            standaloneActivities.requestCancel(ns(r.getNamespaceId()), r.getRequest());
+            return io.temporal.api.workflowservice.v1.RequestCancelActivityExecutionResponse.getDefaultInstance();
+        });
+    }
+
+    @Override
+    public void terminateActivityExecution(io.kairos.proto.history.v1.TerminateActivityExecutionRequest r,
+            StreamObserver<io.temporal.api.workflowservice.v1.TerminateActivityExecutionResponse> o) {
+        UnaryCalls.respond("TerminateActivityExecution", o, () -> {
+            standaloneActivities.terminate(ns(r.getNamespaceId()), r.getRequest());
+            return io.temporal.api.workflowservice.v1.TerminateActivityExecutionResponse.getDefaultInstance();
+        });
+    }
+
+    @Override
+    public void deleteActivityExecution(io.kairos.proto.history.v1.DeleteActivityExecutionRequest r,
+            StreamObserver<io.temporal.api.workflowservice.v1.DeleteActivityExecutionResponse> o) {
+        UnaryCalls.respond("DeleteActivityExecution", o, () -> {
+            standaloneActivities.delete(ns(r.getNamespaceId()), r.getRequest());
+            return io.temporal.api.workflowservice.v1.DeleteActivityExecutionResponse.getDefaultInstance();
+        });
+    }
+
     /** Cross-shard calls of child workflows (set once at wiring, before the service is bound). */
     void children(io.kairos.history.engine.children.ChildWorkflows children) {
         this.children = children;

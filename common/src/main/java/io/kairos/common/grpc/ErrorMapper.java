@@ -81,8 +81,14 @@ public final class ErrorMapper {
             case NotFoundException x -> status(Code.NOT_FOUND, x.getMessage(), NotFoundFailure.getDefaultInstance());
             case io.kairos.common.errors.AlreadyExistsException x -> status(Code.ALREADY_EXISTS, x.getMessage(), null);
             case WorkflowAlreadyStartedException x -> status(Code.ALREADY_EXISTS, x.getMessage(),
-                    WorkflowExecutionAlreadyStartedFailure.newBuilder().setStartRequestId(x.startRequestId())
-                            .setRunId(x.runId()).build());
+                    switch (x.archetype()) {
+                        case NEXUS_OPERATION -> io.temporal.api.errordetails.v1.NexusOperationExecutionAlreadyStartedFailure
+                                .newBuilder().setStartRequestId(x.startRequestId()).setRunId(x.runId()).build();
+                        case ACTIVITY -> io.temporal.api.errordetails.v1.ActivityExecutionAlreadyStartedFailure
+                                .newBuilder().setStartRequestId(x.startRequestId()).setRunId(x.runId()).build();
+                        case WORKFLOW -> WorkflowExecutionAlreadyStartedFailure.newBuilder()
+                                .setStartRequestId(x.startRequestId()).setRunId(x.runId()).build();
+                    });
             case ResourceExhaustedException x -> status(Code.RESOURCE_EXHAUSTED, x.getMessage(),
                     ResourceExhaustedFailure.newBuilder().setCause(x.resourceCause()).build());
             case DeadlineExceededException x -> status(Code.DEADLINE_EXCEEDED, x.getMessage(), null);
@@ -143,6 +149,16 @@ public final class ErrorMapper {
                         if (d.is(WorkflowExecutionAlreadyStartedFailure.class)) {
                             var f = d.unpack(WorkflowExecutionAlreadyStartedFailure.class);
                             yield new WorkflowAlreadyStartedException(message, f.getStartRequestId(), f.getRunId());
+                        }
+                        if (d.is(io.temporal.api.errordetails.v1.ActivityExecutionAlreadyStartedFailure.class)) {
+                            var f = d.unpack(io.temporal.api.errordetails.v1.ActivityExecutionAlreadyStartedFailure.class);
+                            yield new WorkflowAlreadyStartedException(message, f.getStartRequestId(), f.getRunId(),
+                                    WorkflowAlreadyStartedException.Archetype.ACTIVITY);
+                        }
+                        if (d.is(io.temporal.api.errordetails.v1.NexusOperationExecutionAlreadyStartedFailure.class)) {
+                            var f = d.unpack(io.temporal.api.errordetails.v1.NexusOperationExecutionAlreadyStartedFailure.class);
+                            yield new WorkflowAlreadyStartedException(message, f.getStartRequestId(), f.getRunId(),
+                                    WorkflowAlreadyStartedException.Archetype.NEXUS_OPERATION);
                         }
                     }
                     yield e;

@@ -251,6 +251,10 @@ public final class TaskHandler {
 
     /** The *ById RPCs act on the activity's current running attempt, found by its id. */
     private com.google.protobuf.ByteString tokenById(String namespace, String workflowId, String runId, String activityId) {
+        if (workflowId.isEmpty() && !activityId.isEmpty()) {
+            // No workflow: a standalone activity, by its activity id (and run id), as Temporal routes it.
+            workflowId = io.kairos.common.ids.StandaloneIds.activity(activityId);
+        }
         RequestValidation.requireId(workflowId, "WorkflowId");
         RequestValidation.requireId(activityId, "ActivityId");
         return history.getActivityTaskToken(io.kairos.proto.history.v1.GetActivityTaskTokenRequest.newBuilder()

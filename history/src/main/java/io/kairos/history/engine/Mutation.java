@@ -220,6 +220,11 @@ public final class Mutation {
         return e;
     }
 
+    /** The event added last by this mutation, or null. */
+    public HistoryEvent lastEvent() {
+        return events.isEmpty() ? null : events.get(events.size() - 1);
+    }
+
     public boolean hasBufferedEvents() {
         return state.getBufferedEventsCount() > 0;
     }
@@ -267,6 +272,15 @@ public final class Mutation {
      * attempts (after failures or timeouts) are transient: no event until the task completes.
      */
     public void scheduleWorkflowTask(int attempt) {
+        if (io.kairos.common.ids.StandaloneIds.isStandalone(key.workflowId())) {
+            // A standalone execution has no workflow: what would wake one closes it once its operation is done.
+            if (io.kairos.common.ids.StandaloneIds.isActivity(key.workflowId())) {
+                io.kairos.history.standalone.StandaloneActivities.settle(this);
+            } else {
+                io.kairos.history.standalone.StandaloneNexusOperations.settle(this);
+            }
+            return;
+        }
         if (pendingOnBackoff()) {
             return; // a signal during a start delay or cron/retry backoff waits for it, as in Temporal
         }

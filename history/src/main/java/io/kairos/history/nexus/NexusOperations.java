@@ -135,13 +135,16 @@ public final class NexusOperations {
                         .setService(op.getService()).setOperation(op.getOperation()).setRequestId(op.getRequestId())
                         .setCallback(SYSTEM_CALLBACK_URL)
                         .putCallbackHeader(CALLBACK_TOKEN_HEADER, token(key, op))
-                        .setPayload(attrs.getInput())
-                        .addLinks(NexusLinks.toNexus(Link.WorkflowEvent.newBuilder()
-                                .setNamespace(namespaces.nameOf(key.namespaceId())).setWorkflowId(key.workflowId())
-                                .setRunId(key.runId().toString())
-                                .setEventRef(Link.WorkflowEvent.EventReference.newBuilder()
-                                        .setEventId(scheduled.getEventId()).setEventType(scheduled.getEventType()))
-                                .build())));
+                        .setPayload(attrs.getInput()));
+        if (!io.kairos.common.ids.StandaloneIds.isStandalone(key.workflowId())) {
+            // The caller's event; a standalone operation has no workflow for the handler to link back to.
+            request.getStartOperationBuilder().addLinks(NexusLinks.toNexus(Link.WorkflowEvent.newBuilder()
+                    .setNamespace(namespaces.nameOf(key.namespaceId())).setWorkflowId(key.workflowId())
+                    .setRunId(key.runId().toString())
+                    .setEventRef(Link.WorkflowEvent.EventReference.newBuilder()
+                            .setEventId(scheduled.getEventId()).setEventType(scheduled.getEventType()))
+                    .build()));
+        }
         if (remaining != null && !attrs.getNexusHeaderMap().containsKey("operation-timeout")) {
             request.putHeader("operation-timeout", remaining.toMillis() + "ms");
         }

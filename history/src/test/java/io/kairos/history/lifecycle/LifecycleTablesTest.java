@@ -140,4 +140,42 @@ class LifecycleTablesTest {
             }
         }
     }
+
+    @Test
+    void standaloneNexusOperation() {
+        var running = io.temporal.api.enums.v1.NexusOperationExecutionStatus.NEXUS_OPERATION_EXECUTION_STATUS_RUNNING;
+        Set<String> allowed = new java.util.HashSet<>();
+        for (String closed : java.util.List.of("COMPLETED", "FAILED", "CANCELED", "TERMINATED", "TIMED_OUT")) {
+            allowed.add(running.name() + "->NEXUS_OPERATION_EXECUTION_STATUS_" + closed);
+        }
+        for (var from : io.temporal.api.enums.v1.NexusOperationExecutionStatus.values()) {
+            for (var to : io.temporal.api.enums.v1.NexusOperationExecutionStatus.values()) {
+                if (from == io.temporal.api.enums.v1.NexusOperationExecutionStatus.UNRECOGNIZED
+                        || to == io.temporal.api.enums.v1.NexusOperationExecutionStatus.UNRECOGNIZED) {
+                    continue;
+                }
+                assertEquals(allowed.contains(from.name() + "->" + to.name()),
+                        StandaloneNexusOperationLifecycle.TABLE.allows(from, to), from + " -> " + to);
+            }
+        }
+    }
+
+    @Test
+    void standaloneActivity() {
+        var running = io.temporal.api.enums.v1.ActivityExecutionStatus.ACTIVITY_EXECUTION_STATUS_RUNNING;
+        Set<String> allowed = new java.util.HashSet<>();
+        for (String closed : java.util.List.of("COMPLETED", "FAILED", "CANCELED", "TERMINATED", "TIMED_OUT")) {
+            allowed.add(running.name() + "->ACTIVITY_EXECUTION_STATUS_" + closed);
+        }
+        for (var from : io.temporal.api.enums.v1.ActivityExecutionStatus.values()) {
+            for (var to : io.temporal.api.enums.v1.ActivityExecutionStatus.values()) {
+                if (from == io.temporal.api.enums.v1.ActivityExecutionStatus.UNRECOGNIZED
+                        || to == io.temporal.api.enums.v1.ActivityExecutionStatus.UNRECOGNIZED) {
+                    continue;
+                }
+                assertEquals(allowed.contains(from.name() + "->" + to.name()),
+                        StandaloneActivityLifecycle.TABLE.allows(from, to), from + " -> " + to);
+            }
+        }
+    }
 }

@@ -88,11 +88,32 @@ public final class HistoryRoutes implements RoutingChannel.Router {
             case RecordChildExecutionCompletedRequest r ->
                     new Key(r.getParentNamespaceId(), r.getParentExecution().getWorkflowId());
             case CompleteNexusOperationRequest r -> new Key(r.getToken().getNamespaceId(), r.getToken().getWorkflowId());
+            case StartNexusOperationExecutionRequest r -> nexus(r.getNamespaceId(), r.getRequest().getOperationId());
+            case DescribeNexusOperationExecutionRequest r -> nexus(r.getNamespaceId(), r.getRequest().getOperationId());
+            case PollNexusOperationExecutionRequest r -> nexus(r.getNamespaceId(), r.getRequest().getOperationId());
+            case RequestCancelNexusOperationExecutionRequest r -> nexus(r.getNamespaceId(), r.getRequest().getOperationId());
+            case TerminateNexusOperationExecutionRequest r -> nexus(r.getNamespaceId(), r.getRequest().getOperationId());
+            case DeleteNexusOperationExecutionRequest r -> nexus(r.getNamespaceId(), r.getRequest().getOperationId());
+            case StartActivityExecutionRequest r -> activity(r.getNamespaceId(), r.getRequest().getActivityId());
+            case DescribeActivityExecutionRequest r -> activity(r.getNamespaceId(), r.getRequest().getActivityId());
+            case PollActivityExecutionRequest r -> activity(r.getNamespaceId(), r.getRequest().getActivityId());
+            case RequestCancelActivityExecutionRequest r -> activity(r.getNamespaceId(), r.getRequest().getActivityId());
+            case TerminateActivityExecutionRequest r -> activity(r.getNamespaceId(), r.getRequest().getActivityId());
+            case DeleteActivityExecutionRequest r -> activity(r.getNamespaceId(), r.getRequest().getActivityId());
             case SignalExternalWorkflowExecutionRequest r -> target(r.getTarget());
             case RequestCancelExternalWorkflowExecutionRequest r -> target(r.getTarget());
             case TerminateExternalWorkflowExecutionRequest r -> target(r.getTarget());
             default -> null;
         };
+    }
+
+    /** A standalone Nexus operation's hidden run lives on the shard of its hidden workflow id. */
+    private static Key nexus(String namespaceId, String operationId) {
+        return new Key(namespaceId, io.kairos.common.ids.StandaloneIds.nexusOperation(operationId));
+    }
+
+    private static Key activity(String namespaceId, String activityId) {
+        return new Key(namespaceId, io.kairos.common.ids.StandaloneIds.activity(activityId));
     }
 
     private static Key target(ExternalTarget t) {

@@ -114,6 +114,17 @@ public final class Activities {
         }
     }
 
+    /** A standalone activity's one activity, scheduled in its hidden run's first mutation. */
+    public void scheduleStandalone(Mutation m, ScheduleActivityTaskCommandAttributes a) {
+        schedule(m, a);
+    }
+
+    /** RequestCancelActivityExecution: as the workflow command (canceled at once when no worker runs it). */
+    public void requestCancelStandalone(Mutation m, long scheduledId) {
+        requestCancel(m, scheduledId);
+        m.scheduleWorkflowTask(1); // what a workflow would be woken by closes a standalone run
+    }
+
     private static BadCommandException badSchedule(String message) {
         return new BadCommandException(WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_BAD_SCHEDULE_ACTIVITY_ATTRIBUTES, message);
     }
@@ -315,6 +326,15 @@ public final class Activities {
     }
 
     private static PollActivityTaskQueueResponse response(Mutation m, WorkflowKey key, ActivityInfo ai) {
+        PollActivityTaskQueueResponse r = workflowResponse(m, key, ai);
+        if (io.kairos.common.ids.StandaloneIds.isActivity(key.workflowId())) {
+            // A standalone activity has no workflow: the SDK sees its run id instead (its token still routes here).
+            return r.toBuilder().clearWorkflowExecution().clearWorkflowType().setActivityRunId(key.runId().toString()).build();
+        }
+        return r;
+    }
+
+    private static PollActivityTaskQueueResponse workflowResponse(Mutation m, WorkflowKey key, ActivityInfo ai) {
         var s = ai.getScheduled();
         TaskToken token = new TaskToken(TaskTokenData.newBuilder().setNamespaceId(key.namespaceId().toString())
                 .setWorkflowId(key.workflowId()).setRunId(key.runId().toString())

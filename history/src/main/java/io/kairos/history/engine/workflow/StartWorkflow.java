@@ -66,6 +66,16 @@ public final class StartWorkflow {
     }
 
     /**
+     * A standalone execution's hidden run (its id already in its own id space): the same request-id dedup and id
+     * policies as a workflow start, with {@code body} adding the execution's one component after
+     * WorkflowExecutionStarted. No workflow task is ever scheduled for it.
+     */
+    public StartWorkflowExecutionResponse startStandalone(NamespaceId namespaceId, StartWorkflowExecutionRequest req,
+                                                         java.util.function.Consumer<Mutation> body) {
+        return startOrAttach(namespaceId, req, body, null);
+    }
+
+    /**
      * Temporal's response link (a Nexus handler hands it to its caller): the run's WorkflowExecutionStarted, or, for
      * a request attached to a running run by id, a request-id reference to its WorkflowExecutionOptionsUpdated.
      */
