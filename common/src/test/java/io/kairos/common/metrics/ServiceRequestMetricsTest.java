@@ -111,6 +111,23 @@ class ServiceRequestMetricsTest {
     }
 
     @Test
+    void theNamespaceIsReadFromEachKindOfRequest() throws Exception {
+        ServiceRequestMetrics m = new ServiceRequestMetrics(new SimpleMeterRegistry());
+        assertEquals(ServiceRequestMetrics.UNKNOWN, m.namespaceOf(GetSystemInfoRequest.getDefaultInstance()));
+        assertEquals(ServiceRequestMetrics.UNKNOWN, m.namespaceOf(DescribeNamespaceRequest.getDefaultInstance()));
+        assertEquals("a", m.namespaceOf(DescribeNamespaceRequest.newBuilder().setNamespace("a").build()));
+        assertEquals("b", m.namespaceOf(DescribeNamespaceRequest.newBuilder().setNamespace("b").build()));
+        // Not generated code: read through the descriptor.
+        assertEquals("c", m.namespaceOf(com.google.protobuf.DynamicMessage.parseFrom(DescribeNamespaceRequest.getDescriptor(),
+                DescribeNamespaceRequest.newBuilder().setNamespace("c").build().toByteString())));
+        ServiceRequestMetrics internal = new ServiceRequestMetrics(new SimpleMeterRegistry(), id -> "name-of-" + id);
+        assertEquals("name-of-7", internal.namespaceOf(io.kairos.proto.history.v1.RecordWorkflowTaskStartedRequest
+                .newBuilder().setNamespaceId("7").build()));
+        assertEquals(ServiceRequestMetrics.UNKNOWN, internal.namespaceOf(
+                DescribeNamespaceRequest.newBuilder().setNamespace("d").build()));
+    }
+
+    @Test
     void operatorServiceOperationsArePrefixedAsInTemporal() {
         assertEquals("OperatorAddSearchAttributes",
                 ServiceRequestMetrics.operation("temporal.api.operatorservice.v1.OperatorService/AddSearchAttributes"));

@@ -28,63 +28,12 @@ final class RequestChecks {
     private RequestChecks() {
     }
 
-    /**
-     * The fields worth looking at per message type: strings, enums and messages (numbers, booleans and bytes can hold
-     * nothing this check refuses). Computed once per type: every request passes here.
-     */
-    private static final java.util.concurrent.ConcurrentHashMap<Descriptor, FieldDescriptor[]> CHECKED =
-            new java.util.concurrent.ConcurrentHashMap<>();
-
     /** What is wrong with the request, as the INVALID_ARGUMENT message, or null. */
     static String problem(Message request) {
-        // The common case, a clean request, is decided without building field paths or field maps; only a refused
-        // request is walked again to name the field.
-        return clean(request, 0) ? null : walk(request, "", 0);
-    }
-
-    private static FieldDescriptor[] checked(Descriptor type) {
-        return CHECKED.computeIfAbsent(type, t -> t.getFields().stream().filter(f -> switch (f.getJavaType()) {
-            case STRING, ENUM, MESSAGE -> true;
-            default -> false;
-        }).toArray(FieldDescriptor[]::new));
-    }
-
-    private static boolean clean(Message m, int depth) {
-        Descriptor type = m.getDescriptorForType();
-        if (depth > MAX_DEPTH || BLOB_ONLY.contains(type.getFullName())) {
-            return true;
-        }
-        if (m instanceof Timestamp t) {
-            return validTimestamp(t);
-        }
-        if (m instanceof Duration d) {
-            return validDuration(d);
-        }
-        for (FieldDescriptor f : checked(type)) {
-            if (f.isRepeated()) {
-                int n = m.getRepeatedFieldCount(f);
-                for (int i = 0; i < n; i++) {
-                    if (!cleanValue(f, m.getRepeatedField(f, i), depth)) {
-                        return false;
-                    }
-                }
-            } else if (m.hasField(f) && !cleanValue(f, m.getField(f), depth)) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private static boolean cleanValue(FieldDescriptor f, Object v, int depth) {
-        return switch (f.getJavaType()) {
-            case STRING -> ((String) v).indexOf('\0') < 0;
-            case ENUM -> {
-                EnumValueDescriptor ev = (EnumValueDescriptor) v;
-                yield ev.getType().findValueByNumber(ev.getNumber()) != null;
-            }
-            case MESSAGE -> clean((Message) v, depth + 1);
-            default -> true;
-        };
+        // The common case, a clean request, is decided over the request's encoding (WireChecks), without protobuf
+        // reflection; only a request it does not pass is walked here, which decides and names the field.
+        return WireChecks.clean(request.getDescriptorForType(), request.toByteArray(), BLOB_ONLY) ? null
+                : walk(request, "", 0);
     }
 
     private static String walk(Message m, String path, int depth) {
@@ -121,14 +70,19 @@ final class RequestChecks {
 
     /** 0001-01-01T00:00:00Z to 9999-12-31T23:59:59.999999999Z, as google/protobuf/timestamp.proto defines. */
     static boolean validTimestamp(Timestamp t) {
-        return t.getSeconds() >= -62_135_596_800L && t.getSeconds() <= 253_402_300_799L
-                && t.getNanos() >= 0 && t.getNanos() < 1_000_000_000;
+        return validTimestamp(t.getSeconds(), t.getNanos());
+    }
+
+    static boolean validTimestamp(long seconds, int nanos) {
+        return seconds >= -62_135_596_800L && seconds <= 253_402_300_799L && nanos >= 0 && nanos < 1_000_000_000;
     }
 
     /** About ±10,000 years, nanos of the same sign as the seconds, as google/protobuf/duration.proto defines. */
     static boolean validDuration(Duration d) {
-        long s = d.getSeconds();
-        int n = d.getNanos();
+        return validDuration(d.getSeconds(), d.getNanos());
+    }
+
+    static boolean validDuration(long s, int n) {
         return s >= -315_576_000_000L && s <= 315_576_000_000L && n > -1_000_000_000 && n < 1_000_000_000
                 && !(s > 0 && n < 0) && !(s < 0 && n > 0);
     }

@@ -44,9 +44,9 @@ final class WriteRunsCall {
 
     static List<RuntimeException> call(Connection c, List<FencedWrite> writes) throws SQLException {
         int n = writes.size();
-        Integer[] shard = new Integer[n];
-        Long[] range = new Long[n];
-        Short[] kind = new Short[n];
+        int[] shard = new int[n];
+        long[] range = new long[n];
+        short[] kind = new short[n];
         UUID[] ns = new UUID[n];
         String[] wf = new String[n];
         UUID[] run = new UUID[n];
@@ -54,21 +54,33 @@ final class WriteRunsCall {
         String[] requestId = new String[n];
         Timestamp[] startTime = new Timestamp[n];
         Long[] expected = new Long[n];
-        Long[] nextEvent = new Long[n];
-        Short[] state = new Short[n];
-        Short[] status = new Short[n];
-        Boolean[] close = new Boolean[n];
+        long[] nextEvent = new long[n];
+        short[] state = new short[n];
+        short[] status = new short[n];
+        boolean[] close = new boolean[n];
         byte[][] data = new byte[n][];
         Long[] histNode = new Long[n];
         Long[] histTxn = new Long[n];
         byte[][] histData = new byte[n][];
-        List<Integer> trWrite = new ArrayList<>();
-        List<Long> trId = new ArrayList<>();
-        List<byte[]> trData = new ArrayList<>();
-        List<Integer> tmWrite = new ArrayList<>();
-        List<Timestamp> tmTime = new ArrayList<>();
-        List<Long> tmId = new ArrayList<>();
-        List<byte[]> tmData = new ArrayList<>();
+        int transfers = 0;
+        int timers = 0;
+        for (FencedWrite fw : writes) {
+            WorkflowWrite w = fw.write() instanceof ExecutionWrite.Update u ? u.write()
+                    : fw.write() instanceof ExecutionWrite.Create cr ? cr.write() : null;
+            if (w != null) {
+                transfers += w.transferTasks().size();
+                timers += w.timerTasks().size();
+            }
+        }
+        int[] trWrite = new int[transfers];
+        long[] trId = new long[transfers];
+        byte[][] trData = new byte[transfers][];
+        int[] tmWrite = new int[timers];
+        Timestamp[] tmTime = new Timestamp[timers];
+        long[] tmId = new long[timers];
+        byte[][] tmData = new byte[timers][];
+        int tr = 0;
+        int tm = 0;
         for (int i = 0; i < n; i++) {
             FencedWrite fw = writes.get(i);
             WorkflowKey key;
@@ -108,45 +120,48 @@ final class WriteRunsCall {
                 histData[i] = History.newBuilder().addAllEvents(w.events()).build().toByteArray();
             }
             for (QueueTask t : w.transferTasks()) {
-                trWrite.add(i + 1);
-                trId.add(t.taskId());
-                trData.add(t.task().toByteArray());
+                trWrite[tr] = i + 1;
+                trId[tr] = t.taskId();
+                trData[tr++] = t.task().toByteArray();
             }
             for (QueueTask t : w.timerTasks()) {
-                tmWrite.add(i + 1);
-                tmTime.add(Timestamp.from(PostgresExecutionStore.micros(t.fireAt())));
-                tmId.add(t.taskId());
-                tmData.add(t.task().toByteArray());
+                tmWrite[tm] = i + 1;
+                tmTime[tm] = Timestamp.from(PostgresExecutionStore.micros(t.fireAt()));
+                tmId[tm] = t.taskId();
+                tmData[tm++] = t.task().toByteArray();
             }
         }
         Short[] codes;
         try (PreparedStatement ps = c.prepareStatement(SQL)) {
+            // Java arrays of numbers, strings and byte[] go to the server in binary (setObject); createArrayOf would
+            // spell them out as text, bytea as hex, for the server to parse again. pgjdbc has no binary form for
+            // uuid[] and timestamptz[].
             int p = 1;
-            ps.setArray(p++, c.createArrayOf("int4", shard));
-            ps.setArray(p++, c.createArrayOf("int8", range));
-            ps.setArray(p++, c.createArrayOf("int2", kind));
+            ps.setObject(p++, shard);
+            ps.setObject(p++, range);
+            ps.setObject(p++, kind);
             ps.setArray(p++, c.createArrayOf("uuid", ns));
-            ps.setArray(p++, c.createArrayOf("text", wf));
+            ps.setObject(p++, wf);
             ps.setArray(p++, c.createArrayOf("uuid", run));
             ps.setArray(p++, c.createArrayOf("uuid", prevRun));
-            ps.setArray(p++, c.createArrayOf("text", requestId));
+            ps.setObject(p++, requestId);
             ps.setArray(p++, c.createArrayOf("timestamptz", startTime));
-            ps.setArray(p++, c.createArrayOf("int8", expected));
-            ps.setArray(p++, c.createArrayOf("int8", nextEvent));
-            ps.setArray(p++, c.createArrayOf("int2", state));
-            ps.setArray(p++, c.createArrayOf("int2", status));
-            ps.setArray(p++, c.createArrayOf("bool", close));
-            ps.setArray(p++, c.createArrayOf("bytea", data));
-            ps.setArray(p++, c.createArrayOf("int8", histNode));
-            ps.setArray(p++, c.createArrayOf("int8", histTxn));
-            ps.setArray(p++, c.createArrayOf("bytea", histData));
-            ps.setArray(p++, c.createArrayOf("int4", trWrite.toArray(Integer[]::new)));
-            ps.setArray(p++, c.createArrayOf("int8", trId.toArray(Long[]::new)));
-            ps.setArray(p++, c.createArrayOf("bytea", trData.toArray(byte[][]::new)));
-            ps.setArray(p++, c.createArrayOf("int4", tmWrite.toArray(Integer[]::new)));
-            ps.setArray(p++, c.createArrayOf("timestamptz", tmTime.toArray(Timestamp[]::new)));
-            ps.setArray(p++, c.createArrayOf("int8", tmId.toArray(Long[]::new)));
-            ps.setArray(p, c.createArrayOf("bytea", tmData.toArray(byte[][]::new)));
+            ps.setObject(p++, expected);
+            ps.setObject(p++, nextEvent);
+            ps.setObject(p++, state);
+            ps.setObject(p++, status);
+            ps.setObject(p++, close);
+            ps.setObject(p++, data);
+            ps.setObject(p++, histNode);
+            ps.setObject(p++, histTxn);
+            ps.setObject(p++, histData);
+            ps.setObject(p++, trWrite);
+            ps.setObject(p++, trId);
+            ps.setObject(p++, trData);
+            ps.setObject(p++, tmWrite);
+            ps.setArray(p++, c.createArrayOf("timestamptz", tmTime));
+            ps.setObject(p++, tmId);
+            ps.setObject(p, tmData);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 Array a = rs.getArray(1);
