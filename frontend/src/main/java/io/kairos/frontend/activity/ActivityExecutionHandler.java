@@ -8,6 +8,7 @@ import io.kairos.common.ids.NamespaceId;
 import io.kairos.common.ids.StandaloneIds;
 import io.kairos.common.validation.RequestValidation;
 import io.kairos.frontend.namespace.NamespaceResolver;
+import io.kairos.frontend.visibility.StandaloneQueries;
 import io.kairos.persistence.visibility.ActivityAttributes;
 import io.kairos.persistence.visibility.ExecutionInfos;
 import io.kairos.persistence.visibility.PostgresVisibilityStore;
@@ -15,23 +16,15 @@ import io.kairos.persistence.visibility.SearchAttributeCatalog;
 import io.kairos.persistence.visibility.SearchAttributeValues;
 import io.kairos.persistence.visibility.VisibilityPage;
 import io.kairos.persistence.visibility.VisibilityRecord;
-import io.kairos.persistence.visibility.query.Ast;
-import io.kairos.persistence.visibility.query.CompiledQuery;
-import io.kairos.persistence.visibility.query.QueryCompiler;
-import io.kairos.persistence.visibility.query.QueryException;
-import io.kairos.persistence.visibility.query.QueryParser;
 import io.kairos.proto.history.v1.HistoryServiceGrpc;
 import io.temporal.api.activity.v1.ActivityExecutionListInfo;
 import io.temporal.api.common.v1.ActivityType;
-import io.temporal.api.common.v1.Payload;
 import io.temporal.api.enums.v1.ActivityExecutionStatus;
 import io.temporal.api.enums.v1.ActivityIdConflictPolicy;
 import io.temporal.api.enums.v1.ActivityIdReusePolicy;
 import io.temporal.api.workflowservice.v1.*;
 
-import java.util.Locale;
 import java.util.UUID;
-import java.util.function.Supplier;
 
 /**
  * The standalone activity RPCs (Temporal's chasm/lib/activity frontend): validation with Temporal's messages, then the
@@ -39,19 +32,20 @@ import java.util.function.Supplier;
  * archetype's ActivityId, ActivityType and TaskQueue).
  */
 public final class ActivityExecutionHandler {
-    static final int MAX_PAGE_SIZE = 1000;
     /** limit.reasonLength */
     static final int MAX_REASON_LENGTH = 1000;
 
     private final NamespaceResolver namespaces;
     private final HistoryServiceGrpc.HistoryServiceBlockingStub history;
     private final PostgresVisibilityStore visibility;
+    private final StandaloneQueries queries;
 
     public ActivityExecutionHandler(NamespaceResolver namespaces, HistoryServiceGrpc.HistoryServiceBlockingStub history,
                                     PostgresVisibilityStore visibility) {
         this.namespaces = namespaces;
         this.history = history;
         this.visibility = visibility;
+        this.queries = visibility == null ? null : new StandaloneQueries(visibility, StandaloneIds.ACTIVITY_DIVISION);
     }
 
     public StartActivityExecutionResponse start(StartActivityExecutionRequest in) {
@@ -158,9 +152,7 @@ public final class ActivityExecutionHandler {
     public ListActivityExecutionsResponse list(ListActivityExecutionsRequest req) {
         NamespaceId ns = namespaces.forExistingWork(req.getNamespace());
         SearchAttributeCatalog catalog = ActivityAttributes.catalog(visibility.searchAttributes(ns));
-        CompiledQuery q = query(() -> QueryCompiler.compile(scoped(QueryParser.parse(req.getQuery()), false), catalog));
-        int size = req.getPageSize() <= 0 || req.getPageSize() > MAX_PAGE_SIZE ? MAX_PAGE_SIZE : req.getPageSize();
-        VisibilityPage page = query(() -> visibility.list(ns, q, size, req.getNextPageToken().toByteArray()));
+        VisibilityPage page = queries.page(ns, req.getQuery(), catalog, req.getPageSize(), req.getNextPageToken());
         var r = ListActivityExecutionsResponse.newBuilder().setNextPageToken(ByteString.copyFrom(page.nextPageToken()));
         for (VisibilityRecord rec : page.records()) {
             var info = ExecutionInfos.of(rec, catalog);
@@ -188,58 +180,19 @@ public final class ActivityExecutionHandler {
     public CountActivityExecutionsResponse count(CountActivityExecutionsRequest req) {
         NamespaceId ns = namespaces.forExistingWork(req.getNamespace());
         SearchAttributeCatalog catalog = ActivityAttributes.catalog(visibility.searchAttributes(ns));
-        Ast.Query parsed = query(() -> QueryParser.parse(req.getQuery()));
-        if (parsed.groupBy().size() > 1 || (parsed.groupBy().size() == 1
-                && !parsed.groupBy().get(0).name().equals("ExecutionStatus"))) {
-            throw new InvalidArgumentException("'group by' clause is only supported for ExecutionStatus search attribute");
+        StandaloneQueries.Counts counts = queries.count(ns, req.getQuery(), catalog);
+        var b = CountActivityExecutionsResponse.newBuilder().setCount(counts.total());
+        if (counts.byStatus() != null) {
+            counts.byStatus().forEach((status, n) -> b.addGroups(CountActivityExecutionsResponse.AggregationGroup.newBuilder()
+                    .addGroupValues(StandaloneQueries.statusGroupValue(status(status), "ACTIVITY_EXECUTION_STATUS_")).setCount(n)));
         }
-        CompiledQuery q = query(() -> QueryCompiler.compile(scoped(parsed, true), catalog));
-        if (!q.groupByStatus()) {
-            return CountActivityExecutionsResponse.newBuilder().setCount(query(() -> visibility.count(ns, q))).build();
-        }
-        var b = CountActivityExecutionsResponse.newBuilder();
-        long total = 0;
-        for (var e : query(() -> visibility.countByStatus(ns, q)).entrySet()) {
-            total += e.getValue();
-            b.addGroups(CountActivityExecutionsResponse.AggregationGroup.newBuilder()
-                    .addGroupValues(keyword(statusName(status(e.getKey())))).setCount(e.getValue()));
-        }
-        return b.setCount(total).build();
-    }
-
-    private static Ast.Query scoped(Ast.Query q, boolean count) {
-        Ast.Expr division = new Ast.Compare(new Ast.Attr(SearchAttributeCatalog.NAMESPACE_DIVISION, 0), "=",
-                Ast.Literal.string(StandaloneIds.ACTIVITY_DIVISION));
-        Ast.Expr where = q.where() == null ? division : new Ast.And(division, q.where());
-        return new Ast.Query(where, count ? java.util.List.of() : q.orderBy(), count ? q.groupBy() : java.util.List.of());
-    }
-
-    private static <T> T query(Supplier<T> s) {
-        try {
-            return s.get();
-        } catch (QueryException e) {
-            throw new InvalidArgumentException(e.getMessage());
-        }
+        return b.build();
     }
 
     /** The hidden run's WorkflowExecutionStatus number as the activity's (same names, same numbers up to TIMED_OUT). */
     static ActivityExecutionStatus status(int workflowStatus) {
         ActivityExecutionStatus s = workflowStatus >= 1 && workflowStatus <= 6 ? ActivityExecutionStatus.forNumber(workflowStatus) : null;
         return s == null ? ActivityExecutionStatus.ACTIVITY_EXECUTION_STATUS_UNSPECIFIED : s;
-    }
-
-    static String statusName(ActivityExecutionStatus s) {
-        String n = s.name().substring("ACTIVITY_EXECUTION_STATUS_".length());
-        StringBuilder b = new StringBuilder();
-        for (String part : n.split("_")) {
-            b.append(part.charAt(0)).append(part.substring(1).toLowerCase(Locale.ROOT));
-        }
-        return b.toString();
-    }
-
-    private static Payload keyword(String s) {
-        return Payload.newBuilder().putMetadata("encoding", ByteString.copyFromUtf8("json/plain"))
-                .setData(ByteString.copyFromUtf8("\"" + s + "\"")).build();
     }
 
     // ---- validation ----

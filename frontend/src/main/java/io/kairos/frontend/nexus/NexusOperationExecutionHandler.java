@@ -9,6 +9,7 @@ import io.kairos.common.errors.NotFoundException;
 import io.kairos.common.ids.NamespaceId;
 import io.kairos.common.ids.StandaloneIds;
 import io.kairos.frontend.namespace.NamespaceResolver;
+import io.kairos.frontend.visibility.StandaloneQueries;
 import io.kairos.persistence.nexus.NexusEndpointRow;
 import io.kairos.persistence.nexus.NexusEndpointStore;
 import io.kairos.persistence.visibility.ExecutionInfos;
@@ -18,13 +19,7 @@ import io.kairos.persistence.visibility.SearchAttributeCatalog;
 import io.kairos.persistence.visibility.SearchAttributeValues;
 import io.kairos.persistence.visibility.VisibilityPage;
 import io.kairos.persistence.visibility.VisibilityRecord;
-import io.kairos.persistence.visibility.query.Ast;
-import io.kairos.persistence.visibility.query.CompiledQuery;
-import io.kairos.persistence.visibility.query.QueryCompiler;
-import io.kairos.persistence.visibility.query.QueryException;
-import io.kairos.persistence.visibility.query.QueryParser;
 import io.kairos.proto.history.v1.HistoryServiceGrpc;
-import io.temporal.api.common.v1.Payload;
 import io.temporal.api.enums.v1.NexusOperationExecutionStatus;
 import io.temporal.api.enums.v1.NexusOperationIdConflictPolicy;
 import io.temporal.api.enums.v1.NexusOperationIdReusePolicy;
@@ -37,7 +32,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
-import java.util.function.Supplier;
 
 /**
  * The standalone Nexus operation RPCs (Temporal's chasm/lib/nexusoperation frontend): validation and normalization
@@ -57,12 +51,12 @@ public final class NexusOperationExecutionHandler {
     static final Set<String> DISALLOWED_HEADERS = Set.of("request-timeout", "xdc-redirection", "xdc-redirection-api",
             "xdc-redirection-source-cell", "caller-name", "caller-type", "call-initiation", "temporal-principal-type",
             "temporal-principal-name");
-    static final int MAX_PAGE_SIZE = 1000;
 
     private final NamespaceResolver namespaces;
     private final HistoryServiceGrpc.HistoryServiceBlockingStub history;
     private final NexusEndpointStore endpoints;
     private final PostgresVisibilityStore visibility;
+    private final StandaloneQueries queries;
 
     public NexusOperationExecutionHandler(NamespaceResolver namespaces, HistoryServiceGrpc.HistoryServiceBlockingStub history,
                                           NexusEndpointStore endpoints, PostgresVisibilityStore visibility) {
@@ -70,6 +64,7 @@ public final class NexusOperationExecutionHandler {
         this.history = history;
         this.endpoints = endpoints;
         this.visibility = visibility;
+        this.queries = visibility == null ? null : new StandaloneQueries(visibility, StandaloneIds.NEXUS_OPERATION_DIVISION);
     }
 
     public StartNexusOperationExecutionResponse start(StartNexusOperationExecutionRequest in) {
@@ -211,9 +206,7 @@ public final class NexusOperationExecutionHandler {
     public ListNexusOperationExecutionsResponse list(ListNexusOperationExecutionsRequest req) {
         NamespaceId ns = namespaces.forExistingWork(req.getNamespace());
         SearchAttributeCatalog catalog = NexusOperationAttributes.catalog(visibility.searchAttributes(ns));
-        CompiledQuery q = query(() -> QueryCompiler.compile(scoped(QueryParser.parse(req.getQuery()), false), catalog));
-        int size = req.getPageSize() <= 0 || req.getPageSize() > MAX_PAGE_SIZE ? MAX_PAGE_SIZE : req.getPageSize();
-        VisibilityPage page = query(() -> visibility.list(ns, q, size, req.getNextPageToken().toByteArray()));
+        VisibilityPage page = queries.page(ns, req.getQuery(), catalog, req.getPageSize(), req.getNextPageToken());
         var r = ListNexusOperationExecutionsResponse.newBuilder().setNextPageToken(ByteString.copyFrom(page.nextPageToken()));
         for (VisibilityRecord rec : page.records()) {
             var info = ExecutionInfos.of(rec, catalog);
@@ -240,59 +233,19 @@ public final class NexusOperationExecutionHandler {
     public CountNexusOperationExecutionsResponse count(CountNexusOperationExecutionsRequest req) {
         NamespaceId ns = namespaces.forExistingWork(req.getNamespace());
         SearchAttributeCatalog catalog = NexusOperationAttributes.catalog(visibility.searchAttributes(ns));
-        Ast.Query parsed = query(() -> QueryParser.parse(req.getQuery()));
-        if (parsed.groupBy().size() > 1 || (parsed.groupBy().size() == 1
-                && !parsed.groupBy().get(0).name().equals("ExecutionStatus"))) {
-            throw new InvalidArgumentException("'group by' clause is only supported for ExecutionStatus search attribute");
+        StandaloneQueries.Counts counts = queries.count(ns, req.getQuery(), catalog);
+        var b = CountNexusOperationExecutionsResponse.newBuilder().setCount(counts.total());
+        if (counts.byStatus() != null) {
+            counts.byStatus().forEach((status, n) -> b.addGroups(CountNexusOperationExecutionsResponse.AggregationGroup.newBuilder()
+                    .addGroupValues(StandaloneQueries.statusGroupValue(status(status), "NEXUS_OPERATION_EXECUTION_STATUS_")).setCount(n)));
         }
-        CompiledQuery q = query(() -> QueryCompiler.compile(scoped(parsed, true), catalog));
-        if (!q.groupByStatus()) {
-            return CountNexusOperationExecutionsResponse.newBuilder().setCount(query(() -> visibility.count(ns, q))).build();
-        }
-        var b = CountNexusOperationExecutionsResponse.newBuilder();
-        long total = 0;
-        for (var e : query(() -> visibility.countByStatus(ns, q)).entrySet()) {
-            total += e.getValue();
-            b.addGroups(CountNexusOperationExecutionsResponse.AggregationGroup.newBuilder()
-                    .addGroupValues(keyword(statusName(status(e.getKey())))).setCount(e.getValue()));
-        }
-        return b.setCount(total).build();
-    }
-
-    /** The user's query limited to standalone Nexus operations' rows (their division). */
-    private static Ast.Query scoped(Ast.Query q, boolean count) {
-        Ast.Expr division = new Ast.Compare(new Ast.Attr(SearchAttributeCatalog.NAMESPACE_DIVISION, 0), "=",
-                Ast.Literal.string(StandaloneIds.NEXUS_OPERATION_DIVISION));
-        Ast.Expr where = q.where() == null ? division : new Ast.And(division, q.where());
-        return new Ast.Query(where, count ? java.util.List.of() : q.orderBy(), count ? q.groupBy() : java.util.List.of());
-    }
-
-    private static <T> T query(Supplier<T> s) {
-        try {
-            return s.get();
-        } catch (QueryException e) {
-            throw new InvalidArgumentException(e.getMessage());
-        }
+        return b.build();
     }
 
     /** The hidden run's WorkflowExecutionStatus number as the operation's status (same names, same order). */
     static NexusOperationExecutionStatus status(int workflowStatus) {
         NexusOperationExecutionStatus s = NexusOperationExecutionStatus.forNumber(workflowStatus);
         return s == null ? NexusOperationExecutionStatus.NEXUS_OPERATION_EXECUTION_STATUS_UNSPECIFIED : s;
-    }
-
-    static String statusName(NexusOperationExecutionStatus s) {
-        String n = s.name().substring("NEXUS_OPERATION_EXECUTION_STATUS_".length());
-        StringBuilder b = new StringBuilder();
-        for (String part : n.split("_")) {
-            b.append(part.charAt(0)).append(part.substring(1).toLowerCase(Locale.ROOT));
-        }
-        return b.toString();
-    }
-
-    private static Payload keyword(String s) {
-        return Payload.newBuilder().putMetadata("encoding", ByteString.copyFromUtf8("json/plain"))
-                .setData(ByteString.copyFromUtf8("\"" + s + "\"")).build();
     }
 
     // ---- validation ----
